@@ -1,0 +1,3 @@
+from voiceskill.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""voiceskill.dialog"""

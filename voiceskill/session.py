@@ -1,0 +1,223 @@
+"""The session: the only place with a clock, devices and side effects around the pure engine.
+
+It runs one conversation: feeds events to ``engine.step`` and carries out the actions through
+an :class:`Ear` (listening: keyboard, microphone, WAV, script) and a :class:`Mouth` (speaking:
+terminal, pyttsx3 → sounddevice, recorder). Text mode, voice mode, simulations and the kiosk all
+use this one loop; they differ only in the ear, the mouth and the clock they pass in.
+
+Rules the edges can rely on:
+- A :class:`Listen` stays in force until the engine emits another one or :class:`End`.
+- Silence is measured from the moment listening (re)starts after the last prompt was spoken.
+- While speaking, only the barge-in intents (stop, pause, wait) of the current listen are heard;
+  a barge-in cuts the rest of that turn's prompts, and the engine gets the :class:`Heard`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from voiceskill.clock import Clock
+from voiceskill.events import (
+    Action,
+    AdjustVoice,
+    CancelTimer,
+    Choice,
+    End,
+    Event,
+    Heard,
+    Listen,
+    Record,
+    Say,
+    Silence,
+    Started,
+    StartTimer,
+    TimerFired,
+)
+from voiceskill.transcript import Transcript
+
+#: Intents that may interrupt the assistant while it speaks.
+BARGE_IN_INTENTS = frozenset({"stop", "pause", "wait"})
+
+#: Default seconds of silence before the engine's re-prompt rules apply.
+DEFAULT_SILENCE_TIMEOUT = 8.0
+
+
+class Engine(Protocol):
+    """The pure dialog engine: events in, actions out."""
+
+    def initial_state(self) -> Any: ...
+
+    def step(self, state: Any, event: Event, now: float) -> tuple[Any, list[Action]]: ...
+
+
+class Ear(Protocol):
+    """Where the person's words come from."""
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        """Block until the person says something (→ Heard, intent None when not understood)
+        or the clock reaches ``until`` (→ None)."""
+        ...
+
+
+class Mouth(Protocol):
+    """Where the assistant's words go."""
+
+    def say(self, text: str, barge_in: Listen | None) -> Heard | None:
+        """Speak ``text`` to the end, or until a barge-in phrase of ``barge_in`` is heard
+        (→ that Heard). Failing devices must not raise: show the text and return None."""
+        ...
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        """Speak faster/slower, louder/softer from now on."""
+        ...
+
+
+@dataclass
+class SessionResult:
+    """What a finished session produced."""
+
+    outcome: str
+    """One of the outcome names in :data:`voiceskill.events.OUTCOMES`."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Transcript events, each with ``t`` (seconds since start) and ``type``."""
+
+
+class Session:
+    """Runs one conversation to its end."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        ear: Ear,
+        mouth: Mouth,
+        clock: Clock,
+        transcript: Transcript,
+        silence_timeout: float = DEFAULT_SILENCE_TIMEOUT,
+        observers: list[Callable[[dict[str, Any]], None]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.ear = ear
+        self.mouth = mouth
+        self.clock = clock
+        self.transcript = transcript
+        self.silence_timeout = silence_timeout
+        self.observers = list(observers or [])
+        self._t0 = clock.now()
+        self._timers: dict[str, float] = {}
+        self._listen: Listen | None = None
+        self._outcome: str | None = None
+        self._stop_requested = False
+        self._silence_from = self._t0
+
+    # ------------------------------------------------------------------ public
+
+    def run(self, start: str | None = None) -> SessionResult:
+        """Run until the engine ends the conversation (or :meth:`request_stop`)."""
+        state = self.engine.initial_state()
+        self._log("start", start=start)
+        state, pending = self._step(state, Started(start))
+        while self._outcome is None:
+            event = self._perform(pending)
+            if self._outcome is not None:
+                break
+            if event is None:
+                event = self._wait_for_event()
+            if self._stop_requested and self._outcome is None:
+                event = Heard("stop", "stop", 1.0)
+                self._stop_requested = False
+            state, pending = self._step(state, event)
+        self.transcript.close()
+        return SessionResult(self._outcome or "stopped", self.transcript.events)
+
+    def request_stop(self) -> None:
+        """Ask the session to end politely at the next event (SIGTERM, kiosk reset)."""
+        self._stop_requested = True
+
+    # ------------------------------------------------------------------ internals
+
+    def _step(self, state: Any, event: Event) -> tuple[Any, list[Action]]:
+        return self.engine.step(state, event, self.clock.now())
+
+    def _perform(self, actions: list[Action]) -> Event | None:
+        """Carry out actions in order; return a barge-in event if speech was interrupted."""
+        barged: Heard | None = None
+        for action in actions:
+            match action:
+                case Say(text=text, key=key):
+                    if barged is not None:
+                        continue
+                    self._log("say", text=text, key=key)
+                    barged = self.mouth.say(text, self._barge_in_listen())
+                    if barged is not None:
+                        self._log("heard", text=barged.text, intent=barged.intent,
+                                  confidence=barged.confidence, barge_in=True)
+                case Listen():
+                    self._listen = action
+                case StartTimer(timer=timer, deadline=deadline):
+                    self._timers[timer] = deadline
+                case CancelTimer(timer=timer):
+                    self._timers.pop(timer, None)
+                case AdjustVoice(rate_step=rate, volume_step=volume):
+                    self.mouth.adjust(rate, volume)
+                case Record(type=type_, data=data):
+                    self._log(type_, **data)
+                case End(outcome=outcome):
+                    self._outcome = outcome
+                    self._log("end", outcome=outcome)
+                    return None
+        self._silence_from = self.clock.now()
+        return barged
+
+    def _barge_in_listen(self) -> Listen | None:
+        if self._listen is None:
+            return None
+        choices = tuple(c for c in self._listen.choices if c.intent in BARGE_IN_INTENTS)
+        return Listen(choices) if choices else None
+
+    def _wait_for_event(self) -> Event:
+        """Listen until speech, silence timeout or the next timer, whichever comes first."""
+        listen = self._listen or Listen((Choice("stop", "stop"),))
+        timeout = listen.timeout if listen.timeout is not None else self.silence_timeout
+        silence_deadline = self._silence_from + timeout
+        while True:
+            timer, timer_deadline = self._next_timer()
+            until = min(silence_deadline, timer_deadline)
+            heard = self.ear.listen(listen, until)
+            if heard is not None:
+                heard = _apply_thresholds(heard, listen)
+                self._log("heard", text=heard.text, intent=heard.intent,
+                          confidence=round(heard.confidence, 3))
+                return heard
+            now = self.clock.now()
+            if timer is not None and now >= timer_deadline:
+                del self._timers[timer]
+                return TimerFired(timer)
+            if now >= silence_deadline:
+                seconds = now - self._silence_from
+                self._log("silence", seconds=round(seconds, 3))
+                return Silence(seconds)
+            self.clock.sleep_until(until)  # the ear returned early without hearing anything
+
+    def _next_timer(self) -> tuple[str | None, float]:
+        if not self._timers:
+            return None, float("inf")
+        timer = min(self._timers, key=self._timers.__getitem__)
+        return timer, self._timers[timer]
+
+    def _log(self, type_: str, **data: Any) -> None:
+        event = self.transcript.write(self.clock.now() - self._t0, type_, **data)
+        for observer in self.observers:
+            observer(event)
+
+
+def _apply_thresholds(heard: Heard, listen: Listen) -> Heard:
+    """An answer below its intent's confidence threshold counts as not understood."""
+    if heard.intent is None:
+        return heard
+    thresholds = dict(listen.thresholds)
+    if heard.confidence < thresholds.get(heard.intent, 0.0):
+        return Heard(heard.text, None, heard.confidence)
+    return heard
