@@ -1,0 +1,161 @@
+"""The screening dialog as data: what `load.py` builds from dialogs/*.yaml and the engine reads.
+
+YAML shape (see dialogs/triage.yaml for the real thing)::
+
+    start: welcome
+    nodes:
+      welcome:                      # a statement: say, then go on
+        say: "..."
+        next: saddle-numbness
+        source: 000_480a1478617cd6c5.txt
+      saddle-numbness:              # a question: ask, listen, branch
+        tier: emergency
+        ask: "..."
+        reprompts: ["shorter ...", "shortest ..."]
+        answers: {yes: emergency, no: bladder-control}
+        source: 000_480a1478617cd6c5.txt
+    outcomes:
+      emergency: {say: ["..."], source: ...}
+    intents:
+      yes: {phrases: [yes, yeah, ...], threshold: 0.5}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Red-flag tiers, most severe first; a question's tier is the outcome its "yes" leads to.
+TIERS = ("emergency", "urgent", "see-clinician")
+
+#: Intents every question accepts besides its answers.
+QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop")
+
+#: How severe each outcome is (higher = more cautious). Used by the safety checks.
+SEVERITY = {
+    "emergency": 5,
+    "urgent": 4,
+    "see-clinician": 3,
+    "no-response": 2,
+    "stopped": 2,
+    "advice": 1,
+    "exercise": 0,
+}
+
+
+@dataclass(frozen=True)
+class Intent:
+    """Something a person can mean, and every way of saying it we listen for."""
+
+    name: str
+    """Intent name, e.g. ``yes``, ``unsure``, ``repeat``."""
+
+    phrases: tuple[str, ...]
+    """Lower-case phrases (synonyms) that mean this intent; they go into the grammar."""
+
+    threshold: float = 0.0
+    """Minimum recognizer confidence; below it the phrase counts as not understood."""
+
+    line: int = 0
+    """Line in the YAML file where the intent is defined."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One accepted answer of a question and where it leads."""
+
+    intent: str
+    """Intent name (a global one like ``yes``, or one defined by this answer's phrases)."""
+
+    target: str
+    """Node id or outcome name to go to."""
+
+    phrases: tuple[str, ...] = ()
+    """Phrases for a question-specific intent (empty for global intents)."""
+
+    sets: tuple[tuple[str, str], ...] = ()
+    """Context values recorded when this answer is given, e.g. ``(("phase", "days-4-7"),)``."""
+
+
+@dataclass(frozen=True)
+class Node:
+    """A step of the conversation: a statement (say, then next) or a question."""
+
+    id: str
+    """Unique id, used in transcripts, `run --start` and `graph`."""
+
+    text: str
+    """What is said: the question (``ask``) or the statement (``say``)."""
+
+    source: str
+    """Seed file name or guideline the content rests on."""
+
+    next: str | None = None
+    """Statements only: the node or outcome that follows."""
+
+    tier: str | None = None
+    """Questions that are red flags: ``emergency``, ``urgent`` or ``see-clinician``."""
+
+    answers: tuple[Answer, ...] = ()
+    """Questions only: accepted answers in order."""
+
+    reprompts: tuple[str, ...] = ()
+    """Shorter rephrasings used when the answer was not understood, unsure or silent."""
+
+    help: str | None = None
+    """How to answer this question (falls back to the dialog's generic help)."""
+
+    if_unsure: str | None = None
+    """Where an unsure/not-understood answer leads after the re-asks (default: the tier's outcome)."""
+
+    line: int = 0
+    """Line of the node in its YAML file."""
+
+    @property
+    def is_question(self) -> bool:
+        """True for questions (they have answers)."""
+        return bool(self.answers)
+
+    def answer_for(self, intent: str) -> Answer | None:
+        """The answer that accepts ``intent``, if any."""
+        return next((a for a in self.answers if a.intent == intent), None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a conversation ends: what is said and the outcome name reported everywhere."""
+
+    name: str
+    """One of :data:`voiceskill.events.OUTCOMES`."""
+
+    say: tuple[str, ...]
+    """Paragraphs spoken in order."""
+
+    source: str
+    """Seed file name or guideline the advice rests on."""
+
+    line: int = 0
+    """Line of the outcome in its YAML file."""
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """The whole screening conversation."""
+
+    start: str
+    """Id of the first node."""
+
+    nodes: dict[str, Node]
+    """Every node by id."""
+
+    outcomes: dict[str, Outcome]
+    """Every outcome by name."""
+
+    intents: dict[str, Intent]
+    """Global intents by name (yes, no, unsure, repeat, help, stop, ...)."""
+
+    messages: dict[str, str] = field(default_factory=dict)
+    """Generic lines: ``help``, ``not_understood``, ``silence``, ``unsure`` (see dialogs/intents.yaml)."""
+
+    def resolve(self, target: str) -> Node | Outcome:
+        """The node or outcome a target names."""
+        return self.nodes[target] if target in self.nodes else self.outcomes[target]
