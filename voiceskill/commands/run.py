@@ -1,0 +1,100 @@
+"""`voiceskill run`: one session, by voice (default) or in a terminal (`--text`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import voiceskill
+from voiceskill.clock import MonotonicClock, VirtualClock
+from voiceskill.errors import ContentError
+from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
+from voiceskill.textio import TextEar, TextMouth
+from voiceskill.transcript import Transcript
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("run", help="start a session (voice by default; --text for a terminal)")
+    parser.add_argument("--text", action="store_true", help="type answers instead of speaking")
+    parser.add_argument("--start", metavar="ID", help="begin at a dialog node or an exercise id")
+    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
+                        help="dialog directory (default: the shipped dialogs/)")
+    parser.add_argument("--emergency-number", metavar="NUMBER",
+                        help="number to call in an emergency (default 911; e.g. 112, 999)")
+    parser.add_argument("--transcripts", type=Path, metavar="DIR",
+                        help="directory for session transcripts (default ./transcripts)")
+    parser.add_argument("--silence-timeout", type=float, metavar="SECONDS",
+                        help=f"silence before re-asking (default {DEFAULT_SILENCE_TIMEOUT:g})")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
+    add_voice_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_voice_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the voice mode (devices, model, voice)."""
+    parser.add_argument("--input-device", metavar="NAME|INDEX", help="microphone")
+    parser.add_argument("--output-device", metavar="NAME|INDEX", help="speaker")
+    parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model directory")
+    parser.add_argument("--voice", metavar="NAME", help="pyttsx3/espeak-ng voice")
+    parser.add_argument("--rate", type=int, metavar="WPM", help="speech rate, words per minute")
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        from voiceskill.conversation import build_conversation
+
+        engine = build_conversation(args.dialogs, settings["emergency_number"])
+    except ContentError as err:
+        print(f"voiceskill: the dialogs are broken; not starting.\n{err}", file=sys.stderr)
+        return 2
+    transcript = Transcript(settings["transcripts"])
+    if args.text:
+        return _run_text(args, engine, transcript, settings)
+    return _run_voice(args, engine, transcript, settings)
+
+
+def _settings(args: argparse.Namespace) -> dict:
+    """Command-line options over the settings file over defaults."""
+    values: dict = {
+        "emergency_number": "911",
+        "transcripts": Path("transcripts"),
+        "silence_timeout": DEFAULT_SILENCE_TIMEOUT,
+    }
+    if args.config is not None:
+        from voiceskill.config import load_settings
+
+        loaded = load_settings(args.config)
+        values.update(
+            emergency_number=loaded.emergency_number,
+            transcripts=Path(loaded.transcript_dir),
+            silence_timeout=loaded.silence_timeout,
+        )
+    for key in ("emergency_number", "transcripts", "silence_timeout"):
+        if getattr(args, key, None) is not None:
+            values[key] = getattr(args, key)
+    return values
+
+
+def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
+    piped = not sys.stdin.isatty()
+    # Piped answers are a script: time runs virtually, so holds and silences take no wall time.
+    clock = VirtualClock() if piped else MonotonicClock()
+    ear = TextEar(clock, echo=piped)
+    session = Session(engine, ear, TextMouth(), clock, transcript, settings["silence_timeout"])
+    result = session.run(start=args.start)
+    print(f"[outcome: {result.outcome}]")
+    if transcript.path is not None:
+        print(f"[transcript: {transcript.path}]")
+    return 0
+
+
+def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
+    try:
+        from voiceskill.speech.live import run_voice_session  # type: ignore[import-not-found]
+    except ImportError:
+        print("voiceskill: voice mode is not available in this build; use --text",
+              file=sys.stderr)
+        return 2
+    return run_voice_session(args, engine, transcript, settings)

@@ -1,0 +1,122 @@
+"""The whole conversation: red-flag screening, then (when it ends in ``exercise``) the coach.
+
+Still pure: it only routes events to the screening or the coach engine and splices their
+actions together. The coach hands back to the screening with :class:`~voiceskill.events.Goto`
+(for example when pain spreads to the legs during an exercise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
+from voiceskill.events import Action, End, Event, Goto, Started
+
+#: Phase assumed when the person did not say how long ago the pop was (the gentlest).
+DEFAULT_PHASE = "first-72-hours"
+
+
+class Coach(Protocol):
+    """What the conversation needs from the exercise coach."""
+
+    def initial_state(self) -> Any: ...
+
+    def knows(self, exercise: str) -> bool: ...
+
+    def start(
+        self, now: float, phase: str, exercise: str | None, flags: frozenset[str]
+    ) -> tuple[Any, list[Action]]: ...
+
+    def step(self, state: Any, event: Event, now: float) -> tuple[Any, list[Action]]: ...
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    """Which part of the conversation is running, and each part's own state."""
+
+    part: str
+    """``screening`` or ``coach``."""
+
+    screening: ScreeningState
+    """State of the screening engine (kept while coaching: it holds the answers and phase)."""
+
+    coach: Any = None
+    """State of the coach engine once coaching started."""
+
+
+class Conversation:
+    """Screening followed by coaching, as one engine for the session."""
+
+    def __init__(self, screening: ScreeningEngine, coach: Coach | None = None) -> None:
+        self.screening = screening
+        self.coach = coach
+
+    def initial_state(self) -> ConversationState:
+        return ConversationState("screening", self.screening.initial_state())
+
+    def step(
+        self, state: ConversationState, event: Event, now: float
+    ) -> tuple[ConversationState, list[Action]]:
+        if isinstance(event, Started) and event.start and self.coach is not None:
+            if event.start not in self.screening.dialog.nodes and self.coach.knows(event.start):
+                return self._start_coach(state, now, exercise=event.start)
+        if state.part == "coach":
+            assert self.coach is not None
+            coach_state, actions = self.coach.step(state.coach, event, now)
+            return self._after(replace(state, coach=coach_state), actions, now)
+        screening_state, actions = self.screening.step(state.screening, event, now)
+        return self._after(replace(state, screening=screening_state), actions, now)
+
+    # ------------------------------------------------------------------ hand-overs
+
+    def _after(
+        self, state: ConversationState, actions: list[Action], now: float
+    ) -> tuple[ConversationState, list[Action]]:
+        """Hand over between the parts where an action asks for it."""
+        for index, action in enumerate(actions):
+            if isinstance(action, Goto):
+                before = actions[:index]
+                screening_state, more = self.screening.enter(
+                    replace(state.screening, outcome=None), action.node
+                )
+                return ConversationState("screening", screening_state), before + more
+            if (
+                isinstance(action, End)
+                and action.outcome == "exercise"
+                and state.part == "screening"
+                and self.coach is not None
+            ):
+                new_state, more = self._start_coach(state, now, exercise=None)
+                return new_state, actions[:index] + more
+        return state, actions
+
+    def _start_coach(
+        self, state: ConversationState, now: float, exercise: str | None
+    ) -> tuple[ConversationState, list[Action]]:
+        assert self.coach is not None
+        phase = state.screening.get("phase") or DEFAULT_PHASE
+        flags = frozenset(k for k, v in state.screening.context if v == "yes")
+        coach_state, actions = self.coach.start(now, phase, exercise, flags)
+        return replace(state, part="coach", coach=coach_state), actions
+
+
+def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conversation:
+    """Load every dialog file of ``dialogs_dir`` and build the conversation engine.
+
+    Raises :class:`voiceskill.errors.ContentError` when any file is broken: the skill never
+    starts on a broken dialog.
+    """
+    from voiceskill.dialog.load import load_dialog
+
+    screening = ScreeningEngine(load_dialog(dialogs_dir), emergency_number)
+    return Conversation(screening, _load_coach(dialogs_dir))
+
+
+def _load_coach(dialogs_dir: Path) -> Coach | None:
+    try:
+        from voiceskill.coach.engine import load_coach  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return load_coach(dialogs_dir)

@@ -1,0 +1,207 @@
+"""The screening engine: a pure state machine over a :class:`~voiceskill.dialog.model.Dialog`.
+
+``step(state, event, now) -> (state, actions)``. No audio, no sleeping, no globals.
+
+Safety rules it enforces (proven over every path of the shipped dialog by ``safety.py``):
+- an answer counts only when its intent is one the question accepts: "unsure", silence and
+  anything not understood are never taken as "no";
+- after two re-asks (rephrased) the cautious branch is taken: the question's ``if_unsure``
+  target, or its tier's outcome; silence through every ask ends in ``no-response``;
+- "repeat", "help" and "stop" work at every question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from voiceskill.dialog.model import QUESTION_COMMANDS, Dialog, Node, Outcome
+from voiceskill.events import (
+    Action,
+    Choice,
+    End,
+    Event,
+    Heard,
+    Listen,
+    Record,
+    Say,
+    Silence,
+    Started,
+)
+
+#: How many times a question is asked again after an unusable answer.
+MAX_REASKS = 2
+
+#: Fallback when a non-tier question has no ``if_unsure``: the least severe safe outcome.
+DEFAULT_CAUTIOUS = "see-clinician"
+
+
+@dataclass(frozen=True)
+class ScreeningState:
+    """Where the screening conversation stands."""
+
+    node: str | None = None
+    """Id of the question waiting for an answer (None before the start and after the end)."""
+
+    failures: int = 0
+    """Unusable answers (unsure, not understood, silence) to the current question so far."""
+
+    only_silence: bool = True
+    """True while every unusable answer to the current question was silence."""
+
+    context: tuple[tuple[str, str], ...] = ()
+    """Values set by answers, e.g. ``(("phase", "days-4-7"),)``; the coach reads them."""
+
+    answers: tuple[tuple[str, str], ...] = ()
+    """Every (question id, intent) answered so far, in order."""
+
+    outcome: str | None = None
+    """Set once the conversation has ended."""
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """A context value."""
+        return dict(self.context).get(key, default)
+
+
+class ScreeningEngine:
+    """Runs the red-flag screening dialog."""
+
+    def __init__(self, dialog: Dialog, emergency_number: str = "911") -> None:
+        self.dialog = dialog
+        self.emergency_number = emergency_number
+
+    # ------------------------------------------------------------------ protocol
+
+    def initial_state(self) -> ScreeningState:
+        return ScreeningState()
+
+    def step(
+        self, state: ScreeningState, event: Event, now: float
+    ) -> tuple[ScreeningState, list[Action]]:
+        if state.outcome is not None:
+            return state, []
+        match event:
+            case Started(start=start):
+                return self.enter(state, start or self.dialog.start)
+            case Heard():
+                return self._on_heard(state, event)
+            case Silence():
+                return self._on_unusable(state, "silence")
+        return state, []  # timers mean nothing to the screening
+
+    # ------------------------------------------------------------------ moving
+
+    def enter(self, state: ScreeningState, target: str) -> tuple[ScreeningState, list[Action]]:
+        """Go to a node or outcome: say statements until a question waits or an outcome ends."""
+        actions: list[Action] = []
+        seen: set[str] = set()
+        while True:
+            if target in seen:  # the loader refuses loops of statements; never spin here
+                raise RuntimeError(f"statement loop at {target!r}")
+            seen.add(target)
+            item = self.dialog.resolve(target)
+            if isinstance(item, Outcome):
+                actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
+                actions.append(End(item.name))
+                return replace(state, node=None, outcome=item.name), actions
+            if item.is_question:
+                actions += [Say(self._fill(item.text), f"question:{item.id}"), self.listen_for(item)]
+                return replace(state, node=item.id, failures=0, only_silence=True), actions
+            actions.append(Say(self._fill(item.text), f"statement:{item.id}"))
+            assert item.next is not None
+            target = item.next
+
+    def listen_for(self, node: Node) -> Listen:
+        """The exact phrases a question accepts: its answers and the question commands."""
+        choices: list[Choice] = []
+        thresholds: dict[str, float] = {}
+        for answer in node.answers:
+            intent = self.dialog.intents.get(answer.intent)
+            phrases = answer.phrases or (intent.phrases if intent else ())
+            choices += [Choice(p, answer.intent) for p in phrases]
+            if intent is not None and intent.threshold:
+                thresholds[answer.intent] = intent.threshold
+        for name in QUESTION_COMMANDS:
+            intent = self.dialog.intents.get(name)
+            if intent is None:
+                continue
+            choices += [Choice(p, name) for p in intent.phrases]
+            if intent.threshold:
+                thresholds[name] = intent.threshold
+        return Listen(tuple(dict.fromkeys(choices)), thresholds=tuple(thresholds.items()))
+
+    # ------------------------------------------------------------------ answers
+
+    def _on_heard(self, state: ScreeningState, heard: Heard) -> tuple[ScreeningState, list[Action]]:
+        node = self._current(state)
+        if node is None:
+            return state, []
+        intent = heard.intent
+        answer = node.answer_for(intent) if intent else None
+        if answer is not None:
+            record = Record("answer", {"node": node.id, "intent": answer.intent, "text": heard.text})
+            state = replace(
+                state,
+                answers=state.answers + ((node.id, answer.intent),),
+                context=_merge(state.context, answer.sets),
+            )
+            new_state, actions = self.enter(state, answer.target)
+            return new_state, [record, *actions]
+        if intent == "repeat":
+            return state, [Say(self._fill(node.text), f"repeat:{node.id}")]
+        if intent == "help":
+            help_text = node.help or self.dialog.messages.get("help", "")
+            return state, [
+                Say(self._fill(help_text), f"help:{node.id}"),
+                Say(self._fill(self._reprompt(node, 0)), f"question:{node.id}"),
+            ]
+        if intent == "stop":
+            return self.enter(state, "stopped")
+        return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
+
+    def _on_unusable(
+        self, state: ScreeningState, reason: str
+    ) -> tuple[ScreeningState, list[Action]]:
+        """Unsure, not understood or silent: re-ask (rephrased), then take the cautious branch."""
+        node = self._current(state)
+        if node is None:
+            return state, []
+        failures = state.failures + 1
+        only_silence = state.only_silence and reason == "silence"
+        state = replace(state, failures=failures, only_silence=only_silence)
+        if failures <= MAX_REASKS:
+            lead_in = self.dialog.messages.get(reason, "")
+            text = " ".join(t for t in (lead_in, self._reprompt(node, failures - 1)) if t)
+            return state, [
+                Record("reprompt", {"node": node.id, "reason": reason, "attempt": failures}),
+                Say(self._fill(text), f"reprompt:{node.id}"),
+            ]
+        target = "no-response" if only_silence else self.cautious_target(node)
+        record = Record("cautious", {"node": node.id, "reason": reason, "target": target})
+        new_state, actions = self.enter(state, target)
+        return new_state, [record, *actions]
+
+    def cautious_target(self, node: Node) -> str:
+        """Where a question leads when the person cannot answer it."""
+        return node.if_unsure or node.tier or DEFAULT_CAUTIOUS
+
+    # ------------------------------------------------------------------ helpers
+
+    def _current(self, state: ScreeningState) -> Node | None:
+        return self.dialog.nodes.get(state.node) if state.node else None
+
+    @staticmethod
+    def _reprompt(node: Node, index: int) -> str:
+        if not node.reprompts:
+            return node.text
+        return node.reprompts[min(index, len(node.reprompts) - 1)]
+
+    def _fill(self, text: str) -> str:
+        return text.replace("{emergency_number}", self.emergency_number)
+
+
+def _merge(
+    context: tuple[tuple[str, str], ...], sets: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    merged = dict(context)
+    merged.update(sets)
+    return tuple(merged.items())
