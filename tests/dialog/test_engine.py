@@ -1,0 +1,115 @@
+"""The screening engine, on a small dialog built in Python (no audio, virtual time)."""
+
+from __future__ import annotations
+
+from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.events import End, Heard, Listen, Record, Say, Silence, Started
+
+from .small_dialog import small_dialog
+
+
+def run(replies: list, **overrides) -> tuple[str | None, list]:
+    """Play replies (intent strings, None for not understood, 'SILENCE') to the end."""
+    engine = ScreeningEngine(small_dialog(**overrides), emergency_number="112")
+    state, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    log = list(actions)
+    for reply in replies:
+        if state.outcome:
+            break
+        event = Silence(8.0) if reply == "SILENCE" else Heard(str(reply), reply, 0.9)
+        state, actions = engine.step(state, event, 1.0)
+        log += actions
+    return state.outcome, log
+
+
+def says(log: list) -> list[str]:
+    return [a.text for a in log if isinstance(a, Say)]
+
+
+def test_all_no_reaches_exercise_with_phase():
+    engine = ScreeningEngine(small_dialog())
+    state, _ = engine.step(engine.initial_state(), Started(), 0.0)
+    for intent in ("no", "no", "no", "earlier", "yes"):
+        state, actions = engine.step(state, Heard(intent, intent, 1.0), 0.0)
+    assert state.outcome == "exercise"
+    assert state.get("phase") == "days-4-7"
+    assert isinstance(actions[-1], End) and actions[-1].outcome == "exercise"
+
+
+def test_emergency_number_is_filled_in():
+    outcome, log = run(["yes"])
+    assert outcome == "emergency"
+    assert "Call 112 if in doubt." in says(log)[0]
+    assert all("{emergency_number}" not in text for text in says(log))
+
+
+def test_yes_to_each_tier_ends_in_that_tier():
+    assert run(["yes"])[0] == "emergency"
+    assert run(["no", "yes"])[0] == "urgent"
+    assert run(["no", "no", "yes"])[0] == "see-clinician"
+
+
+def test_unsure_is_reasked_twice_rephrased_then_cautious():
+    outcome, log = run(["unsure", "unsure", "unsure"])
+    assert outcome == "emergency"
+    reprompts = [a for a in log if isinstance(a, Say) and a.key == "reprompt:saddle"]
+    assert [r.text for r in reprompts] == [
+        "That is all right. Saddle numbness, yes or no?",
+        "That is all right. Numb saddle? Yes or no.",
+    ]
+
+
+def test_not_understood_never_counts_as_no():
+    outcome, _ = run([None, None, None])
+    assert outcome == "emergency"
+    assert run(["no", None, None, None])[0] == "urgent"
+    assert run(["no", "no", None, "unsure", "SILENCE"])[0] == "see-clinician"
+
+
+def test_silence_throughout_ends_in_no_response():
+    outcome, log = run(["SILENCE"] * 3)
+    assert outcome == "no-response"
+    assert sum(isinstance(a, Record) and a.type == "reprompt" for a in log) == 2
+
+
+def test_a_usable_answer_after_reasks_is_taken():
+    assert run(["SILENCE", "unsure", "no", "yes"])[0] == "urgent"
+
+
+def test_repeat_help_and_stop():
+    engine = ScreeningEngine(small_dialog())
+    state, _ = engine.step(engine.initial_state(), Started(), 0.0)
+    again, actions = engine.step(state, Heard("what", "repeat", 1.0), 0.0)
+    assert again == state and says(actions) == ["Numbness in the saddle area?"]
+    again, actions = engine.step(state, Heard("help", "help", 1.0), 0.0)
+    assert again == state and says(actions)[0] == "Say yes or no."
+    done, actions = engine.step(state, Heard("quit", "stop", 1.0), 0.0)
+    assert done.outcome == "stopped" and actions[-1] == End("stopped")
+
+
+def test_listen_carries_answers_commands_and_thresholds():
+    engine = ScreeningEngine(small_dialog())
+    _, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    listen = next(a for a in actions if isinstance(a, Listen))
+    assert listen.phrases == ["yes", "yeah", "no", "nope", "i don't know", "not sure",
+                              "repeat", "what", "help", "stop", "quit"]
+    assert dict(listen.thresholds) == {"no": 0.7}
+
+
+def test_multi_choice_question_uses_its_own_phrases():
+    _, log = run(["no", "no", "no"])
+    listen = [a for a in log if isinstance(a, Listen)][-1]
+    assert {c.phrase: c.intent for c in listen.choices}["today"] == "today"
+
+
+def test_answers_are_recorded_for_the_transcript():
+    _, log = run(["no", "yes"])
+    records = [a.data for a in log if isinstance(a, Record) and a.type == "answer"]
+    assert records == [{"node": "saddle", "intent": "no", "text": "no"},
+                       {"node": "fever", "intent": "yes", "text": "yes"}]
+
+
+def test_start_at_a_node():
+    engine = ScreeningEngine(small_dialog())
+    state, actions = engine.step(engine.initial_state(), Started("tingling"), 0.0)
+    assert state.node == "tingling" and says(actions) == ["Tingling in a leg?"]

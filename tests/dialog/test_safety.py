@@ -1,0 +1,41 @@
+"""The exhaustive safety walk: proves the invariants on the shipped dialogs, and catches
+dialogs that break them (so the proof can fail)."""
+
+from __future__ import annotations
+
+from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.dialog.model import Answer
+from voiceskill.dialog.safety import check_safety
+
+from .small_dialog import small_dialog
+
+
+def violations(**overrides) -> list[str]:
+    return check_safety(ScreeningEngine(small_dialog(**overrides))).violations
+
+
+def test_small_dialog_is_safe_and_reaches_every_outcome():
+    report = check_safety(ScreeningEngine(small_dialog()))
+    assert report.violations == []
+    assert set(report.outcomes) == {"emergency", "urgent", "see-clinician", "exercise",
+                                    "advice", "stopped", "no-response"}
+
+
+def test_yes_to_a_red_flag_that_continues_is_caught():
+    found = violations(saddle={"answers": (Answer("yes", "fever"), Answer("no", "fever"))})
+    assert any("'yes' to a emergency question does not end in emergency" in v for v in found)
+
+
+def test_skipping_a_red_flag_is_caught():
+    found = violations(saddle={"answers": (Answer("yes", "emergency"), Answer("no", "tingling"))})
+    assert any("reaches exercise without a 'no' to fever" in v for v in found)
+
+
+def test_unsure_leading_home_is_caught():
+    found = violations(fever={"if_unsure": "exercise"})
+    assert any("on a urgent question ends in exercise" in v for v in found)
+
+
+def test_a_tier_one_yes_that_offers_exercise_is_caught():
+    found = violations(saddle={"answers": (Answer("yes", "go"), Answer("no", "fever"))})
+    assert any("does not end in emergency" in v for v in found)

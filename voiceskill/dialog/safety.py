@@ -1,0 +1,160 @@
+"""Walks every path of a dialog through the real engine and checks the safety invariants.
+
+Not examples: every reachable state is visited with every kind of reply (each accepted intent,
+"not understood", silence), so a proof over the shipped dialogs covers all conversations.
+
+Invariants:
+1. A "yes" to a tier question ends in that tier's outcome (or a more severe one) at once, and
+   nothing after a tier-1 "yes" offers exercise.
+2. Unsure, not understood and silence are never taken as an answer: the engine re-asks (at most
+   twice), then ends in the cautious outcome — never ``exercise`` or ``advice`` for a red-flag
+   question; only silence throughout gives ``no-response``.
+3. ``exercise`` and ``advice`` are reached only after an explicit "no" to every red-flag question
+   of the dialog.
+4. "stop" ends in ``stopped``; "repeat" says the question again; "help" answers without moving.
+5. Every path ends: no loops other than staying on the same question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from voiceskill.dialog.engine import MAX_REASKS, ScreeningEngine, ScreeningState
+from voiceskill.dialog.model import SEVERITY, TIERS
+from voiceskill.events import Action, End, Event, Heard, Listen, Say, Silence, Started
+
+#: Outcomes that mean "no medical care needed now": only after every red flag was denied.
+HOME_OUTCOMES = ("exercise", "advice")
+
+
+@dataclass
+class SafetyReport:
+    """What the walk found."""
+
+    violations: list[str] = field(default_factory=list)
+    """One line per broken invariant, naming the path that breaks it."""
+
+    states: int = 0
+    """Distinct engine states visited."""
+
+    outcomes: dict[str, int] = field(default_factory=dict)
+    """How many distinct end states reach each outcome."""
+
+    @property
+    def ok(self) -> bool:
+        """True when no invariant is broken."""
+        return not self.violations
+
+
+def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
+    """Explore every state of ``engine`` from its start and check the invariants."""
+    report = SafetyReport()
+    dialog = engine.dialog
+    red_flags = {n.id for n in dialog.nodes.values() if n.tier in TIERS}
+    start, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    stack: list[tuple[ScreeningState, list[Action], tuple[str, ...]]] = [(start, actions, ())]
+    seen: set[ScreeningState] = set()
+    while stack:
+        state, actions, path = stack.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        report.states += 1
+        if report.states > limit:
+            report.violations.append(f"more than {limit} states: the dialog may not terminate")
+            break
+        end = _end(actions)
+        if end is not None:
+            report.outcomes[end] = report.outcomes.get(end, 0) + 1
+            if end in HOME_OUTCOMES:
+                denied = {node for node, intent in state.answers if intent == "no"}
+                missing = sorted(red_flags - denied)
+                if missing:
+                    report.violations.append(
+                        f"{_p(path)}: reaches {end} without a 'no' to {', '.join(missing)}"
+                    )
+            continue
+        node = dialog.nodes[state.node] if state.node else None
+        listen = _listen(actions) or (engine.listen_for(node) if node else None)
+        if node is None or listen is None:
+            report.violations.append(f"{_p(path)}: stops without an outcome or a question")
+            continue
+        for label, event in _replies(listen):
+            new_state, new_actions = engine.step(state, event, 0.0)
+            here = (*path, f"{node.id}={label}")
+            _check_step(engine, node.id, state, event, label, new_state, new_actions, here, report)
+            if new_state != state:
+                stack.append((new_state, new_actions, here))
+        _check_silence_run(engine, node.id, state, path, report)
+    return report
+
+
+def _check_step(engine, node_id, state, event, label, new_state, actions, path, report) -> None:
+    node = engine.dialog.nodes[node_id]
+    end = _end(actions)
+    intent = event.intent if isinstance(event, Heard) else None
+    if intent == "yes" and node.tier in TIERS:
+        if end is None or SEVERITY[end] < SEVERITY[node.tier]:
+            report.violations.append(
+                f"{_p(path)}: 'yes' to a {node.tier} question does not end in {node.tier}"
+            )
+        if node.tier == "emergency" and any(
+            isinstance(a, Say) and "start-exercises" in a.key for a in actions
+        ):
+            report.violations.append(f"{_p(path)}: exercise offered after an emergency 'yes'")
+    if intent == "stop" and end != "stopped":
+        report.violations.append(f"{_p(path)}: 'stop' does not end in stopped")
+    if intent in ("repeat", "help") and new_state != state:
+        report.violations.append(f"{_p(path)}: '{intent}' moves the conversation")
+    if intent == "repeat" and not any(isinstance(a, Say) and a.text for a in actions):
+        report.violations.append(f"{_p(path)}: 'repeat' says nothing")
+    unusable = intent in (None, "unsure") or isinstance(event, Silence)
+    if unusable:
+        if end is None and new_state.node != node_id:
+            report.violations.append(f"{_p(path)}: '{label}' was taken as an answer")
+        if end is not None and node.tier in TIERS and end != "no-response":
+            if SEVERITY[end] < SEVERITY[node.tier]:
+                report.violations.append(
+                    f"{_p(path)}: '{label}' on a {node.tier} question ends in {end}"
+                )
+        if end in HOME_OUTCOMES and node.tier in TIERS:
+            report.violations.append(f"{_p(path)}: '{label}' on a red flag ends in {end}")
+        if end is None and state.failures >= MAX_REASKS:
+            report.violations.append(f"{_p(path)}: asked more than {MAX_REASKS} extra times")
+
+
+def _check_silence_run(engine, node_id, state, path, report) -> None:
+    """Silence through every re-ask of a freshly asked question ends in no-response."""
+    if state.failures:
+        return
+    actions: list[Action] = []
+    for _ in range(MAX_REASKS + 1):
+        state, actions = engine.step(state, Silence(8.0), 0.0)
+    if _end(actions) != "no-response":
+        report.violations.append(
+            f"{_p((*path, node_id + '=silence x3'))}: silence throughout does not end in "
+            f"no-response (got {_end(actions)})"
+        )
+
+
+def _replies(listen: Listen) -> list[tuple[str, Event]]:
+    """One reply per accepted intent, plus not understood and silence."""
+    replies: list[tuple[str, Event]] = []
+    for intent in dict.fromkeys(c.intent for c in listen.choices):
+        phrase = next(c.phrase for c in listen.choices if c.intent == intent)
+        replies.append((intent, Heard(phrase, intent, 1.0)))
+    replies.append(("not-understood", Heard("[unk]", None, 0.0)))
+    replies.append(("silence", Silence(8.0)))
+    return replies
+
+
+def _end(actions: list[Action]) -> str | None:
+    return next((a.outcome for a in actions if isinstance(a, End)), None)
+
+
+def _listen(actions: list[Action]) -> Listen | None:
+    return next((a for a in reversed(actions) if isinstance(a, Listen)), None)
+
+
+def _p(path: tuple[str, ...]) -> str:
+    return " > ".join(path) if path else "start"
