@@ -1,0 +1,49 @@
+# Set-up is part of every entry point: `make run` and `make test` install what is missing.
+# apt packages are installed when run as root (or with sudo); Python dependencies go into a
+# virtual environment pinned by requirements.lock.
+
+VENV        ?= .venv
+PYTHON      ?= python3
+PIP         := $(VENV)/bin/pip
+APT_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils \
+                libasound2-plugins graphviz sox flite chromium chromium-driver
+STAMP       := $(VENV)/.installed
+
+.PHONY: run test setup apt venv lint bench clean
+
+run: setup
+	$(VENV)/bin/voiceskill run $(ARGS)
+
+test: setup
+	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+setup: apt venv
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; \
+	  else echo "missing apt packages:$$missing (run as root to install them)" >&2; exit 1; fi; \
+	  echo "installing apt packages:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -e .
+	touch $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check voiceskill tests bench
+
+bench: setup
+	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

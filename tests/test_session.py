@@ -1,0 +1,124 @@
+"""The session loop on a virtual clock, with a scripted ear and a recording mouth.
+
+These edges are the production `Ear`/`Mouth` protocols driven by a script (no audio device is
+involved here; the audio edges have their own tests on the real PulseAudio loop)."""
+
+from __future__ import annotations
+
+from voiceskill.clock import VirtualClock
+from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.events import (
+    Choice, End, Heard, Listen, Record, Say, Silence, Started, StartTimer, TimerFired,
+)
+from voiceskill.session import Session
+from voiceskill.transcript import Transcript
+
+from .dialog.small_dialog import small_dialog
+
+
+class ScriptEar:
+    """Answers each listen from a list: a Heard, or a number of seconds of silence."""
+
+    def __init__(self, clock: VirtualClock, script: list) -> None:
+        self.clock, self.script = clock, list(script)
+
+    def listen(self, listen: Listen, until: float):
+        if not self.script:
+            self.clock.sleep_until(until)
+            return None
+        item = self.script[0]
+        if isinstance(item, (int, float)):
+            end = self.clock.now() + item
+            if end > until:
+                self.script[0] = end - until
+                self.clock.sleep_until(until)
+                return None
+            self.script.pop(0)
+            self.clock.sleep_until(end)
+            return self.listen(listen, until)
+        self.script.pop(0)
+        self.clock.advance(0.5)
+        return item
+
+
+class RecordingMouth:
+    def __init__(self, clock: VirtualClock, barge: dict[str, Heard] | None = None) -> None:
+        self.clock, self.said, self.barge = clock, [], barge or {}
+
+    def say(self, text: str, barge_in):
+        self.said.append(text)
+        self.clock.advance(1.0)
+        return self.barge.get(text)
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        self.said.append(f"<adjust {rate_step} {volume_step}>")
+
+
+def session(script: list, engine=None, barge=None, timeout=8.0):
+    clock = VirtualClock()
+    engine = engine or ScreeningEngine(small_dialog())
+    mouth = RecordingMouth(clock, barge)
+    return Session(engine, ScriptEar(clock, script), mouth, clock, Transcript(None), timeout), mouth
+
+
+def test_answers_drive_the_dialog_to_its_outcome():
+    s, mouth = session([Heard("no", "no"), Heard("yes", "yes")])
+    result = s.run()
+    assert result.outcome == "urgent"
+    assert mouth.said[1] == "Numbness in the saddle area?"
+    types = [e["type"] for e in result.events]
+    assert types[:3] == ["start", "say", "say"] and types[-1] == "end"
+
+
+def test_silence_is_measured_from_the_end_of_the_prompt():
+    s, _ = session([], timeout=5.0)
+    result = s.run()
+    assert result.outcome == "no-response"
+    silences = [e for e in result.events if e["type"] == "silence"]
+    assert [e["seconds"] for e in silences] == [5.0, 5.0, 5.0]
+
+
+def test_confidence_below_threshold_is_not_understood():
+    s, _ = session([Heard("no", "no", 0.5)] * 3)
+    result = s.run()
+    assert result.outcome == "emergency"  # a doubtful "no" to a red flag is never a "no"
+    assert [e["intent"] for e in result.events if e["type"] == "heard"] == [None] * 3
+
+
+def test_barge_in_cuts_the_rest_of_the_turn():
+    stop = Heard("stop", "stop", 0.9)
+    s, mouth = session([], barge={"Numbness in the saddle area?": stop})
+    result = s.run()
+    assert result.outcome == "stopped"
+    assert any(e.get("barge_in") for e in result.events)
+
+
+class TimerEngine:
+    """An engine that sets a 30 s timer and ends when it fires; speech does not delay it."""
+
+    def initial_state(self):
+        return 0
+
+    def step(self, state, event, now):
+        if isinstance(event, Started):
+            return 1, [Say("hold"), StartTimer("hold", now + 30.0),
+                       Listen((Choice("stop", "stop"),), timeout=1000)]
+        if isinstance(event, TimerFired):
+            return 2, [Record("timer", {"event": "end", "at": now}), End("exercise")]
+        if isinstance(event, Silence):
+            return state, []
+        return state, [End("stopped")]
+
+
+def test_timers_fire_on_their_absolute_deadline():
+    s, _ = session([], engine=TimerEngine())
+    result = s.run()
+    end = next(e for e in result.events if e["type"] == "timer")
+    assert end["at"] == 30.0  # started at t=0 before the 1 s prompt: still due at 30.0
+    assert result.outcome == "exercise"
+
+
+def test_request_stop_ends_politely():
+    s, _ = session([0.1] * 50)
+    s.request_stop()
+    assert s.run().outcome == "stopped"
