@@ -1,0 +1,308 @@
+"""Where audio comes from: one stream of 16 kHz mono int16 chunks for every source.
+
+The microphone (sounddevice at the device's native rate, resampled with soxr), WAV files (via
+:mod:`voiceskill.speech.wav`) and scripted audio (silence, synthesized speech) all hand out the
+same thing: :class:`numpy.ndarray` chunks of :data:`CHUNK` samples. The recognizer never knows
+which source it listens to, so tests drive the production path.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from voiceskill.speech.wav import TARGET_RATE, read_wav
+
+#: Samples per chunk at 16 kHz (50 ms): the granularity of endpointing and barge-in.
+CHUNK = 800
+
+#: Seconds per chunk.
+CHUNK_SECONDS = CHUNK / TARGET_RATE
+
+
+class AudioDeviceError(RuntimeError):
+    """A sound device is missing, busy or broken; the message says which and what exists."""
+
+
+def split_chunks(samples: np.ndarray, chunk: int = CHUNK) -> Iterator[np.ndarray]:
+    """Cut int16 samples into chunks of ``chunk`` samples (the last one may be shorter)."""
+    samples = np.asarray(samples, dtype=np.int16)
+    for start in range(0, len(samples), chunk):
+        yield samples[start : start + chunk]
+
+
+def wav_chunks(path: str | Path, chunk: int = CHUNK) -> Iterator[np.ndarray]:
+    """Chunks of a WAV file of any rate, width and channel count (AudioFileError if bad)."""
+    return split_chunks(read_wav(path), chunk)
+
+
+def silence(seconds: float) -> np.ndarray:
+    """Digital silence of the given length at 16 kHz."""
+    return np.zeros(int(round(seconds * TARGET_RATE)), dtype=np.int16)
+
+
+class AudioSource(Protocol):
+    """Anything that hands out 16 kHz mono int16 chunks: a microphone or scripted audio."""
+
+    def read(self, timeout: float | None) -> np.ndarray | None:
+        """The next chunk, or None when there is none (within ``timeout`` for live sources)."""
+        ...
+
+    def drain(self) -> int:
+        """Drop everything buffered; return how many samples were dropped."""
+        ...
+
+
+class ScriptedAudio:
+    """Audio queued up front (WAV files, silence, synthesized speech), read chunk by chunk.
+
+    Never blocks: when the queued audio is used up, :meth:`read` returns None at once.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: deque[np.ndarray] = deque()
+
+    def push(self, samples: np.ndarray) -> None:
+        """Queue 16 kHz mono int16 samples after what is already queued."""
+        self._chunks.extend(split_chunks(samples))
+
+    def push_wav(self, path: str | Path) -> None:
+        """Queue a WAV file (AudioFileError if it is not readable audio)."""
+        self.push(read_wav(path))
+
+    @property
+    def seconds_left(self) -> float:
+        """Seconds of audio still queued."""
+        return sum(len(c) for c in self._chunks) / TARGET_RATE
+
+    def read(self, timeout: float | None = None) -> np.ndarray | None:
+        return self._chunks.popleft() if self._chunks else None
+
+    def drain(self) -> int:
+        dropped = sum(len(c) for c in self._chunks)
+        self._chunks.clear()
+        return dropped
+
+
+# ---------------------------------------------------------------- devices
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One sound device as PortAudio reports it."""
+
+    index: int
+    """PortAudio device index (changes between boots; names are steadier)."""
+
+    name: str
+    """Device name, e.g. ``pulse`` or ``USB Audio Device: - (hw:1,0)``."""
+
+    inputs: int
+    """Maximum input channels (0 = cannot record)."""
+
+    outputs: int
+    """Maximum output channels (0 = cannot play)."""
+
+    rate: float
+    """Default sample rate in Hz."""
+
+    default_input: bool
+    """True for the system's default microphone."""
+
+    default_output: bool
+    """True for the system's default speaker."""
+
+
+def list_devices() -> list[DeviceInfo]:
+    """Every device PortAudio sees (raises AudioDeviceError when PortAudio is unusable)."""
+    sd = _sounddevice()
+    try:
+        devices = sd.query_devices()
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError as err:
+        raise AudioDeviceError(f"cannot list sound devices: {err}") from None
+    return [
+        DeviceInfo(
+            index=i,
+            name=d["name"],
+            inputs=d["max_input_channels"],
+            outputs=d["max_output_channels"],
+            rate=d["default_samplerate"],
+            default_input=i == default_in,
+            default_output=i == default_out,
+        )
+        for i, d in enumerate(devices)
+    ]
+
+
+def find_device(spec: str | int | None, kind: str) -> DeviceInfo:
+    """The device for ``spec``: an index, a case-insensitive piece of a name, or None for the
+    default. ``kind`` is ``"input"`` or ``"output"``. Raises AudioDeviceError naming the
+    devices that exist when nothing fits."""
+    devices = list_devices()
+    usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
+    names = ", ".join(f"{d.index}: {d.name}" for d in usable) or "none"
+    if spec is None or spec == "":
+        for d in usable:
+            if d.default_input if kind == "input" else d.default_output:
+                return d
+        if usable:
+            return usable[0]
+        raise AudioDeviceError(f"no {kind} sound device found (devices: {names})")
+    text = str(spec).strip()
+    if text.isdigit():
+        for d in usable:
+            if d.index == int(text):
+                return d
+        raise AudioDeviceError(f"no {kind} device with index {text} (available: {names})")
+    exact = [d for d in usable if d.name.lower() == text.lower()]
+    partial = [d for d in usable if text.lower() in d.name.lower()]
+    if exact or partial:
+        return (exact or partial)[0]
+    raise AudioDeviceError(f"no {kind} device matching {text!r} (available: {names})")
+
+
+def _sounddevice() -> Any:
+    """Import sounddevice, turning a missing PortAudio library into an AudioDeviceError."""
+    try:
+        import sounddevice
+    except OSError as err:  # libportaudio2 missing
+        raise AudioDeviceError(f"PortAudio is not available: {err}") from None
+    return sounddevice
+
+
+# ---------------------------------------------------------------- microphone
+
+
+class Microphone:
+    """A running sounddevice input stream handing out 16 kHz mono int16 chunks.
+
+    PortAudio's callback thread only copies the samples into a queue; resampling happens in
+    the reader's thread. :meth:`read` blocks on that queue, so nothing polls.
+    """
+
+    def __init__(self, device: str | int | None = None, max_queue_seconds: float = 30.0) -> None:
+        self.device = device
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(
+            maxsize=int(max_queue_seconds / CHUNK_SECONDS) + 1
+        )
+        self._stream: Any = None
+        self._resampler: Any = None
+        self._pending = np.zeros(0, dtype=np.int16)
+        self.info: DeviceInfo | None = None
+        self.overflows = 0
+
+    # -- lifecycle
+
+    def open(self) -> Microphone:
+        """Open and start the input stream (AudioDeviceError when that fails)."""
+        sd = _sounddevice()
+        info = find_device(self.device, "input")
+        rate = int(info.rate) or TARGET_RATE
+        blocksize = int(round(rate * CHUNK_SECONDS))
+        self._queue = queue.Queue(maxsize=self._queue.maxsize)
+        try:
+            stream = sd.InputStream(
+                device=info.index,
+                samplerate=rate,
+                channels=1,
+                dtype="float32",
+                blocksize=blocksize,
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
+            stream.start()
+        except sd.PortAudioError as err:
+            raise AudioDeviceError(f"cannot open microphone {info.name!r}: {err}") from None
+        import soxr
+
+        self._resampler = (
+            soxr.ResampleStream(rate, TARGET_RATE, 1, dtype="float32", quality="HQ")
+            if rate != TARGET_RATE
+            else None
+        )
+        self.info = info
+        self._stream = stream
+        self._pending = np.zeros(0, dtype=np.int16)
+        return self
+
+    def close(self) -> None:
+        """Stop the stream; safe to call twice."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.abort()
+                stream.close()
+            except Exception:  # noqa: BLE001 - a dying device may fail to close
+                pass
+
+    def __enter__(self) -> Microphone:
+        return self.open() if self._stream is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        """True while the input stream is running."""
+        return self._stream is not None and bool(self._stream.active)
+
+    # -- reading
+
+    def read(self, timeout: float | None) -> np.ndarray | None:
+        """The next chunk, or None when none arrived within ``timeout`` seconds.
+
+        Raises AudioDeviceError when the stream has died (device unplugged, server gone).
+        """
+        while len(self._pending) < CHUNK:
+            try:
+                block = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                return None
+            if block is None:
+                raise AudioDeviceError("the microphone stopped delivering audio")
+            self._pending = np.concatenate([self._pending, self._convert(block)])
+        chunk, self._pending = self._pending[:CHUNK], self._pending[CHUNK:]
+        return chunk
+
+    def drain(self) -> int:
+        """Throw away everything recorded so far (e.g. the tail of the assistant's own voice);
+        return the number of samples dropped."""
+        dropped = len(self._pending)
+        self._pending = np.zeros(0, dtype=np.int16)
+        while True:
+            try:
+                block = self._queue.get_nowait()
+            except queue.Empty:
+                return dropped
+            if block is None:
+                self._queue.put_nowait(None)  # keep the "dead" marker for read()
+                return dropped
+            dropped += len(self._convert(block))
+
+    def _convert(self, block: np.ndarray) -> np.ndarray:
+        if self._resampler is not None:
+            block = self._resampler.resample_chunk(block)
+        return np.clip(np.round(block * 32767.0), -32768, 32767).astype(np.int16)
+
+    # -- PortAudio thread
+
+    def _callback(self, indata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        if status.input_overflow:
+            self.overflows += 1
+        try:
+            self._queue.put_nowait(indata[:, 0].copy())
+        except queue.Full:
+            self.overflows += 1  # nobody is reading: drop rather than block PortAudio
+
+    def _finished(self) -> None:
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass

@@ -1,0 +1,96 @@
+"""The listening side of voice mode: any audio source through the recognizer into a Heard.
+
+:class:`AudioEar` reads chunks from a live microphone or from scripted audio; the session's
+clock decides when a listen is over. When the microphone fails, the ear says so, reopens it
+with growing pauses and carries on; the session (and its state) never sees an exception.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from voiceskill.clock import Clock, VirtualClock
+from voiceskill.events import Heard, Listen
+from voiceskill.speech.audio import AudioDeviceError, AudioSource
+from voiceskill.speech.recognizer import Recognizer
+from voiceskill.speech.wav import TARGET_RATE
+
+#: Seconds without any chunk from a running microphone before it counts as dead.
+STALL_SECONDS = 2.0
+
+#: Pauses between attempts to reopen a failed microphone.
+BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+
+MIC_LOST = "I can't hear you: the microphone stopped working. I will keep trying."
+MIC_BACK = "The microphone works again."
+
+
+class AudioEar:
+    """An :class:`voiceskill.session.Ear` over an audio source and a Vosk recognizer."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        recognizer: Recognizer,
+        clock: Clock,
+        notify: Callable[[str], None] = print,
+        reopen: Callable[[], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.recognizer = recognizer
+        self.clock = clock
+        self.notify = notify
+        """Tells the person about microphone trouble (the mouth's say, or print)."""
+        self.reopen = reopen
+        """Reopens the microphone after a failure; None = the source cannot fail."""
+        self.last_turn = None
+        self.failures = 0
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        turn = self.recognizer.turn(listen)
+        self.last_turn = turn
+        quiet_since = self.clock.now()
+        while True:
+            remaining = until - self.clock.now()
+            if remaining <= 0:
+                return turn.flush()
+            try:
+                chunk = self.source.read(timeout=min(remaining, STALL_SECONDS))
+                if chunk is None and self.reopen is not None:
+                    if self.clock.now() - quiet_since >= STALL_SECONDS:
+                        raise AudioDeviceError("no audio from the microphone")
+                    continue
+            except AudioDeviceError as err:
+                self._recover(str(err), until)
+                quiet_since = self.clock.now()
+                turn = self.recognizer.turn(listen)
+                continue
+            if chunk is None:  # scripted audio is used up: nothing more will be said
+                heard = turn.flush()
+                if heard is not None:
+                    return heard
+                self.clock.sleep_until(until)
+                return None
+            if isinstance(self.clock, VirtualClock):
+                self.clock.advance(len(chunk) / TARGET_RATE)  # scripted audio takes its time
+            quiet_since = self.clock.now()
+            heard = turn.feed(chunk)
+            if heard is not None:
+                return heard
+
+    def _recover(self, problem: str, until: float) -> None:
+        """Tell the person, then reopen the microphone with growing pauses until it works."""
+        if self.reopen is None:
+            raise AudioDeviceError(problem)
+        self.failures += 1
+        self.notify(MIC_LOST)
+        for attempt in itertools.count():
+            pause = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+            self.clock.sleep_until(self.clock.now() + pause)
+            try:
+                self.reopen()
+            except AudioDeviceError:
+                continue
+            self.notify(MIC_BACK)
+            return

@@ -1,0 +1,236 @@
+"""Vosk, one turn at a time: a grammar of exactly the turn's phrases plus ``[unk]``.
+
+Vosk 0.3.45 has no runtime control over its endpointer and its defaults wait long after the
+last word. So endpointing happens here: a small energy detector decides when speech starts
+and stops (``trailing_silence`` after the last voiced chunk, longer while what was heard so far
+is only the start of a longer phrase), then ``FinalResult()`` closes the utterance. Audio
+before speech starts is not decoded at all (only kept as pre-roll), which keeps idle
+listening cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceskill.events import Heard, Listen
+from voiceskill.intents import match_intent
+from voiceskill.speech.audio import CHUNK_SECONDS
+from voiceskill.speech.wav import TARGET_RATE
+
+#: The grammar's catch-all for anything that is not one of the turn's phrases.
+UNKNOWN = "[unk]"
+
+
+class ModelError(RuntimeError):
+    """The speech model directory is missing or cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class Endpointing:
+    """When an utterance counts as started and as finished."""
+
+    trailing_silence: float = 0.3
+    """Seconds without voice after speech before the answer is final."""
+
+    prefix_silence: float = 0.7
+    """Used instead of ``trailing_silence`` while the words so far only begin a longer phrase
+    (``"no"`` of ``"no i don't"``)."""
+
+    max_utterance: float = 6.0
+    """An utterance is cut after this many seconds even if the voice goes on."""
+
+    min_speech: float = 0.25
+    """Voiced seconds needed before an empty result counts as "said something unclear"."""
+
+    preroll: float = 0.3
+    """Seconds of audio before the detected start that are decoded too."""
+
+    margin_db: float = 10.0
+    """A 10 ms frame is voiced when it is this much louder than the noise floor ..."""
+
+    min_level_db: float = -55.0
+    """... and louder than this absolute level (dB relative to full scale)."""
+
+
+def open_model(path: str | Path) -> Any:
+    """Load a Vosk model directory with Kaldi's logging silenced; ModelError if unusable."""
+    path = Path(path)
+    try:
+        from voiceskill.speech import modeldir  # the model engineer's loader, when present
+
+        return modeldir.open_model(path)
+    except ImportError:
+        pass
+    if not (path / "am" / "final.mdl").is_file():
+        raise ModelError(f"{path}: not a Vosk model directory (am/final.mdl is missing)")
+    import vosk
+
+    vosk.SetLogLevel(-1)
+    try:
+        return vosk.Model(str(path))
+    except Exception as err:  # vosk raises a bare Exception
+        raise ModelError(f"{path}: Vosk cannot load this model ({err})") from None
+
+
+def _level_db(frames: np.ndarray) -> np.ndarray:
+    """Level of each row of int16 samples in dB relative to full scale."""
+    power = np.mean((frames.astype(np.float32) / 32768.0) ** 2, axis=1)
+    return 10.0 * np.log10(power + 1e-10)
+
+
+class Recognizer:
+    """Turns chunks of audio into :class:`Heard` for one :class:`Listen` at a time."""
+
+    def __init__(self, model: Any, endpointing: Endpointing | None = None) -> None:
+        self.model = model
+        self.endpointing = endpointing or Endpointing()
+        self._cache: OrderedDict[str, Any] = OrderedDict()
+        self.decoded_seconds = 0.0
+        """Seconds of audio handed to Vosk so far (for real-time-factor measurements)."""
+
+    def turn(self, listen: Listen, eager: bool = False) -> Turn:
+        """Start listening for ``listen``'s phrases. ``eager`` ends the utterance as soon as
+        Vosk's partial result is a complete phrase (barge-in: speed over certainty)."""
+        return Turn(self, listen, self._vosk_for(listen.phrases), eager)
+
+    def _vosk_for(self, phrases: list[str]) -> Any:
+        """A KaldiRecognizer for this grammar, reused across turns with the same phrases."""
+        import vosk
+
+        grammar = json.dumps([*phrases, UNKNOWN])
+        rec = self._cache.pop(grammar, None)
+        if rec is None:
+            rec = vosk.KaldiRecognizer(self.model, TARGET_RATE, grammar)
+            rec.SetWords(True)
+        else:
+            rec.Reset()
+        self._cache[grammar] = rec
+        while len(self._cache) > 16:
+            self._cache.popitem(last=False)
+        return rec
+
+
+class Turn:
+    """Decoding state of one listen: feed chunks, get a Heard once an utterance ends."""
+
+    def __init__(self, owner: Recognizer, listen: Listen, vosk_rec: Any, eager: bool) -> None:
+        self.listen = listen
+        self.eager = eager
+        self._owner = owner
+        self._rec = vosk_rec
+        self._ep = owner.endpointing
+        self._preroll: deque[np.ndarray] = deque(
+            maxlen=max(1, math.ceil(self._ep.preroll / CHUNK_SECONDS))
+        )
+        self._floor_db = -90.0
+        self._in_speech = False
+        self._voiced = 0.0
+        self._quiet = 0.0
+        self._length = 0.0
+        self._phrases = [p.split() for p in listen.phrases]
+        self.speech_ended_at: float | None = None
+        """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
+        self.fed = 0.0
+        """Seconds of audio fed to this turn so far."""
+
+    def feed(self, chunk: np.ndarray) -> Heard | None:
+        """Take one chunk; return what was said when an utterance has just ended."""
+        self.fed += len(chunk) / TARGET_RATE
+        voiced = self._is_voiced(chunk)
+        if not self._in_speech:
+            self._preroll.append(chunk)
+            if not voiced:
+                return None
+            self._in_speech = True
+            self._voiced = self._quiet = self._length = 0.0
+            pending = list(self._preroll)
+            self._preroll.clear()
+        else:
+            pending = [chunk]
+        for part in pending:
+            seconds = len(part) / TARGET_RATE
+            self._length += seconds
+            self._owner.decoded_seconds += seconds
+            if self._rec.AcceptWaveform(part.tobytes()):
+                heard = self._finish(json.loads(self._rec.Result()))
+                if heard is not None:
+                    return heard
+        if voiced:
+            self._voiced += len(chunk) / TARGET_RATE
+            self._quiet = 0.0
+        else:
+            self._quiet += len(chunk) / TARGET_RATE
+        return self._check_end()
+
+    def flush(self) -> Heard | None:
+        """The source ran dry: close any utterance in progress."""
+        if not self._in_speech:
+            return None
+        return self._finish(json.loads(self._rec.FinalResult()))
+
+    # ---------------------------------------------------------------- internals
+
+    def _is_voiced(self, chunk: np.ndarray) -> bool:
+        frame = TARGET_RATE // 100
+        usable = len(chunk) - len(chunk) % frame
+        if usable == 0:
+            return False
+        levels = _level_db(chunk[:usable].reshape(-1, frame))
+        threshold = max(self._floor_db + self._ep.margin_db, self._ep.min_level_db)
+        voiced = levels > threshold
+        if not self._in_speech:
+            # Follow the noise floor down at once and up slowly, only outside speech.
+            for level in levels:
+                if level < self._floor_db:
+                    self._floor_db = float(level)
+                else:
+                    self._floor_db += 0.01 * (float(level) - self._floor_db)
+        return int(voiced.sum()) * 2 >= len(levels)
+
+    def _check_end(self) -> Heard | None:
+        ep = self._ep
+        if self._length >= ep.max_utterance:
+            return self._finish(json.loads(self._rec.FinalResult()))
+        if self.eager and self._quiet == 0.0 and self._voiced > 0.1:
+            partial = json.loads(self._rec.PartialResult()).get("partial", "")
+            if partial and self._complete(partial.split()):
+                return self._finish(json.loads(self._rec.FinalResult()))
+        if self._quiet < ep.trailing_silence:
+            return None
+        if self._quiet < ep.prefix_silence:
+            partial = json.loads(self._rec.PartialResult()).get("partial", "").split()
+            if partial and not self._complete(partial) and self._begins_phrase(partial):
+                return None
+        return self._finish(json.loads(self._rec.FinalResult()))
+
+    def _complete(self, words: list[str]) -> bool:
+        return words in self._phrases
+
+    def _begins_phrase(self, words: list[str]) -> bool:
+        n = len(words)
+        return any(len(p) > n and p[:n] == words for p in self._phrases)
+
+    def _finish(self, result: dict[str, Any]) -> Heard | None:
+        """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
+        voiced, quiet = self._voiced, self._quiet
+        self._in_speech = False
+        self._voiced = self._quiet = self._length = 0.0
+        self.speech_ended_at = self.fed - quiet
+        text = result.get("text", "").strip()
+        words = result.get("result", [])
+        confidence = min((float(w.get("conf", 0.0)) for w in words), default=0.0)
+        if not text:
+            if voiced >= self._ep.min_speech:
+                return Heard("", None, 0.0)
+            self._rec.Reset()
+            return None
+        if UNKNOWN in text.split():
+            return Heard(text, None, confidence)
+        return Heard(text, match_intent(text, self.listen), confidence)

@@ -1,0 +1,316 @@
+"""The assistant's voice: pyttsx3 (espeak-ng) synthesis into memory, sounddevice playback.
+
+pyttsx3's own ``say()`` is never used: on Linux it writes a WAV and runs ``aplay`` (which cannot
+be interrupted), and after a ``save_to_file()`` it keeps writing to that file. Here every
+prompt is synthesized with ``save_to_file`` into a private temporary file, read back as samples
+and played through a sounddevice output stream that can be cut at any moment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceskill.speech.audio import AudioDeviceError, _sounddevice, find_device
+from voiceskill.speech.wav import TARGET_RATE, read_wav
+
+#: Words per minute added or removed by one "faster"/"slower" step.
+RATE_STEP = 25
+
+#: Volume added or removed by one "louder"/"softer" step.
+VOLUME_STEP = 0.15
+
+
+class SynthesisError(RuntimeError):
+    """pyttsx3/espeak-ng could not turn text into audio."""
+
+
+@dataclass
+class VoiceSettings:
+    """How the assistant sounds."""
+
+    voice: str | None = None
+    """pyttsx3 voice id or a piece of its name (``"en-us"``, ``"English (America)"``);
+    None = the engine's default voice."""
+
+    rate: int = 150
+    """Words per minute."""
+
+    volume: float = 1.0
+    """0.0 (silent) to 1.0 (full)."""
+
+
+class Synthesizer:
+    """pyttsx3 text-to-speech into 16 kHz mono int16 samples.
+
+    pyttsx3 engines are not thread-safe: use one Synthesizer from one thread.
+    """
+
+    def __init__(self, settings: VoiceSettings | None = None) -> None:
+        self.settings = settings or VoiceSettings()
+        self._engine: Any = None
+        self._dir = Path(tempfile.mkdtemp(prefix="voiceskill-tts-"))
+        self._cache: dict[tuple[str, str | None, int], np.ndarray] = {}
+
+    def _init(self) -> Any:
+        if self._engine is None:
+            try:
+                import pyttsx3
+
+                with _quiet():
+                    self._engine = pyttsx3.init()
+            except Exception as err:  # noqa: BLE001 - pyttsx3 raises many kinds
+                raise SynthesisError(f"cannot start pyttsx3 text-to-speech: {err}") from None
+            if self.settings.voice:
+                self._engine.setProperty("voice", self.resolve_voice(self.settings.voice))
+        return self._engine
+
+    def resolve_voice(self, wanted: str) -> str:
+        """The id of the installed voice whose id or name matches ``wanted`` (exact first,
+        then a case-insensitive piece). SynthesisError lists a few voices when none does."""
+        voices = self._init().getProperty("voices")
+        low = wanted.lower()
+        for v in voices:
+            if low in (v.id.lower(), (v.name or "").lower()):
+                return v.id
+        for v in voices:
+            if low in v.id.lower() or low in (v.name or "").lower():
+                return v.id
+        sample = ", ".join(v.id for v in voices[:12])
+        raise SynthesisError(f"no text-to-speech voice matches {wanted!r} (e.g. {sample}, ...)")
+
+    def synthesize(self, text: str) -> np.ndarray:
+        """Speech for ``text`` as 16 kHz mono int16 (volume not applied; the player does)."""
+        key = (text, self.settings.voice, self.settings.rate)
+        if key in self._cache:
+            return self._cache[key]
+        engine = self._init()
+        path = self._dir / "prompt.wav"
+        try:
+            with _quiet():
+                engine.setProperty("rate", self.settings.rate)
+                engine.save_to_file(text, str(path))
+                engine.runAndWait()
+            samples = read_wav(path)
+        except Exception as err:  # noqa: BLE001
+            raise SynthesisError(f"text-to-speech failed for {text[:40]!r}: {err}") from None
+        finally:
+            path.unlink(missing_ok=True)
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = samples
+        return samples
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _quiet() -> Any:
+    """Keep pyttsx3's prints ("Audio saved to ...") off the user's terminal."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+class Player:
+    """Plays int16 samples on an output device; :meth:`stop` cuts playback at once."""
+
+    def __init__(self, device: str | int | None = None) -> None:
+        self.device = device
+        self._stream: Any = None
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._done.set()
+        self._data = np.zeros(0, dtype=np.float32)
+        self._pos = 0
+        self._rate = TARGET_RATE
+        self.started_at: float | None = None
+        """``time.monotonic()`` when the first block of the current sound went to the device."""
+
+    def _open(self) -> Any:
+        if self._stream is None:
+            sd = _sounddevice()
+            info = find_device(self.device, "output")
+            rate = int(info.rate) or TARGET_RATE
+            try:
+                stream = sd.OutputStream(
+                    device=info.index,
+                    samplerate=rate,
+                    channels=1,
+                    dtype="float32",
+                    blocksize=int(rate * 0.02),
+                    latency="low",
+                    callback=self._callback,
+                )
+            except sd.PortAudioError as err:
+                raise AudioDeviceError(f"cannot open speaker {info.name!r}: {err}") from None
+            self._rate = rate
+            self._stream = stream
+        return self._stream
+
+    def start(self, samples: np.ndarray, volume: float = 1.0) -> None:
+        """Begin playing 16 kHz int16 ``samples``; returns at once (AudioDeviceError)."""
+        stream = self._open()
+        data = samples.astype(np.float32) / 32768.0 * float(volume)
+        if self._rate != TARGET_RATE:
+            import soxr
+
+            data = soxr.resample(data, TARGET_RATE, self._rate).astype(np.float32)
+        with self._lock:
+            self._data, self._pos = data, 0
+            self.started_at = None
+            self._done.clear()
+        if not stream.active:
+            try:
+                stream.start()
+            except Exception as err:  # noqa: BLE001
+                self._done.set()
+                self.close()
+                raise AudioDeviceError(f"cannot play sound: {err}") from None
+
+    def wait(self, timeout: float | None) -> bool:
+        """Block until the sound has played (True) or ``timeout`` passed (False)."""
+        return self._done.wait(timeout)
+
+    def stop(self) -> None:
+        """Cut the current sound now (the device keeps running, playing silence)."""
+        with self._lock:
+            self._pos = len(self._data)
+        self._done.set()
+
+    @property
+    def playing(self) -> bool:
+        return not self._done.is_set()
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        self._done.set()
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.abort()
+                stream.close()
+
+    def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        import time as _time
+
+        with self._lock:
+            left = len(self._data) - self._pos
+            n = max(0, min(frames, left))
+            outdata[:n, 0] = self._data[self._pos : self._pos + n]
+            outdata[n:, 0] = 0.0
+            if n and self.started_at is None:
+                self.started_at = _time.monotonic()
+            self._pos += n
+            if n == 0 and left <= 0 and not self._done.is_set():
+                self._done.set()
+
+
+def terminal_fallback(text: str, problem: str) -> None:
+    """Show a prompt on the terminal when the voice cannot be heard."""
+    print(text, flush=True)
+    if os.environ.get("VOICESKILL_QUIET_ERRORS") != "1":
+        print(f"  (voice unavailable: {problem})", flush=True)
+
+
+class VoiceMouth:
+    """Speaks prompts aloud and listens for barge-in words while speaking.
+
+    While a prompt plays, the microphone is decoded against the barge-in phrases only (plus
+    ``[unk]``), so nothing the assistant says can be taken as an answer. A barge-in phrase that
+    occurs in the prompt being spoken is ignored: with a loud speaker that may be the
+    assistant's own voice. After each prompt the microphone buffer is dropped and a short echo
+    guard is skipped before listening goes on.
+    """
+
+    def __init__(
+        self,
+        synthesizer: Synthesizer,
+        player: Player,
+        microphone: Any = None,
+        recognizer: Any = None,
+        captions: bool = True,
+        echo_guard: float = 0.15,
+    ) -> None:
+        self.synthesizer = synthesizer
+        self.player = player
+        self.microphone = microphone
+        self.recognizer = recognizer
+        self.captions = captions
+        self.echo_guard = echo_guard
+        self.volume = synthesizer.settings.volume
+        self.last_barge_in_latency: float | None = None
+        """Seconds from the end of the barge-in word to the cut (last barge-in only)."""
+
+    def say(self, text: str, barge_in: Any) -> Any:
+        if self.captions:
+            print(text, flush=True)
+        try:
+            samples = self.synthesizer.synthesize(text)
+            self.player.start(samples, self.volume)
+        except (SynthesisError, AudioDeviceError) as err:
+            if not self.captions:
+                print(text, flush=True)
+            print(f"  (cannot speak: {err})", flush=True)
+            return None
+        duration = len(samples) / TARGET_RATE
+        heard = None
+        if barge_in is not None and self.microphone is not None and self.recognizer is not None:
+            heard = self._listen_while_speaking(text, barge_in, duration)
+        if heard is None:
+            self.player.wait(duration + 5.0)
+        self._skip_echo()
+        return heard
+
+    def _listen_while_speaking(self, text: str, barge_in: Any, duration: float) -> Any:
+        from voiceskill.intents import normalize
+        from voiceskill.session import BARGE_IN_INTENTS
+
+        own_words = set(normalize(text).split())
+        turn = self.recognizer.turn(barge_in, eager=True)
+        try:
+            self.microphone.drain()
+            while self.player.playing:
+                chunk = self.microphone.read(timeout=0.1)
+                if chunk is None:
+                    continue
+                heard = turn.feed(chunk)
+                if heard is None or heard.intent not in BARGE_IN_INTENTS:
+                    continue
+                if set(heard.text.split()) <= own_words:
+                    continue  # the assistant may be hearing itself say this word
+                self.player.stop()
+                self.last_barge_in_latency = turn.fed - (turn.speech_ended_at or turn.fed)
+                return heard
+        except AudioDeviceError:
+            return None  # the ear reports microphone trouble when it next listens
+        return None
+
+    def _skip_echo(self) -> None:
+        """Let the tail of the prompt leave the speaker, then drop what the mic heard of it."""
+        if self.microphone is None:
+            return
+        try:
+            latency = float(getattr(self.player._stream, "latency", 0.0) or 0.0)
+            self.microphone.drain()
+            skipped, guard = 0.0, latency + self.echo_guard
+            while skipped < guard:
+                chunk = self.microphone.read(timeout=guard)
+                if chunk is None:
+                    break
+                skipped += len(chunk) / TARGET_RATE
+        except AudioDeviceError:
+            return
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        settings = self.synthesizer.settings
+        settings.rate = int(min(300, max(80, settings.rate + rate_step * RATE_STEP)))
+        self.volume = float(min(1.0, max(0.2, self.volume + volume_step * VOLUME_STEP)))
