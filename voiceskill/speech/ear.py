@@ -53,10 +53,10 @@ class AudioEar:
         quiet_since = self.clock.now()
         while True:
             remaining = until - self.clock.now()
-            if remaining <= 0:
-                return turn.flush()
+            if remaining <= 0 and not turn.in_speech:
+                return None  # never cut a person off mid-answer: finish the utterance first
             try:
-                chunk = self.source.read(timeout=min(remaining, STALL_SECONDS))
+                chunk = self.source.read(timeout=min(max(remaining, 0.1), STALL_SECONDS))
                 if chunk is None and self.reopen is not None:
                     if self.clock.now() - quiet_since >= STALL_SECONDS:
                         raise AudioDeviceError("no audio from the microphone")

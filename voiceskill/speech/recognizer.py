@@ -140,6 +140,11 @@ class Turn:
         self.fed = 0.0
         """Seconds of audio fed to this turn so far."""
 
+    @property
+    def in_speech(self) -> bool:
+        """True between the start of an utterance and its end."""
+        return self._in_speech
+
     def feed(self, chunk: np.ndarray) -> Heard | None:
         """Take one chunk; return what was said when an utterance has just ended."""
         self.fed += len(chunk) / TARGET_RATE

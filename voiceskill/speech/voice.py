@@ -60,6 +60,7 @@ class Synthesizer:
         self._engine: Any = None
         self._dir = Path(tempfile.mkdtemp(prefix="voiceskill-tts-"))
         self._cache: dict[tuple[str, str | None, int], np.ndarray] = {}
+        self._voice_id: str | None = None
 
     def _init(self) -> Any:
         if self._engine is None:
@@ -70,8 +71,12 @@ class Synthesizer:
                     self._engine = pyttsx3.init()
             except Exception as err:  # noqa: BLE001 - pyttsx3 raises many kinds
                 raise SynthesisError(f"cannot start pyttsx3 text-to-speech: {err}") from None
+            # pyttsx3.init() hands every caller the same engine: remember our voice's id and
+            # set it before each synthesis, so two Synthesizers with two voices can coexist.
             if self.settings.voice:
-                self._engine.setProperty("voice", self.resolve_voice(self.settings.voice))
+                self._voice_id = self.resolve_voice(self.settings.voice)
+            else:
+                self._voice_id = self._engine.getProperty("voice")
         return self._engine
 
     def resolve_voice(self, wanted: str) -> str:
@@ -97,6 +102,7 @@ class Synthesizer:
         path = self._dir / "prompt.wav"
         try:
             with _quiet():
+                engine.setProperty("voice", self._voice_id)
                 engine.setProperty("rate", self.settings.rate)
                 engine.save_to_file(text, str(path))
                 engine.runAndWait()

@@ -86,8 +86,9 @@ def _chunks(path: Path, data: bytes) -> tuple[WavFormat, bytes]:
             if fmt is None:
                 raise _fail(path, "the 'data' chunk comes before the 'fmt ' chunk")
             body = data[body_start : body_start + size]
-            # Streaming writers leave size 0 or 0xFFFFFFFF: take what is there.
-            if size in (0, 0xFFFFFFFF):
+            # Streaming writers (espeak-ng --stdout, sox -) leave a placeholder size
+            # (0, 0xFFFFFFFF or 0x7FFFF000): take what is there.
+            if size == 0 or size >= 0x7FFF0000:
                 body = data[body_start:]
             elif len(body) < size:
                 raise _fail(path, f"truncated: data chunk says {size} bytes, file has {len(body)}")
@@ -159,7 +160,13 @@ def read_wav(path: str | Path, rate: int = TARGET_RATE) -> np.ndarray:
     Raises :class:`AudioFileError` for a missing, empty, truncated or non-WAV file.
     """
     path = Path(path)
-    fmt, body = _chunks(path, _read_bytes(path))
+    return wav_from_bytes(_read_bytes(path), rate, name=str(path))
+
+
+def wav_from_bytes(data: bytes, rate: int = TARGET_RATE, name: str = "<audio>") -> np.ndarray:
+    """Decode the bytes of a WAV file (e.g. a program's stdout) like :func:`read_wav`."""
+    path = Path(name)
+    fmt, body = _chunks(path, data)
     frames = _to_float(path, fmt, body)
     if frames.shape[0] == 0:
         raise _fail(path, "contains no audio samples")

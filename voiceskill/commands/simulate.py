@@ -1,0 +1,63 @@
+"""`voiceskill simulate SCRIPT`: a whole session from a script, no sound card needed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import voiceskill
+from voiceskill.errors import ContentError
+from voiceskill.session import DEFAULT_SILENCE_TIMEOUT
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "simulate",
+        help="run a session against a script of replies (audio, speech, silence, text)",
+        description="Run a whole session on a virtual clock. Prompts are synthesized with "
+        "pyttsx3; replies come from the YAML script and go through the speech recognizer. "
+        "Prints one JSON object: {outcome, events}.",
+    )
+    parser.add_argument("script", type=Path, help="simulation script (YAML)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON here")
+    parser.add_argument("--record", type=Path, metavar="OUT.wav",
+                        help="write both sides of the conversation into one WAV file")
+    parser.add_argument("--model", type=Path, default=voiceskill.DEFAULT_MODEL_DIR,
+                        metavar="DIR", help="Vosk model directory (default: the shipped one)")
+    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
+                        help="dialog directory (default: the shipped dialogs/)")
+    parser.add_argument("--emergency-number", default="911", metavar="NUMBER")
+    parser.add_argument("--silence-timeout", type=float, default=DEFAULT_SILENCE_TIMEOUT,
+                        metavar="SECONDS", help="silence before re-asking (default %(default)g)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from voiceskill.conversation import build_conversation
+    from voiceskill.simulate import simulate
+    from voiceskill.simulate_script import load_script
+    from voiceskill.speech.recognizer import ModelError, open_model
+    from voiceskill.speech.wav import AudioFileError
+
+    try:
+        script = load_script(args.script)
+        engine = build_conversation(args.dialogs, args.emergency_number)
+    except ContentError as err:
+        print(f"voiceskill simulate: cannot run this script.\n{err}", file=sys.stderr)
+        return 2
+    try:
+        model = open_model(args.model) if script.needs_model else None
+        result = simulate(script, engine, model, record=args.record,
+                          silence_timeout=args.silence_timeout)
+    except (ModelError, AudioFileError) as err:
+        print(f"voiceskill simulate: {err}", file=sys.stderr)
+        return 2
+    text = json.dumps({"outcome": result.outcome, "events": result.events},
+                      ensure_ascii=False, indent=1)
+    if args.json is not None:
+        args.json.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0

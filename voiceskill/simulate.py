@@ -1,0 +1,248 @@
+"""Whole sessions without a sound card: a scripted person, real synthesis and recognition.
+
+Every prompt is synthesized with pyttsx3; the person's replies are WAV files, synthesized
+speech or silence, pushed through the same chunk → Vosk path as the microphone. Time is
+virtual: it moves by the audio consumed and by the length of each spoken prompt, so a routine
+with 30-second holds runs in seconds. With a recorder, both sides end up in one WAV file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceskill.clock import VirtualClock
+from voiceskill.events import Heard, Listen
+from voiceskill.intents import match_intent, normalize
+from voiceskill.session import BARGE_IN_INTENTS, DEFAULT_SILENCE_TIMEOUT, Session, SessionResult
+from voiceskill.simulate_script import Reply, Script
+from voiceskill.speech.audio import ScriptedAudio, silence, split_chunks
+from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.voice import SynthesisError, Synthesizer, VoiceSettings
+from voiceskill.speech.wav import TARGET_RATE, write_wav
+from voiceskill.transcript import Transcript
+
+#: Seconds a typed (``text:``) reply is taken to last, per word.
+SECONDS_PER_WORD = 0.35
+
+#: Silence after each spoken reply, so the recognizer's endpointing sees the answer end.
+TRAILING_SILENCE = 1.0
+
+
+@dataclass
+class Recorder:
+    """Collects both sides of the conversation on the virtual time line."""
+
+    segments: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    """(start second, 16 kHz int16 samples) pieces, prompts and replies alike."""
+
+    def add(self, t: float, samples: np.ndarray) -> None:
+        if len(samples):
+            self.segments.append((t, samples))
+
+    def write(self, path: str | Path) -> float:
+        """Mix everything into one WAV; return its length in seconds."""
+        end = max((int(t * TARGET_RATE) + len(s) for t, s in self.segments), default=0)
+        mix = np.zeros(end, dtype=np.int32)
+        for t, samples in self.segments:
+            start = int(t * TARGET_RATE)
+            mix[start : start + len(samples)] += samples
+        write_wav(path, np.clip(mix, -32768, 32767).astype(np.int16))
+        return end / TARGET_RATE
+
+
+class Persona:
+    """Picks the script's reply for each prompt: rule, else next ordered reply, else default."""
+
+    def __init__(self, script: Script, voice: Synthesizer | None) -> None:
+        self.script = script
+        self.voice = voice
+        self._next = 0
+        self.prompt = ""
+        """Prompt text spoken since the last reply was chosen."""
+
+    def heard_prompt(self, text: str) -> None:
+        self.prompt = f"{self.prompt} {text}".strip()
+
+    def choose(self, text: str, only_barge_in: bool = False) -> Reply | None:
+        """The reply to ``text``; with ``only_barge_in`` only a reply with ``during`` is taken
+        (and consumed) — it is spoken over the prompt."""
+        for rule in self.script.rules:
+            if rule.when.search(text):
+                return self._take(rule.reply, only_barge_in, ordered=False)
+        if self._next < len(self.script.replies):
+            return self._take(self.script.replies[self._next], only_barge_in, ordered=True)
+        if self.script.default is not None:
+            return self._take(self.script.default, only_barge_in, ordered=False)
+        return None
+
+    def _take(self, reply: Reply, only_barge_in: bool, ordered: bool) -> Reply | None:
+        if only_barge_in and reply.during is None:
+            return None
+        if ordered:
+            self._next += 1
+        return reply
+
+    def audio(self, reply: Reply) -> np.ndarray:
+        """The person's audio for an audio/say/silence reply (16 kHz int16)."""
+        if reply.kind == "audio":
+            from voiceskill.speech.wav import read_wav
+
+            return read_wav(reply.value)
+        if reply.kind == "silence":
+            return silence(float(reply.value))
+        assert self.voice is not None
+        return self.voice.synthesize(str(reply.value))
+
+
+class SimMouth:
+    """Synthesizes each prompt, advances the virtual clock by its length, handles barge-in."""
+
+    def __init__(self, synth: Synthesizer, persona: Persona, ear: SimEar, clock: VirtualClock,
+                 recorder: Recorder | None) -> None:
+        self.synth = synth
+        self.persona = persona
+        self.ear = ear
+        self.clock = clock
+        self.recorder = recorder
+        self.volume = synth.settings.volume
+
+    def say(self, text: str, barge_in: Listen | None) -> Heard | None:
+        try:
+            prompt = self.synth.synthesize(text)
+        except SynthesisError as err:
+            print(f"{text}\n  (cannot synthesize: {err})", flush=True)
+            prompt = silence(SECONDS_PER_WORD * len(text.split()))
+        reply = self.persona.choose(text, only_barge_in=True) if barge_in is not None else None
+        self.persona.heard_prompt(text)
+        start = self.clock.now()
+        if reply is None:
+            self._play(start, prompt)
+            return None
+        self.persona.prompt = ""  # this prompt has had its reply
+        offset = int(float(reply.during or 0.0) * TARGET_RATE)
+        if reply.kind == "text":
+            heard = Heard(normalize(str(reply.value)), None, 1.0)
+            heard = Heard(heard.text, match_intent(heard.text, barge_in), 1.0)
+            cut = min(len(prompt), offset)
+            self._play(start, prompt[:cut])
+            return heard if heard.intent in BARGE_IN_INTENTS else None
+        user = self.persona.audio(reply)
+        return self._barge_in(text, start, prompt, user, offset, barge_in)
+
+    def _barge_in(self, text: str, start: float, prompt: np.ndarray, user: np.ndarray,
+                  offset: int, barge_in: Listen) -> Heard | None:
+        """Decode the microphone's view (prompt and person mixed) for barge-in words."""
+        user = np.concatenate([user, silence(TRAILING_SILENCE)])
+        length = max(len(prompt), offset + len(user))
+        mix = np.zeros(length, dtype=np.int32)
+        mix[: len(prompt)] += prompt
+        mix[offset : offset + len(user)] += user
+        mic = np.clip(mix, -32768, 32767).astype(np.int16)
+        own_words = set(normalize(text).split())
+        turn = self.ear.recognizer.turn(barge_in, eager=True)
+        heard, pos = None, 0
+        for chunk in split_chunks(mic[: max(len(prompt), 1)]):
+            pos += len(chunk)
+            got = turn.feed(chunk)
+            if got is not None and got.intent in BARGE_IN_INTENTS:
+                if not set(got.text.split()) <= own_words:
+                    heard = got
+                    break
+        cut = pos if heard is not None else len(prompt)
+        self._play(start, prompt[:cut])
+        if self.recorder is not None:
+            self.recorder.add(start + offset / TARGET_RATE, user)
+        rest = user[max(0, cut - offset) :]
+        if heard is None and len(rest):
+            self.ear.source.push(rest)  # the person goes on talking after the prompt
+        return heard
+
+    def _play(self, start: float, samples: np.ndarray) -> None:
+        if self.recorder is not None:
+            scaled = (samples.astype(np.float32) * self.volume).astype(np.int16)
+            self.recorder.add(start, scaled)
+        self.clock.advance(len(samples) / TARGET_RATE)
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        from voiceskill.speech.voice import RATE_STEP, VOLUME_STEP
+
+        settings = self.synth.settings
+        settings.rate = int(min(300, max(80, settings.rate + rate_step * RATE_STEP)))
+        self.volume = float(min(1.0, max(0.2, self.volume + volume_step * VOLUME_STEP)))
+
+
+class SimEar:
+    """Feeds the person's reply for the latest prompt into the recognizer."""
+
+    def __init__(self, persona: Persona, recognizer: Any, clock: VirtualClock,
+                 recorder: Recorder | None) -> None:
+        self.persona = persona
+        self.recognizer = recognizer
+        self.clock = clock
+        self.recorder = recorder
+        self.source = ScriptedAudio()
+        self._ear = AudioEar(self.source, recognizer, clock) if recognizer is not None else None
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        if self.source.seconds_left == 0 and self.persona.prompt:
+            reply = self.persona.choose(self.persona.prompt)
+            self.persona.prompt = ""
+            if reply is not None:
+                heard = self._start_reply(reply, listen)
+                if heard is not None:
+                    return heard
+        if self._ear is None or self.source.seconds_left == 0:
+            self.clock.sleep_until(until)
+            return None
+        return self._ear.listen(listen, until)
+
+    def _start_reply(self, reply: Reply, listen: Listen) -> Heard | None:
+        now = self.clock.now()
+        if reply.kind == "text":
+            text = normalize(str(reply.value))
+            self.clock.advance(SECONDS_PER_WORD * max(1, len(text.split())))
+            return Heard(text, match_intent(text, listen), 1.0)
+        if reply.kind == "silence":
+            self.clock.advance(float(reply.value))
+            return None
+        if self._ear is None:
+            raise RuntimeError("audio replies need a speech model")
+        audio = self.persona.audio(reply)
+        if self.recorder is not None:
+            self.recorder.add(now, audio)
+        self.source.push(np.concatenate([audio, silence(TRAILING_SILENCE)]))
+        return None
+
+
+def simulate(
+    script: Script,
+    engine: Any,
+    model: Any = None,
+    record: Path | None = None,
+    silence_timeout: float = DEFAULT_SILENCE_TIMEOUT,
+    assistant_voice: VoiceSettings | None = None,
+) -> SessionResult:
+    """Run one session against ``script``; ``model`` is a loaded Vosk model (needed when the
+    script has audio or say replies)."""
+    from voiceskill.speech.recognizer import Recognizer
+
+    clock = VirtualClock()
+    recorder = Recorder() if record is not None else None
+    person_voice = Synthesizer(VoiceSettings(voice=script.voice)) if script.voice else None
+    assistant = Synthesizer(assistant_voice)
+    persona = Persona(script, person_voice or assistant)
+    recognizer = Recognizer(model) if model is not None else None
+    ear = SimEar(persona, recognizer, clock, recorder)
+    mouth = SimMouth(assistant, persona, ear, clock, recorder)
+    session = Session(engine, ear, mouth, clock, Transcript(None), silence_timeout)
+    result = session.run(start=script.start)
+    if recorder is not None and record is not None:
+        recorder.write(record)
+    assistant.close()
+    if person_voice is not None:
+        person_voice.close()
+    return result
