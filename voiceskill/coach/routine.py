@@ -1,0 +1,524 @@
+"""Exercises, phases and cautions as data: loaded from dialogs/exercises.yaml and validated.
+
+Every problem found is reported as ``file:line: key: what is wrong (expected ...)`` through
+:class:`voiceskill.errors.ContentError`; the coach never starts on a broken file.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from voiceskill import DIALOGS_DIR
+from voiceskill.coach.schema import SAY_FIELDS, SCHEMA
+from voiceskill.coach.yamlmap import LoadedYaml, load_yaml
+from voiceskill.errors import ContentError, Problem
+
+#: The shipped exercise file.
+DEFAULT_EXERCISES_FILE = DIALOGS_DIR / "exercises.yaml"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a two-sided exercise."""
+
+    id: str
+    """Short id used in timer events, e.g. ``right``."""
+
+    name: str
+    """Words for the side in speech, e.g. ``right arm and left leg``."""
+
+    other: str = ""
+    """Words for the opposite side, for instructions that name both."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise or timed routine from the seeds."""
+
+    id: str
+    """Stable id, e.g. ``bird-dog`` (``voiceskill run --start bird-dog``)."""
+
+    name: str
+    """Spoken name."""
+
+    source: str
+    """Seed file the facts come from."""
+
+    phrases: tuple[str, ...]
+    """What the person may say to ask for it."""
+
+    unit: str
+    """What one repetition is called in the summary (``holds``, ``rounds``, ``minutes``)."""
+
+    setup: tuple[str, ...]
+    """Set-up steps, read aloud before the first repetition."""
+
+    tips: tuple[str, ...] = ()
+    """Key points read after the set-up."""
+
+    sides: tuple[Side, ...] = ()
+    """Sides done one after the other; empty when the exercise has no sides."""
+
+    sets: int = 1
+    """Number of sets."""
+
+    reps: int = 1
+    """Repetitions per side per set."""
+
+    hold: float | None = None
+    """Seconds each repetition is held (timed routines are one long hold)."""
+
+    into: str = ""
+    """Instruction to get into the held position (may use {name}/{other} of the side)."""
+
+    release: str = ""
+    """Said when a hold ends (the coach's default when empty)."""
+
+    moves: tuple[str, ...] = ()
+    """Spoken movements of one repetition, for exercises without a hold."""
+
+    practice: bool = False
+    """Open practice without a count: the person says when they are done."""
+
+    often: str = ""
+    """How often to do it, said at the end of the exercise."""
+
+    earliest: str | None = None
+    """First phase in which the exercise is allowed; None = any phase."""
+
+    @property
+    def timed(self) -> bool:
+        """A single long hold (walk, ice, heat, lying face down): summarised by time."""
+        return self.hold is not None and self.reps == 1 and not self.sides and self.hold >= 60
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stage of recovery counted from the pop, with its routine."""
+
+    id: str
+    """Id passed in by the screening (``first-72-hours``, ``days-4-7``, ...)."""
+
+    name: str
+    """Spoken name, e.g. ``days four to seven``."""
+
+    aliases: tuple[str, ...]
+    """Other ids accepted for this phase."""
+
+    source: str
+    """Seed file the phase rule comes from."""
+
+    advice: tuple[str, ...]
+    """Said before the routine."""
+
+    routine: tuple[str, ...]
+    """Exercise ids, in order."""
+
+
+@dataclass(frozen=True)
+class Caution:
+    """A rule said at the start or when triggered."""
+
+    id: str
+    """Stable id."""
+
+    source: str
+    """Seed file."""
+
+    say: str
+    """What the coach says."""
+
+    phrases: tuple[str, ...] = ()
+    """When the person says one of these (e.g. asks for planks), the caution is said."""
+
+    flag: str | None = None
+    """Screening flag that triggers it (e.g. ``leg-weakness``); None = always said at start."""
+
+    skip: tuple[str, ...] = ()
+    """Exercises left out while the flag is set."""
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Coach tempo in seconds (not a clinical fact)."""
+
+    move_seconds: float
+    """Time for each spoken movement of a repetition."""
+
+    settle_seconds: float
+    """Time to get into position before a hold."""
+
+    release_seconds: float
+    """Time to come back after a hold."""
+
+    setup_seconds: float
+    """Time after the set-up steps before the first repetition."""
+
+    rest_seconds: float
+    """Rest between sets."""
+
+    practice_reminder_seconds: float
+    """Silence during open practice before a reminder."""
+
+    practice_reminders: int
+    """Reminders before moving on by itself."""
+
+
+@dataclass(frozen=True)
+class PainScript:
+    """What the coach says when the person reports pain."""
+
+    source: str
+    """Seed file."""
+
+    stop: str
+    """Stop instruction."""
+
+    advice: str
+    """The seeds' advice about pain during movement."""
+
+    question: str
+    """Asks whether the pain is severe or spreading to the legs."""
+
+    red_flags: str
+    """Said before handing over to the red-flag questions."""
+
+    care: tuple[str, ...]
+    """Care advice when the pain is neither severe nor spreading."""
+
+
+@dataclass(frozen=True)
+class ExerciseBook:
+    """Everything in exercises.yaml."""
+
+    exercises: dict[str, Exercise]
+    """By id, in file order."""
+
+    phases: tuple[Phase, ...]
+    """In time order."""
+
+    cautions: tuple[Caution, ...]
+    """All cautions."""
+
+    pacing: Pacing
+    """Coach tempo."""
+
+    pain: PainScript
+    """Pain handling texts."""
+
+    commands: dict[str, tuple[str, ...]]
+    """Intent → phrases for the coach commands."""
+
+    answers: dict[str, tuple[str, ...]]
+    """``yes``/``no``/``unsure`` → phrases (the pain question)."""
+
+    say: dict[str, Any] = field(default_factory=dict)
+    """Coach templates (strings; ``countdown`` is a list of three)."""
+
+    def phase(self, phase_id: str) -> Phase:
+        """The phase with this id or alias; ValueError naming the valid ids otherwise."""
+        for phase in self.phases:
+            if phase_id == phase.id or phase_id in phase.aliases:
+                return phase
+        valid = ", ".join(p.id for p in self.phases)
+        raise ValueError(f"unknown phase {phase_id!r} (expected one of: {valid})")
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id; ValueError naming the valid ids otherwise."""
+        if exercise_id not in self.exercises:
+            valid = ", ".join(self.exercises)
+            raise ValueError(f"unknown exercise {exercise_id!r} (expected one of: {valid})")
+        return self.exercises[exercise_id]
+
+    def phase_index(self, phase_id: str) -> int:
+        """Position of a phase in time order."""
+        return self.phases.index(self.phase(phase_id))
+
+    def allowed_in(self, exercise: Exercise, phase_id: str) -> bool:
+        """Whether the phase rules allow ``exercise`` in ``phase_id``."""
+        if exercise.earliest is None:
+            return True
+        return self.phase_index(phase_id) >= self.phase_index(exercise.earliest)
+
+    def skipped_by(self, flags: frozenset[str]) -> dict[str, Caution]:
+        """Exercise id → the caution that rules it out for these screening flags."""
+        return {
+            exercise_id: caution
+            for caution in self.cautions
+            if caution.flag is not None and caution.flag in flags
+            for exercise_id in caution.skip
+        }
+
+    def all_phrases(self) -> list[str]:
+        """Every phrase the coach may listen for (for the speech model's vocabulary)."""
+        phrases = [p for group in self.commands.values() for p in group]
+        phrases += [p for group in self.answers.values() for p in group]
+        phrases += [p for ex in self.exercises.values() for p in ex.phrases]
+        phrases += [p for c in self.cautions for p in c.phrases]
+        return list(dict.fromkeys(phrases))
+
+
+def load_exercises(
+    path: Path = DEFAULT_EXERCISES_FILE, shown_as: str | None = None
+) -> ExerciseBook:
+    """Load and validate an exercise file; ContentError lists every problem found."""
+    loaded = load_yaml(path, shown_as)
+    problems = list(loaded.problems) + _schema_problems(loaded)
+    if problems:
+        raise ContentError(problems)
+    problems = _reference_problems(loaded)
+    if problems:
+        raise ContentError(problems)
+    return _build(loaded.data)
+
+
+def check_exercises(
+    path: Path = DEFAULT_EXERCISES_FILE, shown_as: str | None = None
+) -> list[Problem]:
+    """Problems in an exercise file (empty when valid), for ``voiceskill check``."""
+    try:
+        load_exercises(path, shown_as)
+    except ContentError as err:
+        return err.problems
+    return []
+
+
+# ---------------------------------------------------------------- structure (schema)
+
+_PATTERN_HELP = {
+    "^[a-z][a-z0-9-]*$": "lower-case letters, digits and dashes, e.g. bird-dog",
+    r"^[0-9]{3}_[0-9a-f]{16}\.txt$": "a seed file name such as 000_480a1478617cd6c5.txt",
+    "^[a-z][a-z' ]*[a-z]$": "lower-case words and spaces only, e.g. bird dog",
+}
+
+
+def _schema_problems(loaded: LoadedYaml) -> list[Problem]:
+    if not isinstance(loaded.data, dict):
+        return [loaded.problem((), "the file must be a mapping of sections",
+                               "keys such as version, pacing, phases, exercises")]
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    problems: list[Problem] = []
+    for error in sorted(validator.iter_errors(loaded.data), key=lambda e: list(map(str, e.path))):
+        problems += _describe(loaded, error)
+    return problems
+
+
+def _describe(loaded: LoadedYaml, error: jsonschema.ValidationError) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    value, schema, kind = error.instance, error.schema, error.validator
+    if kind == "required":
+        match = re.match(r"^'(.+)' is a required property", error.message)
+        name = match.group(1) if match else str(error.validator_value)
+        return [loaded.problem(path, f"missing key {name!r}", f"a {name!r} key")]
+    if kind == "additionalProperties":
+        allowed = ", ".join(schema["properties"])
+        return [
+            loaded.problem((*path, extra), "yes/no/on/off as a key is read as true/false",
+                           'the key in quotes, e.g. "yes"')
+            if isinstance(extra, bool)
+            else loaded.problem((*path, extra), f"unknown key {extra!r}", f"one of: {allowed}")
+            for extra in value
+            if extra not in schema["properties"]
+        ]
+    return [_describe_value(loaded, path, error)]
+
+
+def _describe_value(loaded: LoadedYaml, path: tuple[Any, ...],
+                    error: jsonschema.ValidationError) -> Problem:
+    value, schema, kind = error.instance, error.schema, error.validator
+    if kind == "type" and isinstance(value, bool):
+        return loaded.problem(path, "yes/no/on/off without quotes is read as true/false",
+                              'the word in quotes, e.g. "yes"')
+    if kind == "type":
+        return loaded.problem(path, f"{value!r} has the wrong type", f"a {schema['type']}")
+    if kind == "pattern":
+        return loaded.problem(path, f"{value!r} is not allowed here",
+                              _PATTERN_HELP.get(schema["pattern"], schema["pattern"]))
+    if kind in ("minimum", "exclusiveMinimum", "maximum"):
+        low = schema.get("minimum", schema.get("exclusiveMinimum"))
+        return loaded.problem(path, f"{value!r} is out of range",
+                              f"a number above {low} and at most {schema['maximum']}"
+                              if "exclusiveMinimum" in schema
+                              else f"a whole number from {low} to {schema['maximum']}")
+    if kind in ("minItems", "maxItems", "minLength"):
+        return loaded.problem(path, "too short or too long", error.message)
+    if kind == "const":
+        return loaded.problem(path, f"{value!r} is not supported", repr(schema["const"]))
+    return loaded.problem(path, error.message)
+
+
+# ---------------------------------------------------------------- references and meaning
+
+
+def _reference_problems(loaded: LoadedYaml) -> list[Problem]:
+    data, out = loaded.data, []
+    exercises = data["exercises"]
+    phase_ids = _unique_ids(loaded, "phases", out)
+    exercise_ids = _unique_ids(loaded, "exercises", out)
+    _unique_ids(loaded, "cautions", out)
+    for i, phase in enumerate(data["phases"]):
+        for alias in phase.get("aliases", []):
+            if alias in phase_ids:
+                out.append(loaded.problem(("phases", i, "aliases"),
+                                          f"alias {alias!r} is already a phase id", "a new name"))
+        for j, ex_id in enumerate(phase["routine"]):
+            where = ("phases", i, "routine", j)
+            if ex_id not in exercise_ids:
+                out.append(loaded.problem(where, f"unknown exercise {ex_id!r}",
+                                          "an id from exercises"))
+                continue
+            earliest = exercise_ids[ex_id][1].get("earliest")
+            if earliest in phase_ids and phase_ids[earliest][0] > i:
+                out.append(loaded.problem(where, f"{ex_id!r} is not allowed before {earliest!r}",
+                                          "only exercises the phase rules allow"))
+    for i, caution in enumerate(data["cautions"]):
+        for j, ex_id in enumerate(caution.get("skip", [])):
+            if ex_id not in exercise_ids:
+                out.append(loaded.problem(("cautions", i, "skip", j),
+                                          f"unknown exercise {ex_id!r}", "an id from exercises"))
+        if "skip" in caution and "flag" not in caution:
+            out.append(loaded.problem(("cautions", i), "'skip' needs a 'flag'",
+                                      "a flag such as leg-weakness"))
+    for i, ex in enumerate(exercises):
+        out += _exercise_problems(loaded, i, ex, phase_ids)
+    out += _phrase_problems(loaded)
+    out += _template_problems(loaded)
+    return out
+
+
+def _unique_ids(loaded: LoadedYaml, section: str, out: list[Problem]) -> dict[str, Any]:
+    """Id → (index, item) of a section's items; duplicate ids are reported."""
+    seen: dict[str, Any] = {}
+    for i, item in enumerate(loaded.data[section]):
+        if item["id"] in seen:
+            out.append(loaded.problem((section, i, "id"), f"duplicate id {item['id']!r}",
+                                      "each id once"))
+        seen.setdefault(item["id"], (i, item))
+    return seen
+
+
+def _exercise_problems(loaded: LoadedYaml, i: int, ex: dict[str, Any],
+                       phase_ids: dict[str, Any]) -> list[Problem]:
+    here, out = ("exercises", i), []
+    kinds = [k for k in ("hold", "moves", "practice") if k in ex]
+    if len(kinds) != 1:
+        found = " and ".join(kinds) or "none"
+        out.append(loaded.problem(here, f"has {found} of hold/moves/practice",
+                                  "exactly one of hold, moves or practice"))
+        return out
+    if ex.get("earliest") is not None and ex["earliest"] not in phase_ids:
+        out.append(loaded.problem((*here, "earliest"), f"unknown phase {ex['earliest']!r}",
+                                  "an id from phases"))
+    if "practice" in ex:
+        for key in ("reps", "sets", "sides", "into", "release"):
+            if key in ex:
+                out.append(loaded.problem((*here, key), f"{key!r} makes no sense for open practice",
+                                          "no count for a practice"))
+        return out
+    if "moves" in ex and "reps" not in ex:
+        out.append(loaded.problem(here, "missing key 'reps'", "how many repetitions"))
+    if "hold" in ex and "into" not in ex:
+        out.append(loaded.problem(here, "missing key 'into'", "how to get into the hold"))
+    for key in ("into", "release"):
+        if key in ex and "hold" not in ex:
+            out.append(loaded.problem((*here, key), f"{key!r} needs a 'hold'", "a hold in seconds"))
+    sides = ex.get("sides", [])
+    side_ids = [s["id"] for s in sides]
+    if len(set(side_ids)) != len(side_ids):
+        out.append(loaded.problem((*here, "sides"), "two sides share an id", "distinct side ids"))
+    fields = {"id", "name", "other"} if sides and all("other" in s for s in sides) else (
+        {"id", "name"} if sides else set())
+    bad = _unknown_fields(ex.get("into", ""), fields) | _unknown_fields(
+        " ".join(ex.get("moves", [])), fields)
+    if bad:
+        where = (*here, "into") if "into" in ex else (*here, "moves")
+        allowed = ", ".join("{" + f + "}" for f in sorted(fields)) or "no placeholders"
+        used = ", ".join(sorted(bad))
+        out.append(loaded.problem(where, f"uses {used} that the sides do not give", allowed))
+    return out
+
+
+def _unknown_fields(text: str, allowed: set[str] | frozenset[str]) -> set[str]:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"(unbalanced braces)"}
+    return {"{" + n + "}" for n in names if n not in allowed}
+
+
+def _phrase_problems(loaded: LoadedYaml) -> list[Problem]:
+    """A phrase may mean only one thing in the coach's listens."""
+    data, owner, out = loaded.data, {}, []
+    groups: list[tuple[tuple[str | int, ...], str, list[str]]] = []
+    groups += [(("commands", k), f"command {k}", v) for k, v in data["commands"].items()]
+    groups += [(("answers", k), f"answer {k}", v) for k, v in data["answers"].items()]
+    for i, ex in enumerate(data["exercises"]):
+        groups.append((("exercises", i, "phrases"), f"exercise {ex['id']}", ex["phrases"]))
+    for i, c in enumerate(data["cautions"]):
+        groups.append((("cautions", i, "phrases"), f"caution {c['id']}", c.get("phrases", [])))
+    for path, meaning, phrases in groups:
+        for j, phrase in enumerate(phrases):
+            if phrase in owner and owner[phrase] != meaning:
+                out.append(loaded.problem((*path, j), f"phrase {phrase!r} already means "
+                                          f"{owner[phrase]}", "a phrase with one meaning"))
+            owner.setdefault(phrase, meaning)
+    return out
+
+
+def _template_problems(loaded: LoadedYaml) -> list[Problem]:
+    out = []
+    for key, text in loaded.data["say"].items():
+        texts = text if isinstance(text, list) else [text]
+        allowed = SAY_FIELDS.get(key, frozenset())
+        bad = set().union(*(_unknown_fields(t, allowed) for t in texts))
+        if bad:
+            fields = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
+            out.append(loaded.problem(("say", key), f"unknown placeholder {', '.join(sorted(bad))}",
+                                      fields))
+    return out
+
+
+# ---------------------------------------------------------------- building
+
+
+def _build(data: dict[str, Any]) -> ExerciseBook:
+    exercises = {}
+    for ex in data["exercises"]:
+        sides = tuple(Side(s["id"], s["name"], s.get("other", "")) for s in ex.get("sides", []))
+        exercises[ex["id"]] = Exercise(
+            id=ex["id"], name=ex["name"], source=ex["source"], phrases=tuple(ex["phrases"]),
+            unit=ex["unit"], setup=tuple(ex["setup"]), tips=tuple(ex.get("tips", ())),
+            sides=sides, sets=ex.get("sets", 1), reps=ex.get("reps", 1),
+            hold=float(ex["hold"]) if "hold" in ex else None, into=ex.get("into", ""),
+            release=ex.get("release", ""), moves=tuple(ex.get("moves", ())),
+            practice=bool(ex.get("practice", False)), often=ex.get("often", ""),
+            earliest=ex.get("earliest"),
+        )
+    phases = tuple(
+        Phase(p["id"], p["name"], tuple(p.get("aliases", ())), p["source"],
+              tuple(p.get("advice", ())), tuple(p["routine"]))
+        for p in data["phases"]
+    )
+    cautions = tuple(
+        Caution(c["id"], c["source"], c["say"], tuple(c.get("phrases", ())), c.get("flag"),
+                tuple(c.get("skip", ())))
+        for c in data["cautions"]
+    )
+    pain = data["pain"]
+    return ExerciseBook(
+        exercises=exercises,
+        phases=phases,
+        cautions=cautions,
+        pacing=Pacing(**data["pacing"]),
+        pain=PainScript(pain["source"], pain["stop"], pain["advice"], pain["question"],
+                        pain["red_flags"], tuple(pain["care"])),
+        commands={k: tuple(v) for k, v in data["commands"].items()},
+        answers={k: tuple(v) for k, v in data["answers"].items()},
+        say=dict(data["say"]),
+    )

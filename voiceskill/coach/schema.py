@@ -1,0 +1,164 @@
+"""JSON schema of dialogs/exercises.yaml (structure only; cross-references are checked in
+:mod:`voiceskill.coach.routine`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ID = {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"}
+TEXT = {"type": "string", "minLength": 1}
+TEXTS = {"type": "array", "items": TEXT, "minItems": 1}
+#: Seed article file names, e.g. ``000_480a1478617cd6c5.txt``.
+SOURCE = {"type": "string", "pattern": r"^[0-9]{3}_[0-9a-f]{16}\.txt$"}
+#: Lower-case words as they go into the recognizer grammar.
+PHRASE = {"type": "string", "pattern": "^[a-z][a-z' ]*[a-z]$"}
+PHRASES = {"type": "array", "items": PHRASE, "minItems": 1}
+SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
+COUNT = {"type": "integer", "minimum": 1, "maximum": 100}
+
+#: Coach templates every file must define (see ``say:`` in exercises.yaml).
+SAY_KEYS = (
+    "welcome", "routine", "single", "commands", "begin", "side", "set", "count", "hold",
+    "halfway", "one_minute", "ten_left", "countdown", "release", "rest", "practice",
+    "practice_reminder", "practice_moving_on", "paused", "resumed", "how_long_hold",
+    "how_long", "slower", "faster", "louder", "softer", "list", "help", "not_yet",
+    "done_item", "done_timed", "summary", "nothing_done", "finished", "stopped",
+)
+
+#: Intents the coach understands; each needs at least one phrase.
+COMMAND_INTENTS = (
+    "pause", "resume", "repeat", "next", "next-exercise", "back", "slower", "faster",
+    "louder", "softer", "how-long", "list", "help", "stop", "pain",
+)
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+EXERCISE = _object(
+    {
+        "id": ID,
+        "name": TEXT,
+        "source": SOURCE,
+        "phrases": PHRASES,
+        "earliest": ID,
+        "unit": TEXT,
+        "setup": TEXTS,
+        "tips": TEXTS,
+        "sides": {
+            "type": "array",
+            "minItems": 2,
+            "items": _object({"id": ID, "name": TEXT, "other": TEXT}, ("id", "name")),
+        },
+        "sets": COUNT,
+        "reps": COUNT,
+        "hold": SECONDS,
+        "into": TEXT,
+        "release": TEXT,
+        "moves": TEXTS,
+        "practice": {"const": True},
+        "often": TEXT,
+    },
+    ("id", "name", "source", "phrases", "unit", "setup"),
+)
+
+PHASE = _object(
+    {
+        "id": ID,
+        "name": TEXT,
+        "aliases": {"type": "array", "items": ID},
+        "source": SOURCE,
+        "advice": TEXTS,
+        "routine": {"type": "array", "items": ID, "minItems": 1},
+    },
+    ("id", "name", "source", "routine"),
+)
+
+CAUTION = _object(
+    {
+        "id": ID,
+        "source": SOURCE,
+        "say": TEXT,
+        "phrases": PHRASES,
+        "flag": ID,
+        "skip": {"type": "array", "items": ID, "minItems": 1},
+    },
+    ("id", "source", "say"),
+)
+
+PACING = _object(
+    {
+        "move_seconds": SECONDS,
+        "settle_seconds": SECONDS,
+        "release_seconds": SECONDS,
+        "setup_seconds": SECONDS,
+        "rest_seconds": SECONDS,
+        "practice_reminder_seconds": SECONDS,
+        "practice_reminders": COUNT,
+    },
+    (
+        "move_seconds", "settle_seconds", "release_seconds", "setup_seconds", "rest_seconds",
+        "practice_reminder_seconds", "practice_reminders",
+    ),
+)
+
+SCHEMA: dict[str, Any] = _object(
+    {
+        "version": {"const": 1},
+        "pacing": PACING,
+        "phases": {"type": "array", "items": PHASE, "minItems": 1},
+        "cautions": {"type": "array", "items": CAUTION},
+        "exercises": {"type": "array", "items": EXERCISE, "minItems": 1},
+        "pain": _object(
+            {
+                "source": SOURCE,
+                "stop": TEXT,
+                "advice": TEXT,
+                "question": TEXT,
+                "red_flags": TEXT,
+                "care": TEXTS,
+            },
+            ("source", "stop", "advice", "question", "red_flags", "care"),
+        ),
+        "commands": _object(
+            {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
+        ),
+        "answers": _object(
+            {"yes": PHRASES, "no": PHRASES, "unsure": PHRASES}, ("yes", "no", "unsure")
+        ),
+        "say": _object(
+            {
+                **{key: TEXT for key in SAY_KEYS},
+                "countdown": {"type": "array", "items": TEXT, "minItems": 3, "maxItems": 3},
+            },
+            SAY_KEYS,
+        ),
+    },
+    ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "answers", "say"),
+)
+
+#: Placeholders each template may use (anything else is a content error).
+SAY_FIELDS: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"phase"}),
+    "routine": frozenset({"names"}),
+    "single": frozenset({"name"}),
+    "begin": frozenset({"name"}),
+    "side": frozenset({"side"}),
+    "set": frozenset({"set", "sets"}),
+    "count": frozenset({"rep"}),
+    "rest": frozenset({"set", "seconds"}),
+    "how_long_hold": frozenset({"hold", "routine"}),
+    "how_long": frozenset({"routine"}),
+    "list": frozenset({"names"}),
+    "not_yet": frozenset({"name", "phase"}),
+    "done_item": frozenset({"count", "unit", "name"}),
+    "done_timed": frozenset({"name", "time"}),
+    "summary": frozenset({"items", "time"}),
+    "nothing_done": frozenset({"time"}),
+}
