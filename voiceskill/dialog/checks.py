@@ -1,0 +1,231 @@
+"""Checks across items that a schema cannot express: references, reachability, safety rules.
+
+They run on a structurally valid dialog (see ``schema.py``) and report every problem at the
+line of the offending key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Dialog, Node
+from voiceskill.dialog.schema import OUTCOME_NAMES
+from voiceskill.dialog.yamlread import Path_, YamlDocument
+from voiceskill.errors import Problem
+
+#: The only placeholder a text may contain; the engine fills it in from the settings.
+PLACEHOLDERS = ("emergency_number",)
+
+#: Node the coach returns to when pain gets severe or spreads during the exercises.
+RED_FLAGS_NODE = "red-flags"
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The three parsed dialog files, for line numbers."""
+
+    triage: YamlDocument
+    """triage.yaml: start and nodes."""
+
+    outcomes: YamlDocument
+    """outcomes.yaml: outcome messages."""
+
+    intents: YamlDocument
+    """intents.yaml: global intents and engine messages."""
+
+
+def check_dialog(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """Every cross-reference and safety problem of ``dialog``."""
+    problems: list[Problem] = []
+    for check in (_references, _answers, _reachability, _texts, _thresholds):
+        problems += check(dialog, docs)
+    return problems
+
+
+def targets(node: Node) -> Iterator[tuple[Path_, str]]:
+    """Every (path in triage.yaml, target) a node can lead to."""
+    base: Path_ = ("nodes", node.id)
+    if node.next is not None:
+        yield (*base, "next"), node.next
+    for answer in node.answers:
+        yield (*base, "answers", answer.intent), answer.target
+    if node.if_unsure is not None:
+        yield (*base, "if_unsure"), node.if_unsure
+
+
+def _references(dialog: Dialog, docs: Documents) -> list[Problem]:
+    t = docs.triage
+    problems = []
+    if dialog.start not in dialog.nodes:
+        problems.append(t.problem(("start",), f"unknown node '{dialog.start}'",
+                                  "the id of a node in nodes"))
+    if RED_FLAGS_NODE not in dialog.nodes:
+        problems.append(t.problem(("nodes",), f"no node '{RED_FLAGS_NODE}'",
+                                  "a statement 'red-flags' before the warning-sign questions "
+                                  "(the coach returns there when pain gets worse)"))
+    for name in dialog.nodes:
+        if name in OUTCOME_NAMES:
+            problems.append(t.problem(("nodes", name), f"node id '{name}' is an outcome name",
+                                      "a node id different from every outcome name"))
+    for node in dialog.nodes.values():
+        for path, target in targets(node):
+            if target in dialog.nodes or target in dialog.outcomes:
+                continue
+            if target in OUTCOME_NAMES:
+                problem = f"outcome '{target}' is not defined in {docs.outcomes.file}"
+            else:
+                problem = f"unknown target '{target}'"
+            problems.append(t.problem(path, problem, "a node id or one of "
+                                      + ", ".join(OUTCOME_NAMES)))
+    return problems
+
+
+def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
+    t = docs.triage
+    problems = []
+    for node in dialog.nodes.values():
+        if not node.is_question:
+            continue
+        base: Path_ = ("nodes", node.id)
+        intents = {a.intent for a in node.answers}
+        heard: dict[str, str] = {}  # phrase -> intent, for every phrase of this turn
+        for name in QUESTION_COMMANDS:
+            for phrase in dialog.intents[name].phrases if name in dialog.intents else ():
+                heard.setdefault(phrase, name)
+        for answer in node.answers:
+            path = (*base, "answers", answer.intent)
+            if answer.intent in QUESTION_COMMANDS:
+                problems.append(t.problem(path, f"'{answer.intent}' is handled by the engine at "
+                                          "every question", "an answer such as yes or no"))
+                continue
+            if answer.phrases and answer.intent in dialog.intents:
+                problems.append(t.problem(path, f"phrases given for the global intent "
+                                          f"'{answer.intent}'", "a new answer name for "
+                                          "question-specific phrases"))
+            if not answer.phrases and answer.intent not in dialog.intents:
+                problems.append(t.problem(path, f"unknown intent '{answer.intent}'",
+                                          "a global intent (" + ", ".join(dialog.intents)
+                                          + ") or phrases for this answer"))
+                continue
+            phrases = answer.phrases or dialog.intents[answer.intent].phrases
+            for phrase in phrases:
+                other = heard.setdefault(phrase, answer.intent)
+                if other != answer.intent:
+                    problems.append(t.problem(path, f"phrase '{phrase}' also means '{other}' "
+                                              "in this question", "each phrase to mean one thing"))
+        if node.if_unsure is not None and node.if_unsure in dialog.nodes:
+            problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is a node",
+                                      "an outcome: after the re-asks the conversation ends"))
+        if node.tier is not None:
+            problems += _tier(node, intents, docs)
+        elif node.if_unsure is None:
+            problems.append(t.problem(base, "a question without a tier has no if_unsure",
+                                      "if_unsure: where to go when the person cannot answer"))
+    return problems
+
+
+def _tier(node: Node, intents: set[str], docs: Documents) -> list[Problem]:
+    t = docs.triage
+    base: Path_ = ("nodes", node.id)
+    tier = node.tier or ""
+    problems = []
+    if intents != {"yes", "no"}:
+        problems.append(t.problem((*base, "answers"), f"a {tier} question answers "
+                                  + ", ".join(sorted(intents)), "exactly yes and no"))
+    yes = node.answer_for("yes")
+    if yes is not None and yes.target != tier and SEVERITY.get(yes.target, -1) < SEVERITY[tier]:
+        problems.append(t.problem((*base, "answers", "yes"), f"yes to a {tier} question leads "
+                                  f"to '{yes.target}'", f"the outcome {tier}"))
+    if node.if_unsure in SEVERITY and SEVERITY[node.if_unsure] < SEVERITY[tier]:
+        problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is less cautious "
+                                  f"than the tier {tier}", "an outcome at least as cautious as "
+                                  + " or ".join(o for o in OUTCOME_NAMES
+                                                if SEVERITY[o] >= SEVERITY[tier])))
+    return problems
+
+
+def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """Every node is reachable, the flow never loops, and every node can reach an outcome."""
+    t = docs.triage
+    entries = [n for n in (dialog.start, RED_FLAGS_NODE) if n in dialog.nodes]
+    problems: list[Problem] = []
+    reached: set[str] = set()
+    on_path: list[str] = []
+
+    def visit(name: str) -> None:  # depth-first; an edge back onto the path is a loop
+        reached.add(name)
+        on_path.append(name)
+        for path, target in targets(dialog.nodes[name]):
+            if target in on_path:
+                problems.append(t.problem(path, f"leads back to '{target}': the conversation "
+                                          "could go round in a loop",
+                                          "a node further on, or an outcome"))
+            elif target in dialog.nodes and target not in reached:
+                visit(target)
+        on_path.pop()
+
+    for entry in entries:
+        if entry not in reached:
+            visit(entry)
+    ends: set[str] = set()  # nodes from which some outcome can be reached
+    changed = True
+    while changed:
+        changed = False
+        for node in dialog.nodes.values():
+            if node.id not in ends and any(
+                target in dialog.outcomes or target in ends for _, target in targets(node)
+            ):
+                ends.add(node.id)
+                changed = True
+    for node in dialog.nodes.values():
+        path = ("nodes", node.id)
+        if node.id not in reached:
+            problems.append(t.problem(path, "unreachable: no path from the start leads here",
+                                      f"a next, answer or if_unsure pointing to '{node.id}'"))
+        if node.id not in ends:
+            kind = "question" if node.is_question else "statement"
+            problems.append(t.problem(path, f"a {kind} with no way out: it never reaches an "
+                                      "outcome", "at least one path on to an outcome"))
+    return problems
+
+
+def _texts(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """Placeholders other than {emergency_number}, and stray braces."""
+    problems = []
+    for doc in (docs.triage, docs.outcomes, docs.intents):
+        for path, text in _strings(doc.data, ()):
+            if "source" in path or path[-2:-1] == ("phrases",):
+                continue
+            for name in _PLACEHOLDER.findall(text):
+                if name not in PLACEHOLDERS:
+                    problems.append(doc.problem(path, f"unknown placeholder '{{{name}}}'",
+                                                "only {emergency_number}"))
+            if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+                problems.append(doc.problem(path, "unmatched brace in the text",
+                                            "braces only around {emergency_number}"))
+    return problems
+
+
+def _thresholds(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """A misheard "no" skips a warning sign, so "no" must be at least as strict as "yes"."""
+    yes, no = dialog.intents.get("yes"), dialog.intents.get("no")
+    if yes is None or no is None or no.threshold >= yes.threshold:
+        return []
+    return [docs.intents.problem(("intents", "no", "threshold"),
+                                 f"the threshold of no ({no.threshold}) is lower than that of "
+                                 f"yes ({yes.threshold})", "no at least as strict as yes")]
+
+
+def _strings(data: object, path: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, (*path, i))

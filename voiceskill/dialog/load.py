@@ -1,0 +1,128 @@
+"""Load the screening dialog from dialogs/*.yaml: the one place sentences come from.
+
+``load_dialog(directory)`` reads triage.yaml (start, nodes), outcomes.yaml (outcomes) and
+intents.yaml (global intents, engine messages), validates their structure with JSON Schema,
+then checks references and safety rules across them. Anything wrong raises
+:class:`~voiceskill.errors.ContentError` listing every problem as
+``file:line: key: what is wrong (expected ...)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from voiceskill.dialog import schema
+from voiceskill.dialog.checks import Documents, check_dialog
+from voiceskill.dialog.model import Answer, Dialog, Intent, Node, Outcome
+from voiceskill.dialog.yamlread import YamlDocument, read_yaml
+from voiceskill.errors import ContentError, Problem
+
+#: The dialog files and the schema each must follow.
+FILES = {
+    "triage": ("triage.yaml", schema.TRIAGE),
+    "outcomes": ("outcomes.yaml", schema.OUTCOMES),
+    "intents": ("intents.yaml", schema.INTENTS),
+}
+
+
+def load_dialog(directory: Path) -> Dialog:
+    """The screening dialog in ``directory``; raises ContentError with every problem found."""
+    directory = Path(directory)
+    documents: dict[str, YamlDocument] = {}
+    problems: list[Problem] = []
+    for part, (name, part_schema) in FILES.items():
+        document, found = read_yaml(directory / name)
+        problems += found
+        if document is not None:
+            problems += schema.validate(document, part_schema)
+            documents[part] = document
+    if problems or len(documents) < len(FILES):
+        raise ContentError(problems)
+    docs = Documents(documents["triage"], documents["outcomes"], documents["intents"])
+    dialog = build_dialog(docs)
+    problems = check_dialog(dialog, docs)
+    if problems:
+        raise ContentError(problems)
+    return dialog
+
+
+def build_dialog(docs: Documents) -> Dialog:
+    """The model objects of three schema-valid documents (references not yet checked)."""
+    triage, outcomes, intents = docs.triage, docs.outcomes, docs.intents
+    nodes = {
+        node_id: _node(node_id, raw, triage.line(("nodes", node_id)))
+        for node_id, raw in triage.data["nodes"].items()
+    }
+    return Dialog(
+        start=triage.data["start"],
+        nodes=nodes,
+        outcomes={
+            name: Outcome(name, tuple(_clean(p) for p in raw["say"]), _clean(raw["source"]),
+                          outcomes.line(("outcomes", name)))
+            for name, raw in outcomes.data["outcomes"].items()
+        },
+        intents={
+            name: Intent(name, tuple(raw["phrases"]), float(raw.get("threshold", 0.0)),
+                         intents.line(("intents", name)))
+            for name, raw in intents.data["intents"].items()
+        },
+        messages={name: _clean(text) for name, text in intents.data["messages"].items()},
+    )
+
+
+def _node(node_id: str, raw: dict[str, Any], line: int) -> Node:
+    answers = tuple(_answer(intent, value) for intent, value in raw.get("answers", {}).items())
+    return Node(
+        id=node_id,
+        text=_clean(raw.get("ask") or raw.get("say") or ""),
+        source=_clean(raw["source"]),
+        next=raw.get("next"),
+        tier=raw.get("tier"),
+        answers=answers,
+        reprompts=tuple(_clean(r) for r in raw.get("reprompts", ())),
+        help=_clean(raw["help"]) if raw.get("help") else None,
+        if_unsure=raw.get("if_unsure"),
+        line=line,
+    )
+
+
+def _answer(intent: str, value: str | dict[str, Any]) -> Answer:
+    if isinstance(value, str):
+        return Answer(intent, value)
+    return Answer(
+        intent,
+        value["to"],
+        tuple(value.get("phrases", ())),
+        tuple((str(k), str(v)) for k, v in value.get("sets", {}).items()),
+    )
+
+
+def _clean(text: str) -> str:
+    """One line, single spaces: folded YAML may leave line breaks in long sentences."""
+    return " ".join(str(text).split())
+
+
+def dialog_vocabulary(directory: Path) -> set[str]:
+    """Every lower-case word of every phrase any turn listens for.
+
+    Screening intents and question-specific answers, plus the coach's command and exercise
+    phrases when ``voiceskill.coach`` offers them. The speech model's graph compiler uses this
+    to make sure the model knows each word. Raises ContentError on a broken dialog.
+    """
+    directory = Path(directory)
+    dialog = load_dialog(directory)
+    phrases: list[str] = [p for intent in dialog.intents.values() for p in intent.phrases]
+    phrases += [p for node in dialog.nodes.values() for a in node.answers for p in a.phrases]
+    phrases += coach_phrases(directory)
+    return {word for phrase in phrases for word in phrase.lower().split()}
+
+
+def coach_phrases(directory: Path) -> list[str]:
+    """The phrases the exercise coach listens for, or [] while the coach offers none."""
+    try:
+        from voiceskill.coach import routine
+    except ImportError:
+        return []
+    phrases = getattr(routine, "listen_phrases", None)
+    return list(phrases(directory)) if callable(phrases) else []

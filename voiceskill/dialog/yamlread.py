@@ -1,0 +1,142 @@
+"""Read a YAML content file into plain Python data and remember the line of every item.
+
+PyYAML's ``safe_load`` forgets where things were and silently keeps the last of two equal keys;
+here the file is composed into nodes (which carry marks) and converted by hand, so every key
+and value knows its line, and a duplicate key is a problem. Plain ``yes``/``no``/``on``/``off``
+stay text (they are answer names and phrases here, not booleans).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from voiceskill.errors import Problem
+
+#: A place in the data: mapping keys and list indexes from the top of the document.
+Path_ = tuple[str | int, ...]
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def dotted(path: Path_) -> str:
+    """A path as people read it: ``nodes.welcome.reprompts[1]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top)"
+
+
+@dataclass
+class YamlDocument:
+    """One parsed content file: its data and the line of every item in it."""
+
+    file: str
+    """Path of the file as shown in messages."""
+
+    data: Any
+    """Plain Python data: dicts, lists, str, int, float, None."""
+
+    lines: dict[Path_, int] = field(default_factory=dict)
+    """1-based line of each item (for a mapping entry: the line of its key)."""
+
+    def line(self, path: Path_) -> int:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+    def problem(self, path: Path_, problem: str, expected: str = "") -> Problem:
+        """A :class:`Problem` about the item at ``path``."""
+        return Problem(self.file, self.line(path), dotted(path), problem, expected)
+
+
+def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse ``path``; on failure return None and the problems (missing, malformed, duplicate keys
+    are reported but the document is still returned when it could be built)."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [Problem(name, 0, "(file)", "file not found", "a YAML dialog file here")]
+    except (OSError, UnicodeDecodeError) as err:
+        return None, [Problem(name, 0, "(file)", f"cannot read the file: {err}", "UTF-8 text")]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 0
+        what = " ".join(p for p in (err.context, err.problem) if p)
+        return None, [Problem(name, line, "(yaml)", f"malformed YAML: {what}", "valid YAML")]
+    except yaml.YAMLError as err:
+        return None, [Problem(name, 0, "(yaml)", f"malformed YAML: {err}", "valid YAML")]
+    if root is None:
+        return None, [Problem(name, 0, "(file)", "the file is empty", "a YAML mapping")]
+    document = YamlDocument(name, None)
+    problems: list[Problem] = []
+    document.data = _Converter(document, problems).convert(root, ())
+    return document, problems
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain data, recording lines and duplicate keys."""
+
+    def __init__(self, document: YamlDocument, problems: list[Problem]) -> None:
+        self.document = document
+        self.problems = problems
+        self.constructor = SafeConstructor()
+        self.active: set[int] = set()
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        self.document.lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in self.active:  # a recursive alias (&a [*a]) would never end
+            self.problems.append(self.document.problem(path, "refers to itself", "plain data"))
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            return self._scalar(node)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    self.document.problem(path, f"line {line} uses a list or mapping as a key",
+                                          "a plain name as key")
+                )
+                continue
+            key = str(key_node.value)
+            key_path = (*path, key)
+            if key in first_line:
+                self.problems.append(Problem(
+                    self.document.file, line, dotted(key_path),
+                    f"duplicate key '{key}' (first defined at line {first_line[key]})",
+                    "each key once; rename or merge the two",
+                ))
+                continue
+            first_line[key] = line
+            self.document.lines[key_path] = line
+            result[key] = self.convert(value_node, key_path)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _BOOL_TAG:
+            return node.value  # yes/no/true/false stay the words that were written
+        if node.tag == _NULL_TAG:
+            return None
+        return self.constructor.construct_object(node, deep=True)
