@@ -27,16 +27,38 @@ class ListenInterrupted(BaseException):  # noqa: N818 - a signal, not an error
     """
 
 
-class InputHub:
-    """Merges microphone answers and screen presses into one :class:`~voiceskill.session.Ear`."""
+class SessionAborted(BaseException):  # noqa: N818 - a control signal, not an error
+    """The kiosk ends the running session itself (idle timeout, or shutdown when the engine did
+    not end politely). Raised from :meth:`InputHub.listen` through the session loop."""
 
-    def __init__(self, clock: Clock, mic: Ear | None = None) -> None:
+    def __init__(self, outcome: str, reason: str) -> None:
+        super().__init__(f"{outcome}: {reason}")
+        self.outcome = outcome
+        self.reason = reason
+
+
+#: Listens answered with "stop" after a shutdown request before the session is forced to end.
+POLITE_STOP_LISTENS = 2
+
+
+class InputHub:
+    """Merges microphone answers and screen presses into one :class:`~voiceskill.session.Ear`,
+    and watches a session for idleness (no answer and no running hold for ``idle_timeout``)."""
+
+    def __init__(self, clock: Clock, mic: Ear | None = None, idle_timeout: float = 180.0) -> None:
         self.clock = clock
         self.mic = mic
+        self.idle_timeout = idle_timeout
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._pressed: deque[str] = deque()
         self._in_mic = False
+        self._shutdown = False
+        self._stops_given = 0
+        self._in_session = False
+        self._last_activity = clock.now()
+        #: Session-clock time the current session began.
+        self.session_started = clock.now()
         #: Called with the Listen in force each time listening starts (the screen shows buttons).
         self.on_listen: Callable[[Listen], None] | None = None
 
@@ -53,27 +75,75 @@ class InputHub:
         with self._lock:
             self._pressed.clear()
 
+    def shutdown(self) -> None:
+        """The service is stopping: end the current listen now; in a session, answer "stop"."""
+        with self._changed:
+            self._shutdown = True
+            self._changed.notify_all()
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Session observer: an answer or a running hold counts as activity."""
+        if event.get("type") in ("heard", "timer", "start"):
+            self._last_activity = self.clock.now()
+
+    def begin_session(self) -> None:
+        """A session starts: idle time counts from now."""
+        with self._lock:
+            self._in_session = True
+            self._stops_given = 0
+            self.session_started = self._last_activity = self.clock.now()
+
+    def end_session(self) -> None:
+        """The session is over; presses left over are dropped."""
+        with self._lock:
+            self._in_session = False
+            self._pressed.clear()
+
     # ------------------------------------------------------------------ session thread
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
         """The next answer from the screen or the microphone, or None at ``until``."""
         if self.on_listen is not None:
             self.on_listen(listen)
+        stopping = self._stopping(listen)
+        if stopping is not None:
+            return stopping
         pressed = self._take(listen)
         if pressed is not None:
             return pressed
+        idle_deadline = self._last_activity + self.idle_timeout
+        if self._in_session and self.clock.now() >= idle_deadline:
+            raise SessionAborted("no-response", "idle")
+        if self._in_session:
+            until = min(until, idle_deadline)
         if self.mic is None:
-            return self._wait_for_press(listen, until)
-        with self._lock:
-            self._in_mic = True
-        try:
-            heard = self.mic.listen(listen, until)
-        except ListenInterrupted:
-            heard = None
-        finally:
+            heard = self._wait_for_press(listen, until)
+        else:
             with self._lock:
-                self._in_mic = False
-        return self._take(listen) or heard
+                self._in_mic = True
+            try:
+                heard = self.mic.listen(listen, until)
+            except ListenInterrupted:
+                heard = None
+            finally:
+                with self._lock:
+                    self._in_mic = False
+        heard = self._stopping(listen) or self._take(listen) or heard
+        if heard is None and self._in_session and self.clock.now() >= idle_deadline:
+            raise SessionAborted("no-response", "idle")
+        return heard
+
+    def _stopping(self, listen: Listen) -> Heard | None:
+        """After :meth:`shutdown`: "stop" a few times in a session, then force its end."""
+        with self._lock:
+            if not self._shutdown:
+                return None
+            if not self._in_session:
+                return Heard("", None, 0.0)
+            self._stops_given += 1
+            if self._stops_given > POLITE_STOP_LISTENS:
+                raise SessionAborted("stopped", "shutdown")
+        return press_to_heard("stop", listen)
 
     def wrap_source(self, source: Any) -> Any:
         """An audio source whose reads stop the listen when a press is waiting."""
@@ -81,7 +151,7 @@ class InputHub:
 
     def _interrupt_pending(self) -> bool:
         with self._lock:
-            return self._in_mic and bool(self._pressed)
+            return self._in_mic and (bool(self._pressed) or self._shutdown)
 
     def _take(self, listen: Listen) -> Heard | None:
         with self._lock:
@@ -93,7 +163,8 @@ class InputHub:
     def _wait_for_press(self, listen: Listen, until: float) -> Heard | None:
         with self._changed:
             self._changed.wait_for(
-                lambda: bool(self._pressed), timeout=max(0.0, until - self.clock.now())
+                lambda: bool(self._pressed) or self._shutdown,
+                timeout=max(0.0, until - self.clock.now()),
             )
         return self._take(listen)
 

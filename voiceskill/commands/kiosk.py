@@ -1,0 +1,86 @@
+"""`voiceskill kiosk`: the always-on service (wake phrase → session → wait again)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import voiceskill
+from voiceskill.config import ConfigError, Settings, load_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "kiosk", help="run unattended: wait for the wake phrase, run a session, repeat"
+    )
+    parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
+    parser.add_argument("--screen", action="store_true",
+                        help="serve the screen page on 127.0.0.1 (also [screen] enabled = true)")
+    parser.add_argument("--port", type=int, metavar="PORT", help="screen port (default 8765)")
+    parser.add_argument("--transcripts", type=Path, metavar="DIR", help="transcript directory")
+    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
+                        help="dialog directory (default: the shipped dialogs/)")
+    parser.add_argument("--wake-phrase", metavar="WORDS", help='default "hey coach"')
+    parser.add_argument("--emergency-number", metavar="NUMBER", help="default 911")
+    parser.add_argument("--input-device", metavar="NAME|INDEX", help="microphone")
+    parser.add_argument("--output-device", metavar="NAME|INDEX", help="speaker")
+    parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model directory")
+    parser.set_defaults(func=run_kiosk)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The settings file (or defaults) with command-line options on top."""
+    settings = load_settings(args.config)
+    overrides = {
+        "screen_port": args.port,
+        "transcript_dir": args.transcripts,
+        "wake_phrase": " ".join(args.wake_phrase.lower().split()) if args.wake_phrase else None,
+        "emergency_number": args.emergency_number,
+        "input_device": args.input_device,
+        "output_device": args.output_device,
+        "model_dir": args.model,
+    }
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if args.screen:
+        changes["screen"] = True
+    return dataclasses.replace(settings, **changes)
+
+
+def run_kiosk(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        stream=sys.stderr)
+    try:
+        settings = settings_from(args)
+    except ConfigError as err:
+        print(f"voiceskill kiosk: bad settings, not starting.\n{err}", file=sys.stderr)
+        return 2
+    from voiceskill.kiosk.build import KioskSetupError, build_kiosk
+
+    try:
+        service, screen = build_kiosk(settings, args.dialogs)
+    except KioskSetupError as err:
+        print(f"voiceskill kiosk: {err}", file=sys.stderr)
+        return 2
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # A signal handler runs in the main thread, which may hold the hub's lock: stop from
+        # another thread so nothing can deadlock.
+        logging.getLogger("voiceskill.kiosk").info("signal %d: stopping", signum)
+        threading.Thread(target=service.request_stop, name="kiosk-stop").start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    if screen is not None:
+        print(f"screen: {screen.url}", file=sys.stderr, flush=True)
+    try:
+        stats = service.serve()
+    finally:
+        if screen is not None:
+            screen.stop()
+    print(f"kiosk stopped: {stats.sessions} sessions {stats.outcomes}", file=sys.stderr)
+    return 0

@@ -1,0 +1,162 @@
+"""The kiosk's real devices: microphone → (stall watch, optional audio keeping, screen
+interrupts) → Vosk ear, and pyttsx3 → speaker mouth.
+
+Device trouble surfaces as :class:`voiceskill.speech.audio.AudioDeviceError` so the service can
+close everything, wait, and open again. PortAudio only sees devices that existed when it
+started, so every (re)open starts PortAudio afresh: a USB microphone plugged back in is found.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceskill.clock import Clock
+from voiceskill.config import Settings
+from voiceskill.kiosk.inputs import InputHub
+from voiceskill.kiosk.service import Devices
+from voiceskill.speech.audio import AudioDeviceError, Microphone, _sounddevice, find_device
+from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.recognizer import Recognizer, open_model
+from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
+from voiceskill.speech.wav import TARGET_RATE
+
+#: Seconds without a single chunk from an open microphone before it counts as gone.
+STALL_SECONDS = 2.0
+
+
+class AudioKeeper:
+    """Writes the microphone audio of one session to a WAV file (only with ``keep_audio``)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._file: wave.Wave_write | None = None
+
+    def start(self, path: Path) -> None:
+        """Begin a new file (the session's transcript name with ``.wav``)."""
+        with self._lock:
+            self._close()
+            handle = wave.open(str(path), "wb")
+            handle.setnchannels(1)
+            handle.setsampwidth(2)
+            handle.setframerate(TARGET_RATE)
+            self._file = handle
+
+    def write(self, chunk: np.ndarray) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.writeframes(np.asarray(chunk, dtype=np.int16).tobytes())
+
+    def stop(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class WatchedSource:
+    """A microphone whose silence-of-the-stream (no chunks at all) counts as a device error,
+    and whose audio can be kept by an :class:`AudioKeeper`."""
+
+    def __init__(self, inner: Any, keeper: AudioKeeper | None = None,
+                 stall_seconds: float = STALL_SECONDS) -> None:
+        self.inner = inner
+        self.keeper = keeper
+        self.stall_seconds = stall_seconds
+        self._last_chunk = time.monotonic()
+
+    def read(self, timeout: float | None) -> np.ndarray | None:
+        chunk = self.inner.read(timeout)
+        now = time.monotonic()
+        if chunk is None:
+            if now - self._last_chunk >= self.stall_seconds:
+                raise AudioDeviceError("the microphone delivers no audio")
+            return None
+        self._last_chunk = now
+        if self.keeper is not None:
+            self.keeper.write(chunk)
+        return chunk
+
+    def drain(self) -> int:
+        self._last_chunk = time.monotonic()
+        return int(self.inner.drain())
+
+
+class WatchedPlayer:
+    """A :class:`Player` that remembers when the speaker failed (the mouth itself only prints
+    the prompt and carries on, so the service asks :attr:`failed` between sessions)."""
+
+    def __init__(self, inner: Player) -> None:
+        self.inner = inner
+        self.failed: str | None = None
+
+    def start(self, samples: np.ndarray, volume: float = 1.0) -> None:
+        try:
+            self.inner.start(samples, volume)
+        except AudioDeviceError as err:
+            self.failed = str(err)
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+class AudioDevices:
+    """Opens the real microphone and speaker for the kiosk (``KioskParts.open_devices``)."""
+
+    def __init__(self, settings: Settings, clock: Clock, model: Any = None) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.model = model if model is not None else open_model(settings.model_dir)
+        self.synthesizer = Synthesizer(
+            VoiceSettings(settings.voice, settings.rate, settings.volume)
+        )
+        self.keeper = AudioKeeper() if settings.keep_audio else None
+
+    def open(self, hub: InputHub) -> Devices:
+        """Open both devices (AudioDeviceError when either is missing or busy)."""
+        _restart_portaudio()
+        find_device(self.settings.output_device, "output")
+        mic = Microphone(self.settings.input_device).open()
+        source = hub.wrap_source(WatchedSource(mic, self.keeper))
+        recognizer = Recognizer(self.model)
+        ear = AudioEar(source, recognizer, self.clock, notify=lambda _text: None, reopen=None)
+        player = WatchedPlayer(Player(self.settings.output_device))
+        mouth = VoiceMouth(self.synthesizer, player, microphone=source,  # type: ignore[arg-type]
+                           recognizer=recognizer, captions=False)
+
+        def healthy() -> None:
+            if player.failed is not None:
+                raise AudioDeviceError(f"the speaker failed: {player.failed}")
+            if not mic.is_open:
+                raise AudioDeviceError("the microphone stream stopped")
+
+        def close() -> None:
+            mic.close()
+            player.close()
+
+        return Devices(ear, mouth, close, recorder=self.keeper, check=healthy)
+
+    def close(self) -> None:
+        self.synthesizer.close()
+
+
+def _restart_portaudio() -> None:
+    """Let PortAudio see devices plugged in since it started."""
+    sd = _sounddevice()
+    try:
+        sd._terminate()
+    except Exception:  # noqa: BLE001 - not initialised yet
+        pass
+    try:
+        sd._initialize()
+    except sd.PortAudioError as err:
+        raise AudioDeviceError(f"PortAudio cannot start: {err}") from None

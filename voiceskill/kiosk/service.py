@@ -1,0 +1,315 @@
+"""The always-on kiosk: wait for the wake phrase, run one session, wait again, forever.
+
+Life of the service::
+
+    open devices ──fail──▶ wait 1, 2, 4 … 60 s ──▶ open devices again (say "back" when they work)
+        │
+        ▼
+    idle: listen for the wake phrase only (grammar [wake phrase, [unk]]) or the screen's Start
+        │ heard
+        ▼
+    session: fresh engine, fresh transcript, InputHub cleared ──▶ end / idle reset / error
+        │
+        ▼
+    retention cleanup, back to idle
+
+Faults never end the service: a device error sends it to the retry loop, any other error inside
+a session is logged (and written to that session's transcript) and the service goes on.
+:meth:`KioskService.request_stop` (SIGTERM) asks the running session to stop politely, then
+forces its end, so every transcript finishes with an ``end`` line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voiceskill.clock import Clock
+from voiceskill.config import Settings
+from voiceskill.events import Choice, Heard, Listen
+from voiceskill.kiosk.inputs import InputHub, SessionAborted
+from voiceskill.session import Ear, Engine, Mouth, Session
+from voiceskill.transcript import Transcript
+
+log = logging.getLogger("voiceskill.kiosk")
+
+#: Intent of the wake phrase in the idle grammar.
+WAKE_INTENT = "wake"
+
+#: Seconds of one idle listen; between two of them the service checks for a stop and cleans up.
+IDLE_LISTEN_SECONDS = 30.0
+
+#: Spoken when the devices work again after a failure.
+BACK_MESSAGE = "I can hear you again. Say {wake} when you want to start."
+
+#: Spoken when a silent session is ended.
+IDLE_RESET_MESSAGE = "I have not heard from you for a while, so I am ending this session."
+
+#: Spoken when a session fails with an error of ours.
+ERROR_MESSAGE = "Sorry, something went wrong on my side. Please start again with {wake}."
+
+
+class DeviceUnavailable(Exception):
+    """The microphone or speaker cannot be opened or stopped working."""
+
+
+@dataclass
+class Devices:
+    """An opened microphone ear and speaker mouth, and how to close them."""
+
+    ear: Ear
+    """The microphone listener (its audio source already wrapped by the InputHub)."""
+
+    mouth: Mouth
+    """The voice."""
+
+    close: Callable[[], None] = lambda: None
+    """Releases the devices (called before every retry and at shutdown)."""
+
+    recorder: Any = None
+    """Object with ``start(path)``/``stop()`` that keeps the mic audio of a session (privacy:
+    only used when ``keep_audio`` is on); None when keeping audio is not supported."""
+
+    check: Callable[[], None] = lambda: None
+    """Raises a device error when a device has failed since it was opened (checked before
+    every idle listen)."""
+
+
+@dataclass
+class KioskParts:
+    """What the service is built from; tests and the soak bench pass their own."""
+
+    open_devices: Callable[[InputHub], Devices]
+    """Opens microphone and speaker; raises DeviceUnavailable (or AudioDeviceError)."""
+
+    make_engine: Callable[[], Engine]
+    """A new conversation engine for each session."""
+
+    clock: Clock
+    """The session clock (MonotonicClock in real use)."""
+
+    device_errors: tuple[type[BaseException], ...] = (DeviceUnavailable,)
+    """Exception types that mean "device trouble": retry with backoff instead of a crash."""
+
+
+@dataclass
+class KioskStats:
+    """Counters of what the service did (for tests, logs and the soak bench)."""
+
+    sessions: int = 0
+    """Sessions started."""
+
+    outcomes: dict[str, int] = field(default_factory=dict)
+    """Finished sessions by outcome (``idle-reset`` and ``error`` included)."""
+
+    wake_ups: int = 0
+    """Times the wake phrase (or the screen's Start) was recognised."""
+
+    device_failures: int = 0
+    """Times the devices failed to open or stopped working."""
+
+    recoveries: int = 0
+    """Times the devices worked again after a failure."""
+
+    transcripts: list[Path] = field(default_factory=list)
+    """Transcript files of the sessions, oldest first."""
+
+
+class KioskService:
+    """Runs sessions back to back until :meth:`request_stop`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        parts: KioskParts,
+        screen: Any = None,
+        max_backoff: float = 60.0,
+    ) -> None:
+        self.settings = settings
+        self.parts = parts
+        self.screen = screen
+        self.max_backoff = max_backoff
+        self.hub = InputHub(parts.clock, idle_timeout=settings.session_idle_timeout)
+        if screen is not None:
+            self.hub.on_listen = screen.show_listen
+        self.stats = KioskStats()
+        self._stop = threading.Event()
+        self._session: Session | None = None
+        self._wake = Listen((Choice(settings.wake_phrase, WAKE_INTENT),), timeout=None)
+        #: Called after each session with its transcript path (the soak bench counts them).
+        self.on_session_end: Callable[[str, Path | None], None] | None = None
+
+    # ------------------------------------------------------------------ control (any thread)
+
+    def request_stop(self) -> None:
+        """End the service: the running session is stopped and its transcript completed."""
+        self._stop.set()
+        session = self._session
+        if session is not None:
+            session.request_stop()
+        self.hub.shutdown()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    # ------------------------------------------------------------------ main loop
+
+    def serve(self) -> KioskStats:
+        """Run until :meth:`request_stop`; returns what happened."""
+        self.cleanup_transcripts()
+        backoff = 1.0
+        failed = False
+        while not self._stop.is_set():
+            try:
+                devices = self.parts.open_devices(self.hub)
+            except self.parts.device_errors as err:
+                failed = self._device_failed(err, failed)
+                self._stop.wait(backoff)
+                backoff = min(self.max_backoff, backoff * 2)
+                continue
+            backoff = 1.0
+            self.hub.mic = devices.ear
+            try:
+                if failed:
+                    self.stats.recoveries += 1
+                    log.info("devices are back")
+                    devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
+                    failed = False
+                self._set_status("idle")
+                self._idle(devices)
+            except self.parts.device_errors as err:
+                failed = self._device_failed(err, failed)
+            finally:
+                self.hub.mic = None
+                devices.close()
+        self._set_status("trouble", "The coach is switched off.")
+        log.info("kiosk stopped after %d sessions", self.stats.sessions)
+        return self.stats
+
+    def _device_failed(self, err: BaseException, already: bool) -> bool:
+        if not already:
+            self.stats.device_failures += 1
+            log.warning("sound device problem: %s (retrying)", err)
+            self._set_status("trouble", f"Sound device problem: {err}. Trying again…")
+        return True
+
+    def _idle(self, devices: Devices) -> None:
+        """Listen for the wake phrase; run a session each time it is heard."""
+        clock = self.parts.clock
+        while not self._stop.is_set():
+            devices.check()
+            heard = self.hub.listen(self._wake, clock.now() + IDLE_LISTEN_SECONDS)
+            if self._stop.is_set():
+                return
+            if heard is not None and heard.intent == WAKE_INTENT:
+                self.stats.wake_ups += 1
+                self.run_session(devices)
+                self.cleanup_transcripts()
+                self._set_status("idle")
+
+    # ------------------------------------------------------------------ one session
+
+    def run_session(self, devices: Devices) -> str:
+        """One full conversation with everything fresh; returns its outcome."""
+        self.hub.clear()
+        transcript = Transcript(self.settings.transcript_dir)
+        self.stats.sessions += 1
+        if transcript.path is not None:
+            self.stats.transcripts.append(transcript.path)
+        observers: list[Callable[[dict[str, Any]], None]] = [self.hub.observe]
+        if self.screen is not None:
+            observers.append(self.screen.observe)
+        recording = self.settings.keep_audio and devices.recorder is not None
+        if recording and transcript.path is not None:
+            devices.recorder.start(transcript.path.with_suffix(".wav"))
+        outcome = "error"
+        try:
+            engine = self.parts.make_engine()
+            session = Session(engine, self.hub, devices.mouth, self.parts.clock, transcript,
+                              self.settings.silence_timeout, observers)
+            self._session = session
+            self.hub.begin_session()
+            if self._stop.is_set():
+                session.request_stop()
+            outcome = session.run().outcome
+        except SessionAborted as abort:
+            outcome = self._finish(transcript, devices, abort.outcome, abort.reason)
+        except self.parts.device_errors as err:
+            self._finish(transcript, devices, "stopped", f"device: {err}", speak=False)
+            raise
+        except Exception as err:  # noqa: BLE001 - one session's error never ends the service
+            log.error("session failed: %s\n%s", err, traceback.format_exc())
+            outcome = self._finish(transcript, devices, "error", f"{type(err).__name__}: {err}")
+        finally:
+            self._session = None
+            self.hub.end_session()
+            if recording:
+                devices.recorder.stop()
+            transcript.close()
+        self.stats.outcomes[outcome] = self.stats.outcomes.get(outcome, 0) + 1
+        log.info("session %s ended: %s", transcript.session_id, outcome)
+        if self.on_session_end is not None:
+            self.on_session_end(outcome, transcript.path)
+        return outcome
+
+    def _finish(
+        self, transcript: Transcript, devices: Devices, outcome: str, reason: str,
+        speak: bool = True,
+    ) -> str:
+        """Close a session the engine did not end itself: say why, write the ``end`` line."""
+        if transcript.events and transcript.events[-1].get("type") == "end":
+            return outcome  # the engine ended it after all
+        t = self.parts.clock.now() - self.hub.session_started
+        message = {"idle": IDLE_RESET_MESSAGE, "error": ERROR_MESSAGE}.get(reason.split(":")[0])
+        if outcome == "error":
+            message = ERROR_MESSAGE
+        if speak and message and not self._stop.is_set():
+            text = message.format(wake=self.settings.wake_phrase)
+            transcript.write(t, "say", text=text, key="kiosk:" + outcome)
+            try:
+                devices.mouth.say(text, None)
+            except Exception as err:  # noqa: BLE001 - the end line matters more
+                log.warning("could not say the closing words: %s", err)
+        event = transcript.write(t, "end", outcome=outcome, reason=reason)
+        if self.screen is not None:
+            self.screen.observe(event)
+        return outcome
+
+    # ------------------------------------------------------------------ housekeeping
+
+    def cleanup_transcripts(self) -> int:
+        """Delete transcripts (and kept audio) older than the retention; return how many."""
+        days = self.settings.retention_days
+        directory = self.settings.transcript_dir
+        if days <= 0 or not directory.is_dir():
+            return 0
+        limit = time.time() - days * 86400.0
+        removed = 0
+        for path in directory.iterdir():
+            if path.suffix not in (".jsonl", ".wav") or not path.is_file():
+                continue
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except OSError as err:
+                log.warning("cannot remove old transcript %s: %s", path, err)
+        if removed:
+            log.info("removed %d transcript files older than %g days", removed, days)
+        return removed
+
+    def _set_status(self, status: str, message: str = "") -> None:
+        if self.screen is not None:
+            self.screen.set_status(status, message)
+
+
+def heard_wake(heard: Heard | None) -> bool:
+    """True when ``heard`` is the wake phrase (or the screen's Start)."""
+    return heard is not None and heard.intent == WAKE_INTENT
