@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Dialog, Node
 from voiceskill.dialog.schema import OUTCOME_NAMES
-from voiceskill.dialog.yamlread import Path_, YamlDocument
+from voiceskill.dialog.yamlread import Path_, YamlDocument, walk_strings
 from voiceskill.errors import Problem
 
 #: The only placeholder a text may contain; the engine fills it in from the settings.
@@ -197,7 +197,7 @@ def _texts(dialog: Dialog, docs: Documents) -> list[Problem]:
     """Placeholders other than {emergency_number}, and stray braces."""
     problems = []
     for doc in (docs.triage, docs.outcomes, docs.intents):
-        for path, text in _strings(doc.data, ()):
+        for path, text in walk_strings(doc.data, ()):
             if "source" in path or path[-2:-1] == ("phrases",):
                 continue
             for name in _PLACEHOLDER.findall(text):
@@ -219,13 +219,3 @@ def _thresholds(dialog: Dialog, docs: Documents) -> list[Problem]:
                                  f"the threshold of no ({no.threshold}) is lower than that of "
                                  f"yes ({yes.threshold})", "no at least as strict as yes")]
 
-
-def _strings(data: object, path: Path_) -> Iterator[tuple[Path_, str]]:
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield from _strings(value, (*path, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _strings(value, (*path, i))

@@ -119,10 +119,10 @@ def dialog_vocabulary(directory: Path) -> set[str]:
 
 
 def coach_phrases(directory: Path) -> list[str]:
-    """The phrases the exercise coach listens for, or [] while the coach offers none."""
-    try:
-        from voiceskill.coach import routine
-    except ImportError:
+    """The phrases the exercise coach listens for ([] when the directory has no exercises.yaml)."""
+    path = Path(directory) / "exercises.yaml"
+    if not path.exists():
         return []
-    phrases = getattr(routine, "listen_phrases", None)
-    return list(phrases(directory)) if callable(phrases) else []
+    from voiceskill.coach.routine import load_exercises
+
+    return load_exercises(path).all_phrases()

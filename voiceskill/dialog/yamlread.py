@@ -8,6 +8,7 @@ stay text (they are answer names and phrases here, not booleans).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,18 @@ class YamlDocument:
     def problem(self, path: Path_, problem: str, expected: str = "") -> Problem:
         """A :class:`Problem` about the item at ``path``."""
         return Problem(self.file, self.line(path), dotted(path), problem, expected)
+
+
+def walk_strings(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every text value in ``data`` with its path."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk_strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from walk_strings(value, (*path, i))
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:

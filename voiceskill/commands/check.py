@@ -1,0 +1,55 @@
+"""`voiceskill check [DIR]`: validate the content files; exit 0 when they are sound.
+
+One line per problem: ``file:line: key: what is wrong (expected ...)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import voiceskill
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check", help="validate dialog and exercise files (exit 0 when valid)",
+        description="Validate triage.yaml, outcomes.yaml, intents.yaml and exercises.yaml, and "
+        "that the speech model knows every word listened for.",
+    )
+    parser.add_argument("directory", nargs="?", type=Path, default=voiceskill.DIALOGS_DIR,
+                        metavar="DIR", help="content directory (default: the shipped dialogs/)")
+    parser.add_argument("--model", type=Path, default=voiceskill.DEFAULT_MODEL_DIR,
+                        metavar="DIR", help="speech model whose vocabulary is checked "
+                        "(default: the shipped model)")
+    parser.add_argument("--no-model", action="store_true",
+                        help="skip the check of words against the speech model")
+    parser.set_defaults(func=check)
+
+
+def check(args: argparse.Namespace) -> int:
+    from voiceskill.dialog.content import check_content
+
+    directory: Path = args.directory
+    if not directory.is_dir():
+        print(f"{directory}: not a directory (expected a folder holding triage.yaml, "
+              "outcomes.yaml, intents.yaml)", file=sys.stderr)
+        return 2
+    report = check_content(directory, None if args.no_model else args.model)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not report.ok:
+        for problem in report.problems:
+            print(problem)
+        count = len(report.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        return 1
+    dialog = report.dialog
+    assert dialog is not None
+    questions = sum(1 for n in dialog.nodes.values() if n.is_question)
+    red_flags = sum(1 for n in dialog.nodes.values() if n.tier)
+    print(f"ok: {directory}: {len(dialog.nodes)} nodes ({questions} questions, {red_flags} "
+          f"red flags), {len(dialog.outcomes)} outcomes, {len(dialog.intents)} intents, "
+          f"{report.exercises} exercises, {report.words} words listened for")
+    return 0

@@ -1,0 +1,139 @@
+"""Check a whole content directory: screening dialog, exercises, and the words the model knows.
+
+Used by ``voiceskill check``. Each part is checked as far as it can be; every problem is
+reported as ``file:line: key: what is wrong (expected ...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voiceskill.dialog.load import load_dialog
+from voiceskill.dialog.model import Dialog
+from voiceskill.dialog.yamlread import Path_, YamlDocument, read_yaml, walk_strings
+from voiceskill.errors import ContentError, Problem
+
+EXERCISES_FILE = "exercises.yaml"
+
+
+@dataclass
+class ContentReport:
+    """What checking a content directory found."""
+
+    problems: list[Problem] = field(default_factory=list)
+    """Everything wrong, one entry per offending key."""
+
+    notes: list[str] = field(default_factory=list)
+    """Checks that were skipped and why (not failures)."""
+
+    dialog: Dialog | None = None
+    """The screening dialog, when it loaded."""
+
+    exercises: int = 0
+    """Number of exercises in exercises.yaml (0 when absent or broken)."""
+
+    words: int = 0
+    """Distinct words listened for across all turns."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is wrong."""
+        return not self.problems
+
+
+def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
+    """Check every content file of ``directory``; words against ``model_dir`` when given."""
+    directory = Path(directory)
+    report = ContentReport()
+    try:
+        report.dialog = load_dialog(directory)
+    except ContentError as err:
+        report.problems += err.problems
+    phases = _check_exercises(directory, report)
+    if report.dialog is not None and phases is not None:
+        report.problems += _phase_problems(directory, phases)
+    if report.ok:
+        _check_words(directory, model_dir, report)
+    return report
+
+
+def _check_exercises(directory: Path, report: ContentReport) -> set[str] | None:
+    """Validate exercises.yaml; the phase ids and aliases it defines, None if unusable."""
+    path = directory / EXERCISES_FILE
+    if not path.exists():
+        report.notes.append(f"{path}: not present; exercises not checked")
+        return None
+    try:
+        from voiceskill.coach.routine import load_exercises
+    except ImportError:
+        report.notes.append("the exercise coach is not installed; exercises not checked")
+        return None
+    try:
+        book = load_exercises(path, str(path))
+    except ContentError as err:
+        report.problems += err.problems
+        return None
+    report.exercises = len(book.exercises)
+    return {name for phase in book.phases for name in (phase.id, *phase.aliases)}
+
+
+def _phase_problems(directory: Path, phases: set[str]) -> list[Problem]:
+    """Every ``sets: {phase: ...}`` in triage.yaml names a phase of exercises.yaml."""
+    document, _ = read_yaml(directory / "triage.yaml")
+    if document is None:
+        return []
+    problems = []
+    for node_id, node in document.data["nodes"].items():
+        for intent, answer in (node.get("answers") or {}).items():
+            value = answer.get("sets", {}).get("phase") if isinstance(answer, dict) else None
+            if value is not None and value not in phases:
+                path = ("nodes", node_id, "answers", intent, "sets", "phase")
+                problems.append(document.problem(
+                    path, f"unknown phase '{value}'",
+                    f"a phase of {directory / EXERCISES_FILE}: " + ", ".join(sorted(phases))))
+    return problems
+
+
+def _check_words(directory: Path, model_dir: Path | None, report: ContentReport) -> None:
+    """Every word listened for is in the speech model's vocabulary."""
+    located = list(_phrases(directory))
+    report.words = len({w for _, _, phrase in located for w in phrase.split()})
+    if model_dir is None:
+        report.notes.append("no speech model given; words not checked")
+        return
+    try:
+        from voiceskill.acoustic.lexicon import missing_words
+    except ImportError:
+        report.notes.append("voiceskill.acoustic.lexicon is not available; words not checked")
+        return
+    if not (Path(model_dir) / "graph" / "words.txt").exists():
+        report.notes.append(f"no speech model at {model_dir} (graph/words.txt); "
+                            "words not checked")
+        return
+    missing = set(missing_words([phrase for _, _, phrase in located], model_dir))
+    seen: set[str] = set()
+    for document, path, phrase in located:
+        for word in phrase.split():
+            if word in missing and word not in seen:
+                seen.add(word)
+                report.problems.append(document.problem(
+                    path, f"word '{word}' in '{phrase}' is not recognizable by the speech model",
+                    f"words listed in {Path(model_dir) / 'graph' / 'words.txt'}, "
+                    "or a model rebuilt with this word"))
+
+
+def _phrases(directory: Path) -> Iterator[tuple[YamlDocument, Path_, str]]:
+    """Every phrase any turn listens for, with its file and place."""
+    for name in ("intents.yaml", "triage.yaml", EXERCISES_FILE):
+        document, _ = read_yaml(directory / name)
+        if document is None:
+            continue
+        for path, text in walk_strings(document.data, ()):
+            in_grammar = "phrases" in path or (
+                name == EXERCISES_FILE and path[:1] in (("commands",), ("answers",))
+            )
+            if in_grammar:
+                yield document, path, text.lower()
+
