@@ -130,11 +130,13 @@ class KioskService:
         parts: KioskParts,
         screen: Any = None,
         max_backoff: float = 60.0,
+        first_backoff: float = 1.0,
     ) -> None:
         self.settings = settings
         self.parts = parts
         self.screen = screen
         self.max_backoff = max_backoff
+        self.first_backoff = first_backoff
         self.hub = InputHub(parts.clock, idle_timeout=settings.session_idle_timeout)
         if screen is not None:
             self.hub.on_listen = screen.show_listen
@@ -164,7 +166,7 @@ class KioskService:
     def serve(self) -> KioskStats:
         """Run until :meth:`request_stop`; returns what happened."""
         self.cleanup_transcripts()
-        backoff = 1.0
+        backoff = self.first_backoff
         failed = False
         while not self._stop.is_set():
             try:
@@ -174,7 +176,7 @@ class KioskService:
                 self._stop.wait(backoff)
                 backoff = min(self.max_backoff, backoff * 2)
                 continue
-            backoff = 1.0
+            backoff = self.first_backoff
             self.hub.mic = devices.ear
             try:
                 if failed:

@@ -1,0 +1,250 @@
+"""The kiosk service loop with the real conversation engine on a virtual clock.
+
+The ear and mouth here are scripted stand-ins for the microphone and speaker (the real audio
+path is in test_kiosk_audio.py); everything else (service, InputHub, sessions, transcripts,
+engine, dialogs) is the production code.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import voiceskill
+from voiceskill.clock import VirtualClock
+from voiceskill.config import Settings
+from voiceskill.conversation import build_conversation
+from voiceskill.events import Choice, Heard, Listen
+from voiceskill.kiosk.service import (
+    BACK_MESSAGE,
+    IDLE_RESET_MESSAGE,
+    Devices,
+    DeviceUnavailable,
+    KioskParts,
+    KioskService,
+)
+from voiceskill.transcript import read_transcript
+
+WAKE = Heard("hey coach", "wake", 0.9)
+
+
+def answer(text: str) -> Callable[[Listen], Heard]:
+    """A spoken answer that means whatever the current listen maps ``text`` to."""
+
+    def hear(listen: Listen) -> Heard:
+        intents = {c.phrase: c.intent for c in listen.choices}
+        return Heard(text, intents.get(text), 0.9)
+
+    return hear
+
+
+class ScriptedEar:
+    """Plays a list of steps: an answer, seconds of silence, or a callable run at that point."""
+
+    def __init__(self, clock: VirtualClock, steps: list[Any], at_end: Callable[[], None]) -> None:
+        self.clock, self.steps, self.at_end = clock, list(steps), at_end
+        self.listens: list[Listen] = []
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        self.listens.append(listen)
+        while self.steps and callable(self.steps[0]) and not isinstance(self.steps[0], Heard):
+            step = self.steps.pop(0)
+            result = step(listen)
+            if result is not None:
+                self.clock.advance(0.5)
+                return result
+        if not self.steps:
+            self.at_end()
+            self.clock.sleep_until(until)
+            return None
+        step = self.steps[0]
+        if isinstance(step, int | float):
+            end = self.clock.now() + step
+            if end > until:
+                self.steps[0] = end - until
+                self.clock.sleep_until(until)
+                return None
+            self.steps.pop(0)
+            self.clock.sleep_until(end)
+            return self.listen(listen, until)
+        self.steps.pop(0)
+        self.clock.advance(0.5)
+        return step
+
+
+class Mouth:
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock, self.said = clock, []
+
+    def say(self, text: str, barge_in: Any) -> Heard | None:
+        self.said.append(text)
+        self.clock.advance(0.5)
+        return None
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        return None
+
+
+def make_service(
+    tmp_path: Path,
+    steps: list[Any],
+    open_failures: int = 0,
+    engine_factory: Callable[[], Any] | None = None,
+    **settings: Any,
+) -> tuple[KioskService, Mouth, ScriptedEar]:
+    clock = VirtualClock()
+    mouth = Mouth(clock)
+    service_box: list[KioskService] = []
+    ear = ScriptedEar(clock, steps, at_end=lambda: service_box[0].request_stop())
+    failures = [open_failures]
+
+    def open_devices(hub: Any) -> Devices:
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise DeviceUnavailable("no microphone matching 'USB'")
+        return Devices(ear, mouth)
+
+    def make_engine() -> Any:
+        return build_conversation(voiceskill.DIALOGS_DIR, "112")
+
+    config = Settings(transcript_dir=tmp_path / "t", **settings)
+    parts = KioskParts(open_devices, engine_factory or make_engine, clock)
+    service = KioskService(config, parts, first_backoff=0.001)
+    service_box.append(service)
+    return service, mouth, ear
+
+
+def transcripts(service: KioskService) -> list[list[dict[str, Any]]]:
+    return [read_transcript(p) for p in service.stats.transcripts]
+
+
+def test_sessions_run_back_to_back_each_from_nothing(tmp_path: Path) -> None:
+    steps = [
+        answer("hello"),  # not the wake phrase: ignored
+        WAKE, answer("yes"),  # first red-flag question answered yes -> emergency
+        WAKE, answer("stop"),
+        WAKE, answer("yes"),
+    ]
+    service, mouth, ear = make_service(tmp_path, steps)
+    stats = service.serve()
+    assert stats.sessions == 3 and stats.wake_ups == 3
+    assert stats.outcomes == {"emergency": 2, "stopped": 1}
+    files = transcripts(service)
+    assert len({p.name for p in service.stats.transcripts}) == 3
+    for events in files:
+        assert events[0]["type"] == "start" and events[-1]["type"] == "end"
+        assert [e["type"] for e in events].count("start") == 1
+    # The third session asks the first question again and escalates again: nothing of the
+    # second person's "stop" (or the first person's "yes") carried over.
+    first_questions = [next(e["text"] for e in ev if e["type"] == "say") for ev in files]
+    assert first_questions[0] == first_questions[1] == first_questions[2]
+    assert any("112" in text for text in mouth.said)  # the configured emergency number
+    # Idle listening used only the wake phrase.
+    idle = [listen for listen in ear.listens if listen.phrases == ["hey coach"]]
+    assert len(idle) >= 4
+
+
+def test_a_silent_session_is_reset_after_the_idle_timeout(tmp_path: Path) -> None:
+    # Engine re-prompts every 8 s; the kiosk's idle limit (10 s) comes first.
+    service, mouth, _ = make_service(tmp_path, [WAKE, 25.0], session_idle_timeout=10.0)
+    stats = service.serve()
+    assert stats.outcomes == {"no-response": 1}
+    events = transcripts(service)[0]
+    assert events[-1] == {**events[-1], "type": "end", "outcome": "no-response", "reason": "idle"}
+    assert IDLE_RESET_MESSAGE in mouth.said
+    assert 10.0 <= events[-1]["t"] <= 12.0
+    assert [e["type"] for e in events].count("end") == 1
+
+
+def test_an_error_inside_a_session_does_not_end_the_service(tmp_path: Path) -> None:
+    built: list[int] = []
+
+    class Exploding:
+        def __init__(self) -> None:
+            self.inner = build_conversation(voiceskill.DIALOGS_DIR)
+
+        def initial_state(self) -> Any:
+            return self.inner.initial_state()
+
+        def step(self, state: Any, event: Any, now: float) -> Any:
+            if isinstance(event, Heard) and len(built) == 1:
+                raise KeyError("broken-node")
+            return self.inner.step(state, event, now)
+
+    def engine() -> Any:
+        built.append(1)
+        return Exploding()
+
+    service, mouth, _ = make_service(
+        tmp_path, [WAKE, answer("no"), WAKE, answer("yes")], engine_factory=engine
+    )
+    stats = service.serve()
+    assert stats.outcomes == {"error": 1, "emergency": 1}
+    failed, good = transcripts(service)
+    assert failed[-1]["type"] == "end" and failed[-1]["outcome"] == "error"
+    assert "KeyError" in failed[-1]["reason"]
+    assert good[-1]["outcome"] == "emergency"
+
+
+def test_devices_missing_at_start_are_retried_and_their_return_announced(tmp_path: Path) -> None:
+    service, mouth, _ = make_service(tmp_path, [WAKE, answer("yes")], open_failures=3)
+    stats = service.serve()
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert mouth.said[0] == BACK_MESSAGE.format(wake="hey coach")
+    assert stats.outcomes == {"emergency": 1}
+
+
+def test_device_lost_while_idle_goes_back_to_retrying(tmp_path: Path) -> None:
+    def unplug(listen: Listen) -> None:
+        raise DeviceUnavailable("the microphone delivers no audio")
+
+    service, mouth, _ = make_service(tmp_path, [unplug, WAKE, answer("yes")])
+    stats = service.serve()
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert stats.outcomes == {"emergency": 1}
+
+
+def test_stop_request_mid_session_completes_the_transcript(tmp_path: Path) -> None:
+    box: list[KioskService] = []
+
+    def sigterm(listen: Listen) -> None:
+        box[0].request_stop()
+
+    service, _, _ = make_service(tmp_path, [WAKE, answer("no"), sigterm])
+    box.append(service)
+    stats = service.serve()
+    assert stats.sessions == 1
+    events = transcripts(service)[0]
+    assert events[-1]["type"] == "end"
+    assert events[-1]["outcome"] == "stopped"
+
+
+def test_old_transcripts_are_deleted_and_no_audio_is_kept(tmp_path: Path) -> None:
+    directory = tmp_path / "t"
+    directory.mkdir()
+    old, recent = directory / "old.jsonl", directory / "recent.jsonl"
+    old_audio, other = directory / "old.wav", directory / "notes.txt"
+    for path in (old, recent, old_audio, other):
+        path.write_text("{}\n")
+    long_ago = time.time() - 40 * 86400
+    for path in (old, old_audio, other):
+        os.utime(path, (long_ago, long_ago))
+    service, _, _ = make_service(tmp_path, [WAKE, answer("yes")], retention_days=30)
+    service.serve()
+    assert not old.exists() and not old_audio.exists()
+    assert recent.exists() and other.exists()  # only our own kinds of file are touched
+    assert not list(directory.glob("*.wav"))
+
+
+def test_screen_press_answers_through_the_hub_without_a_microphone(tmp_path: Path) -> None:
+    service, _, _ = make_service(tmp_path, [])
+    hub = service.hub
+    hub.mic = None
+    listen = Listen((Choice("yes", "yes"),))
+    hub.press("yes")
+    assert hub.listen(listen, until=service.parts.clock.now() + 5) == Heard("yes", "yes", 1.0)
+    hub.press("pause")  # not an answer to this question: not understood, never a guess
+    assert hub.listen(listen, until=service.parts.clock.now() + 5) == Heard("pause", None, 1.0)
