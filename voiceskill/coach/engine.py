@@ -1,0 +1,490 @@
+"""The exercise coach: a pure engine, events in, actions out, time from the ``now`` passed in.
+
+It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions aloud, runs holds on
+absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
+with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop",
+``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
+when it is (or when the answer is unclear: silence never counts as "no").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
+from voiceskill.coach.routine import ExerciseBook, load_exercises
+from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
+from voiceskill.events import (
+    Action,
+    AdjustVoice,
+    CancelTimer,
+    Choice,
+    End,
+    Event,
+    Goto,
+    Heard,
+    Listen,
+    Record,
+    Say,
+    Silence,
+    Started,
+    StartTimer,
+    TimerFired,
+)
+
+#: Screening node the coach hands over to when pain is severe or spreading.
+RED_FLAG_NODE = "red-flags"
+#: Id of the coach's one timer.
+TIMER = "coach"
+#: Phase used when the session starts straight with the coach and no phase is known.
+DEFAULT_PHASE = "week-2"
+#: Answers to the pain question that send the person to the red-flag questions.
+CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What was done of one exercise."""
+
+    exercise: str
+    """Exercise id."""
+
+    reps: int = 0
+    """Completed repetitions (all sides and sets)."""
+
+    seconds: float = 0.0
+    """Seconds held (timed routines: walk, ice, heat, lying face down)."""
+
+
+@dataclass(frozen=True)
+class CoachState:
+    """Where the coach is; replaced, never changed."""
+
+    mode: str = "idle"
+    """``idle``, ``running``, ``paused``, ``pain`` (asking about the pain) or ``ended``."""
+
+    phase: str = ""
+    """Phase id the routine was chosen for ('' = none given)."""
+
+    flags: frozenset[str] = frozenset()
+    """Screening flags (e.g. ``leg-weakness``)."""
+
+    plan: tuple[Step, ...] = ()
+    """Steps of the routine."""
+
+    index: int = 0
+    """Current step."""
+
+    beat: int = 0
+    """Current beat of the step."""
+
+    countdown: Countdown | None = None
+    """Timer of the current beat; None for an open beat (waiting for "next")."""
+
+    started_at: float = 0.0
+    """When the coaching began (for the summary)."""
+
+    done: tuple[Progress, ...] = ()
+    """Completed work, by exercise, in the order first done."""
+
+    reminders: int = 0
+    """Reminders given during the current open practice."""
+
+    pain_asks: int = 0
+    """Times the pain question was not understood."""
+
+    listen: Listen | None = None
+    """The listen last sent to the session."""
+
+
+class CoachEngine:
+    """Coach for the exercises of an :class:`ExerciseBook` (the shipped file by default)."""
+
+    def __init__(self, book: ExerciseBook | None = None,
+                 default_phase: str = DEFAULT_PHASE) -> None:
+        self.book = book or load_exercises()
+        self.default_phase = default_phase
+        say = self.book.say
+        self.cue_words = CueWords(say["halfway"], say["one_minute"], say["ten_left"],
+                                  tuple(say["countdown"]))  # type: ignore[arg-type]
+        self.steps = {ex_id: exercise_steps(ex, self.book)
+                      for ex_id, ex in self.book.exercises.items()}
+        choices = [Choice(p, intent) for intent, ps in self.book.commands.items() for p in ps]
+        choices += [Choice(p, f"exercise:{ex.id}") for ex in self.book.exercises.values()
+                    for p in ex.phrases]
+        choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
+        self.running_listen = Listen(tuple(choices))
+        self.practice_listen = Listen(tuple(choices),
+                                      timeout=self.book.pacing.practice_reminder_seconds)
+        pain_choices = [Choice(p, a) for a, ps in self.book.answers.items() for p in ps]
+        pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain")
+                         for p in self.book.commands[intent]]
+        self.pain_listen = Listen(tuple(pain_choices))
+
+    # ------------------------------------------------------------------ public
+
+    def initial_state(self) -> CoachState:
+        return CoachState()
+
+    def start(self, now: float, phase: str, exercise: str | None,
+              flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
+        """Begin coaching: the phase's routine, or one exercise by id (ValueError if unknown)."""
+        book, say = self.book, self.book.say
+        phase_obj = book.phase(phase) if phase else None
+        skipped = book.skipped_by(flags)
+        actions: list[Action] = [self.running_listen]
+        for caution in book.cautions:
+            if caution.flag is not None and caution.flag in flags:
+                actions.append(Say(caution.say, f"caution:{caution.id}"))
+        ids: list[str] = []
+        if exercise is not None:
+            chosen = book.exercise(exercise)
+            refusal = self._refusal(chosen.id, phase, skipped)
+            if refusal is not None:
+                actions.append(refusal)
+            else:
+                ids = [chosen.id]
+                actions.append(Say(say["single"].format(name=chosen.name), "coach:intro"))
+        if not ids:
+            phase_obj = phase_obj or book.phase(self.default_phase)
+            phase = phase_obj.id
+            ids = [ex for ex in phase_obj.routine if ex not in skipped]
+            names = _join([book.exercises[ex].name for ex in ids])
+            actions.append(Say(say["welcome"].format(phase=phase_obj.name), "coach:intro"))
+            actions += [Say(text, f"phase:{phase_obj.id}") for text in phase_obj.advice]
+            actions.append(Say(say["routine"].format(names=names), "coach:routine"))
+        for caution in book.cautions:
+            if caution.flag is None and not caution.phrases:
+                actions.append(Say(caution.say, f"caution:{caution.id}"))
+        actions.append(Say(say["commands"], "coach:commands"))
+        plan = tuple(step for ex in ids for step in self.steps[ex])
+        state = CoachState("running", phase, flags, plan, started_at=now,
+                           listen=self.running_listen)
+        state, more = self._enter_step(state, 0, now)
+        return state, actions + more
+
+    def step(self, state: CoachState, event: Event,
+             now: float) -> tuple[CoachState, list[Action]]:
+        """Handle one event."""
+        if isinstance(event, Started):
+            if state.mode != "idle":
+                return state, []
+            return self.start(now, "", event.start, frozenset()) if event.start else \
+                self.start(now, self.default_phase, None, frozenset())
+        if state.mode in ("idle", "ended"):
+            return state, []
+        if state.mode == "pain":
+            return self._pain_answer(state, event, now)
+        if isinstance(event, TimerFired):
+            return self._timer(state, now) if event.timer == TIMER else (state, [])
+        if isinstance(event, Silence):
+            return self._silence(state, now)
+        if isinstance(event, Heard) and event.intent is not None:
+            return self._command(state, event.intent, now)
+        return state, []
+
+    # ------------------------------------------------------------------ walking the plan
+
+    def _enter_step(self, state: CoachState, index: int,
+                    now: float) -> tuple[CoachState, list[Action]]:
+        if index >= len(state.plan):
+            return self._finish(state, now, "exercise")
+        state = replace(state, index=index, beat=0, reminders=0)
+        return self._enter_beat(state, now)
+
+    def _enter_beat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        step = state.plan[state.index]
+        beat = step.beats[state.beat]
+        actions: list[Action] = []
+        wanted = self.practice_listen if beat.seconds is None else self.running_listen
+        if state.listen != wanted:
+            actions.append(wanted)
+            state = replace(state, listen=wanted)
+        key = f"step:{step.exercise}"
+        if beat.hold:
+            assert beat.seconds is not None
+            countdown = Countdown.start(now, beat.seconds, plan_cues(beat.seconds, self.cue_words))
+            actions += [Say(text, key) for text in beat.say]
+            actions.append(self._record("start", step, countdown.left(now)))
+            actions.append(StartTimer(TIMER, countdown.next_deadline()))
+        elif beat.seconds is None:
+            countdown = None
+            actions += [Say(text, key) for text in beat.say]
+            actions.append(CancelTimer(TIMER))
+        else:
+            countdown = Countdown.start(now, beat.seconds)
+            actions += [Say(text, key) for text in beat.say]
+            actions.append(StartTimer(TIMER, countdown.deadline))
+        return replace(state, countdown=countdown), actions
+
+    def _advance_beat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        step = state.plan[state.index]
+        if state.beat + 1 < len(step.beats):
+            return self._enter_beat(replace(state, beat=state.beat + 1), now)
+        if step.kind == "rep" and not any(b.hold for b in step.beats):
+            state = replace(state, done=_credit(state.done, step.exercise, reps=1))
+        return self._enter_step(state, state.index + 1, now)
+
+    def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        countdown = state.countdown
+        if state.mode != "running" or countdown is None:
+            return state, []
+        if now < countdown.next_deadline() - EPSILON:  # early or stale: wait on
+            return state, [StartTimer(TIMER, countdown.next_deadline())]
+        step = state.plan[state.index]
+        beat = step.beats[state.beat]
+        if not beat.hold:
+            if countdown.finished(now):
+                return self._advance_beat(state, now)
+            return state, [StartTimer(TIMER, countdown.deadline)]
+        fired, countdown = countdown.due(now)
+        state = replace(state, countdown=countdown)
+        if countdown.finished(now):
+            done = _credit(state.done, step.exercise, reps=1, seconds=countdown.seconds)
+            actions: list[Action] = [self._record("end", step, 0.0),
+                                     Say(beat.release, f"cue:{step.exercise}")]
+            state, more = self._advance_beat(replace(state, done=done), now)
+            return state, actions + more
+        actions = []
+        if fired:  # when several are due at once (late), only the newest is still true
+            cue = fired[-1]
+            actions.append(Say(cue.text, f"cue:{step.exercise}"))
+            actions.append(self._record("cue", step, countdown.left(now), cue=cue.kind))
+        actions.append(StartTimer(TIMER, countdown.next_deadline()))
+        return state, actions
+
+    def _silence(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        if state.mode != "running" or state.countdown is not None:
+            return state, []  # silence during a timed step is normal: the timers lead
+        pacing, say = self.book.pacing, self.book.say
+        if state.reminders >= pacing.practice_reminders:
+            state, actions = self._advance_beat(state, now)
+            return state, [Say(say["practice_moving_on"], "coach:practice"), *actions]
+        state = replace(state, reminders=state.reminders + 1)
+        return state, [Say(say["practice_reminder"], "coach:practice")]
+
+    def _finish(self, state: CoachState, now: float,
+                outcome: str) -> tuple[CoachState, list[Action]]:
+        say = self.book.say
+        closing = say["finished"] if outcome == "exercise" else say["stopped"]
+        actions: list[Action] = [CancelTimer(TIMER), Say(closing, "coach:end"),
+                                 Say(self.summary(state, now), "coach:summary"), End(outcome)]
+        return replace(state, mode="ended", countdown=None), actions
+
+    def summary(self, state: CoachState, now: float) -> str:
+        """What was done and how long it took, in words."""
+        say, items = self.book.say, []
+        for progress in state.done:
+            ex = self.book.exercises[progress.exercise]
+            if ex.timed:
+                items.append(say["done_timed"].format(
+                    name=ex.name, time=spoken_duration(progress.seconds)))
+            elif ex.practice:
+                items.append(ex.name)
+            else:
+                unit = ex.unit[:-1] if progress.reps == 1 and ex.unit.endswith("s") else ex.unit
+                items.append(say["done_item"].format(count=progress.reps, unit=unit,
+                                                     name=ex.name))
+        time = spoken_duration(now - state.started_at)
+        if not items:
+            return say["nothing_done"].format(time=time)
+        return say["summary"].format(items=_join(items), time=time)
+
+    # ------------------------------------------------------------------ commands
+
+    def _command(self, state: CoachState, intent: str,
+                 now: float) -> tuple[CoachState, list[Action]]:
+        say = self.book.say
+        step = state.plan[state.index]
+        if intent == "pause":
+            return self._pause(state, now)
+        if intent == "resume":
+            return self._resume(state, now)
+        if intent == "repeat":
+            return state, [Say(step.instruction, f"step:{step.exercise}")]
+        if intent in ("slower", "faster"):
+            return state, [AdjustVoice(rate_step=1 if intent == "faster" else -1),
+                           Say(say[intent], "coach:voice")]
+        if intent in ("louder", "softer"):
+            return state, [AdjustVoice(volume_step=1 if intent == "louder" else -1),
+                           Say(say[intent], "coach:voice")]
+        if intent == "how-long":
+            return state, [Say(self._how_long(state, now), "coach:how-long")]
+        if intent == "list":
+            names = _join([self.book.exercises[e].name for e in plan_exercises(state.plan)])
+            return state, [Say(say["list"].format(names=names), "coach:list")]
+        if intent == "help":
+            return state, [Say(say["help"], "coach:help")]
+        if intent == "stop":
+            state, actions = self._leave(state, now)
+            state, more = self._finish(state, now, "stopped")
+            return state, actions + more
+        if intent == "pain":
+            return self._pain(state, now)
+        if intent == "next":
+            if step.kind == "practice":
+                state = replace(state, done=_credit(state.done, step.exercise, reps=1))
+            return self._jump(state, state.index + 1, now)
+        if intent == "back":
+            target = state.index - 1
+            while target > 0 and state.plan[target].kind == "rest":
+                target -= 1
+            return self._jump(state, max(target, 0), now)
+        if intent == "next-exercise":
+            target = next((i for i in range(state.index + 1, len(state.plan))
+                           if state.plan[i].kind == "setup"), len(state.plan))
+            return self._jump(state, target, now)
+        if intent.startswith("exercise:"):
+            return self._switch(state, intent.removeprefix("exercise:"), now)
+        if intent.startswith("caution:"):
+            caution = next(c for c in self.book.cautions if c.id == intent.split(":", 1)[1])
+            return state, [Say(caution.say, f"caution:{caution.id}")]
+        return state, []
+
+    def _pause(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        actions: list[Action] = [CancelTimer(TIMER)]
+        if state.mode == "running" and state.countdown is not None:
+            countdown = state.countdown.pause(now)
+            step = state.plan[state.index]
+            if step.beats[state.beat].hold:
+                actions.append(self._record("pause", step, countdown.left(now)))
+            state = replace(state, countdown=countdown)
+        actions.append(Say(self.book.say["paused"], "coach:paused"))
+        return replace(state, mode="paused"), actions
+
+    def _resume(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        if state.mode != "paused":
+            return state, []
+        actions: list[Action] = [Say(self.book.say["resumed"], "coach:resumed")]
+        countdown = state.countdown
+        if countdown is not None:
+            countdown = countdown.resume(now)
+            step = state.plan[state.index]
+            if step.beats[state.beat].hold:
+                actions.append(self._record("resume", step, countdown.left(now)))
+            actions.append(StartTimer(TIMER, countdown.next_deadline()))
+        return replace(state, mode="running", countdown=countdown), actions
+
+    def _leave(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        """Stop the current step early: close a running hold, credit the time held."""
+        actions: list[Action] = [CancelTimer(TIMER)]
+        step = state.plan[state.index]
+        countdown = state.countdown
+        if countdown is not None and step.beats[state.beat].hold:
+            actions.append(self._record("end", step, countdown.left(now)))
+            if self.book.exercises[step.exercise].timed:
+                done = _credit(state.done, step.exercise, seconds=countdown.elapsed(now))
+                state = replace(state, done=done)
+        return replace(state, countdown=None), actions
+
+    def _jump(self, state: CoachState, index: int,
+              now: float) -> tuple[CoachState, list[Action]]:
+        state, actions = self._leave(state, now)
+        state, more = self._enter_step(replace(state, mode="running"), index, now)
+        return state, actions + more
+
+    def _switch(self, state: CoachState, exercise_id: str,
+                now: float) -> tuple[CoachState, list[Action]]:
+        refusal = self._refusal(exercise_id, state.phase, self.book.skipped_by(state.flags))
+        if refusal is not None:
+            return state, [refusal]
+        current = state.plan[state.index].exercise
+        later = [e for e in plan_exercises(state.plan[state.index:])
+                 if e not in (current, exercise_id)]
+        plan = tuple(step for ex in (exercise_id, *later) for step in self.steps[ex])
+        state, actions = self._leave(state, now)
+        state, more = self._enter_step(replace(state, mode="running", plan=plan), 0, now)
+        return state, actions + more
+
+    def _refusal(self, exercise_id: str, phase: str, skipped: dict[str, Any]) -> Say | None:
+        """Why an exercise may not be done now, or None when it may."""
+        if exercise_id in skipped:
+            return Say(skipped[exercise_id].say, f"caution:{skipped[exercise_id].id}")
+        exercise = self.book.exercises[exercise_id]
+        if phase and not self.book.allowed_in(exercise, phase):
+            assert exercise.earliest is not None
+            text = self.book.say["not_yet"].format(
+                name=exercise.name, phase=self.book.phase(exercise.earliest).name)
+            return Say(text[0].upper() + text[1:], "coach:not-yet")
+        return None
+
+    def _how_long(self, state: CoachState, now: float) -> str:
+        step = state.plan[state.index]
+        current = state.countdown.left(now) if state.countdown is not None else 0.0
+        later_beats = sum(b.seconds or 0.0 for b in step.beats[state.beat + 1:])
+        total = current + later_beats + sum(s.nominal_seconds for s in
+                                            state.plan[state.index + 1:])
+        routine = spoken_duration(total, rough=True)
+        if state.countdown is not None and step.beats[state.beat].hold:
+            return self.book.say["how_long_hold"].format(hold=spoken_duration(current),
+                                                         routine=routine)
+        return self.book.say["how_long"].format(routine=routine)
+
+    # ------------------------------------------------------------------ pain
+
+    def _pain(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        pain = self.book.pain
+        state, actions = self._leave(state, now)
+        state = replace(state, mode="pain", pain_asks=0, listen=self.pain_listen)
+        return state, [*actions, self.pain_listen, Say(pain.stop, "pain:stop"),
+                       Say(pain.advice, "pain:advice"), Say(pain.question, "pain:question")]
+
+    def _pain_answer(self, state: CoachState, event: Event,
+                     now: float) -> tuple[CoachState, list[Action]]:
+        pain = self.book.pain
+        if isinstance(event, TimerFired):
+            return state, []
+        intent = "unsure" if isinstance(event, Silence) else getattr(event, "intent", None)
+        if intent is None:
+            if state.pain_asks < 1:
+                return replace(state, pain_asks=state.pain_asks + 1), [
+                    Say(pain.question, "pain:question")]
+            intent = "unsure"
+        record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
+        if intent in CAUTIOUS_ANSWERS:
+            return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),
+                                                  Goto(RED_FLAG_NODE)]
+        if intent == "no":
+            care = [Say(text, "pain:care") for text in pain.care]
+            return replace(state, mode="ended"), [record, *care, End("advice")]
+        if intent == "stop":
+            return replace(state, mode="ended"), [record, Say(pain.advice, "pain:advice"),
+                                                  End("stopped")]
+        return state, [Say(pain.question, "pain:question")]
+
+    # ------------------------------------------------------------------ helpers
+
+    def _record(self, event: str, step: Step, left: float, **extra: Any) -> Record:
+        return Record("timer", {"event": event, "exercise": step.exercise, "rep": step.rep,
+                                "side": step.side, "remaining": round(left, 1), **extra})
+
+
+def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
+            seconds: float = 0.0) -> tuple[Progress, ...]:
+    for i, progress in enumerate(done):
+        if progress.exercise == exercise:
+            updated = Progress(exercise, progress.reps + reps, progress.seconds + seconds)
+            return (*done[:i], updated, *done[i + 1:])
+    return (*done, Progress(exercise, reps, seconds))
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def spoken_duration(seconds: float, rough: bool = False) -> str:
+    """``45 seconds``, ``2 minutes and 5 seconds``; ``rough`` rounds to whole minutes."""
+    total = max(0, round(seconds))
+    minutes, secs = divmod(total, 60)
+    if rough and minutes:
+        minutes = round(total / 60)
+        return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    parts = []
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    if secs or not minutes:
+        parts.append(f"{secs} second" + ("s" if secs != 1 else ""))
+    return " and ".join(parts)
