@@ -10,6 +10,7 @@ when it is (or when the answer is unclear: silence never counts as "no").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
@@ -126,6 +127,10 @@ class CoachEngine:
 
     def initial_state(self) -> CoachState:
         return CoachState()
+
+    def knows(self, exercise: str) -> bool:
+        """Whether ``exercise`` is the id of an exercise (``run --start <id>``)."""
+        return exercise in self.book.exercises
 
     def start(self, now: float, phase: str, exercise: str | None,
               flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
@@ -458,6 +463,12 @@ class CoachEngine:
     def _record(self, event: str, step: Step, left: float, **extra: Any) -> Record:
         return Record("timer", {"event": event, "exercise": step.exercise, "rep": step.rep,
                                 "side": step.side, "remaining": round(left, 1), **extra})
+
+
+def load_coach(dialogs_dir: Path) -> CoachEngine:
+    """The coach for ``dialogs_dir/exercises.yaml`` (ContentError when the file is broken)."""
+    path = Path(dialogs_dir) / "exercises.yaml"
+    return CoachEngine(load_exercises(path, str(path)))
 
 
 def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
