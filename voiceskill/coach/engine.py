@@ -210,8 +210,8 @@ class CoachEngine:
         if beat.hold:
             assert beat.seconds is not None
             countdown = Countdown.start(now, beat.seconds, plan_cues(beat.seconds, self.cue_words))
-            actions += [Say(text, key) for text in beat.say]
             actions.append(self._record("start", step, countdown.left(now)))
+            actions += [Say(text, key) for text in beat.say]
             actions.append(StartTimer(TIMER, countdown.next_deadline()))
         elif beat.seconds is None:
             countdown = None
@@ -254,8 +254,8 @@ class CoachEngine:
         actions = []
         if fired:  # when several are due at once (late), only the newest is still true
             cue = fired[-1]
-            actions.append(Say(cue.text, f"cue:{step.exercise}"))
             actions.append(self._record("cue", step, countdown.left(now), cue=cue.kind))
+            actions.append(Say(cue.text, f"cue:{step.exercise}"))
         actions.append(StartTimer(TIMER, countdown.next_deadline()))
         return state, actions
 
@@ -361,7 +361,7 @@ class CoachEngine:
     def _resume(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         if state.mode != "paused":
             return state, []
-        actions: list[Action] = [Say(self.book.say["resumed"], "coach:resumed")]
+        actions: list[Action] = []
         countdown = state.countdown
         if countdown is not None:
             countdown = countdown.resume(now)
@@ -369,6 +369,7 @@ class CoachEngine:
             if step.beats[state.beat].hold:
                 actions.append(self._record("resume", step, countdown.left(now)))
             actions.append(StartTimer(TIMER, countdown.next_deadline()))
+        actions.append(Say(self.book.say["resumed"], "coach:resumed"))
         return replace(state, mode="running", countdown=countdown), actions
 
     def _leave(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
