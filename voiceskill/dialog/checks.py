@@ -40,8 +40,10 @@ class Documents:
 
 def check_dialog(dialog: Dialog, docs: Documents) -> list[Problem]:
     """Every cross-reference and safety problem of ``dialog``."""
-    problems: list[Problem] = []
-    for check in (_references, _answers, _reachability, _texts, _thresholds):
+    problems = _references(dialog, docs)
+    if not problems:  # with a dangling reference, reachability would only repeat it
+        problems += _reachability(dialog, docs)
+    for check in (_answers, _texts, _thresholds):
         problems += check(dialog, docs)
     return problems
 
@@ -115,8 +117,8 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
             for phrase in phrases:
                 other = heard.setdefault(phrase, answer.intent)
                 if other != answer.intent:
-                    problems.append(t.problem(path, f"phrase '{phrase}' also means '{other}' "
-                                              "in this question", "each phrase to mean one thing"))
+                    problems.append(t.problem(path, f"phrase '{phrase}' already means '{other}' "
+                                              "at this question", "each phrase to mean one thing"))
         if node.if_unsure is not None and node.if_unsure in dialog.nodes:
             problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is a node",
                                       "an outcome: after the re-asks the conversation ends"))
@@ -134,12 +136,12 @@ def _tier(node: Node, intents: set[str], docs: Documents) -> list[Problem]:
     tier = node.tier or ""
     problems = []
     if intents != {"yes", "no"}:
-        problems.append(t.problem((*base, "answers"), f"a {tier} question answers "
-                                  + ", ".join(sorted(intents)), "exactly yes and no"))
+        problems.append(t.problem((*base, "answers"), f"a red-flag question (tier {tier}) "
+                                  "accepts " + ", ".join(sorted(intents)), "exactly yes and no"))
     yes = node.answer_for("yes")
     if yes is not None and yes.target != tier and SEVERITY.get(yes.target, -1) < SEVERITY[tier]:
-        problems.append(t.problem((*base, "answers", "yes"), f"yes to a {tier} question leads "
-                                  f"to '{yes.target}'", f"the outcome {tier}"))
+        problems.append(t.problem((*base, "answers", "yes"), f"yes to a red-flag question (tier "
+                                  f"{tier}) leads to '{yes.target}'", f"the outcome {tier}"))
     if node.if_unsure in SEVERITY and SEVERITY[node.if_unsure] < SEVERITY[tier]:
         problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is less cautious "
                                   f"than the tier {tier}", "an outcome at least as cautious as "
@@ -171,13 +173,15 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
     for entry in entries:
         if entry not in reached:
             visit(entry)
-    ends: set[str] = set()  # nodes from which some outcome can be reached
+    ends: set[str] = set()  # nodes from which an answer or next can reach an outcome
     changed = True
     while changed:
         changed = False
         for node in dialog.nodes.values():
             if node.id not in ends and any(
-                target in dialog.outcomes or target in ends for _, target in targets(node)
+                target in dialog.outcomes or target in ends
+                for path, target in targets(node)
+                if path[-1] != "if_unsure"
             ):
                 ends.add(node.id)
                 changed = True
@@ -187,8 +191,9 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
             problems.append(t.problem(path, "unreachable: no path from the start leads here",
                                       f"a next, answer or if_unsure pointing to '{node.id}'"))
         if node.id not in ends:
+            what = "no answer" if node.is_question else "it never"
             kind = "question" if node.is_question else "statement"
-            problems.append(t.problem(path, f"a {kind} with no way out: it never reaches an "
+            problems.append(t.problem(path, f"a {kind} with no way out: {what} leads on to an "
                                       "outcome", "at least one path on to an outcome"))
     return problems
 

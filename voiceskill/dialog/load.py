@@ -38,13 +38,20 @@ def load_dialog(directory: Path) -> Dialog:
             problems += schema.validate(document, part_schema)
             documents[part] = document
     if problems or len(documents) < len(FILES):
-        raise ContentError(problems)
+        raise ContentError(_in_order(problems, directory))
     docs = Documents(documents["triage"], documents["outcomes"], documents["intents"])
     dialog = build_dialog(docs)
     problems = check_dialog(dialog, docs)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(_in_order(problems, directory))
     return dialog
+
+
+def _in_order(problems: list[Problem], directory: Path) -> list[Problem]:
+    """Problems file by file (triage, outcomes, intents), then by line; no repeats."""
+    order = {str(directory / name): i for i, (name, _) in enumerate(FILES.values())}
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (order.get(p.file, len(order)), p.line))
 
 
 def build_dialog(docs: Documents) -> Dialog:

@@ -98,11 +98,12 @@ QUESTION = {
 }
 STATEMENT = {
     "properties": {
-        "say": {**PARAGRAPH, "x-expected": "say (a statement) or ask (a question)"},
+        "say": PARAGRAPH,
         "next": {**ID, "x-expected": "the node id or outcome name that follows"},
         "source": SOURCE,
     },
     "required": ["say", "next", "source"],
+    "x-missing": {"say": "say (a statement) or ask (a question)"},
     "additionalProperties": False,
     "x-expected": "say, next and source (a statement), or ask, answers ... (a question)",
 }
@@ -139,6 +140,7 @@ OUTCOMES = {
             "propertyNames": {"enum": list(OUTCOME_NAMES),
                               "x-expected": "one of " + ", ".join(OUTCOME_NAMES)},
             "required": list(OUTCOME_NAMES),
+            "x-missing": "all seven outcomes: " + ", ".join(OUTCOME_NAMES),
             "additionalProperties": {
                 "type": "object",
                 "properties": {
@@ -170,6 +172,7 @@ INTENTS = {
             "type": "object",
             "propertyNames": ID,
             "required": list(REQUIRED_INTENTS),
+            "x-missing": "the intents heard at every question: " + ", ".join(REQUIRED_INTENTS),
             "additionalProperties": {
                 "type": "object",
                 "properties": {
@@ -188,6 +191,7 @@ INTENTS = {
             "type": "object",
             "properties": {name: TEXT for name in REQUIRED_MESSAGES},
             "required": list(REQUIRED_MESSAGES),
+            "x-missing": "the engine's lines: " + ", ".join(REQUIRED_MESSAGES),
             "additionalProperties": False,
             "x-expected": ", ".join(REQUIRED_MESSAGES),
         },
@@ -225,9 +229,11 @@ def _problems(document: YamlDocument, error: jsonschema.ValidationError) -> list
     if kind == "required":
         names = re.findall(r"'([^']+)' is a required property", error.message)
         subschemas = error.schema.get("properties", {})
+        missing = error.schema.get("x-missing", {})
         return [
             document.problem((*path, name), f"missing key '{name}'",
-                             subschemas.get(name, {}).get("x-expected", "") or expected)
+                             (missing.get(name) if isinstance(missing, dict) else missing)
+                             or subschemas.get(name, {}).get("x-expected", "") or expected)
             for name in names
             if name not in instance
         ]
