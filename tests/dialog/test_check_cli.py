@@ -1,0 +1,122 @@
+"""`voiceskill check [DIR]`: exit codes, one line per problem, exercises and model words."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import voiceskill
+from voiceskill.cli import main
+
+BROKEN = Path(__file__).parent / "broken"
+
+
+def content_dir(tmp_path: Path, **replaced: Path) -> Path:
+    """The shipped content (dialogs and exercises) with some files replaced."""
+    target = tmp_path / "dialogs"
+    shutil.copytree(voiceskill.DIALOGS_DIR, target)
+    for name, source in replaced.items():
+        shutil.copy(source, target / f"{name}.yaml")
+    return target
+
+
+def words_model(tmp_path: Path, drop: set[str]) -> Path:
+    """A model directory whose graph/words.txt knows every listened-for word except ``drop``
+    (only the vocabulary file: that is all the check reads from a model)."""
+    from voiceskill.dialog.load import dialog_vocabulary
+
+    words = sorted(dialog_vocabulary(voiceskill.DIALOGS_DIR) - drop)
+    graph = tmp_path / "model" / "graph"
+    graph.mkdir(parents=True)
+    lines = ["<eps> 0", *(f"{w} {i}" for i, w in enumerate(words, start=1))]
+    (graph / "words.txt").write_text("\n".join(lines) + "\n")
+    return graph.parent
+
+
+def test_shipped_content_passes_through_the_real_entry_point():
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceskill", "check", str(voiceskill.DIALOGS_DIR), "--no-model"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok: ")
+    assert "19 red flags" in result.stdout and "7 outcomes" in result.stdout
+
+
+def test_default_directory_is_the_shipped_dialogs(capsys):
+    assert main(["check", "--no-model"]) == 0
+    assert str(voiceskill.DIALOGS_DIR) in capsys.readouterr().out
+
+
+def test_broken_dialog_gives_one_line_per_problem_and_fails(tmp_path, capsys):
+    directory = content_dir(tmp_path, triage=BROKEN / "base" / "triage.yaml",
+                            intents=BROKEN / "threshold-absurd.intents.yaml")
+    (directory / "triage.yaml").write_text(
+        (directory / "triage.yaml").read_text().replace("tier: emergency", "tier: critical")
+    )
+    assert main(["check", str(directory), "--no-model"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{directory / 'triage.yaml'}:12: nodes.saddle.tier: 'critical' is not allowed "
+        "(expected one of emergency, urgent, see-clinician)",
+        f"{directory / 'intents.yaml'}:3: intents.yes.threshold: 1.5 is out of range "
+        "(expected a confidence from 0 to 0.95)",
+    ]
+    assert "2 problems" in err
+
+
+def test_broken_exercises_are_reported_too(tmp_path, capsys):
+    directory = content_dir(tmp_path)
+    exercises = directory / "exercises.yaml"
+    exercises.write_text(exercises.read_text().replace("phases:", "fases:", 1))
+    assert main(["check", str(directory), "--no-model"]) == 1
+    out = capsys.readouterr().out
+    assert out and all(line.startswith(str(exercises)) for line in out.splitlines())
+
+
+def test_a_phase_the_coach_does_not_know_is_reported(tmp_path, capsys):
+    directory = content_dir(tmp_path)
+    triage = directory / "triage.yaml"
+    text = triage.read_text()
+    triage.write_text(text.replace("sets: {phase: week-4}", "sets: {phase: week-6}"))
+    line = text[: text.index("sets: {phase: week-4}")].count("\n") + 1
+    assert main(["check", str(directory), "--no-model"]) == 1
+    assert capsys.readouterr().out.startswith(
+        f"{triage}:{line}: nodes.time-since-pop.answers.week-4.sets.phase: unknown phase 'week-6'"
+    )
+
+
+def test_a_word_the_model_cannot_recognize_points_at_its_phrase(tmp_path, capsys):
+    model = words_model(tmp_path, drop={"yesterday", "bird"})
+    assert main(["check", "--model", str(model)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    triage = (voiceskill.DIALOGS_DIR / "triage.yaml").read_text().splitlines()
+    line = next(i for i, text in enumerate(triage, start=1) if "yesterday, two days ago" in text)
+    assert out[0] == (
+        f"{voiceskill.DIALOGS_DIR / 'triage.yaml'}:{line}: "
+        "nodes.time-since-pop.answers.first-72-hours.phrases[4]: word 'yesterday' in "
+        "'yesterday' is not recognizable by the speech model "
+        f"(expected words listed in {model / 'graph' / 'words.txt'}, or a model rebuilt with "
+        "this word)"
+    )
+    assert len(out) == 2 and "exercises.yaml" in out[1] and "word 'bird'" in out[1]
+
+
+def test_a_model_that_knows_every_word_passes(tmp_path, capsys):
+    assert main(["check", "--model", str(words_model(tmp_path, drop=set()))]) == 0
+    assert capsys.readouterr().err == ""  # nothing skipped
+
+
+def test_a_missing_model_is_a_note_not_a_failure(tmp_path, capsys):
+    assert main(["check", "--model", str(tmp_path / "no-model")]) == 0
+    assert "words not checked" in capsys.readouterr().err
+
+
+def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path / 'nowhere'}: not a directory (expected a folder holding triage.yaml, "
+        "outcomes.yaml, intents.yaml)"
+    ]
