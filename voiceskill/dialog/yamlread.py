@@ -128,10 +128,9 @@ class _Converter:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(
-                    self.document.problem(path, f"line {line} uses a list or mapping as a key",
-                                          "a plain name as key")
-                )
+                self.problems.append(Problem(self.document.file, line, dotted(path),
+                                             "a list or mapping is used as a key",
+                                             "a plain name as key"))
                 continue
             key = str(key_node.value)
             key_path = (*path, key)
