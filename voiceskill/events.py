@@ -33,7 +33,7 @@ class Heard:
     """Recognized or typed text, lower case; empty when nothing usable was recognized."""
 
     intent: str | None
-    """Intent the text maps to (``yes``, ``no``, ``unsure``, ``repeat``, ...); None = not understood."""
+    """Intent the text maps to (``yes``, ``no``, ``unsure``, ...); None = not understood."""
 
     confidence: float = 1.0
     """Recognizer confidence in [0, 1] (1.0 for typed text and screen buttons)."""

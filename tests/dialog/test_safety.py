@@ -3,7 +3,11 @@ dialogs that break them (so the proof can fail)."""
 
 from __future__ import annotations
 
+import pytest
+
+import voiceskill
 from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.dialog.load import load_dialog
 from voiceskill.dialog.model import Answer
 from voiceskill.dialog.safety import check_safety
 
@@ -39,3 +43,21 @@ def test_unsure_leading_home_is_caught():
 def test_a_tier_one_yes_that_offers_exercise_is_caught():
     found = violations(saddle={"answers": (Answer("yes", "go"), Answer("no", "fever"))})
     assert any("does not end in emergency" in v for v in found)
+
+
+@pytest.mark.parametrize("number", ["911", "112", "999"])
+def test_shipped_dialog_is_safe_on_every_path(number):
+    engine = ScreeningEngine(load_dialog(voiceskill.DIALOGS_DIR), emergency_number=number)
+    report = check_safety(engine)
+    assert report.violations == []
+    assert set(report.outcomes) == {"emergency", "urgent", "see-clinician", "exercise",
+                                    "advice", "stopped", "no-response"}
+    assert report.states > 100
+
+
+def test_every_shipped_red_flag_is_asked_before_exercise():
+    dialog = load_dialog(voiceskill.DIALOGS_DIR)
+    tiers = [n.tier for n in dialog.nodes.values() if n.tier]
+    assert tiers.count("emergency") == 9 and tiers.count("urgent") == 3
+    assert tiers.count("see-clinician") == 7
+    # the walk above proves exercise needs a "no" to each of them

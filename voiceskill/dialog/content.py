@@ -54,9 +54,24 @@ def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
     phases = _check_exercises(directory, report)
     if report.dialog is not None and phases is not None:
         report.problems += _phase_problems(directory, phases)
+    if report.dialog is not None:
+        report.problems += _safety_problems(directory, report.dialog)
     if report.ok:
         _check_words(directory, model_dir, report)
     return report
+
+
+def _safety_problems(directory: Path, dialog: Dialog) -> list[Problem]:
+    """Walk every path of the dialog through the engine; one problem per broken invariant."""
+    from voiceskill.dialog.engine import ScreeningEngine
+    from voiceskill.dialog.safety import check_safety
+
+    report = check_safety(ScreeningEngine(dialog))
+    return [
+        Problem(str(directory / "triage.yaml"), 0, "safety", violation,
+                "every path to satisfy the safety rules in voiceskill/dialog/safety.py")
+        for violation in report.violations
+    ]
 
 
 def _check_exercises(directory: Path, report: ContentReport) -> set[str] | None:

@@ -104,7 +104,8 @@ class ScreeningEngine:
                 actions.append(End(item.name))
                 return replace(state, node=None, outcome=item.name), actions
             if item.is_question:
-                actions += [Say(self._fill(item.text), f"question:{item.id}"), self.listen_for(item)]
+                actions.append(Say(self._fill(item.text), f"question:{item.id}"))
+                actions.append(self.listen_for(item))
                 return replace(state, node=item.id, failures=0, only_silence=True), actions
             actions.append(Say(self._fill(item.text), f"statement:{item.id}"))
             assert item.next is not None
@@ -138,7 +139,9 @@ class ScreeningEngine:
         intent = heard.intent
         answer = node.answer_for(intent) if intent else None
         if answer is not None:
-            record = Record("answer", {"node": node.id, "intent": answer.intent, "text": heard.text})
+            record = Record(
+                "answer", {"node": node.id, "intent": answer.intent, "text": heard.text}
+            )
             state = replace(
                 state,
                 answers=state.answers + ((node.id, answer.intent),),
