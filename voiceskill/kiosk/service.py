@@ -144,8 +144,11 @@ class KioskService:
         self._stop = threading.Event()
         self._session: Session | None = None
         self._wake = Listen((Choice(settings.wake_phrase, WAKE_INTENT),), timeout=None)
-        #: Called after each session with its transcript path (the soak bench counts them).
+        #: Called after each session with its outcome and transcript path.
         self.on_session_end: Callable[[str, Path | None], None] | None = None
+        #: Called with (status, message) when the service goes idle, into a session or into
+        #: device trouble (the screen shows it; tests wait on it).
+        self.on_status: Callable[[str, str], None] | None = None
 
     # ------------------------------------------------------------------ control (any thread)
 
@@ -210,8 +213,9 @@ class KioskService:
             heard = self.hub.listen(self._wake, clock.now() + IDLE_LISTEN_SECONDS)
             if self._stop.is_set():
                 return
-            if heard is not None and heard.intent == WAKE_INTENT:
+            if heard_wake(heard):
                 self.stats.wake_ups += 1
+                self._set_status("session")
                 self.run_session(devices)
                 self.cleanup_transcripts()
                 self._set_status("idle")
@@ -308,6 +312,8 @@ class KioskService:
         return removed
 
     def _set_status(self, status: str, message: str = "") -> None:
+        if self.on_status is not None:
+            self.on_status(status, message)
         if self.screen is not None:
             self.screen.set_status(status, message)
 

@@ -1,0 +1,139 @@
+"""Runs the real kiosk (real Vosk model, pyttsx3/espeak-ng voice, PortAudio through PulseAudio)
+in a background thread, and lets a test talk to it through the ``mic`` null sink.
+
+Used by the kiosk audio tests, the Chromium screen test and ``bench/kiosk_soak.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import voiceskill
+from voiceskill.clock import MonotonicClock
+from voiceskill.config import Settings
+from voiceskill.conversation import build_conversation
+from voiceskill.events import Listen
+from voiceskill.kiosk.devices import AudioDevices
+from voiceskill.kiosk.service import Devices, KioskParts, KioskService
+from voiceskill.speech.audio import AudioDeviceError
+
+#: Voice of the person in the tests: another espeak-ng voice than the kiosk's own.
+PERSON_VOICE = "en-us+f3"
+
+
+def say_to_wav(text: str, path: Path, voice: str = PERSON_VOICE, rate: int = 150) -> Path:
+    """The person's words as a WAV file (espeak-ng, offline)."""
+    if not path.exists():
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", str(path), text],
+                       check=True, capture_output=True)
+    return path
+
+
+class KioskRunner:
+    """A KioskService with real audio devices running in a thread, observed by the test."""
+
+    def __init__(self, settings: Settings, model: Any = None, screen: Any = None) -> None:
+        clock = MonotonicClock()
+        self.audio = AudioDevices(settings, clock, model)
+
+        def make_engine() -> Any:
+            return build_conversation(voiceskill.DIALOGS_DIR, settings.emergency_number)
+
+        self.said: list[str] = []
+
+        def open_devices(hub: Any) -> Devices:
+            devices = self.audio.open(hub)
+            say = devices.mouth.say
+
+            def say_and_note(text: str, barge_in: Any) -> Any:
+                self.said.append(text)
+                return say(text, barge_in)
+
+            devices.mouth.say = say_and_note  # type: ignore[method-assign]
+            return devices
+
+        parts = KioskParts(open_devices, make_engine, clock, device_errors=(AudioDeviceError,))
+        self.service = KioskService(settings, parts, screen, max_backoff=2.0, first_backoff=0.25)
+        self.listens: queue.Queue[Listen] = queue.Queue()
+        self.ended: queue.Queue[tuple[str, Path | None]] = queue.Queue()
+        previous: Callable[[Listen], None] | None = self.service.hub.on_listen
+
+        def on_listen(listen: Listen) -> None:
+            self.listens.put(listen)
+            if previous is not None:
+                previous(listen)
+
+        self.service.hub.on_listen = on_listen
+        self.service.on_session_end = lambda outcome, path: self.ended.put((outcome, path))
+        self.statuses: queue.Queue[str] = queue.Queue()
+        self.service.on_status = lambda status, message: self.statuses.put(status)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._serve, name="kiosk", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self.service.serve()
+        except BaseException as err:  # noqa: BLE001 - reported to the test
+            self.error = err
+
+    def start(self) -> KioskRunner:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.service.request_stop()
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "the kiosk did not stop"
+        self.audio.close()
+        if self.error is not None:
+            raise self.error
+
+    def wait_listen(self, accepts: str, timeout: float = 60.0) -> Listen:
+        """Wait until the kiosk listens for a phrase list containing ``accepts``."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.thread.is_alive():
+                raise AssertionError(f"the kiosk never listened for {accepts!r} "
+                                     f"(error: {self.error!r})")
+            try:
+                listen = self.listens.get(timeout=left)
+            except queue.Empty:
+                continue
+            if accepts in listen.phrases:
+                return listen
+
+    def wait_end(self, timeout: float = 90.0) -> tuple[str, Path | None]:
+        """The outcome and transcript of the next session to end."""
+        try:
+            return self.ended.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no session ended within {timeout} s") from None
+
+    def wait_status(self, status: str, timeout: float = 30.0) -> None:
+        """Wait until the service reports ``status`` (idle, session, trouble)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.statuses.get(timeout=max(0.0, deadline - time.monotonic())) == status:
+                    return
+            except queue.Empty:
+                raise AssertionError(f"the kiosk never reported {status!r}") from None
+
+    def drop_listens(self) -> None:
+        while not self.listens.empty():
+            self.listens.get_nowait()
+
+
+def kiosk_settings(tmp_path: Path, **changes: Any) -> Settings:
+    """Fast-speaking settings writing transcripts under ``tmp_path``."""
+    base = Settings(transcript_dir=tmp_path / "transcripts", rate=380, silence_timeout=6.0,
+                    session_idle_timeout=60.0)
+    return dataclasses.replace(base, **changes)
