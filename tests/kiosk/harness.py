@@ -36,6 +36,12 @@ def say_to_wav(text: str, path: Path, voice: str = PERSON_VOICE, rate: int = 150
     return path
 
 
+def speak(pulse: Any, voice_dir: Path, text: str) -> None:
+    """The person says ``text`` into the ``mic`` sink (returns when it has been played)."""
+    wav = say_to_wav(text, voice_dir / (text.replace(" ", "_") + ".wav"))
+    pulse.play(wav, sink="mic").wait(20)
+
+
 class KioskRunner:
     """A KioskService with real audio devices running in a thread, observed by the test."""
 

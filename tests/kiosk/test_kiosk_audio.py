@@ -8,36 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import voiceskill
-from tests.kiosk.harness import KioskRunner, kiosk_settings, say_to_wav
+from tests.kiosk.harness import KioskRunner, kiosk_settings, speak
 from tests.pulse import PulseServer
 from voiceskill.kiosk.service import BACK_MESSAGE
 from voiceskill.transcript import read_transcript
 
 pytestmark = pytest.mark.audio
-
-MODEL = voiceskill.DEFAULT_MODEL_DIR
-
-
-@pytest.fixture(scope="module")
-def model():
-    if not (MODEL / "am" / "final.mdl").is_file():
-        pytest.skip(f"the speech model is not built yet ({MODEL})")
-    from voiceskill.speech.recognizer import open_model
-
-    return open_model(MODEL)
-
-
-@pytest.fixture(scope="module")
-def voice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("person")
-
-
-def speak(pulse: PulseServer, voice_dir: Path, text: str) -> None:
-    """The person says ``text`` into the microphone (waits until it is played)."""
-    wav = say_to_wav(text, voice_dir / (text.replace(" ", "_") + ".wav"))
-    pulse.play(wav, sink="mic").wait(20)
-
 
 def test_sessions_back_to_back_on_the_pulse_loop(
     pulse: PulseServer, model, voice_dir: Path, tmp_path: Path

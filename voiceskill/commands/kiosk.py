@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--input-device", metavar="NAME|INDEX", help="microphone")
     parser.add_argument("--output-device", metavar="NAME|INDEX", help="speaker")
     parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model directory")
+    parser.add_argument("--start", metavar="ID",
+                        help="begin every session at this dialog node or exercise id")
     parser.set_defaults(func=run_kiosk)
 
 
@@ -62,7 +64,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
     from voiceskill.kiosk.build import KioskSetupError, build_kiosk
 
     try:
-        service, screen = build_kiosk(settings, args.dialogs)
+        service, screen = build_kiosk(settings, args.dialogs, args.start)
     except KioskSetupError as err:
         print(f"voiceskill kiosk: {err}", file=sys.stderr)
         return 2

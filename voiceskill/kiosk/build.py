@@ -20,7 +20,9 @@ class KioskSetupError(Exception):
     """The kiosk cannot start; the message says what to fix."""
 
 
-def build_kiosk(settings: Settings, dialogs_dir: Path) -> tuple[KioskService, Any]:
+def build_kiosk(
+    settings: Settings, dialogs_dir: Path, start: str | None = None
+) -> tuple[KioskService, Any]:
     """A ready service and its screen (None when the screen is off). Raises KioskSetupError."""
     from voiceskill.conversation import build_conversation
     from voiceskill.speech.audio import AudioDeviceError
@@ -50,7 +52,7 @@ def build_kiosk(settings: Settings, dialogs_dir: Path) -> tuple[KioskService, An
 
         screen = Screen(lambda intent: None, settings.screen_host, settings.screen_port,
                         settings.wake_phrase)
-    service = KioskService(settings, parts, screen)
+    service = KioskService(settings, parts, screen, session_start=start)
     if screen is not None:
         screen.on_press = service.hub.press
         try:

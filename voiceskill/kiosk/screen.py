@@ -87,6 +87,7 @@ class Screen:
         host: str = "127.0.0.1",
         port: int = 8765,
         wake_phrase: str = "hey coach",
+        linger: float = 120.0,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"the screen is served on loopback addresses only, not {host!r}")
@@ -94,6 +95,9 @@ class Screen:
         self.host = host
         self.port = port
         self.wake_phrase = wake_phrase
+        self.linger = linger
+        """Seconds the last words of a finished session stay on the page (so the advice can be
+        read), unless the next session starts first."""
         self.state = ScreenState(message=self._idle_message(), buttons=(WAKE_INTENT,))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -201,11 +205,22 @@ class Screen:
     def set_status(self, status: str, message: str = "") -> None:
         """``idle`` (waiting for the wake phrase), ``session`` or ``trouble``."""
         if status == "idle":
+            # The last advice stays readable for a while; then the page forgets the session.
             state = ScreenState(status="idle", message=message or self._idle_message(),
-                                buttons=(WAKE_INTENT,))
+                                prompt=self.state.prompt, buttons=(WAKE_INTENT,))
+            if state.prompt and self._loop is not None:
+                version = self.state.version + 1
+                self._loop.call_soon_threadsafe(
+                    self._loop.call_later, self.linger, self._forget, version
+                )
         else:
             state = replace(self.state, status=status, message=message)
         self._publish(state)
+
+    def _forget(self, version: int) -> None:
+        """Clear a finished session's words if nothing happened since (loop thread)."""
+        if self.state.version == version and self.state.status == "idle":
+            self._publish(replace(self.state, prompt="", heard=""))
 
     def _idle_message(self) -> str:
         return f'Say "{self.wake_phrase}" or press Start to begin.'

@@ -131,12 +131,15 @@ class KioskService:
         screen: Any = None,
         max_backoff: float = 60.0,
         first_backoff: float = 1.0,
+        session_start: str | None = None,
     ) -> None:
         self.settings = settings
         self.parts = parts
         self.screen = screen
         self.max_backoff = max_backoff
         self.first_backoff = first_backoff
+        #: Dialog node or exercise id every session begins with (None = the screening).
+        self.session_start = session_start
         self.hub = InputHub(parts.clock, idle_timeout=settings.session_idle_timeout)
         if screen is not None:
             self.hub.on_listen = screen.show_listen
@@ -244,7 +247,7 @@ class KioskService:
             self.hub.begin_session()
             if self._stop.is_set():
                 session.request_stop()
-            outcome = session.run().outcome
+            outcome = session.run(start=self.session_start).outcome
         except SessionAborted as abort:
             outcome = self._finish(transcript, devices, abort.outcome, abort.reason)
         except self.parts.device_errors as err:
