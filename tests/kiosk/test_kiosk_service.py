@@ -93,6 +93,7 @@ def make_service(
     steps: list[Any],
     open_failures: int = 0,
     engine_factory: Callable[[], Any] | None = None,
+    recorder: Any = None,
     **settings: Any,
 ) -> tuple[KioskService, Mouth, ScriptedEar]:
     clock = VirtualClock()
@@ -105,7 +106,7 @@ def make_service(
         if failures[0] > 0:
             failures[0] -= 1
             raise DeviceUnavailable("no microphone matching 'USB'")
-        return Devices(ear, mouth)
+        return Devices(ear, mouth, recorder=recorder)
 
     def make_engine() -> Any:
         return build_conversation(voiceskill.DIALOGS_DIR, "112")
@@ -248,3 +249,38 @@ def test_screen_press_answers_through_the_hub_without_a_microphone(tmp_path: Pat
     assert hub.listen(listen, until=service.parts.clock.now() + 5) == Heard("yes", "yes", 1.0)
     hub.press("pause")  # not an answer to this question: not understood, never a guess
     assert hub.listen(listen, until=service.parts.clock.now() + 5) == Heard("pause", None, 1.0)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self, path: Path) -> None:
+        self.calls.append(f"start {path.name}")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
+def test_audio_is_kept_only_when_switched_on(tmp_path: Path) -> None:
+    off = Recorder()
+    make_service(tmp_path / "off", [WAKE, answer("yes")], recorder=off)[0].serve()
+    assert off.calls == []
+    on = Recorder()
+    service, _, _ = make_service(tmp_path / "on", [WAKE, answer("yes")], recorder=on,
+                                 keep_audio=True)
+    service.serve()
+    name = service.stats.transcripts[0].with_suffix(".wav").name
+    assert on.calls == [f"start {name}", "stop"]
+
+
+def test_device_lost_inside_a_session_closes_it_and_retries(tmp_path: Path) -> None:
+    def unplug(listen: Listen) -> None:
+        raise DeviceUnavailable("the microphone stopped")
+
+    service, _, _ = make_service(tmp_path, [WAKE, answer("no"), unplug, WAKE, answer("yes")])
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1, "emergency": 1}
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    lost = transcripts(service)[0]
+    assert lost[-1]["type"] == "end" and lost[-1]["reason"].startswith("device:")

@@ -103,7 +103,7 @@ class Screen:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._clients: set[asyncio.Queue[str | None]] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -173,66 +173,55 @@ class Screen:
 
     def observe(self, event: dict[str, Any]) -> None:
         """A session transcript event (``say``, ``heard``, ``timer``, ``end``, ...)."""
-        kind = event.get("type")
-        state = self.state
-        if kind == "start":
-            state = replace(state, status="session", message="", prompt="", heard="",
-                            countdown=None)
-        elif kind == "say":
-            state = replace(state, prompt=str(event.get("text", "")))
-        elif kind == "heard":
-            understood = event.get("intent") is not None
-            state = replace(state, heard=str(event.get("text", "")) if understood
-                            else "(not understood)")
-        elif kind == "timer":
-            state = replace(state, countdown=_countdown(event, state.countdown))
-        elif kind == "end":
-            state = replace(state, countdown=None, buttons=())
-        else:
-            return
-        self._publish(replace(state, extra={"event": kind}))
+        self._update(lambda state: _after_event(state, event))
 
     def show_listen(self, listen: Listen) -> None:
         """Enable the buttons whose intent the current listen accepts."""
         intents = {c.intent for c in listen.choices}
-        if self.state.status != "session":
-            buttons: tuple[str, ...] = (WAKE_INTENT,) if WAKE_INTENT in intents else ()
-        else:
-            buttons = tuple(b for b in BUTTONS if b in intents)
-        if buttons != self.state.buttons:
-            self._publish(replace(self.state, buttons=buttons))
+
+        def change(state: ScreenState) -> ScreenState:
+            if state.status != "session":
+                buttons: tuple[str, ...] = (WAKE_INTENT,) if WAKE_INTENT in intents else ()
+            else:
+                buttons = tuple(b for b in BUTTONS if b in intents)
+            return replace(state, buttons=buttons)
+
+        self._update(change)
 
     def set_status(self, status: str, message: str = "") -> None:
         """``idle`` (waiting for the wake phrase), ``session`` or ``trouble``."""
-        if status == "idle":
+
+        def change(state: ScreenState) -> ScreenState:
+            if status != "idle":
+                return replace(state, status=status, message=message)
             # The last advice stays readable for a while; then the page forgets the session.
-            state = ScreenState(status="idle", message=message or self._idle_message(),
-                                prompt=self.state.prompt, buttons=(WAKE_INTENT,))
-            if state.prompt and self._loop is not None:
-                version = self.state.version + 1
-                self._loop.call_soon_threadsafe(
-                    self._loop.call_later, self.linger, self._forget, version
-                )
-        else:
-            state = replace(self.state, status=status, message=message)
-        self._publish(state)
+            return ScreenState(status="idle", message=message or self._idle_message(),
+                               prompt=state.prompt, buttons=(WAKE_INTENT,),
+                               version=state.version)
+
+        self._update(change)
+        loop, version = self._loop, self.state.version
+        if self.state.prompt and status == "idle" and loop is not None:
+            loop.call_soon_threadsafe(loop.call_later, self.linger, self._forget, version)
 
     def _forget(self, version: int) -> None:
         """Clear a finished session's words if nothing happened since (loop thread)."""
-        if self.state.version == version and self.state.status == "idle":
-            self._publish(replace(self.state, prompt="", heard=""))
+        self._update(lambda state: replace(state, prompt="", heard="")
+                     if state.version == version and state.status == "idle" else state)
 
     def _idle_message(self) -> str:
         return f'Say "{self.wake_phrase}" or press Start to begin.'
 
-    def _publish(self, state: ScreenState) -> None:
+    def _update(self, change: Callable[[ScreenState], ScreenState]) -> None:
+        """Apply a change atomically; if anything changed, send the new state to every page."""
         with self._lock:
-            state = replace(state, version=self.state.version + 1)
-            self.state = state
-        loop = self._loop
-        if loop is not None and loop.is_running():
-            text = json.dumps(_as_json(state))
-            loop.call_soon_threadsafe(self._broadcast, text)
+            new = change(self.state)
+            if new == self.state:
+                return
+            self.state = replace(new, version=self.state.version + 1)
+            loop = self._loop
+            if loop is not None and loop.is_running():
+                loop.call_soon_threadsafe(self._broadcast, json.dumps(_as_json(self.state)))
 
     # ------------------------------------------------------------------ server side (loop thread)
 
@@ -284,6 +273,27 @@ class Screen:
             return web.json_response({"error": f"unknown button {intent!r}"}, status=400)
         self.on_press(intent)
         return web.json_response({"ok": True})
+
+
+def _after_event(state: ScreenState, event: dict[str, Any]) -> ScreenState:
+    """The page after one transcript event."""
+    kind = event.get("type")
+    if kind == "start":
+        state = replace(state, status="session", message="", prompt="", heard="",
+                        countdown=None)
+    elif kind == "say":
+        state = replace(state, prompt=str(event.get("text", "")))
+    elif kind == "heard":
+        understood = event.get("intent") is not None
+        state = replace(state, heard=str(event.get("text", "")) if understood
+                        else "(not understood)")
+    elif kind == "timer":
+        state = replace(state, countdown=_countdown(event, state.countdown))
+    elif kind == "end":
+        state = replace(state, countdown=None, buttons=())
+    else:
+        return state
+    return replace(state, extra={"event": kind})
 
 
 def _countdown(event: dict[str, Any], previous: Countdown | None) -> Countdown | None:

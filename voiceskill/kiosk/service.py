@@ -252,6 +252,7 @@ class KioskService:
             outcome = self._finish(transcript, devices, abort.outcome, abort.reason)
         except self.parts.device_errors as err:
             self._finish(transcript, devices, "stopped", f"device: {err}", speak=False)
+            self.stats.outcomes["device-lost"] = self.stats.outcomes.get("device-lost", 0) + 1
             raise
         except Exception as err:  # noqa: BLE001 - one session's error never ends the service
             log.error("session failed: %s\n%s", err, traceback.format_exc())
