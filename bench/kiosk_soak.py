@@ -81,7 +81,7 @@ def talk_wav(minutes: float, folder: Path) -> Path:
     return out
 
 
-def run(sessions: int, talk_minutes: float) -> int:
+def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0) -> int:
     if not (DEFAULT_MODEL_DIR / "am" / "final.mdl").is_file():
         print(f"no speech model at {DEFAULT_MODEL_DIR}: build it first", file=sys.stderr)
         return 2
@@ -95,6 +95,10 @@ def run(sessions: int, talk_minutes: float) -> int:
         outcomes: dict[str, int] = {}
         unexpected = 0
         wake_misses = 0
+        kiosk.wait_listen("hey coach", timeout=120)
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        time.sleep(idle_seconds)  # idle in silence: what waiting for the wake phrase costs
+        idle_cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0) * 100
         started = time.monotonic()
         rss_start = rss_after_warmup = rss_mb()
         try:
@@ -152,6 +156,7 @@ def run(sessions: int, talk_minutes: float) -> int:
         ("transcripts lost or incomplete", str(stats.sessions - complete), "0"),
         ("memory growth after warm-up", f"{rss_end - rss_after_warmup:+.1f} MB "
          f"({rss_start:.0f} → {rss_end:.0f} MB)", "≤ 10 MB"),
+        (f"CPU while idle in silence ({idle_seconds:g} s)", f"{idle_cpu:.1f} % of a core", ""),
         ("time per session", f"{session_seconds / max(1, sessions):.1f} s", ""),
         (f"false wake-ups in {talk_minutes:g} min of talk + noise", str(false_triggers), "0"),
     ]
@@ -169,8 +174,10 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--talk-minutes", type=float, default=30.0,
                         help="minutes of non-wake talk and noise played while idle")
+    parser.add_argument("--idle-seconds", type=float, default=20.0,
+                        help="seconds of silent idling for the CPU measurement")
     args = parser.parse_args()
-    return run(args.sessions, args.talk_minutes)
+    return run(args.sessions, args.talk_minutes, args.idle_seconds)
 
 
 if __name__ == "__main__":
