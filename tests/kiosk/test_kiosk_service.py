@@ -284,3 +284,13 @@ def test_device_lost_inside_a_session_closes_it_and_retries(tmp_path: Path) -> N
     assert stats.device_failures == 1 and stats.recoveries == 1
     lost = transcripts(service)[0]
     assert lost[-1]["type"] == "end" and lost[-1]["reason"].startswith("device:")
+
+
+def test_an_unexpected_fault_while_idle_does_not_end_the_service(tmp_path: Path) -> None:
+    def bug(listen: Listen) -> None:
+        raise RuntimeError("vosk said no")
+
+    service, _, _ = make_service(tmp_path, [bug, WAKE, answer("yes")])
+    stats = service.serve()
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert stats.outcomes == {"emergency": 1}

@@ -194,6 +194,10 @@ class KioskService:
                 self._idle(devices)
             except self.parts.device_errors as err:
                 failed = self._device_failed(err, failed)
+            except Exception as err:  # noqa: BLE001 - a fault while idle: reopen and go on
+                log.error("kiosk fault while idle: %s\n%s", err, traceback.format_exc())
+                failed = self._device_failed(err, failed)
+                self._stop.wait(backoff)
             finally:
                 self.hub.mic = None
                 devices.close()
@@ -235,8 +239,10 @@ class KioskService:
         observers: list[Callable[[dict[str, Any]], None]] = [self.hub.observe]
         if self.screen is not None:
             observers.append(self.screen.observe)
-        recording = self.settings.keep_audio and devices.recorder is not None
-        if recording and transcript.path is not None:
+        recording = (self.settings.keep_audio and devices.recorder is not None
+                     and transcript.path is not None)
+        if recording:
+            assert transcript.path is not None
             devices.recorder.start(transcript.path.with_suffix(".wav"))
         outcome = "error"
         try:
