@@ -1,0 +1,29 @@
+"""Shared fixtures. ``pulse`` starts a private PulseAudio server with null sinks ``mic`` and
+``spk`` (see tests/pulse.py) and skips the test, with the reason, when that is impossible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.pulse import PulseServer, PulseUnavailable
+
+
+@pytest.fixture(scope="session")
+def pulse_server() -> Iterator[PulseServer]:
+    server = PulseServer(sinks=("mic", "spk"))
+    try:
+        server.start()
+    except PulseUnavailable as err:
+        pytest.skip(f"PulseAudio cannot start here: {err}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pulse(pulse_server: PulseServer) -> PulseServer:
+    """The running server, routed: the code under test records ``mic.monitor`` and plays
+    into ``spk``. Tests play the person into ``mic`` and record ``spk``."""
+    pulse_server.route(source="mic.monitor", sink="spk")
+    return pulse_server

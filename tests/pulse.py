@@ -1,0 +1,203 @@
+"""A private PulseAudio server with null sinks, so tests run real sounddevice → PortAudio →
+ALSA pulse plugin → PulseAudio audio without a sound card.
+
+Each null sink ``X`` is a fake speaker whose monitor source ``X.monitor`` records everything
+played into it: play a person's voice into the sink the code under test records from, and
+record the assistant's voice from the monitor of the sink it plays into.
+
+Reusable outside pytest::
+
+    with PulseServer(sinks=("mic", "spk")) as pulse:
+        pulse.route(source="mic.monitor", sink="spk")   # what the code opens as default
+        player = pulse.play("tests/fixtures/audio/yes__en-us-f3.wav", sink="mic")
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+class PulseUnavailable(RuntimeError):
+    """PulseAudio cannot run here; the message says why (tests skip with it)."""
+
+
+class PulseServer:
+    """One ``pulseaudio`` process in the foreground, owned by the test that started it."""
+
+    def __init__(self, sinks: tuple[str, ...] = ("mic", "spk"), rate: int = 44100) -> None:
+        self.sinks = sinks
+        self.rate = rate
+        self.dir = Path(tempfile.mkdtemp(prefix="voiceskill-pulse-"))
+        self.socket = self.dir / "native"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._saved_env: dict[str, str | None] = {}
+        self._helpers: list[subprocess.Popen[bytes]] = []
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> PulseServer:
+        exe = shutil.which("pulseaudio")
+        if exe is None:
+            raise PulseUnavailable("pulseaudio is not installed (apt package pulseaudio)")
+        if shutil.which("pactl") is None:
+            raise PulseUnavailable("pactl is missing (apt package pulseaudio-utils)")
+        args = [
+            exe, "--daemonize=no", "--exit-idle-time=-1", "-n", "--use-pid-file=no",
+            "--disallow-exit", "--no-cpu-limit",
+            f"--log-target=file:{self.dir / 'pulse.log'}",
+            f"--log-level={os.environ.get('VOICESKILL_PULSE_LOG', 'notice')}",
+            *(f"--load=module-null-sink sink_name={s} rate={self.rate}" for s in self.sinks),
+            f"--load=module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+        ]
+        env = {**os.environ, "HOME": str(self.dir), "XDG_RUNTIME_DIR": str(self.dir)}
+        self.process = subprocess.Popen(
+            args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + 10.0
+        while not self._answers():
+            if self.process.poll() is not None:
+                log = self.dir / "pulse.log"
+                err = log.read_text(errors="replace") if log.exists() else ""
+                self.process = None
+                lines = [ln for ln in err.splitlines() if "not intended" not in ln]
+                raise PulseUnavailable("pulseaudio exited at start: " + " ".join(lines)[:300])
+            if time.monotonic() > deadline:
+                self.stop()
+                raise PulseUnavailable("pulseaudio did not answer within 10 s")
+            time.sleep(0.05)
+        self._keep_awake()
+        self._export()
+        return self
+
+    def _keep_awake(self) -> None:
+        """Keep one low-latency client on every sink and monitor for the server's lifetime.
+
+        An idle null sink runs with 2 s of latency; when a client connects asking for less,
+        the sink's clock can stall for up to those 2 s (measured here: streams ran at a third
+        of real time, PortAudio callbacks stopped). Silent clients that never leave keep the
+        latency low, so every stream the tests open runs in real time from the start.
+        """
+        zeros = open("/dev/zero", "rb")  # noqa: SIM115 - lives as long as the helpers
+        for sink in self.sinks:
+            for cmd, device in (("pacat", sink), ("parec", f"{sink}.monitor")):
+                self._helpers.append(subprocess.Popen(
+                    [cmd, "--server", self.server, "-d", device, "--raw", "--latency-msec=10",
+                     "--format=s16le", "--rate=16000", "--channels=1"],
+                    stdin=zeros if cmd == "pacat" else subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent,
+                ))
+        zeros.close()
+        time.sleep(2.5)  # let the sinks settle on the low latency (see above)
+
+    def stop(self) -> None:
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+        for helper in self._helpers:
+            helper.terminate()
+            helper.wait(5)
+        self._helpers = []
+        process, self.process = self.process, None
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> PulseServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def server(self) -> str:
+        return f"unix:{self.socket}"
+
+    def _answers(self) -> bool:
+        if not self.socket.exists():
+            return False
+        done = subprocess.run(["pactl", "--server", self.server, "info"], capture_output=True)
+        return done.returncode == 0
+
+    def _export(self) -> None:
+        """Point this process's PulseAudio clients (PortAudio's ALSA plugin) at our server."""
+        for key, value in (("PULSE_SERVER", self.server),):
+            self._saved_env[key] = os.environ.get(key)
+            os.environ[key] = value
+        reinitialize_portaudio()
+
+    # ---------------------------------------------------------------- routing and audio
+
+    def pactl(self, *args: str) -> str:
+        done = subprocess.run(["pactl", "--server", self.server, *args],
+                              capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def route(self, source: str, sink: str) -> None:
+        """Set the default microphone and speaker that ``pulse``/``default`` devices open."""
+        self.pactl("set-default-source", source)
+        self.pactl("set-default-sink", sink)
+
+    def play(self, wav: str | Path, sink: str) -> subprocess.Popen[bytes]:
+        """Start playing a WAV file into ``sink`` (a person talking); returns the process."""
+        return subprocess.Popen(["paplay", "--server", self.server, "-d", sink, str(wav)])
+
+    def record(self, sink: str) -> Recording:
+        """Start recording what is played into ``sink`` (16 kHz mono int16)."""
+        return Recording(self, f"{sink}.monitor")
+
+
+class Recording:
+    """``parec`` on a monitor source; :meth:`stop` returns the samples."""
+
+    def __init__(self, pulse: PulseServer, source: str) -> None:
+        self.path = pulse.dir / f"rec-{source}-{time.monotonic_ns()}.raw"
+        self._file = self.path.open("wb")
+        self.process = subprocess.Popen(
+            ["parec", "--server", pulse.server, "-d", source, "--raw", "--format=s16le",
+             "--rate=16000", "--channels=1", "--latency-msec=20"],
+            stdout=self._file,
+        )
+
+    def stop(self) -> np.ndarray:
+        self.process.terminate()
+        self.process.wait(5)
+        self._file.close()
+        return np.frombuffer(self.path.read_bytes(), dtype=np.int16)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies (no orphaned servers)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def reinitialize_portaudio() -> None:
+    """Make PortAudio rescan devices (it caches them from the moment sounddevice loads)."""
+    try:
+        import sounddevice as sd
+    except OSError:
+        return
+    sd._terminate()
+    sd._initialize()
