@@ -8,7 +8,16 @@ from __future__ import annotations
 from voiceskill.clock import VirtualClock
 from voiceskill.dialog.engine import ScreeningEngine
 from voiceskill.events import (
-    Choice, End, Heard, Listen, Record, Say, Silence, Started, StartTimer, TimerFired,
+    Choice,
+    End,
+    Heard,
+    Listen,
+    Record,
+    Say,
+    Silence,
+    Started,
+    StartTimer,
+    TimerFired,
 )
 from voiceskill.session import Session
 from voiceskill.transcript import Transcript
