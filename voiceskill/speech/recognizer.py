@@ -62,6 +62,9 @@ class Endpointing:
 def open_model(path: str | Path) -> Any:
     """Load a Vosk model directory with Kaldi's logging silenced; ModelError if unusable."""
     path = Path(path)
+    import vosk
+
+    vosk.SetLogLevel(-2)  # Kaldi: -1 still prints warnings on the user's terminal
     try:
         from voiceskill.speech import modeldir  # the model engineer's loader, when present
 
@@ -70,9 +73,6 @@ def open_model(path: str | Path) -> Any:
         pass
     if not (path / "am" / "final.mdl").is_file():
         raise ModelError(f"{path}: not a Vosk model directory (am/final.mdl is missing)")
-    import vosk
-
-    vosk.SetLogLevel(-1)
     try:
         return vosk.Model(str(path))
     except Exception as err:  # vosk raises a bare Exception

@@ -202,7 +202,7 @@ class Player:
         self._done.set()
         if stream is not None:
             with contextlib.suppress(Exception):
-                stream.abort()
+                stream.stop()  # lets the last prompt's tail leave the speaker
                 stream.close()
 
     def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
