@@ -12,7 +12,7 @@ from typing import Any
 
 from voiceskill.clock import VirtualClock
 from voiceskill.coach.engine import CoachEngine, CoachState
-from voiceskill.events import Action, Event, Heard, Listen, Started
+from voiceskill.events import Action, End, Event, Goto, Heard, Listen, Started
 from voiceskill.session import Session, SessionResult
 from voiceskill.transcript import Transcript
 
@@ -66,7 +66,8 @@ class Mouth:
 
 
 class StartWith:
-    """Adapter: a Session engine that begins with ``coach.start(now, phase, exercise, flags)``."""
+    """Adapter: a Session engine that begins with ``coach.start(now, phase, exercise, flags)``
+    and ends the session with outcome ``goto:<node>`` when the coach hands over."""
 
     def __init__(self, engine: CoachEngine, phase: str, exercise: str | None,
                  flags: frozenset[str]) -> None:
@@ -77,8 +78,12 @@ class StartWith:
 
     def step(self, state: CoachState, event: Event, now: float) -> tuple[Any, list[Action]]:
         if isinstance(event, Started):
-            return self.engine.start(now, self.phase, self.exercise, self.flags)
-        return self.engine.step(state, event, now)
+            state, actions = self.engine.start(now, self.phase, self.exercise, self.flags)
+        else:
+            state, actions = self.engine.step(state, event, now)
+        # Stand-in for the composer: a hand-over to the screening ends this coach-only session.
+        handover = [End(f"goto:{a.node}") for a in actions if isinstance(a, Goto)]
+        return state, actions + handover
 
 
 @dataclass
