@@ -64,19 +64,13 @@ class Synthesizer:
 
     def _init(self) -> Any:
         if self._engine is None:
-            try:
-                import pyttsx3
-
-                with _quiet():
-                    self._engine = pyttsx3.init()
-            except Exception as err:  # noqa: BLE001 - pyttsx3 raises many kinds
-                raise SynthesisError(f"cannot start pyttsx3 text-to-speech: {err}") from None
-            # pyttsx3.init() hands every caller the same engine: remember our voice's id and
-            # set it before each synthesis, so two Synthesizers with two voices can coexist.
+            self._engine = _shared_engine()
+            # Every Synthesizer shares the one engine: remember our voice's id and set it
+            # before each synthesis, so two Synthesizers with two voices can coexist.
             if self.settings.voice:
                 self._voice_id = self.resolve_voice(self.settings.voice)
             else:
-                self._voice_id = self._engine.getProperty("voice")
+                self._voice_id = _DEFAULT_VOICE[0]
         return self._engine
 
     def resolve_voice(self, wanted: str) -> str:
@@ -101,10 +95,11 @@ class Synthesizer:
         engine = self._init()
         path = self._dir / "prompt.wav"
         try:
-            with _quiet():
-                engine.setProperty("voice", self._voice_id)
-                engine.setProperty("rate", self.settings.rate)
-                engine.save_to_file(text, str(path))
+            with _ENGINE_LOCK, _quiet():
+                _set_now(engine, "voice", self._voice_id)
+                _set_now(engine, "rate", self.settings.rate)
+                driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+                (driver or engine).save_to_file(text, str(path))  # at once, not queued
                 engine.runAndWait()
             samples = read_wav(path)
         except Exception as err:  # noqa: BLE001
@@ -118,6 +113,60 @@ class Synthesizer:
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+_ENGINE: list[Any] = []
+_DEFAULT_VOICE: list[str] = []
+_ENGINE_LOCK = threading.RLock()
+_CURRENT: dict[str, Any] = {}
+
+
+def _shared_engine() -> Any:
+    """The process's one pyttsx3 engine. espeak-ng is a process-wide library: a second
+    pyttsx3 engine re-registers the synthesis callback and resets the rate of the first."""
+    with _ENGINE_LOCK:
+        if not _ENGINE:
+            try:
+                import pyttsx3
+
+                with _quiet():
+                    engine = pyttsx3.init()
+            except Exception as err:  # noqa: BLE001 - pyttsx3 raises many kinds
+                raise SynthesisError(f"cannot start pyttsx3 text-to-speech: {err}") from None
+            _DEFAULT_VOICE.append(engine.getProperty("voice"))
+            _ENGINE.append(engine)
+        return _ENGINE[0]
+
+
+def _set_now(engine: Any, name: str, value: Any) -> None:
+    """Set a property on the driver at once (``engine.setProperty`` only queues it, and pyttsx3
+    drops queued commands when a loop ends).
+
+    espeak-ng runs asynchronously under pyttsx3: a rate change waits in espeak's command
+    queue while a voice change applies at once, and prompts came out at the previous rate
+    about half the time. Waiting for espeak's queue around each change fixed that (0 of 30).
+    """
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    if driver is None:
+        engine.setProperty(name, value)
+        return
+    if name == "voice":
+        if _CURRENT.get("voice") == value:
+            return
+        _CURRENT["voice"] = value
+    _espeak_sync()
+    driver.setProperty(name, value)
+    _espeak_sync()
+
+
+def _espeak_sync() -> None:
+    """Wait until espeak-ng has carried out every queued command (no-op for other drivers)."""
+    try:
+        from pyttsx3.drivers import _espeak
+
+        _espeak.Synchronize()
+    except Exception:  # noqa: BLE001 - not the espeak driver: nothing to wait for
+        pass
 
 
 @contextlib.contextmanager
