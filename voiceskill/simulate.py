@@ -8,6 +8,7 @@ with 30-second holds runs in seconds. With a recorder, both sides end up in one 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ class SimMouth:
         try:
             prompt = self.synth.synthesize(text)
         except SynthesisError as err:
-            print(f"{text}\n  (cannot synthesize: {err})", flush=True)
+            print(f"(cannot synthesize a prompt: {err})", file=sys.stderr, flush=True)
             prompt = silence(SECONDS_PER_WORD * len(text.split()))
         reply = self.persona.choose(text, only_barge_in=True) if barge_in is not None else None
         self.persona.heard_prompt(text)

@@ -60,23 +60,22 @@ class Endpointing:
 
 
 def open_model(path: str | Path) -> Any:
-    """Load a Vosk model directory with Kaldi's logging silenced; ModelError if unusable."""
-    path = Path(path)
+    """Load (after checking) a Vosk model directory; ModelError with one clear line if unusable.
+
+    Kaldi's warnings (e.g. about grammar words the model lacks) are kept off the terminal.
+    """
+    from voiceskill.speech import modeldir
+
+    try:
+        model = modeldir.open_model(path)
+    except modeldir.ModelDirError as err:
+        raise ModelError(str(err)) from None
+    except Exception as err:  # vosk raises a bare Exception when Kaldi refuses the files
+        raise ModelError(f"{path}: Vosk cannot load this model ({err})") from None
     import vosk
 
-    vosk.SetLogLevel(-2)  # Kaldi: -1 still prints warnings on the user's terminal
-    try:
-        from voiceskill.speech import modeldir  # the model engineer's loader, when present
-
-        return modeldir.open_model(path)
-    except ImportError:
-        pass
-    if not (path / "am" / "final.mdl").is_file():
-        raise ModelError(f"{path}: not a Vosk model directory (am/final.mdl is missing)")
-    try:
-        return vosk.Model(str(path))
-    except Exception as err:  # vosk raises a bare Exception
-        raise ModelError(f"{path}: Vosk cannot load this model ({err})") from None
+    vosk.SetLogLevel(-2)
+    return model
 
 
 def _level_db(frames: np.ndarray) -> np.ndarray:

@@ -101,6 +101,9 @@ class Synthesizer:
                 driver = getattr(getattr(engine, "proxy", None), "_driver", None)
                 (driver or engine).save_to_file(text, str(path))  # at once, not queued
                 engine.runAndWait()
+                # pyttsx3 2.99's espeak loop can return before espeak-ng has finished (its
+                # queued endLoop runs first); wait for espeak itself, then the file is there.
+                _espeak_sync()
             samples = read_wav(path)
         except Exception as err:  # noqa: BLE001
             raise SynthesisError(f"text-to-speech failed for {text[:40]!r}: {err}") from None
