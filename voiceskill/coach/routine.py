@@ -291,6 +291,8 @@ def check_exercises(
 
 # ---------------------------------------------------------------- structure (schema)
 
+_TYPE_NAMES = {"integer": "a whole number", "number": "a number", "string": "text",
+               "array": "a list", "object": "a mapping"}
 _PATTERN_HELP = {
     "^[a-z][a-z0-9-]*$": "lower-case letters, digits and dashes, e.g. bird-dog",
     r"^[0-9]{3}_[0-9a-f]{16}\.txt$": "a seed file name such as 000_480a1478617cd6c5.txt",
@@ -336,7 +338,8 @@ def _describe_value(loaded: LoadedYaml, path: tuple[Any, ...],
         return loaded.problem(path, "yes/no/on/off without quotes is read as true/false",
                               'the word in quotes, e.g. "yes"')
     if kind == "type":
-        return loaded.problem(path, f"{value!r} has the wrong type", f"a {schema['type']}")
+        return loaded.problem(path, f"{value!r} has the wrong type",
+                              _TYPE_NAMES.get(schema["type"], schema["type"]))
     if kind == "pattern":
         return loaded.problem(path, f"{value!r} is not allowed here",
                               _PATTERN_HELP.get(schema["pattern"], schema["pattern"]))

@@ -94,11 +94,21 @@ def load_yaml(path: Path, shown_as: str | None = None) -> LoadedYaml:
     return loaded
 
 
+def _key(node: yaml.Node) -> Any:
+    """A mapping key as the loader builds it (``yes`` becomes True, ``1`` becomes 1)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            return yaml.SafeLoader("").construct_object(node, deep=True)
+        except yaml.YAMLError:
+            return node.value
+    return node.value
+
+
 def _walk(node: yaml.Node, path: Path_, loaded: LoadedYaml) -> None:
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
-            key = key_node.value
+            key = _key(key_node)
             child = (*path, key)
             if key in seen:
                 loaded.problems.append(

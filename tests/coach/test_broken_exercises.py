@@ -1,0 +1,144 @@
+"""Broken copies of dialogs/exercises.yaml: each must be refused with its own one-line message
+``file:line: key: what is wrong (expected ...)``.
+
+Each case edits the shipped file in one place (the edit must match exactly once) and names the
+line the message must point at by a piece of text on that line of the broken file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voiceskill.coach.routine import DEFAULT_EXERCISES_FILE, check_exercises, load_exercises
+from voiceskill.errors import ContentError
+
+SHIPPED = DEFAULT_EXERCISES_FILE.read_text(encoding="utf-8")
+
+#: (case id, text to replace, replacement, text on the line the message names or None for
+#:  line 0/1, expected message after "file:line: ")
+CASES = [
+    ("not-yaml", "version: 1\n", "version: 1\nbad: [unclosed\n", None,
+     "(yaml): not valid YAML"),
+    ("duplicate-key", "    reps: 12\n", "    reps: 12\n    reps: 13\n", "    reps: 13",
+     "exercises.bird-dog.reps: duplicate key (expected each key once)"),
+    ("unknown-key", "    reps: 12\n", "    repz: 12\n", "repz",
+     "exercises.bird-dog.repz: unknown key 'repz' (expected one of: id, name, source"),
+    ("missing-source", "    phrases: [bird dog, bird]\n", "    phrases: [bird dog, bird]\n"
+     "    sourcE: x\n", "sourcE", "exercises.bird-dog.sourcE: unknown key 'sourcE'"),
+    ("missing-required", "    setup:\n      - Sit up tall on a chair.\n", "",
+     "  - id: thoracic-rotation",
+     "exercises.thoracic-rotation: missing key 'setup' (expected a 'setup' key)"),
+    ("bad-source", "    phrases: [walk, gentle walk, walking]\n    earliest: first-72-hours\n",
+     "    phrases: [walk, gentle walk, walking]\n    earliest: first-72-hours\n", None, None),
+    ("zero-hold", "    hold: 5\n    into: Reach", "    hold: 0\n    into: Reach", "hold: 0",
+     "exercises.bird-dog.hold: 0 is out of range (expected a number above 0 and at most 3600)"),
+    ("absurd-hold", "    hold: 1200\n", "    hold: 99999\n", "hold: 99999",
+     "exercises.heat.hold: 99999 is out of range"),
+    ("text-hold", "    hold: 30\n", "    hold: thirty\n", "hold: thirty",
+     "exercises.hamstring-stretch.hold: 'thirty' has the wrong type (expected a number)"),
+    ("fractional-reps", "    reps: 8\n    hold: 5\n", "    reps: 8.5\n    hold: 5\n", "reps: 8.5",
+     "exercises.thoracic-rotation.reps: 8.5 has the wrong type (expected a whole number)"),
+    ("absurd-reps", "    reps: 10\n    moves:\n      - Let",
+     "    reps: 500\n    moves:\n      - Let", "reps: 500",
+     "exercises.cat-cow.reps: 500 is out of range (expected a whole number from 1"),
+    ("bare-yes", '"yes": ["yes", yeah', '"yes": [yes, yeah', "yeah, yes it is",
+     "answers.yes.0: yes/no/on/off without quotes is read as true/false"),
+    ("bare-yes-key", '  "yes": ["yes"', '  yes: ["yes"', 'yes: ["yes"',
+     "answers.True: yes/no/on/off as a key is read as true/false"),
+    ("unknown-routine-item", "routine: [heat, cat-cow, walk]", "routine: [heat, cat-cow, jog]",
+     "routine: [heat, cat-cow, jog]",
+     "phases.days-4-7.routine.2: unknown exercise 'jog' (expected an id from exercises)"),
+    ("too-early-in-routine", "routine: [walk, prone-over-pillow, ice]",
+     "routine: [walk, prone-over-pillow, ice, heat]",
+     "routine: [walk, prone-over-pillow, ice, heat]",
+     "phases.first-72-hours.routine.3: 'heat' is not allowed before 'days-4-7'"),
+    ("duplicate-id", "  - id: ice\n", "  - id: walk\n", "  - id: walk\n    name: ice",
+     "exercises.walk.id: duplicate id 'walk' (expected each id once)"),
+    ("unknown-earliest", "    earliest: week-4\n", "    earliest: month-3\n", "month-3",
+     "exercises.dead-bugs.earliest: unknown phase 'month-3' (expected an id from phases)"),
+    ("hold-and-moves", "    release: And let go.\n", "    release: And let go.\n    moves: [x]\n",
+     "  - id: shoulder-blade-reset", "exercises.shoulder-blade-reset: has hold and moves of "
+     "hold/moves/practice (expected exactly one of hold, moves or practice)"),
+    ("practice-with-reps", "    practice: true\n", "    practice: true\n    reps: 5\n", "reps: 5",
+     "exercises.hip-hinge.reps: 'reps' makes no sense for open practice"),
+    ("moves-without-reps", "    reps: 10\n    moves:\n      - Slowly", "    moves:\n      - Slowly",
+     "  - id: nerve-glides", "exercises.nerve-glides: missing key 'reps'"),
+    ("unknown-placeholder", "Reach your {name} out", "Reach your {limb} out", "{limb}",
+     "exercises.bird-dog.into: uses {limb} that the sides do not give (expected {id}, {name})"),
+    ("phrase-two-meanings", "phrases: [bird dog, bird]", "phrases: [bird dog, pause]",
+     "phrases: [bird dog, pause]",
+     "exercises.bird-dog.phrases.1: phrase 'pause' already means command pause"),
+    ("phrase-punctuation", "phrases: [bird dog, bird]", "phrases: [Bird-Dog, bird]",
+     "phrases: [Bird-Dog, bird]",
+     "exercises.bird-dog.phrases.0: 'Bird-Dog' is not allowed here (expected lower-case words"),
+    ("template-placeholder", "  side: Now the {side}.", "  side: Now the {limb}.", "{limb}",
+     "say.side: unknown placeholder {limb} (expected {side})"),
+    ("missing-template", "  hold: Hold.\n", "", "\nsay:",
+     "say: missing key 'hold' (expected a 'hold' key)"),
+    ("missing-command", "  help: [help]\n", "", "\ncommands:",
+     "commands: missing key 'help'"),
+    ("unknown-skip", "skip: [nerve-glides, dead-bugs]", "skip: [nerve-glides, dead-bug]",
+     "skip: [nerve-glides, dead-bug]",
+     "cautions.leg-weakness.skip.1: unknown exercise 'dead-bug'"),
+    ("skip-without-flag", "    flag: leg-weakness\n", "", "  - id: leg-weakness",
+     "cautions.leg-weakness: 'skip' needs a 'flag'"),
+    ("one-side", "      - {id: left, name: left leg}\n", "", "    sides:\n      - {id: right, "
+     "name: right leg}", "exercises.hamstring-stretch.sides: too short or too long"),
+    ("same-side-twice", "      - {id: left, name: left leg}", "      - {id: right, name: left leg}",
+     "    sides:\n      - {id: right, name: right leg}",
+     "exercises.hamstring-stretch.sides: two sides share an id"),
+    ("version", "version: 1\n", "version: 2\n", "version: 2",
+     "version: 2 is not supported (expected 1)"),
+    ("bad-pacing", "  rest_seconds: 30 ", "  rest_seconds: -30 ", "rest_seconds: -30",
+     "pacing.rest_seconds: -30 is out of range"),
+]
+CASES = [c for c in CASES if c[4] is not None]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "exercises.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "marker", "message"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_broken_file_gets_its_message(tmp_path: Path, old: str, new: str,
+                                      marker: str | None, message: str) -> None:
+    assert SHIPPED.count(old) == 1, f"the edit {old!r} must match the shipped file once"
+    broken = SHIPPED.replace(old, new)
+    path = write(tmp_path, broken)
+    with pytest.raises(ContentError) as caught:
+        load_exercises(path, "ex.yaml")
+    lines = [str(p) for p in caught.value.problems]
+    if marker is None:
+        line = 3  # the YAML error is reported where the parser noticed it
+        assert any(x.startswith("ex.yaml:") and message in x for x in lines), lines
+        return
+    at = broken.index(marker) + (1 if marker.startswith("\n") else 0)
+    line = broken.count("\n", 0, at) + 1
+    assert any(x.startswith(f"ex.yaml:{line}: {message}") for x in lines), (line, lines)
+
+
+def test_the_shipped_file_is_valid() -> None:
+    assert check_exercises() == []
+
+
+def test_missing_and_empty_files(tmp_path: Path) -> None:
+    problems = check_exercises(tmp_path / "nope.yaml", "nope.yaml")
+    assert [str(p) for p in problems] == ["nope.yaml:0: (file): file not found"]
+    problems = check_exercises(write(tmp_path, "# nothing\n"), "ex.yaml")
+    assert [str(p) for p in problems] == [
+        "ex.yaml:1: (top): the file must be a mapping of sections "
+        "(expected keys such as version, pacing, phases, exercises)"]
+
+
+def test_every_problem_is_one_line_naming_file_line_and_key(tmp_path: Path) -> None:
+    broken = SHIPPED.replace("    hold: 30\n", "    hold: thirty\n").replace(
+        "routine: [heat, cat-cow, walk]", "routine: [heat, cat-cow, jog]")
+    with pytest.raises(ContentError) as caught:
+        load_exercises(write(tmp_path, broken), "ex.yaml")
+    for line in str(caught.value).splitlines():
+        file, number, rest = line.split(":", 2)
+        assert file == "ex.yaml" and int(number) > 0 and ": " in rest
