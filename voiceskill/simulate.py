@@ -208,8 +208,7 @@ class SimEar:
             self.clock.advance(SECONDS_PER_WORD * max(1, len(text.split())))
             return Heard(text, match_intent(text, listen), 1.0)
         if reply.kind == "silence":
-            self.clock.advance(float(reply.value))
-            return None
+            return None  # saying nothing: the listen runs to its deadline (a re-prompt)
         if self._ear is None:
             raise RuntimeError("audio replies need a speech model")
         audio = self.persona.audio(reply)

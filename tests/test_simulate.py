@@ -1,0 +1,118 @@
+"""`voiceskill simulate`: scripts, the virtual clock, outcomes, the recording.
+
+Text replies skip recognition and run without the speech model; the audio replies (WAV
+fixtures and synthesized speech through real Vosk) are in tests/speech/test_simulate_audio.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import voiceskill
+from voiceskill.conversation import build_conversation
+from voiceskill.errors import ContentError
+from voiceskill.simulate import simulate
+from voiceskill.simulate_script import load_script
+from voiceskill.speech.wav import read_wav
+
+#: Answers every red-flag question with "no" and everything else with the default.
+ALL_NO = """
+rules:
+  - {when: "numb|bladder|bowel|weak|legs|urine|sexual|fever|cancer|weight|fall|steroid|\
+injection|night|drugs", reply: {text: "no"}}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "script.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(tmp_path: Path, text: str, **kw) -> tuple[str, list[dict]]:
+    script = load_script(_write(tmp_path, text))
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    result = simulate(script, engine, None, **kw)
+    return result.outcome, result.events
+
+
+def test_yes_to_the_first_red_flag_is_an_emergency(tmp_path: Path) -> None:
+    outcome, events = _run(tmp_path, "replies:\n  - {text: 'yes'}\n")
+    assert outcome == "emergency"
+    heard = [e for e in events if e["type"] == "heard"]
+    assert heard == [{"t": heard[0]["t"], "type": "heard", "text": "yes", "intent": "yes",
+                      "confidence": 1.0}]
+    says = [e for e in events if e["type"] == "say"]
+    assert any("911" in e["text"] for e in says)
+
+
+def test_silence_reprompts_then_gives_up_on_virtual_time(tmp_path: Path) -> None:
+    started = time.monotonic()
+    outcome, events = _run(tmp_path, "default: {silence: 30}\n")
+    assert outcome == "no-response"
+    types = [e["type"] for e in events]
+    assert types.count("silence") >= 2 and "reprompt" in types
+    silences = [e for e in events if e["type"] == "silence"]
+    assert all(e["seconds"] == pytest.approx(8.0, abs=0.1) for e in silences)
+    assert events[-1]["t"] > 60  # minutes of conversation ...
+    assert time.monotonic() - started < 30  # ... in a few seconds of wall time
+
+
+def test_rules_win_over_ordered_replies_which_win_over_the_default(tmp_path: Path) -> None:
+    outcome, events = _run(tmp_path, "rules:\n  - {when: 'numb', reply: {text: 'no'}}\n"
+                           "replies:\n  - {text: 'no'}\n  - {text: 'no'}\n"
+                           "default: {text: 'stop'}\n")
+    heard = [e["text"] for e in events if e["type"] == "heard"]
+    assert heard[:4] == ["no", "no", "no", "stop"]  # rule, ordered, ordered, default
+    assert outcome == "stopped"
+
+
+def test_unknown_words_on_a_red_flag_question_never_count_as_no(tmp_path: Path) -> None:
+    outcome, events = _run(tmp_path, "rules:\n  - {when: 'numb', reply: {text: 'banana'}}\n")
+    heard = [e for e in events if e["type"] == "heard"]
+    assert heard and all(e["intent"] is None for e in heard)
+    answers = [e for e in events if e["type"] == "answer"]
+    assert not any(a.get("intent") == "no" for a in answers)
+    assert outcome != "exercise"
+
+
+def test_the_recording_holds_prompts_and_replies(tmp_path: Path) -> None:
+    wav = tmp_path / "talk.wav"
+    outcome, events = _run(tmp_path, "replies:\n  - {text: 'yes'}\n", record=wav)
+    samples = read_wav(wav)
+    assert abs(len(samples) / 16000 - events[-1]["t"]) < 1.0  # one WAV, as long as the talk
+
+
+def test_script_errors_name_file_line_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, "replies:\n  - {say: 'yes'}\n  - {silence: -3}\n"
+                  "  - {audio: missing.wav}\nrules:\n  - {when: '(', reply: {text: 'no'}}\n"
+                  "colour: blue\n")
+    with pytest.raises(ContentError) as caught:
+        load_script(path)
+    text = str(caught.value)
+    assert f"{path}:3: replies[1].silence: is '-3'" in text
+    assert f"{path}:4: replies[2].audio: no such file" in text
+    assert f"{path}:6: rules[0].when: bad regular expression" in text
+    assert f"{path}:7: colour: unknown key" in text
+    assert ":2:" not in text
+
+
+def test_command_prints_one_json_object(tmp_path: Path) -> None:
+    script = _write(tmp_path, "replies:\n  - {text: 'yes'}\n")
+    out = tmp_path / "out.json"
+    done = subprocess.run([sys.executable, "-m", "voiceskill", "simulate", str(script),
+                           "--json", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text())
+    assert data["outcome"] == "emergency"
+    assert {"t", "type"} <= set(data["events"][0])
+    bad = subprocess.run([sys.executable, "-m", "voiceskill", "simulate",
+                          str(tmp_path / "nope.yaml")], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2 and "nope.yaml" in bad.stderr and "not found" in bad.stderr
