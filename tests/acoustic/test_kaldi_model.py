@@ -1,0 +1,52 @@
+"""The Kaldi text writer and the graph compiler produce what Vosk expects."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+import voiceskill
+from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic.graph import GraphConfig, compile_graph
+from voiceskill.acoustic.lexicon import PHONES, missing_words
+
+
+def test_transition_ids_follow_kaldi_numbering() -> None:
+    tids = {km.self_loop_tid(p, s) for p in range(1, len(PHONES) + 1) for s in range(3)}
+    tids |= {km.forward_tid(p, s) for p in range(1, len(PHONES) + 1) for s in range(3)}
+    assert tids == set(range(1, km.num_transition_ids() + 1))
+    text = km.transition_model_text()
+    log_probs = re.search(r"<LogProbs> \n \[ (.*) \]", text).group(1).split()
+    assert len(log_probs) == km.num_transition_ids() + 1
+
+
+def test_nnet3_text_layout() -> None:
+    rng = np.random.default_rng(0)
+    net = km.NetworkWeights(
+        offsets=[-1, 0, 1],
+        feat_dim=2,
+        weights=[rng.standard_normal((4, 6)), rng.standard_normal((3, 4))],
+        biases=[np.zeros(4), np.zeros(3)],
+        priors=np.full(3, 1 / 3),
+    )
+    text = km.nnet3_text(net)
+    assert text.startswith("<Nnet3> \ninput-node name=input dim=2\n")
+    assert "\n\n<NumComponents> 4 \n" in text
+    assert "<AffineComponent> <LearningRate> 0.001 <LinearParams>" in text
+    assert text.count("<RectifiedLinearComponent>") == 1
+    assert "<LeftContext> 1 <RightContext> 1 <Priors>" in text
+
+
+def test_compile_covers_new_words_in_seconds(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    skipped = compile_graph(["yes", "no", "trampoline", "zork"], model, GraphConfig())
+    assert skipped == []
+    assert missing_words(["trampoline", "yes", "hamstring"], model) == ["hamstring"]
+    words = (model / "graph" / "words.txt").read_text().split()
+    assert "[unk]" in words
+    assert (model / "graph" / "HCLr.fst").read_bytes()[:4] == b"\xd6\xfd\xb2\x7e"
+    assert "--endpoint.silence-phones=1" in (model / "conf" / "model.conf").read_text()

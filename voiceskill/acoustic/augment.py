@@ -1,0 +1,89 @@
+"""Make clean synthetic speech sound like a room, a cheap microphone and a bit of life.
+
+Speed perturbation, gain, reverberation, band-limiting, noise at several SNRs and padding
+with background noise. All numpy/scipy; deterministic for a given random generator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from voiceskill.speech.wav import float_to_int16, resample
+
+RATE = 16000
+
+
+def _colored_noise(rng: np.random.Generator, n: int) -> np.ndarray:
+    """White, pink or brown noise with unit RMS."""
+    kind = rng.integers(3)
+    white = rng.standard_normal(n)
+    if kind == 0:
+        noise = white
+    else:
+        spectrum = np.fft.rfft(white)
+        f = np.maximum(np.arange(len(spectrum)), 1)
+        spectrum /= f ** (0.5 if kind == 1 else 1.0)
+        noise = np.fft.irfft(spectrum, n)
+    return noise / (np.sqrt(np.mean(noise**2)) + 1e-9)
+
+
+def _hum(rng: np.random.Generator, n: int) -> np.ndarray:
+    t = np.arange(n) / RATE
+    base = rng.choice([50.0, 60.0])
+    return sum(np.sin(2 * np.pi * base * k * t + rng.uniform(0, 6)) / k for k in range(1, 5))
+
+
+def _reverb(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    rt60 = rng.uniform(0.15, 0.7)
+    length = int(RATE * min(rt60, 0.5))
+    t = np.arange(length) / RATE
+    rir = rng.standard_normal(length) * np.exp(-6.9 * t / rt60)
+    rir[0] = 1.0 + rng.uniform(0, 2)
+    wet = np.convolve(x, rir)[: len(x)]
+    return wet / (np.max(np.abs(wet)) + 1e-9) * np.max(np.abs(x))
+
+
+def _band_limit(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    from scipy.signal import butter, sosfilt
+
+    low = rng.uniform(80, 400)
+    high = rng.uniform(3000, 7500)
+    sos = butter(int(rng.integers(2, 5)), [low, high], btype="bandpass", fs=RATE, output="sos")
+    return sosfilt(sos, x)
+
+
+def _tilt(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    """Random spectral tilt / pre-emphasis like different microphones."""
+    a = rng.uniform(-0.6, 0.6)
+    y = x.copy()
+    y[1:] = x[1:] - a * x[:-1]
+    return y
+
+
+def augment(clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Return an augmented int16 copy of 16 kHz int16 ``clean`` (strength 0 = only padding)."""
+    x = clean.astype(np.float64) / 32768.0
+    if strength > 0 and rng.random() < 0.6:
+        factor = rng.uniform(0.88, 1.12)
+        x = resample(x.astype(np.float32), int(RATE * factor), RATE).astype(np.float64)
+    if strength > 0 and rng.random() < 0.4:
+        x = _tilt(rng, x)
+    if strength > 0 and rng.random() < 0.35:
+        x = _reverb(rng, x)
+    if strength > 0 and rng.random() < 0.35:
+        x = _band_limit(rng, x)
+    peak = np.max(np.abs(x)) + 1e-9
+    x = x / peak * 10 ** (rng.uniform(-26, -1) / 20)
+    lead = int(RATE * rng.uniform(0.15, 0.5))
+    trail = int(RATE * rng.uniform(0.15, 0.5))
+    x = np.concatenate([np.zeros(lead), x, np.zeros(trail)])
+    speech_rms = np.sqrt(np.mean(x[lead : len(x) - trail] ** 2)) + 1e-9
+    if strength > 0 and rng.random() < 0.75:
+        snr = rng.uniform(5, 35)
+    else:
+        snr = rng.uniform(40, 60)
+    noise = _colored_noise(rng, len(x))
+    if rng.random() < 0.15:
+        noise = noise + 0.5 * _hum(rng, len(x))
+    x = x + noise * speech_rms / 10 ** (snr / 20)
+    return float_to_int16(np.clip(x, -1, 1))

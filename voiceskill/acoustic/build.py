@@ -1,0 +1,233 @@
+"""`voiceskill model build`: synthesize → augment → features → train/re-align → write the model."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voiceskill.acoustic import augment, corpus, features, kaldi_model, synth, train
+from voiceskill.acoustic.graph import GraphConfig, compile_graph
+from voiceskill.acoustic.lexicon import PHONES, pronunciations
+from voiceskill.acoustic.synth import Voice
+
+
+@dataclass
+class BuildConfig:
+    """Everything a build depends on (the defaults are the shipped model's recipe)."""
+
+    out_dir: Path
+    """Model directory to write."""
+    dialog_dir: Path | None = None
+    """Dialogs whose vocabulary the graph must cover (None: the base vocabulary only)."""
+    seed_dir: Path | None = None
+    """Source texts for general training words (None: none)."""
+    utterances: int = 6000
+    """Clean utterances to synthesize."""
+    copies: int = 2
+    """Augmented copies of each clean utterance."""
+    voices: list[Voice] | None = None
+    """Voices to train on (None: :func:`synth.training_voices`)."""
+    words: list[str] | None = None
+    """Restrict training texts to these words (tiny test builds); None: full corpus."""
+    hidden: tuple[int, ...] = (384, 384, 384)
+    """Hidden layer sizes."""
+    epochs: tuple[float, ...] = (1.0, 2.0, 2.0)
+    """Epochs per round; an alignment pass runs between rounds."""
+    learning_rate: float = 1e-3
+    """Adam step size."""
+    seed: int = 7
+    """Random seed for voices, texts and augmentation."""
+    workers: int = 2
+    """Parallel synthesis processes."""
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    """Costs for the compiled graph."""
+    cache_dir: Path | None = None
+    """Keep synthesized audio here between builds (None: no cache)."""
+
+
+#: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
+ENGINE_WEIGHTS = {"espeak": 0.5, "festival": 0.2, "piper": 0.3, "flite": 0.2}
+
+
+def _pick_voice(voices: list[Voice], rng: np.random.Generator) -> Voice:
+    engines = sorted({v.engine for v in voices})
+    weights = np.array([ENGINE_WEIGHTS.get(e, 0.2) for e in engines])
+    engine = engines[int(rng.choice(len(engines), p=weights / weights.sum()))]
+    of_engine = [v for v in voices if v.engine == engine]
+    return of_engine[int(rng.integers(len(of_engine)))]
+
+
+def _frame_energy(samples: np.ndarray) -> np.ndarray:
+    x = samples.astype(np.float64)
+    n = max(0, (len(x) - 400) // 160 + 1)
+    idx = np.arange(n)[:, None] * 160 + np.arange(400)[None, :]
+    return np.log(np.sum(x[idx] ** 2, axis=1) + 1.0)
+
+
+def _synthesize_all(
+    items: list[tuple[Voice, str]],
+    workers: int,
+    tick: Callable[[], None],
+    cache_dir: Path | None = None,
+) -> list[tuple[Voice, str, np.ndarray]]:
+    def one(item: tuple[Voice, str]) -> tuple[Voice, str, np.ndarray] | None:
+        voice, text = item
+        cached = None
+        if cache_dir is not None:
+            key = hashlib.sha1(f"{voice.label}|{text}".encode()).hexdigest()[:16]
+            cached = cache_dir / f"{key}.npy"
+        try:
+            if cached is not None and cached.is_file():
+                audio = np.load(cached)
+            else:
+                audio = synth.synthesize(voice, text)
+                if cached is not None:
+                    np.save(cached, audio)
+        except synth.SynthesisError:
+            audio = None
+        tick()
+        if audio is None or len(audio) < 1600:
+            return None
+        return voice, text, audio
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(one, items))
+    return [d for d in done if d is not None]
+
+
+def build(cfg: BuildConfig, log: Callable[[str], None] = print) -> dict[str, float]:
+    """Build a model from scratch into ``cfg.out_dir``; returns timing/size figures."""
+    from threadpoolctl import threadpool_limits
+
+    # Many small matrix products: one BLAS thread is far faster than threads fighting for cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _build(cfg, log)
+
+
+def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
+    from tqdm import tqdm
+
+    t0 = time.time()
+    rng = np.random.default_rng(cfg.seed)
+    vocab = corpus.vocabulary(cfg.dialog_dir)
+    if cfg.words is not None:
+        vocab = sorted({w.lower() for w in cfg.words})
+        phrases, general = [], []
+    else:
+        phrases = sorted(
+            set(corpus.BASE_PHRASES)
+            | set(corpus.dialog_phrases(cfg.dialog_dir) if cfg.dialog_dir else [])
+        )
+        general = [w for w in corpus.general_words(cfg.seed_dir, 1500) if pronunciations(w)]
+    voices = cfg.voices or synth.training_voices(rng)
+    voices = [v for v in voices if synth.engine_available(v.engine)]
+    if not voices:
+        raise RuntimeError("no text-to-speech engine is installed (espeak-ng, flite, festival)")
+    texts = corpus.training_texts(vocab, phrases, general, cfg.utterances, rng)
+    texts = [t for t in texts if all(pronunciations(w) for w in t.split())]
+    items = [(_pick_voice(voices, rng), t) for t in texts]
+    if cfg.cache_dir is not None:
+        cfg.cache_dir.mkdir(parents=True, exist_ok=True)
+    log(f"{len(items)} utterances from {len(voices)} voices, vocabulary {len(vocab)} words")
+
+    with tqdm(total=len(items), desc="synthesize", unit="utt") as bar:
+        clean = _synthesize_all(items, cfg.workers, lambda: bar.update(1), cfg.cache_dir)
+
+    raw: list[tuple[np.ndarray, np.ndarray, list[list[str]]]] = []
+    with tqdm(total=len(clean) * cfg.copies, desc="augment+features", unit="utt") as bar:
+        for _voice, text, audio in clean:
+            prons = [list(pronunciations(w)[0]) for w in text.split()]
+            for c in range(cfg.copies):
+                strength = 0.0 if c == 0 and cfg.copies > 2 else 1.0
+                noisy = augment.augment(audio, rng, strength=strength)
+                feats = features.mfcc(noisy)
+                energy = _frame_energy(noisy)[: len(feats)]
+                raw.append((feats, energy, prons))
+                bar.update(1)
+    global_mean = np.mean(np.concatenate([f for f, _, _ in raw]), axis=0)
+    utts = [
+        train.Utterance(features.online_cmn(f, global_mean), prons, e)
+        for f, e, prons in raw
+        if len(f) > 3 * kaldi_model.STATES_PER_PHONE * sum(len(p) for p in prons) // 2
+    ]
+    for u in utts:
+        u.pdfs = train.flat_start(u)
+
+    dim = utts[0].feats.shape[1]
+    n_pdfs = kaldi_model.num_pdfs(len(PHONES))
+    pool = train.FramePool(utts)
+    sample = pool.batch(rng.choice(len(pool.centres), size=min(200000, len(pool.centres))))
+    mu, sigma = sample.mean(axis=0), sample.std(axis=0) + 1e-3
+    net = train.Network(len(train.OFFSETS) * dim, cfg.hidden, n_pdfs, seed=cfg.seed)
+    norm = _NormalizedNet(net, mu, sigma)
+    frames = len(pool.centres)
+    total_steps = int(sum(cfg.epochs) * frames / 256)
+    log(f"{len(utts)} training utterances, {frames} frames, {total_steps} steps")
+    with tqdm(total=total_steps, desc="train", unit="step") as bar:
+        for round_index, epochs in enumerate(cfg.epochs):
+            if round_index > 0:
+                prior = np.log(train.pdf_priors(utts, n_pdfs))
+                kept = train.realign(norm, utts, prior)
+                log(f"re-aligned ({kept} kept their previous alignment)")
+            loss = train.train_epochs(
+                norm, pool, epochs, cfg.learning_rate, rng, progress=bar.update
+            )
+            log(f"round {round_index + 1}: loss {loss:.3f}")
+    priors = train.pdf_priors(utts, n_pdfs)
+    write_model(cfg.out_dir, net, mu, sigma, priors, global_mean, dim)
+    skipped = compile_graph(vocab, cfg.out_dir, cfg.graph)
+    if skipped:
+        log(f"no pronunciation for: {' '.join(skipped)}")
+    size = sum(p.stat().st_size for p in cfg.out_dir.rglob("*") if p.is_file())
+    return {"seconds": time.time() - t0, "utterances": len(utts), "frames": frames, "bytes": size}
+
+
+class _NormalizedNet:
+    """Wraps a Network so it sees (x - mu) / sigma; folded into layer 1 when written."""
+
+    def __init__(self, net: train.Network, mu: np.ndarray, sigma: np.ndarray) -> None:
+        self.net, self.mu, self.sigma = net, mu.astype(np.float32), sigma.astype(np.float32)
+
+    def log_posteriors(self, x: np.ndarray) -> np.ndarray:
+        return self.net.log_posteriors((x - self.mu) / self.sigma)
+
+    def train_step(self, x: np.ndarray, y: np.ndarray, lr: float, smooth: float = 0.1) -> float:
+        return self.net.train_step((x - self.mu) / self.sigma, y, lr, smooth)
+
+
+def write_model(
+    out_dir: Path,
+    net: train.Network,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    priors: np.ndarray,
+    global_mean: np.ndarray,
+    feat_dim: int,
+) -> None:
+    """Write am/, conf/mfcc.conf and the model card stub (graph is compiled separately)."""
+    if out_dir.exists():
+        for sub in ("am", "graph", "conf"):
+            shutil.rmtree(out_dir / sub, ignore_errors=True)
+    (out_dir / "am").mkdir(parents=True, exist_ok=True)
+    (out_dir / "conf").mkdir(parents=True, exist_ok=True)
+    w1 = net.W[0] / sigma[:, None]
+    b1 = net.b[0] - mu @ w1
+    weights = [w1.T, *[w.T for w in net.W[1:]]]
+    biases = [b1, *net.b[1:]]
+    kaldi_net = kaldi_model.NetworkWeights(
+        offsets=list(train.OFFSETS),
+        feat_dim=feat_dim,
+        weights=weights,
+        biases=biases,
+        priors=priors,
+    )
+    kaldi_model.write_final_mdl(out_dir / "am" / "final.mdl", kaldi_net)
+    features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
+    (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(), encoding="ascii")

@@ -1,0 +1,150 @@
+"""What the model is trained to hear and what the graph must cover.
+
+* the vocabulary: every word the dialogs listen for, the commands, numbers zero..twenty;
+* training phrases: the dialogs' phrases, single words, number pairs;
+* general English words (from the project's own medical source texts) so every phone is
+  heard in many contexts and words added later still have trained phones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+#: Words the commands and dialogs need (kept so a build works before dialogs exist).
+BASE_VOCABULARY = (
+    """
+yes no yeah yep yup correct right sure nope nah not i don't do have it maybe unsure know
+repeat say that again what pardon help stop quit exit pause wait resume continue go on next
+skip back previous slower faster louder softer quieter how long left time it hurts pain
+hurting ready done okay ok list exercises exercise start begin hey coach cat cow bird dog
+hamstring stretch thoracic rotation nerve glide glides dead bug bugs hip hinge shoulder blade
+reset walk walking ice heat lying face down pillow prone first second third days week emergency
+""".split()
+    + NUMBERS
+)
+
+#: Phrases people say to the coach, beyond the dialogs' own lists.
+BASE_PHRASES = [
+    "i don't know",
+    "say that again",
+    "go on",
+    "how long left",
+    "it hurts",
+    "not sure",
+    "hey coach",
+    "list exercises",
+    "what time",
+    "go back",
+    "next exercise",
+    "i'm ready",
+    "yes it does",
+    "no it doesn't",
+    "i have",
+    "i don't",
+    "stop now",
+    "help me",
+]
+
+
+def _phrases_in(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("phrases", "listen", "answers") and isinstance(value, list):
+                yield from (str(v) for v in value if isinstance(v, str | int))
+            else:
+                yield from _phrases_in(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _phrases_in(item)
+
+
+def dialog_phrases(dialog_dir: Path) -> list[str]:
+    """Every phrase listed under a ``phrases:`` key in the dialog YAML files."""
+    import yaml
+
+    found: list[str] = []
+    for path in sorted(dialog_dir.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            continue
+        found += [normalize(p) for p in _phrases_in(data)]
+    return sorted({p for p in found if p})
+
+
+def normalize(text: str) -> str:
+    """Lower case, letters/apostrophes/spaces only."""
+    return " ".join(re.sub(r"[^a-z' ]+", " ", text.lower()).split())
+
+
+def dialog_vocabulary(dialog_dir: Path) -> set[str]:
+    """Words of the dialogs: the lead's loader when present, else every listed phrase."""
+    try:
+        from voiceskill.dialog.load import dialog_vocabulary as lead_vocabulary
+    except ImportError:
+        lead_vocabulary = None
+    words: set[str] = set()
+    if lead_vocabulary is not None:
+        try:
+            words |= {w.lower() for w in lead_vocabulary(dialog_dir)}
+        except Exception:  # noqa: BLE001 - a broken dialog must not stop a model build
+            pass
+    for phrase in dialog_phrases(dialog_dir):
+        words |= set(phrase.split())
+    return words
+
+
+def vocabulary(dialog_dir: Path | None = None, extra: Iterable[str] = ()) -> list[str]:
+    """The words the shipped graph must cover."""
+    words = set(BASE_VOCABULARY) | {w for p in BASE_PHRASES for w in p.split()}
+    if dialog_dir is not None and dialog_dir.is_dir():
+        words |= dialog_vocabulary(dialog_dir)
+    words |= {w.lower() for w in extra}
+    return sorted(words)
+
+
+def general_words(seed_dir: Path | None, limit: int) -> list[str]:
+    """Common words of the source texts (for phone coverage), most frequent first."""
+    if seed_dir is None or not seed_dir.is_dir():
+        return []
+    counts: dict[str, int] = {}
+    for path in sorted(seed_dir.glob("*.txt")):
+        for word in normalize(path.read_text(encoding="utf-8", errors="replace")).split():
+            if 2 <= len(word) <= 12 and "'" not in word:
+                counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=lambda w: (-counts[w], w))[:limit]
+
+
+def training_texts(
+    vocab: list[str],
+    phrases: list[str],
+    general: list[str],
+    count: int,
+    rng: np.random.Generator,
+) -> list[str]:
+    """``count`` texts: single vocabulary words, phrases, number pairs and general words."""
+    texts: list[str] = []
+    kinds = rng.choice(5, size=count, p=[0.35, 0.3, 0.1, 0.15, 0.1])
+    for kind in kinds:
+        if kind == 0 or not general:
+            texts.append(str(rng.choice(vocab)))
+        elif kind == 1 and phrases:
+            texts.append(str(rng.choice(phrases)))
+        elif kind == 2:
+            texts.append(" ".join(rng.choice(NUMBERS, size=int(rng.integers(1, 3)))))
+        elif kind == 3:
+            texts.append(str(rng.choice(general)))
+        else:
+            n = int(rng.integers(2, 4))
+            pool = general + vocab
+            texts.append(" ".join(str(w) for w in rng.choice(pool, size=n)))
+    return texts

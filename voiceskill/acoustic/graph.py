@@ -1,0 +1,199 @@
+"""Compile the decoding graph for a vocabulary: graph/HCLr.fst, Gr.fst, words.txt, disambig_tid.int.
+
+This is Vosk's lookahead layout, so ``KaldiRecognizer(model, rate, '["yes", "no", "[unk]"]')``
+builds each turn's grammar at run time. HCLr is written directly (context-independent phones,
+no composition needed) and takes seconds for any vocabulary:
+
+* state 0 is the word-loop state (start and final);
+* every pronunciation is a chain of 3-state phone HMMs whose first arc emits the word;
+* optional silence loops on state 0;
+* ``[unk]`` is a free phone loop with an entry cost and a per-phone cost, so speech outside
+  the grammar has somewhere to go other than the nearest phrase.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic.lexicon import (
+    ARPABET,
+    PHONES,
+    SILENCE,
+    UNKNOWN_WORD,
+    Pronunciation,
+    build_lexicon,
+    write_lexicon,
+)
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    """Costs (negative log probabilities) baked into HCLr, and the decoder settings."""
+
+    word_cost: float = 2.0
+    """Word-insertion penalty added to every word; fewer spurious extra words."""
+    silence_cost: float = 1.0
+    """Cost of an optional silence between words."""
+    unk_cost: float = 4.0
+    """Cost of entering the [unk] phone loop."""
+    unk_phone_cost: float = 1.5
+    """Cost per phone inside the [unk] loop."""
+    self_loop_cost: float = 0.1
+    """Cost of staying in an HMM state for one more frame."""
+    acoustic_scale: float = 0.5
+    """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale)."""
+
+    def to_file(self, path: Path) -> None:
+        """Save as ``key=value`` lines (read back by :meth:`from_file`)."""
+        path.write_text("".join(f"{k}={v}\n" for k, v in asdict(self).items()), encoding="ascii")
+
+    @classmethod
+    def from_file(cls, path: Path) -> GraphConfig:
+        """Read a file written by :meth:`to_file`; unknown keys are an error."""
+        values: dict[str, float] = {}
+        for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), 1):
+            if not line.strip():
+                continue
+            key, _, value = line.partition("=")
+            if key not in cls.__dataclass_fields__:
+                raise ValueError(f"{path}:{number}: unknown setting {key!r}")
+            values[key] = float(value)
+        return cls(**values)
+
+
+def model_conf_text(cfg: GraphConfig) -> str:
+    """``conf/model.conf``: decoder beams and endpointing (silence phone is phone 1)."""
+    return (
+        "\n".join(
+            [
+                "--min-active=200",
+                "--max-active=3000",
+                "--beam=13.0",
+                "--lattice-beam=4.0",
+                f"--acoustic-scale={cfg.acoustic_scale:g}",
+                "--frame-subsampling-factor=1",
+                "--endpoint.silence-phones=1",
+                "--endpoint.rule2.min-trailing-silence=0.5",
+                "--endpoint.rule3.min-trailing-silence=1.0",
+                "--endpoint.rule4.min-trailing-silence=2.0",
+            ]
+        )
+        + "\n"
+    )
+
+
+class _Builder:
+    """Small helper around kaldifst.StdVectorFst."""
+
+    def __init__(self) -> None:
+        import kaldifst
+
+        self.kaldifst = kaldifst
+        self.fst = kaldifst.StdVectorFst()
+        self.fst.add_state()
+        self.fst.start = 0
+        self.fst.set_final(0, 0.0)
+
+    def state(self) -> int:
+        return self.fst.add_state()
+
+    def arc(self, src: int, dst: int, ilabel: int, olabel: int, cost: float) -> None:
+        self.fst.add_arc(src, self.kaldifst.StdArc(ilabel, olabel, cost, dst))
+
+    def phone(self, src: int, phone_id: int, olabel: int, cost: float, self_cost: float) -> int:
+        """Append one phone HMM after ``src``; return the state inside its last HMM state."""
+        cur = src
+        for s in range(km.STATES_PER_PHONE):
+            nxt = self.state()
+            first = s == 0
+            self.arc(
+                cur,
+                nxt,
+                km.forward_tid(phone_id, s),
+                olabel if first else 0,
+                cost if first else 0.0,
+            )
+            self.arc(nxt, nxt, km.self_loop_tid(phone_id, s), 0, self_cost)
+            cur = nxt
+        return cur
+
+
+def build_hclr(lexicon: dict[str, list[Pronunciation]], words: dict[str, int], cfg: GraphConfig):
+    """Build the HCLr transducer (transition-ids → words), sorted on output labels."""
+    b = _Builder()
+    phone_id = {p: i + 1 for i, p in enumerate(PHONES)}
+    end = b.phone(0, phone_id[SILENCE], 0, cfg.silence_cost, cfg.self_loop_cost)
+    b.arc(end, 0, 0, 0, 0.0)
+    for word in sorted(lexicon):
+        prons = lexicon[word]
+        variant_cost = math.log(len(prons))
+        for pron in prons:
+            cur = 0
+            for k, ph in enumerate(pron):
+                first = k == 0
+                cur = b.phone(
+                    cur,
+                    phone_id[ph],
+                    words[word] if first else 0,
+                    cfg.word_cost + variant_cost if first else 0.0,
+                    cfg.self_loop_cost,
+                )
+            b.arc(cur, 0, 0, 0, 0.0)
+    if UNKNOWN_WORD in words:
+        loop_in, loop_out = b.state(), b.state()
+        b.arc(0, loop_in, 0, words[UNKNOWN_WORD], cfg.unk_cost)
+        for ph in ARPABET:
+            last = b.phone(loop_in, phone_id[ph], 0, cfg.unk_phone_cost, cfg.self_loop_cost)
+            b.arc(last, loop_out, 0, 0, 0.0)
+        b.arc(loop_out, loop_in, 0, 0, 0.0)
+        b.arc(loop_out, 0, 0, 0, 0.0)
+    b.kaldifst.arcsort(b.fst, sort_type="olabel")
+    return b.fst
+
+
+def build_gr(words: dict[str, int]):
+    """A one-state loop over every word (used when no grammar is given)."""
+    b = _Builder()
+    for _word, wid in sorted(words.items(), key=lambda kv: kv[1]):
+        if wid > 0:
+            b.arc(0, 0, wid, wid, math.log(max(len(words) - 1, 1)))
+    b.kaldifst.arcsort(b.fst, sort_type="ilabel")
+    return b.fst
+
+
+def compile_graph(
+    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
+) -> list[str]:
+    """Write graph/ and conf/model.conf for ``vocabulary`` into ``model_dir``.
+
+    Returns the words left out because no pronunciation could be found.
+    """
+    cfg = cfg or GraphConfig()
+    wanted = sorted({w.lower() for phrase in vocabulary for w in phrase.split()} - {UNKNOWN_WORD})
+    lexicon = build_lexicon(wanted)
+    skipped = [w for w in wanted if w not in lexicon]
+    words = {"<eps>": 0}
+    for word in sorted(lexicon):
+        words[word] = len(words)
+    words[UNKNOWN_WORD] = len(words)
+    graph = model_dir / "graph"
+    graph.mkdir(parents=True, exist_ok=True)
+    (graph / "words.txt").write_text(
+        "".join(f"{w} {i}\n" for w, i in words.items()), encoding="utf-8"
+    )
+    build_hclr(lexicon, words, cfg).write(str(graph / "HCLr.fst"))
+    build_gr(words).write(str(graph / "Gr.fst"))
+    (graph / "disambig_tid.int").write_text("", encoding="ascii")
+    write_lexicon(graph / "lexicon.txt", lexicon)
+    (graph / "phones.txt").write_text(
+        "<eps> 0\n" + "".join(f"{p} {i + 1}\n" for i, p in enumerate(PHONES)), encoding="ascii"
+    )
+    conf = model_dir / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "model.conf").write_text(model_conf_text(cfg), encoding="ascii")
+    cfg.to_file(conf / "graph.conf")
+    return skipped

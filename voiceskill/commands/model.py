@@ -1,0 +1,139 @@
+"""`voiceskill model compile | build | download | check`: the speech model's tools."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import voiceskill
+from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+
+
+def _vocabulary_from_file(path: Path) -> list[str]:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    words: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0]
+        words += [w.strip(",").lower() for w in line.split() if w.strip(",")]
+    return words
+
+
+def _graph_config(model_dir: Path, args: argparse.Namespace):
+    from voiceskill.acoustic.graph import GraphConfig
+
+    saved = model_dir / "conf" / "graph.conf"
+    cfg = GraphConfig.from_file(saved) if saved.is_file() else GraphConfig()
+    changes = {
+        k: getattr(args, k)
+        for k in ("word_cost", "unk_cost", "unk_phone_cost", "acoustic_scale")
+        if getattr(args, k) is not None
+    }
+    return replace(cfg, **changes)
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic import corpus
+    from voiceskill.acoustic.graph import compile_graph
+
+    model_dir = Path(args.model) if args.model else voiceskill.DEFAULT_MODEL_DIR
+    if not (model_dir / "am" / "final.mdl").is_file():
+        print(
+            f"voiceskill model compile: {model_dir / 'am' / 'final.mdl'}: missing "
+            "(compile needs a trained model; run `voiceskill model build`)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.words:
+            words = _vocabulary_from_file(Path(args.words))
+            vocab = sorted(set(words) | set(corpus.NUMBERS))
+        else:
+            vocab = corpus.vocabulary(Path(args.dialogs))
+    except (OSError, ValueError) as err:
+        print(f"voiceskill model compile: {err}", file=sys.stderr)
+        return 2
+    skipped = compile_graph(vocab, model_dir, _graph_config(model_dir, args))
+    print(f"compiled {len(vocab) - len(skipped)} words into {model_dir / 'graph'}")
+    if skipped:
+        print(f"no pronunciation found for: {' '.join(skipped)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic.build import BuildConfig, build
+
+    out = Path(args.out) if args.out else voiceskill.DEFAULT_MODEL_DIR
+    seeds = Path(args.seeds) if args.seeds else None
+    cfg = BuildConfig(
+        out_dir=out, dialog_dir=Path(args.dialogs), seed_dir=seeds, utterances=args.utterances
+    )
+    figures = build(cfg)
+    print(
+        f"model written to {out} in {figures['seconds'] / 60:.1f} min "
+        f"({figures['bytes'] / 1e6:.1f} MB)"
+    )
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic.download import DownloadError, download_model
+
+    try:
+        path = download_model(args.name, Path(args.dest), timeout=args.timeout)
+    except DownloadError as err:
+        print(f"voiceskill model download: {err}", file=sys.stderr)
+        return 2
+    print(f"model ready in {path}; use it with --model {path} or VOICESKILL_MODEL={path}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        root = check_model_dir(args.dir)
+    except ModelDirError as err:
+        print(f"voiceskill model check: {err}", file=sys.stderr)
+        return 2
+    if args.load:
+        from voiceskill.speech.modeldir import open_model
+
+        open_model(root)
+    print(f"{root}: looks like a model Vosk can load")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("model", help="compile, build, download or check speech models")
+    sub = parser.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+
+    comp = sub.add_parser("compile", help="regenerate the graph for a vocabulary (seconds)")
+    src = comp.add_mutually_exclusive_group(required=True)
+    src.add_argument("--words", metavar="FILE", help="file of words or phrases")
+    src.add_argument("--dialogs", metavar="DIR", help="dialog directory (its listened phrases)")
+    comp.add_argument("--model", metavar="DIR", help="model directory (default: shipped model)")
+    comp.add_argument("--word-cost", type=float, help="word-insertion penalty")
+    comp.add_argument("--unk-cost", type=float, help="cost of entering [unk]")
+    comp.add_argument("--unk-phone-cost", type=float, help="cost per phone inside [unk]")
+    comp.add_argument("--acoustic-scale", type=float, help="Vosk acoustic scale")
+    comp.set_defaults(func=_compile)
+
+    bld = sub.add_parser("build", help="train the model from scratch, offline")
+    bld.add_argument("--out", metavar="DIR", help="output directory (default: shipped model)")
+    bld.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR))
+    bld.add_argument("--seeds", metavar="DIR", help="text files with general words to train on")
+    bld.add_argument("--utterances", type=int, default=6000, help="clean utterances to synthesize")
+    bld.set_defaults(func=_build)
+
+    dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)")
+    dl.add_argument("name", help="e.g. vosk-model-small-en-us-0.15")
+    dl.add_argument("--dest", default=str(voiceskill.MODELS_DIR), help="where to unpack")
+    dl.add_argument("--timeout", type=float, default=10.0, help="network timeout in seconds")
+    dl.set_defaults(func=_download)
+
+    chk = sub.add_parser("check", help="check a model directory before Vosk loads it")
+    chk.add_argument("dir", help="model directory")
+    chk.add_argument("--load", action="store_true", help="also load it with Vosk")
+    chk.set_defaults(func=_check)
