@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -27,3 +28,16 @@ def pulse(pulse_server: PulseServer) -> PulseServer:
     into ``spk``. Tests play the person into ``mic`` and record ``spk``."""
     pulse_server.route(source="mic.monitor", sink="spk")
     return pulse_server
+
+
+@pytest.fixture(scope="session")
+def speech_model() -> Any:
+    """The Vosk model (the shipped one, or $VOICESKILL_MODEL), loaded once; skips when the
+    model has not been built yet."""
+    from voiceskill.speech.modeldir import resolve_model_dir
+    from voiceskill.speech.recognizer import open_model
+
+    path = resolve_model_dir(None)
+    if not (path / "am" / "final.mdl").is_file():
+        pytest.skip(f"the speech model is not built yet ({path})")
+    return open_model(path)

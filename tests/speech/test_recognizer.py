@@ -1,0 +1,124 @@
+"""The per-turn recognizer on real Vosk with our model, fed the audio fixtures through the same
+chunk path as the microphone (ScriptedAudio → AudioEar → Recognizer)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from voiceskill.clock import VirtualClock
+from voiceskill.events import Choice, Heard, Listen
+from voiceskill.speech.audio import ScriptedAudio, silence
+from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.recognizer import Recognizer
+from voiceskill.speech.wav import read_wav
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
+
+#: A red-flag question's turn: answers, synonyms and commands.
+YES_NO = Listen((
+    Choice("yes", "yes"), Choice("yeah", "yes"), Choice("correct", "yes"),
+    Choice("yes i do", "yes"), Choice("no", "no"), Choice("nope", "no"),
+    Choice("no i don't", "no"), Choice("not really", "no"), Choice("i don't know", "unsure"),
+    Choice("not sure", "unsure"), Choice("repeat", "repeat"), Choice("say that again", "repeat"),
+    Choice("help", "help"), Choice("stop", "stop"), Choice("pause", "pause"),
+    Choice("wait", "wait"),
+))
+
+
+def fixtures(stem: str) -> list[Path]:
+    found = sorted(FIXTURES.glob(f"{stem}__*.wav"))
+    if not found:
+        pytest.skip(f"no audio fixtures named {stem}__*.wav")
+    return found
+
+
+def hear(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 0.5) -> Heard | None:
+    """What the ear hears when ``path`` is said after ``lead`` s of silence."""
+    source = ScriptedAudio()
+    source.push(silence(lead))
+    source.push(read_wav(path))
+    source.push(silence(1.0))
+    clock = VirtualClock()
+    return AudioEar(source, Recognizer(model), clock).listen(listen, until=30.0)
+
+
+@pytest.mark.parametrize("stem,intent", [
+    ("yes", "yes"), ("no", "no"), ("stop", "stop"), ("i_don't_know", "unsure"),
+    ("help", "help"), ("yeah", "yes"), ("nope", "no"), ("no_i_don't", "no"),
+    ("repeat", "repeat"), ("say_that_again", "repeat"), ("pause", "pause"), ("wait", "wait"),
+])
+def test_answers_map_to_intents(speech_model: Any, stem: str, intent: str) -> None:
+    results = [hear(speech_model, path) for path in fixtures(stem)]
+    right = [r for r in results if r is not None and r.intent == intent]
+    # The model is trained on synthetic voices only: most voices, not all, must come through.
+    assert len(right) >= max(1, int(0.6 * len(results))), results
+    assert all(0.0 <= r.confidence <= 1.0 for r in right)
+
+
+def test_a_no_is_never_heard_as_a_yes(speech_model: Any) -> None:
+    for path in fixtures("no"):
+        heard = hear(speech_model, path)
+        assert heard is None or heard.intent != "yes", path.name
+
+
+def test_out_of_vocabulary_words_are_not_understood(speech_model: Any) -> None:
+    paths = sorted((FIXTURES / "oov").glob("*.wav"))
+    if not paths:
+        pytest.skip("no out-of-vocabulary fixtures")
+    results = [hear(speech_model, p) for p in paths]
+    as_no = [p.name for p, r in zip(paths, results, strict=True) if r and r.intent == "no"]
+    understood = [r for r in results if r is not None and r.intent is not None]
+    assert len(understood) <= 0.35 * len(results), understood
+    assert len(as_no) <= 0.1 * len(results) + 1, as_no
+
+
+def test_low_confidence_counts_as_not_understood(speech_model: Any) -> None:
+    from voiceskill.session import _apply_thresholds
+
+    heard = hear(speech_model, fixtures("yes")[0])
+    assert heard is not None and heard.intent == "yes"
+    strict = Listen(YES_NO.choices, thresholds=(("yes", 1.01),))
+    assert _apply_thresholds(heard, strict).intent is None
+
+
+def test_silence_and_noise_give_nothing(speech_model: Any) -> None:
+    source = ScriptedAudio()
+    source.push(silence(3.0))
+    rng = np.random.default_rng(7)
+    source.push((rng.normal(0, 30, 16000 * 2)).astype(np.int16))  # faint room noise
+    clock = VirtualClock()
+    assert AudioEar(source, Recognizer(speech_model), clock).listen(YES_NO, until=5.0) is None
+    assert clock.now() == pytest.approx(5.0, abs=0.06)
+
+
+def test_answer_is_final_soon_after_the_voice_stops(speech_model: Any) -> None:
+    path = fixtures("yes")[0]
+    samples = read_wav(path)
+    loud = np.flatnonzero(np.abs(samples) > 800)
+    speech_end = 0.5 + loud[-1] / 16000
+    source = ScriptedAudio()
+    source.push(silence(0.5))
+    source.push(samples)
+    source.push(silence(3.0))
+    clock = VirtualClock()
+    heard = AudioEar(source, Recognizer(speech_model), clock).listen(YES_NO, until=30.0)
+    assert heard is not None and heard.intent == "yes"
+    # Vosk's own endpointer would wait 1-2 s; ours answers within trailing_silence (+1 chunk).
+    assert clock.now() - speech_end < 0.45
+
+
+def test_recognizer_is_faster_than_real_time(speech_model: Any) -> None:
+    recognizer = Recognizer(speech_model)
+    started = time.process_time()
+    for path in fixtures("no_i_don't") + fixtures("yes")[:3]:
+        source = ScriptedAudio()
+        source.push(read_wav(path))
+        source.push(silence(1.0))
+        AudioEar(source, recognizer, VirtualClock()).listen(YES_NO, until=30.0)
+    cpu = time.process_time() - started
+    assert cpu < recognizer.decoded_seconds  # RTF < 1 even on a busy 2-core machine
