@@ -1,0 +1,151 @@
+"""Helpers for the real-loop tests and the latency benchmark: the skill's voice I/O on the
+PulseAudio null sinks (tests/pulse.py), and a tiny pure engine to drive it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voiceskill.clock import MonotonicClock
+from voiceskill.events import Choice, End, Heard, Listen, Say, Silence, Started
+from voiceskill.session import Session, SessionResult
+from voiceskill.speech.audio import Microphone
+from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.recognizer import Recognizer
+from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
+from voiceskill.transcript import Transcript
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
+
+YES_NO = Listen((
+    Choice("yes", "yes"), Choice("yeah", "yes"), Choice("no", "no"), Choice("nope", "no"),
+    Choice("i don't know", "unsure"), Choice("repeat", "repeat"), Choice("stop", "stop"),
+    Choice("pause", "pause"), Choice("wait", "wait"),
+), timeout=4.0)
+
+
+class OneQuestion:
+    """A pure engine: asks one question, answers what it heard, ends.
+
+    Outcome ``exercise`` for no, ``emergency`` for yes, ``no-response`` after two silences,
+    ``stopped`` for stop; anything else is asked again.
+    """
+
+    def __init__(self, question: str, reply: str = "You said {intent}.") -> None:
+        self.question = question
+        self.reply = reply
+
+    def initial_state(self) -> int:
+        return 0
+
+    def step(self, state: int, event: Any, now: float) -> tuple[int, list[Any]]:
+        if isinstance(event, Started):
+            return 0, [Say(self.question, "question"), YES_NO]
+        if isinstance(event, Silence):
+            if state >= 1:
+                return state + 1, [End("no-response")]
+            return state + 1, [Say("I did not hear you. " + self.question), YES_NO]
+        if isinstance(event, Heard):
+            outcome = {"yes": "emergency", "no": "exercise", "stop": "stopped"}.get(
+                event.intent or "")
+            if outcome is None:
+                return state, [Say("Please say yes or no."), YES_NO]
+            return state, [Say(self.reply.format(intent=event.intent)), End(outcome)]
+        return state, []
+
+
+@dataclass
+class VoiceRig:
+    """The skill's side: default mic and speaker (routed by the pulse fixture), real Vosk."""
+
+    model: Any
+    rate: int = 170
+    mic: Microphone = field(init=False)
+    player: Player = field(init=False)
+    mouth: VoiceMouth = field(init=False)
+    ear: AudioEar = field(init=False)
+    clock: MonotonicClock = field(default_factory=MonotonicClock)
+    notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.mic = Microphone().open()
+        self.player = Player()
+        recognizer = Recognizer(self.model)
+        synth = Synthesizer(VoiceSettings(voice="en-us", rate=self.rate))
+        self.mouth = VoiceMouth(synth, self.player, self.mic, recognizer, captions=False)
+
+        def reopen() -> None:
+            self.mic.close()
+            self.mic.open()
+
+        self.ear = AudioEar(self.mic, recognizer, self.clock, notify=self.notices.append,
+                            reopen=reopen)
+
+    def session(self, engine: Any, observers: list | None = None) -> Session:
+        return Session(engine, self.ear, self.mouth, self.clock, Transcript(None),
+                       silence_timeout=4.0, observers=observers)
+
+    def run_in_thread(self, engine: Any, observers: list | None = None) -> SessionThread:
+        return SessionThread(self.session(engine, observers))
+
+    def close(self) -> None:
+        self.mic.close()
+        self.player.close()
+
+
+class SessionThread(threading.Thread):
+    """Runs a session in the background; the test plays the person meanwhile."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(daemon=True)
+        self.session = session
+        self.result: SessionResult | None = None
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.result = self.session.run()
+        except BaseException as err:  # noqa: BLE001 - reported to the test
+            self.error = err
+
+    def finish(self, timeout: float) -> SessionResult:
+        self.join(timeout)
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None, f"session still running after {timeout} s"
+        return self.result
+
+
+def wait_for(predicate: Any, timeout: float) -> bool:
+    """Poll a test condition (test helper only; the product never polls)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def voiced_spans(samples: np.ndarray, rate: int = 16000, threshold: int = 600,
+                 gap: float = 0.35) -> list[tuple[float, float]]:
+    """(start, end) seconds of stretches of voice separated by pauses longer than ``gap``."""
+    frame = rate // 100
+    n = len(samples) // frame
+    if n == 0:
+        return []
+    levels = np.abs(samples[: n * frame].reshape(n, frame)).max(axis=1)
+    loud = np.flatnonzero(levels > threshold)
+    spans: list[tuple[float, float]] = []
+    for i in loud:
+        t = i / 100
+        if spans and t - spans[-1][1] <= gap:
+            spans[-1] = (spans[-1][0], t + 0.01)
+        else:
+            spans.append((t, t + 0.01))
+    return spans

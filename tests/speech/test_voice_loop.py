@@ -1,0 +1,110 @@
+"""Real sessions on the PulseAudio loop: sounddevice → PortAudio → ALSA pulse plugin → null
+sinks. The person's audio is played into the sink the skill records from; the skill's voice is
+recorded from the monitor of the sink it plays into. Nothing here is faked."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.pulse import PulseServer
+from tests.speech.loop import FIXTURES, OneQuestion, VoiceRig, voiced_spans, wait_for
+from voiceskill.speech.ear import MIC_BACK, MIC_LOST
+
+pytestmark = pytest.mark.audio
+
+
+def fixture(stem: str) -> Any:
+    found = sorted(FIXTURES.glob(f"{stem}__*.wav"))
+    if not found:
+        pytest.skip(f"no fixture {stem}__*.wav")
+    return found[0]
+
+
+@pytest.fixture
+def rig(pulse: PulseServer, speech_model: Any) -> Any:
+    rig = VoiceRig(speech_model)
+    yield rig
+    rig.close()
+
+
+def _wait_until_listening(rig: VoiceRig, events: list[dict], says: int = 1) -> None:
+    """Until the session has spoken ``says`` prompts and the speaker is quiet again."""
+    assert wait_for(lambda: sum(e["type"] == "say" for e in events) >= says, 20)
+    assert wait_for(lambda: not rig.player.playing, 20)
+    time.sleep(0.5)  # the echo guard after the prompt
+
+
+def test_spoken_answer_goes_round_the_loop(pulse: PulseServer, rig: VoiceRig) -> None:
+    recording = pulse.record("spk")
+    events: list[dict] = []
+    run = rig.run_in_thread(OneQuestion("Does your back hurt when you cough?"), [events.append])
+    _wait_until_listening(rig, events)
+    pulse.play(fixture("no"), sink="mic").wait(10)
+    result = run.finish(20)
+    time.sleep(0.3)
+    voice = recording.stop()
+    assert result.outcome == "exercise"
+    heard = [e for e in events if e["type"] == "heard"]
+    assert [e["intent"] for e in heard] == ["no"]
+    spans = voiced_spans(voice)
+    assert len(spans) >= 2, spans  # the question, then the reply, both out of the speaker
+    assert spans[-1][0] > spans[0][1]
+
+
+def test_never_answers_its_own_voice(pulse: PulseServer, speech_model: Any) -> None:
+    pulse.route(source="spk.monitor", sink="spk")  # the microphone hears the speaker
+    rig = VoiceRig(speech_model)
+    try:
+        recording = pulse.record("spk")
+        events: list[dict] = []
+        engine = OneQuestion("Answer yes or no. Yes, no, yeah, nope. Or say stop, pause, "
+                             "or wait. Yes? No?")
+        result = rig.run_in_thread(engine, [events.append]).finish(60)
+        voice = recording.stop()
+    finally:
+        rig.close()
+    assert sum(e[1] - e[0] for e in voiced_spans(voice)) > 4.0  # it did talk into the loop
+    assert [e for e in events if e["type"] == "heard"] == []
+    assert result.outcome == "no-response"
+
+
+def test_stop_while_speaking_cuts_the_prompt(pulse: PulseServer, rig: VoiceRig) -> None:
+    prompt = ("Lie on your back with your knees bent and both feet flat on the floor. "
+              "Now slowly flatten the small of your back against the floor, and hold it.")
+    full = len(rig.mouth.synthesizer.synthesize(prompt)) / 16000
+    recording = pulse.record("spk")
+    events: list[dict] = []
+    run = rig.run_in_thread(OneQuestion(prompt), [events.append])
+    assert wait_for(lambda: any(e["type"] == "say" for e in events), 20)
+    time.sleep(1.5)
+    pulse.play(fixture("stop"), sink="mic").wait(10)
+    result = run.finish(20)
+    time.sleep(0.3)
+    voice = recording.stop()
+    assert result.outcome == "stopped"
+    heard = [e for e in events if e["type"] == "heard"]
+    assert heard and heard[0]["intent"] == "stop" and heard[0].get("barge_in") is True
+    spoken = voiced_spans(voice)[0]
+    assert spoken[1] - spoken[0] < full - 2.0  # cut long before the end of the prompt
+    latency = rig.mouth.last_barge_in_latency
+    assert latency is not None and latency <= 0.15, latency
+
+
+def test_microphone_failure_is_announced_and_the_session_goes_on(
+    pulse: PulseServer, rig: VoiceRig
+) -> None:
+    events: list[dict] = []
+    run = rig.run_in_thread(OneQuestion("Can you walk on your heels?"), [events.append])
+    _wait_until_listening(rig, events)
+    rig.mic.close()  # the device goes away under the listening ear
+    assert wait_for(lambda: MIC_BACK in rig.notices, 10)
+    time.sleep(0.3)
+    pulse.play(fixture("yes"), sink="mic").wait(10)
+    result = run.finish(20)
+    assert rig.notices == [MIC_LOST, MIC_BACK]
+    assert result.outcome == "emergency"  # the question's state survived the failure
+    assert np.isfinite(len(events))
