@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.pulse import PulseServer
@@ -107,4 +106,3 @@ def test_microphone_failure_is_announced_and_the_session_goes_on(
     result = run.finish(20)
     assert rig.notices == [MIC_LOST, MIC_BACK]
     assert result.outcome == "emergency"  # the question's state survived the failure
-    assert np.isfinite(len(events))

@@ -202,7 +202,7 @@ class Turn:
         ep = self._ep
         if self._length >= ep.max_utterance:
             return self._finish(json.loads(self._rec.FinalResult()))
-        if self.eager and self._quiet == 0.0 and self._voiced > 0.1:
+        if self.eager and self._voiced > 0.1:
             partial = json.loads(self._rec.PartialResult()).get("partial", "")
             if partial and self._complete(partial.split()):
                 return self._finish(json.loads(self._rec.FinalResult()))

@@ -346,7 +346,11 @@ class VoiceMouth:
                 if set(heard.text.split()) <= own_words:
                     continue  # the assistant may be hearing itself say this word
                 self.player.stop()
-                self.last_barge_in_latency = turn.fed - (turn.speech_ended_at or turn.fed)
+                # Audio seconds from the end of the word to the decision, plus what was
+                # already queued in the output device when playback was cut.
+                after_word = max(0.0, turn.fed - (turn.speech_ended_at or turn.fed))
+                queued = float(getattr(self.player._stream, "latency", 0.0) or 0.0)
+                self.last_barge_in_latency = after_word + queued
                 return heard
         except AudioDeviceError:
             return None  # the ear reports microphone trouble when it next listens
