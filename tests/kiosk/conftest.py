@@ -1,4 +1,4 @@
-"""Fixtures of the kiosk tests: the shipped speech model and a folder for the person's voice."""
+"""Fixtures of the kiosk tests: the speech model and a folder for the person's voice."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ from typing import Any
 
 import pytest
 
-import voiceskill
+
+@pytest.fixture(scope="session")
+def model(speech_model: Any) -> Any:
+    """The Vosk model of the shared ``speech_model`` fixture (skips while it is not built)."""
+    return speech_model
 
 
 @pytest.fixture(scope="session")
-def model() -> Any:
-    """The shipped Vosk model, loaded once."""
-    path = voiceskill.DEFAULT_MODEL_DIR
-    if not (path / "am" / "final.mdl").is_file():
-        pytest.skip(f"the speech model is not built yet ({path})")
-    from voiceskill.speech.recognizer import open_model
+def model_dir(speech_model: Any) -> Path:
+    """Directory of that model (the shipped one, or $VOICESKILL_MODEL)."""
+    from voiceskill.speech.modeldir import resolve_model_dir
 
-    return open_model(path)
+    return resolve_model_dir(None)
 
 
 @pytest.fixture(scope="session")

@@ -45,12 +45,12 @@ def wait_state(url: str, ok: Any, what: str, timeout: float = 60.0) -> dict[str,
 
 
 def test_sigterm_mid_session_exits_cleanly_with_the_transcript_complete(
-    pulse: PulseServer, model: Any, tmp_path: Path
+    pulse: PulseServer, model_dir: Path, tmp_path: Path
 ) -> None:
     config = tmp_path / "kiosk.toml"
     config.write_text(
-        '[voice]\nrate = 380\n[transcripts]\ndirectory = "t"\n'
-        '[screen]\nenabled = true\nport = 0\n',
+        f'[audio]\nmodel = "{model_dir}"\n[voice]\nrate = 380\n'
+        '[transcripts]\ndirectory = "t"\n[screen]\nenabled = true\nport = 0\n',
         encoding="utf-8",
     )
     process = subprocess.Popen(
