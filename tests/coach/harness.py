@@ -30,9 +30,12 @@ def coach() -> CoachEngine:
 class ScheduledEar:
     """Says ``intent`` (as a phrase of the current listen) at each scheduled session time."""
 
-    def __init__(self, clock: VirtualClock, schedule: list[tuple[float, str]]) -> None:
+    def __init__(self, clock: VirtualClock, schedule: list[tuple[float, str]],
+                 late: float = 0.0) -> None:
         self.clock = clock
         self.schedule = sorted(schedule)
+        self.late = late
+        """Seconds the ear oversleeps each deadline (a slow machine's timer delay)."""
         self.heard: list[tuple[float, str]] = []
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
@@ -43,7 +46,7 @@ class ScheduledEar:
             assert phrases, f"{intent!r} is not in the grammar at t={at}: {listen.phrases}"
             self.heard.append((self.clock.now(), intent))
             return Heard(phrases[0], intent, 1.0)
-        self.clock.sleep_until(until)
+        self.clock.sleep_until(until + self.late)
         return None
 
 
@@ -112,10 +115,11 @@ class Run:
 
 
 def run(exercise: str | None = None, phase: str = "", flags: frozenset[str] = frozenset(),
-        schedule: list[tuple[float, str]] | None = None, seconds_per_word: float = 0.0) -> Run:
+        schedule: list[tuple[float, str]] | None = None, seconds_per_word: float = 0.0,
+        late: float = 0.0) -> Run:
     """Coach one exercise (or the phase routine) to the end on a virtual clock starting at 0."""
     clock = VirtualClock()
-    ear = ScheduledEar(clock, schedule or [])
+    ear = ScheduledEar(clock, schedule or [], late)
     mouth = Mouth(clock, seconds_per_word)
     engine = StartWith(coach(), phase, exercise, flags)
     session = Session(engine, ear, mouth, clock, Transcript(None))

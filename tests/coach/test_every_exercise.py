@@ -139,3 +139,12 @@ def test_a_long_routine_simulates_in_well_under_two_seconds() -> None:
     assert done.outcome == "exercise"
     assert done.clock.now() > 30 * 60
     assert time.perf_counter() - began < 2.0
+
+
+def test_small_timer_delays_do_not_add_up_over_a_routine() -> None:
+    """Every timer fires 5 ms late: the routine still ends 5 ms after its plan, not 74 × 5 ms."""
+    planned = sum(step.nominal_seconds for step in coach().steps["bird-dog"])
+    done = run("bird-dog", late=0.005)
+    assert done.result.events[-1]["t"] == pytest.approx(planned + 0.005, abs=1e-3)
+    for start, end in holds(done):
+        assert end["t"] - start["t"] == pytest.approx(5.0, abs=1e-3)

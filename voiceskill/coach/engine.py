@@ -40,6 +40,10 @@ RED_FLAG_NODE = "red-flags"
 TIMER = "coach"
 #: Phase used when the session starts straight with the coach and no phase is known.
 DEFAULT_PHASE = "week-2"
+#: A timer that fires at most this late counts as on time: the next beat starts at the old
+#: deadline, so small timer delays never add up over a routine. Later than this (speech ran
+#: over the beat), the next beat starts now, so a hold is never cut short by speaking.
+CATCH_UP = 0.1
 #: Answers to the pain question that send the person to the red-flag questions.
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
@@ -241,7 +245,7 @@ class CoachEngine:
         beat = step.beats[state.beat]
         if not beat.hold:
             if countdown.finished(now):
-                return self._advance_beat(state, now)
+                return self._advance_beat(state, _on_time(countdown.deadline, now))
             return state, [StartTimer(TIMER, countdown.deadline)]
         fired, countdown = countdown.due(now)
         state = replace(state, countdown=countdown)
@@ -249,7 +253,8 @@ class CoachEngine:
             done = _credit(state.done, step.exercise, reps=1, seconds=countdown.seconds)
             actions: list[Action] = [self._record("end", step, 0.0),
                                      Say(beat.release, f"cue:{step.exercise}")]
-            state, more = self._advance_beat(replace(state, done=done), now)
+            state, more = self._advance_beat(replace(state, done=done),
+                                             _on_time(countdown.deadline, now))
             return state, actions + more
         actions = []
         if fired:  # when several are due at once (late), only the newest is still true
@@ -479,6 +484,11 @@ def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
             updated = Progress(exercise, progress.reps + reps, progress.seconds + seconds)
             return (*done[:i], updated, *done[i + 1:])
     return (*done, Progress(exercise, reps, seconds))
+
+
+def _on_time(deadline: float, now: float) -> float:
+    """When the beat after one ending at ``deadline`` starts (see :data:`CATCH_UP`)."""
+    return deadline if now - deadline <= CATCH_UP else now
 
 
 def _join(items: list[str]) -> str:
