@@ -1,0 +1,115 @@
+"""Whole simulated sessions driven by audio: WAV fixtures and synthesized speech go through
+real Vosk with our model; prompts are synthesized with pyttsx3; time is virtual."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import voiceskill
+from tests.speech.test_recognizer import FIXTURES, YES_NO, hear
+from voiceskill.conversation import build_conversation
+from voiceskill.simulate import simulate
+from voiceskill.simulate_script import load_script
+
+#: Regexes that pick out the red-flag questions by tier.
+EMERGENCY_Q = "groin|bladder|weak|bowel|both legs|urine|empty your bowels|back passage|sexual"
+URGENT_Q = "fever|accident|fall|weight"
+CLINICIAN_Q = "since the pop|shooting|foot|night|injury|lock|swelling|bruis"
+WHEN_Q = "when did (your back|it) pop"
+START_Q = "start the exercises"
+
+
+_UNDERSTOOD: dict[tuple[str, str], Path | None] = {}
+
+
+def audio(model: Any, stem: str, intent: str) -> str:
+    """A reply with a fixture of ``stem`` that the model hears as ``intent`` on its own (the
+    simulation plumbing is under test here; accuracy is tested in test_recognizer.py)."""
+    key = (stem, intent)
+    if key not in _UNDERSTOOD:
+        _UNDERSTOOD[key] = next(
+            (p for p in sorted(FIXTURES.glob(f"{stem}__*.wav"))
+             if (h := hear(model, p, YES_NO)) is not None and h.intent == intent), None)
+    path = _UNDERSTOOD[key]
+    if path is None:
+        pytest.skip(f"the model understands no {stem}__*.wav fixture as {intent!r}")
+    return f"{{audio: '{path}'}}"
+
+
+def run(tmp_path: Path, model: Any, text: str, **kw: Any) -> tuple[str, list[dict]]:
+    path = tmp_path / "script.yaml"
+    path.write_text(text, encoding="utf-8")
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    result = simulate(load_script(path), engine, model, **kw)
+    return result.outcome, result.events
+
+
+def heard(events: list[dict]) -> list[tuple[str, str | None]]:
+    return [(e["text"], e["intent"]) for e in events if e["type"] == "heard"]
+
+
+def test_emergency_from_a_spoken_yes(tmp_path: Path, speech_model: Any) -> None:
+    yes = audio(speech_model, "yes", "yes")
+    outcome, events = run(tmp_path, speech_model, f"replies:\n  - {yes}\n")
+    assert outcome == "emergency"
+    assert heard(events)[0][1] == "yes"
+
+
+@pytest.mark.parametrize("outcome,tier_yes", [("urgent", URGENT_Q),
+                                              ("see-clinician", CLINICIAN_Q)])
+def test_urgent_and_see_clinician_from_audio(tmp_path: Path, speech_model: Any, outcome: str,
+                                             tier_yes: str) -> None:
+    no, yes = audio(speech_model, "no", "no"), audio(speech_model, "yes", "yes")
+    script = (f"rules:\n  - {{when: '{EMERGENCY_Q}', reply: {no}}}\n"
+              f"  - {{when: '{tier_yes}', reply: {yes}}}\n"
+              f"default: {no}\n")
+    got, events = run(tmp_path, speech_model, script)
+    assert got == outcome, heard(events)
+
+
+def test_exercise_and_advice_from_audio_and_synthesized_speech(tmp_path: Path,
+                                                               speech_model: Any) -> None:
+    no, yes = audio(speech_model, "no", "no"), audio(speech_model, "yes", "yes")
+    base = (f"rules:\n  - {{when: '{WHEN_Q}', reply: {{say: 'today'}}}}\n"
+            f"  - {{when: '{START_Q}', reply: REPLY}}\n"
+            f"  - {{when: '\\?', reply: {no}}}\n"
+            "default: {silence: 1}\n")
+    outcome, events = run(tmp_path, speech_model, base.replace("REPLY", yes))
+    assert "today" in [text for text, _ in heard(events)], heard(events)
+    assert outcome == "exercise"
+    assert events[-1]["t"] > 300  # minutes of holds ran on the virtual clock
+    outcome, _ = run(tmp_path, speech_model, base.replace("REPLY", no))
+    assert outcome == "advice"
+
+
+def test_stop_said_over_a_question_ends_the_session(tmp_path: Path, speech_model: Any) -> None:
+    stop = audio(speech_model, "stop", "stop")[:-1] + ", during: 1.0}"
+    wav = tmp_path / "talk.wav"
+    outcome, events = run(tmp_path, speech_model,
+                          f"rules:\n  - {{when: 'groin', reply: {stop}}}\n", record=wav)
+    assert outcome == "stopped"
+    barge = [e for e in events if e["type"] == "heard" and e.get("barge_in")]
+    assert barge and barge[0]["intent"] == "stop"
+    assert wav.stat().st_size > 44
+
+
+def test_silence_to_everything_is_no_response(tmp_path: Path, speech_model: Any) -> None:
+    outcome, events = run(tmp_path, speech_model, "default: {silence: 20}\n")
+    assert outcome == "no-response"
+    assert [e["type"] for e in events].count("reprompt") >= 1
+
+
+@pytest.mark.parametrize("stem", ["banana", "bicycle"])
+def test_out_of_vocabulary_on_a_red_flag_is_never_no(tmp_path: Path, speech_model: Any,
+                                                     stem: str) -> None:
+    found = sorted((FIXTURES / "oov").glob(f"{stem}__*.wav"))
+    if not found:
+        pytest.skip(f"no oov fixture {stem}")
+    script = f"rules:\n  - {{when: '{EMERGENCY_Q}', reply: {{audio: '{found[0]}'}}}}\n"
+    outcome, events = run(tmp_path, speech_model, script)
+    answers = [e for e in events if e["type"] == "answer"]
+    assert not any(a.get("intent") == "no" for a in answers), answers
+    assert outcome not in ("exercise", "advice")
