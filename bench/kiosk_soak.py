@@ -81,16 +81,17 @@ def talk_wav(minutes: float, folder: Path) -> Path:
     return out
 
 
-def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0) -> int:
-    if not (DEFAULT_MODEL_DIR / "am" / "final.mdl").is_file():
-        print(f"no speech model at {DEFAULT_MODEL_DIR}: build it first", file=sys.stderr)
+def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
+        drive: str = "audio", model_dir: Path = DEFAULT_MODEL_DIR) -> int:
+    if not (model_dir / "am" / "final.mdl").is_file():
+        print(f"no speech model at {model_dir}: build it first", file=sys.stderr)
         return 2
     folder = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
-    model = open_model(DEFAULT_MODEL_DIR)
+    model = open_model(model_dir)
     rows: list[tuple[str, str, str]] = []
     with PulseServer(sinks=("mic", "spk")) as pulse:
         pulse.route(source="mic.monitor", sink="spk")
-        settings = kiosk_settings(folder, silence_timeout=2.0)
+        settings = kiosk_settings(folder, silence_timeout=2.0, model_dir=model_dir)
         kiosk = KioskRunner(settings, model).start()
         outcomes: dict[str, int] = {}
         unexpected = 0
@@ -106,18 +107,22 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0) -> int:
                 kind = KINDS[number % len(KINDS)]
                 kiosk.wait_listen("hey coach", timeout=120)
                 kiosk.drop_listens()
-                speak(pulse, folder, "hey coach")
-                try:
+                if drive == "press":
+                    kiosk.service.hub.press("wake")
                     kiosk.wait_listen("yes", timeout=60)
-                except AssertionError:
-                    wake_misses += 1  # not heard: say it once more
-                    kiosk.drop_listens()
+                else:
                     speak(pulse, folder, "hey coach")
-                    kiosk.wait_listen("yes", timeout=60)
-                if kind in ("yes", "stop"):
+                    try:
+                        kiosk.wait_listen("yes", timeout=60)
+                    except AssertionError:
+                        wake_misses += 1  # not heard: say it once more
+                        kiosk.drop_listens()
+                        speak(pulse, folder, "hey coach")
+                        kiosk.wait_listen("yes", timeout=60)
+                if kind in ("yes", "stop") and drive == "audio":
                     speak(pulse, folder, kind)
-                elif kind == "press-yes":
-                    kiosk.service.hub.press("yes")
+                elif kind != "silence":
+                    kiosk.service.hub.press(kind.removeprefix("press-"))
                 outcome, _ = kiosk.wait_end(timeout=120)
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 wanted = {"yes": "emergency", "stop": "stopped", "silence": "no-response",
@@ -148,6 +153,7 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0) -> int:
         )
     crashes = stats.outcomes.get("error", 0) + (kiosk.error is not None)
     rows = [
+        ("driven by", f"{drive} (model {model_dir.name})", ""),
         ("sessions run", f"{stats.sessions} (asked {sessions})", ""),
         ("outcomes", ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""),
         ("outcome differed from the script", str(unexpected), "0"),
@@ -176,8 +182,11 @@ def main() -> int:
                         help="minutes of non-wake talk and noise played while idle")
     parser.add_argument("--idle-seconds", type=float, default=20.0,
                         help="seconds of silent idling for the CPU measurement")
+    parser.add_argument("--drive", choices=("audio", "press"), default="audio",
+                        help="answer by voice (default) or by screen presses (any model)")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
     args = parser.parse_args()
-    return run(args.sessions, args.talk_minutes, args.idle_seconds)
+    return run(args.sessions, args.talk_minutes, args.idle_seconds, args.drive, args.model)
 
 
 if __name__ == "__main__":
