@@ -197,6 +197,17 @@ def parse_settings(text: str, name: str = "<settings>", base_dir: Path | None = 
     return _expand(Settings(**values))
 
 
+def check_option(key: str, value: Any, option: str) -> Any:
+    """A command-line value for ``section.key``, checked like the file's; ConfigError names
+    the option (e.g. ``--emergency-number``) when it is not usable."""
+    section, name = key.split(".")
+    try:
+        return _convert(value, SCHEMA[section][name], Path.cwd())
+    except ValueError as err:
+        problem, expected = err.args
+        raise ConfigError([Problem(option, 0, "", problem, expected)]) from None
+
+
 def _expand(settings: Settings) -> Settings:
     """Resolve ``~`` in paths."""
     changes = {

@@ -132,3 +132,20 @@ def test_readme_section_documents_every_default() -> None:
             shown = str(default)
         row = next(r for r in text.splitlines() if r.startswith(f"| `{key}`"))
         assert shown in row, (key, shown, row)
+
+
+def test_command_line_options_override_the_file_and_are_checked(tmp_path: Path) -> None:
+    from voiceskill.cli import build_parser
+    from voiceskill.commands.kiosk import settings_from
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[safety]\nemergency_number = "999"\n[wake]\nphrase = "hey coach"\n')
+    parser = build_parser()
+    args = parser.parse_args(["kiosk", "--config", str(path), "--emergency-number", "112",
+                              "--screen", "--port", "0"])
+    settings = settings_from(args)
+    assert (settings.emergency_number, settings.wake_phrase) == ("112", "hey coach")
+    assert (settings.screen, settings.screen_port) == (True, 0)
+    bad = parser.parse_args(["kiosk", "--wake-phrase", "Hey, Coach!"])
+    with pytest.raises(ConfigError, match=r"^--wake-phrase: 'Hey, Coach!' is not a phrase"):
+        settings_from(bad)

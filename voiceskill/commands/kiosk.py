@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import voiceskill
-from voiceskill.config import ConfigError, Settings, load_settings
+from voiceskill.config import ConfigError, Settings, check_option, load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,16 +38,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings file (or defaults) with command-line options on top."""
     settings = load_settings(args.config)
-    overrides = {
-        "screen_port": args.port,
-        "transcript_dir": args.transcripts,
-        "wake_phrase": " ".join(args.wake_phrase.lower().split()) if args.wake_phrase else None,
-        "emergency_number": args.emergency_number,
-        "input_device": args.input_device,
-        "output_device": args.output_device,
-        "model_dir": args.model,
+    options = {  # field: (value, section.key, option)
+        "screen_port": (args.port, "screen.port", "--port"),
+        "transcript_dir": (args.transcripts, None, "--transcripts"),
+        "wake_phrase": (args.wake_phrase, "wake.phrase", "--wake-phrase"),
+        "emergency_number": (args.emergency_number, "safety.emergency_number",
+                             "--emergency-number"),
+        "input_device": (args.input_device, None, "--input-device"),
+        "output_device": (args.output_device, None, "--output-device"),
+        "model_dir": (args.model, None, "--model"),
     }
-    changes = {k: v for k, v in overrides.items() if v is not None}
+    changes = {
+        name: check_option(key, value, option) if key else value
+        for name, (value, key, option) in options.items()
+        if value is not None
+    }
     if args.screen:
         changes["screen"] = True
     return dataclasses.replace(settings, **changes)
