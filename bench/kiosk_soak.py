@@ -138,11 +138,13 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
 
             # Talk and noise while idle: any wake-up now is a false trigger.
             wakes_before = kiosk.service.stats.wake_ups
+            ignored_before = kiosk.service.stats.wake_ignored
             talk = talk_wav(talk_minutes, folder) if talk_minutes > 0 else None
             if talk is not None:
                 kiosk.wait_listen("hey coach", timeout=120)
                 pulse.play(talk, sink="mic").wait(talk_minutes * 60 + 60)
             false_triggers = kiosk.service.stats.wake_ups - wakes_before
+            near_misses = kiosk.service.stats.wake_ignored - ignored_before
         finally:
             kiosk.stop(timeout=120)
         stats = kiosk.service.stats
@@ -165,6 +167,7 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
         (f"CPU while idle in silence ({idle_seconds:g} s)", f"{idle_cpu:.1f} % of a core", ""),
         ("time per session", f"{session_seconds / max(1, sessions):.1f} s", ""),
         (f"false wake-ups in {talk_minutes:g} min of talk + noise", str(false_triggers), "0"),
+        ("  of which low-confidence and ignored", str(near_misses), ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}}  {'result':<40}  target")

@@ -125,13 +125,14 @@ def transcripts(service: KioskService) -> list[list[dict[str, Any]]]:
 def test_sessions_run_back_to_back_each_from_nothing(tmp_path: Path) -> None:
     steps = [
         answer("hello"),  # not the wake phrase: ignored
+        Heard("hey coach", "wake", 0.2),  # too unsure to be the wake phrase: ignored
         WAKE, answer("yes"),  # first red-flag question answered yes -> emergency
         WAKE, answer("stop"),
         WAKE, answer("yes"),
     ]
     service, mouth, ear = make_service(tmp_path, steps)
     stats = service.serve()
-    assert stats.sessions == 3 and stats.wake_ups == 3
+    assert stats.sessions == 3 and stats.wake_ups == 3 and stats.wake_ignored == 1
     assert stats.outcomes == {"emergency": 2, "stopped": 1}
     files = transcripts(service)
     assert len({p.name for p in service.stats.transcripts}) == 3

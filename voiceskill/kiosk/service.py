@@ -42,6 +42,10 @@ log = logging.getLogger("voiceskill.kiosk")
 #: Intent of the wake phrase in the idle grammar.
 WAKE_INTENT = "wake"
 
+#: Lowest recognizer confidence at which the wake phrase counts (ordinary talk in the room
+#: must not start sessions; a screen press has confidence 1).
+WAKE_MIN_CONFIDENCE = 0.5
+
 #: Seconds of one idle listen; between two of them the service checks for a stop and cleans up.
 IDLE_LISTEN_SECONDS = 30.0
 
@@ -110,6 +114,9 @@ class KioskStats:
 
     wake_ups: int = 0
     """Times the wake phrase (or the screen's Start) was recognised."""
+
+    wake_ignored: int = 0
+    """Wake phrases heard with too little confidence to start a session."""
 
     device_failures: int = 0
     """Times the devices failed to open or stopped working."""
@@ -221,6 +228,11 @@ class KioskService:
             if self._stop.is_set():
                 return
             if heard_wake(heard):
+                assert heard is not None
+                if heard.confidence < WAKE_MIN_CONFIDENCE:
+                    self.stats.wake_ignored += 1
+                    log.info("wake phrase ignored: confidence %.2f", heard.confidence)
+                    continue
                 self.stats.wake_ups += 1
                 self._set_status("session")
                 self.run_session(devices)
