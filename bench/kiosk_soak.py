@@ -167,7 +167,7 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
         (f"CPU while idle in silence ({idle_seconds:g} s)", f"{idle_cpu:.1f} % of a core", ""),
         ("time per session", f"{session_seconds / max(1, sessions):.1f} s", ""),
         (f"false wake-ups in {talk_minutes:g} min of talk + noise", str(false_triggers), "0"),
-        ("  of which low-confidence and ignored", str(near_misses), ""),
+        ("wake phrase heard but ignored (low confidence)", str(near_misses), ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure':<{width}}  {'result':<40}  target")
