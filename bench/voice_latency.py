@@ -55,9 +55,7 @@ def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[
         events: list[dict] = []
         run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."), [events.append])
         try:
-            wait_for(lambda: any(e["type"] == "say" for e in events), 20)  # noqa: B023
-            wait_for(lambda: not rig.player.playing, 20)  # noqa: B023
-            time.sleep(0.6)
+            rig.wait_until_listening()
             rig.player.started_at = None
             started = time.monotonic()
             player = subprocess.Popen(["paplay", "--server", pulse.server, "-d", "mic", str(path)])
@@ -65,11 +63,13 @@ def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[
             heard_reply = wait_for(lambda: rig.player.started_at is not None, 10)  # noqa: B023
             player.wait(10)
             run.finish(20)
-            if not heard_reply or not any(e["type"] == "heard" and e["intent"] for e in events):
-                misses += 1
+            if not any(e["type"] == "heard" and e["intent"] for e in events):
+                misses += 1  # still a reply ("please say yes or no"): its latency counts too
+            if not heard_reply:
                 continue
             out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
             latencies.append(rig.player.started_at + out_latency - end_of_speech)
+            print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms", file=sys.stderr)
         finally:
             rig.close()
     return latencies, misses

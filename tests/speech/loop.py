@@ -86,8 +86,20 @@ class VoiceRig:
         self.ear = AudioEar(self.mic, recognizer, self.clock, notify=self.notices.append,
                             reopen=reopen)
 
+    listens: int = 0
+    """How many times the session has started listening (the test's cue to speak)."""
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        """The ear, counted: a test speaks once ``listens`` has gone up."""
+        self.listens += 1
+        return self.ear.listen(listen, until)
+
+    def wait_until_listening(self, count: int = 1, timeout: float = 30.0) -> None:
+        assert wait_for(lambda: self.listens >= count, timeout), "the session never listened"
+        time.sleep(0.1)
+
     def session(self, engine: Any, observers: list | None = None) -> Session:
-        return Session(engine, self.ear, self.mouth, self.clock, Transcript(None),
+        return Session(engine, self, self.mouth, self.clock, Transcript(None),
                        silence_timeout=4.0, observers=observers)
 
     def run_in_thread(self, engine: Any, observers: list | None = None) -> SessionThread:

@@ -30,18 +30,11 @@ def rig(pulse: PulseServer, speech_model: Any) -> Any:
     rig.close()
 
 
-def _wait_until_listening(rig: VoiceRig, events: list[dict], says: int = 1) -> None:
-    """Until the session has spoken ``says`` prompts and the speaker is quiet again."""
-    assert wait_for(lambda: sum(e["type"] == "say" for e in events) >= says, 20)
-    assert wait_for(lambda: not rig.player.playing, 20)
-    time.sleep(0.5)  # the echo guard after the prompt
-
-
 def test_spoken_answer_goes_round_the_loop(pulse: PulseServer, rig: VoiceRig) -> None:
     recording = pulse.record("spk")
     events: list[dict] = []
     run = rig.run_in_thread(OneQuestion("Does your back hurt when you cough?"), [events.append])
-    _wait_until_listening(rig, events)
+    rig.wait_until_listening()
     pulse.play(fixture("no"), sink="mic").wait(10)
     result = run.finish(20)
     time.sleep(0.3)
@@ -98,7 +91,7 @@ def test_microphone_failure_is_announced_and_the_session_goes_on(
 ) -> None:
     events: list[dict] = []
     run = rig.run_in_thread(OneQuestion("Can you walk on your heels?"), [events.append])
-    _wait_until_listening(rig, events)
+    rig.wait_until_listening()
     rig.mic.close()  # the device goes away under the listening ear
     assert wait_for(lambda: MIC_BACK in rig.notices, 10)
     time.sleep(0.3)
