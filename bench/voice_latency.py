@@ -62,7 +62,10 @@ def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[
             end_of_speech = started + speech_end(path)
             heard_reply = wait_for(lambda: rig.player.started_at is not None, 10)  # noqa: B023
             player.wait(10)
-            run.finish(20)
+            try:
+                run.finish(30)
+            except AssertionError:  # still talking (misheard, asked again): count it, go on
+                run.session.request_stop()
             if not any(e["type"] == "heard" and e["intent"] for e in events):
                 misses += 1  # still a reply ("please say yes or no"): its latency counts too
             if not heard_reply:
@@ -72,6 +75,7 @@ def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[
             print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms", file=sys.stderr)
         finally:
             rig.close()
+            run.join(15)
     return latencies, misses
 
 
