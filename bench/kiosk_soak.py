@@ -127,6 +127,8 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 wanted = {"yes": "emergency", "stop": "stopped", "silence": "no-response",
                           "press-yes": "emergency"}[kind]
+                if outcome != wanted:
+                    print(f"  session {number + 1} ({kind}): {outcome}", file=sys.stderr)
                 unexpected += outcome != wanted
                 if number == min(9, sessions - 1):
                     rss_after_warmup = rss_mb()

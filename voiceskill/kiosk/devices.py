@@ -26,8 +26,9 @@ from voiceskill.speech.recognizer import Recognizer, open_model
 from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
 from voiceskill.speech.wav import TARGET_RATE
 
-#: Seconds without a single chunk from an open microphone before it counts as gone.
-STALL_SECONDS = 2.0
+#: Seconds without a single chunk from an open microphone before it counts as gone (a backstop:
+#: an unplugged device usually ends the stream at once; a busy machine can delay chunks ~2 s).
+STALL_SECONDS = 5.0
 
 
 class AudioKeeper:

@@ -257,6 +257,7 @@ class KioskService:
             assert transcript.path is not None
             devices.recorder.start(transcript.path.with_suffix(".wav"))
         outcome = "error"
+        device_error: BaseException | None = None
         try:
             engine = self.parts.make_engine()
             session = Session(engine, self.hub, devices.mouth, self.parts.clock, transcript,
@@ -270,8 +271,7 @@ class KioskService:
             outcome = self._finish(transcript, devices, abort.outcome, abort.reason)
         except self.parts.device_errors as err:
             self._finish(transcript, devices, "stopped", f"device: {err}", speak=False)
-            self.stats.outcomes["device-lost"] = self.stats.outcomes.get("device-lost", 0) + 1
-            raise
+            outcome, device_error = "device-lost", err
         except Exception as err:  # noqa: BLE001 - one session's error never ends the service
             log.error("session failed: %s\n%s", err, traceback.format_exc())
             outcome = self._finish(transcript, devices, "error", f"{type(err).__name__}: {err}")
@@ -285,6 +285,8 @@ class KioskService:
         log.info("session %s ended: %s", transcript.session_id, outcome)
         if self.on_session_end is not None:
             self.on_session_end(outcome, transcript.path)
+        if device_error is not None:
+            raise device_error  # the service closes the devices and retries
         return outcome
 
     def _finish(
