@@ -8,7 +8,7 @@ use this one loop; they differ only in the ear, the mouth and the clock they pas
 Rules the edges can rely on:
 - A :class:`Listen` stays in force until the engine emits another one or :class:`End`.
 - Silence is measured from the moment listening (re)starts after the last prompt was spoken.
-- While speaking, only the barge-in intents (stop, pause, wait) of the current listen are heard;
+- While speaking, only the barge-in intents (stop, pause, wait, pain) of the current listen are heard;
   a barge-in cuts the rest of that turn's prompts, and the engine gets the :class:`Heard`.
 """
 
@@ -38,7 +38,7 @@ from voiceskill.events import (
 from voiceskill.transcript import Transcript
 
 #: Intents that may interrupt the assistant while it speaks.
-BARGE_IN_INTENTS = frozenset({"stop", "pause", "wait"})
+BARGE_IN_INTENTS = frozenset({"stop", "pause", "wait", "pain"})
 
 #: Default seconds of silence before the engine's re-prompt rules apply.
 DEFAULT_SILENCE_TIMEOUT = 8.0
