@@ -8,8 +8,8 @@ use this one loop; they differ only in the ear, the mouth and the clock they pas
 Rules the edges can rely on:
 - A :class:`Listen` stays in force until the engine emits another one or :class:`End`.
 - Silence is measured from the moment listening (re)starts after the last prompt was spoken.
-- While speaking, only the barge-in intents (stop, pause, wait, pain) of the current listen are heard;
-  a barge-in cuts the rest of that turn's prompts, and the engine gets the :class:`Heard`.
+- While speaking, only the barge-in intents (stop, pause, wait, pain) of the current listen
+  are heard; a barge-in cuts the rest of that turn's prompts and the engine gets the Heard.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ class Node:
     """How to answer this question (falls back to the dialog's generic help)."""
 
     if_unsure: str | None = None
-    """Where an unsure/not-understood answer leads after the re-asks (default: the tier's outcome)."""
+    """Where an unsure or not-understood answer leads after the re-asks (default: the tier)."""
 
     line: int = 0
     """Line of the node in its YAML file."""
@@ -154,7 +154,7 @@ class Dialog:
     """Global intents by name (yes, no, unsure, repeat, help, stop, ...)."""
 
     messages: dict[str, str] = field(default_factory=dict)
-    """Generic lines: ``help``, ``not_understood``, ``silence``, ``unsure`` (see dialogs/intents.yaml)."""
+    """Generic lines (``help``, ``not_understood``, ``silence``, ``unsure``) from intents.yaml."""
 
     def resolve(self, target: str) -> Node | Outcome:
         """The node or outcome a target names."""
