@@ -9,7 +9,7 @@ APT_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-util
                 libasound2-plugins graphviz sox flite chromium chromium-driver
 STAMP       := $(VENV)/.installed
 
-.PHONY: run test setup apt venv lint bench clean
+.PHONY: run test setup apt venv lint bench lock clean
 
 run: setup
 	$(VENV)/bin/voiceskill run $(ARGS)
@@ -44,6 +44,11 @@ lint: venv
 
 bench: setup
 	for b in bench/*.py; do $(VENV)/bin/python $$b || exit 1; done
+
+# Re-pin every Python dependency (runtime, tests, model build and bench) after changing pyproject.
+lock:
+	$(PIP) install -q -e '.[dev,kiosk-test,model-build,model-bench]'
+	$(PIP) freeze --exclude-editable | grep -v '^#' > requirements.lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info
