@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import voiceskill
 from voiceskill.config import (
     SCHEMA,
     ConfigError,
@@ -16,7 +17,7 @@ from voiceskill.config import (
 )
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "voiceskill" / "kiosk" / "example.toml"
-README_SECTION = EXAMPLE.parent / "README-section.md"
+README_SECTION = Path(voiceskill.PROJECT_ROOT) / "README.md"
 
 
 def test_no_file_gives_defaults_with_home_expanded() -> None:
