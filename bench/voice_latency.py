@@ -49,33 +49,37 @@ def speech_end(path: Path) -> float:
 def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[float], int]:
     answers = sorted(FIXTURES.glob("yes__*.wav")) + sorted(FIXTURES.glob("no__*.wav"))
     latencies, misses = [], 0
-    for i in range(trials):
-        path = answers[i % len(answers)]
-        rig = VoiceRig(model)
-        events: list[dict] = []
-        run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."), [events.append])
-        try:
+    rig = VoiceRig(model)  # one microphone and speaker for all trials, as in a real session
+    try:
+        for i in range(trials):
+            path = answers[i % len(answers)]
+            events: list[dict] = []
+            rig.listens = 0
+            run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."),
+                                    [events.append])
             rig.wait_until_listening()
             rig.player.started_at = None
             started = time.monotonic()
-            player = subprocess.Popen(["paplay", "--server", pulse.server, "-d", "mic", str(path)])
+            player = subprocess.Popen(["paplay", "--server", pulse.server, "-d", "mic",
+                                       str(path)])
             end_of_speech = started + speech_end(path)
-            heard_reply = wait_for(lambda: rig.player.started_at is not None, 10)  # noqa: B023
+            replied = wait_for(lambda: rig.player.started_at is not None, 10)  # noqa: B023
+            first_audio = rig.player.started_at or 0.0
             player.wait(10)
-            try:
-                run.finish(30)
-            except AssertionError:  # still talking (misheard, asked again): count it, go on
-                run.session.request_stop()
-            if not any(e["type"] == "heard" and e["intent"] for e in events):
+            heard = [e for e in events if e["type"] == "heard"]
+            if not any(e["intent"] for e in heard):
                 misses += 1  # still a reply ("please say yes or no"): its latency counts too
-            if not heard_reply:
+            run.session.request_stop()
+            run.join(30)
+            if not replied or not heard:
+                print(f"  trial {i + 1}: nothing heard", file=sys.stderr)
                 continue
             out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
-            latencies.append(rig.player.started_at + out_latency - end_of_speech)
-            print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms", file=sys.stderr)
-        finally:
-            rig.close()
-            run.join(15)
+            latencies.append(first_audio + out_latency - end_of_speech)
+            print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms ({heard[0]['text']!r})",
+                  file=sys.stderr)
+    finally:
+        rig.close()
     return latencies, misses
 
 

@@ -214,6 +214,7 @@ class Microphone:
                 channels=1,
                 dtype="float32",
                 blocksize=blocksize,
+                latency="low",
                 callback=self._callback,
                 finished_callback=self._finished,
             )
