@@ -183,13 +183,17 @@ class SphinxRunner:
         self.decoder = Decoder(samprate=16000, loglevel="FATAL")
         self.load_seconds = time.perf_counter() - t0
         self._grammar: tuple[str, ...] = ()
+        self._count = 0
 
     def decode(self, samples: np.ndarray, grammar: list[str]) -> str:
         key = tuple(grammar)
         if key != self._grammar:
             alternatives = " | ".join(grammar)
             jsgf = f"#JSGF V1.0;\ngrammar g;\npublic <s> = ( {alternatives} )+ ;\n"
-            self.decoder.set_jsgf_string(jsgf)
+            self._count += 1
+            name = f"g{self._count}"
+            self.decoder.add_jsgf_string(name, jsgf)
+            self.decoder.activate_search(name)
             self._grammar = key
         self.decoder.start_utt()
         self.decoder.process_raw(samples.astype(np.int16).tobytes(), full_utt=True)

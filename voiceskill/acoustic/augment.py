@@ -64,7 +64,7 @@ def augment(clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0) 
     """Return an augmented int16 copy of 16 kHz int16 ``clean`` (strength 0 = only padding)."""
     x = clean.astype(np.float64) / 32768.0
     if strength > 0 and rng.random() < 0.6:
-        factor = rng.uniform(0.88, 1.12)
+        factor = rng.uniform(0.85, 1.15)
         x = resample(x.astype(np.float32), int(RATE * factor), RATE).astype(np.float64)
     if strength > 0 and rng.random() < 0.4:
         x = _tilt(rng, x)

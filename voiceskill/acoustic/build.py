@@ -27,8 +27,8 @@ class BuildConfig:
     dialog_dir: Path | None = None
     """Dialogs whose vocabulary the graph must cover (None: the base vocabulary only)."""
     seed_dir: Path | None = None
-    """Source texts for general training words (None: none)."""
-    utterances: int = 6000
+    """Source texts for general training words (None: the shipped general_words.txt)."""
+    utterances: int = 8000
     """Clean utterances to synthesize."""
     copies: int = 2
     """Augmented copies of each clean utterance."""
@@ -38,8 +38,12 @@ class BuildConfig:
     """Restrict training texts to these words (tiny test builds); None: full corpus."""
     hidden: tuple[int, ...] = (384, 384, 384)
     """Hidden layer sizes."""
-    epochs: tuple[float, ...] = (1.0, 2.0, 2.0)
+    epochs: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)
     """Epochs per round; an alignment pass runs between rounds."""
+    dropout: float = 0.0
+    """Dropout on hidden units while training (robustness to unseen voices)."""
+    frame_mask: int = 0
+    """Spliced input frames blanked per training example (time masking)."""
     learning_rate: float = 1e-3
     """Adam step size."""
     seed: int = 7
@@ -125,7 +129,11 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             set(corpus.BASE_PHRASES)
             | set(corpus.dialog_phrases(cfg.dialog_dir) if cfg.dialog_dir else [])
         )
-        general = [w for w in corpus.general_words(cfg.seed_dir, 1500) if pronunciations(w)]
+        if cfg.seed_dir is not None:
+            general = corpus.general_words(cfg.seed_dir, 1500)
+        else:
+            general = corpus.shipped_general_words()
+        general = [w for w in general if pronunciations(w)]
     voices = cfg.voices or synth.training_voices(rng)
     voices = [v for v in voices if synth.engine_available(v.engine)]
     if not voices:
@@ -165,7 +173,15 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     pool = train.FramePool(utts)
     sample = pool.batch(rng.choice(len(pool.centres), size=min(200000, len(pool.centres))))
     mu, sigma = sample.mean(axis=0), sample.std(axis=0) + 1e-3
-    net = train.Network(len(train.OFFSETS) * dim, cfg.hidden, n_pdfs, seed=cfg.seed)
+    net = train.Network(
+        len(train.OFFSETS) * dim,
+        cfg.hidden,
+        n_pdfs,
+        seed=cfg.seed,
+        dropout=cfg.dropout,
+        frame_mask=cfg.frame_mask,
+        frame_dim=dim,
+    )
     norm = _NormalizedNet(net, mu, sigma)
     frames = len(pool.centres)
     total_steps = int(sum(cfg.epochs) * frames / 256)

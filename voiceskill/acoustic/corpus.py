@@ -112,6 +112,16 @@ def vocabulary(dialog_dir: Path | None = None, extra: Iterable[str] = ()) -> lis
     return sorted(words)
 
 
+#: Shipped word list (made by :func:`general_words` from the project's source articles).
+GENERAL_WORDS_FILE = Path(__file__).with_name("general_words.txt")
+
+
+def shipped_general_words() -> list[str]:
+    """The general training words kept in the repository (a fresh clone builds the same)."""
+    lines = GENERAL_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+
+
 def general_words(seed_dir: Path | None, limit: int) -> list[str]:
     """Common words of the source texts (for phone coverage), most frequent first."""
     if seed_dir is None or not seed_dir.is_dir():

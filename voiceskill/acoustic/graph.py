@@ -47,6 +47,10 @@ class GraphConfig:
     """Cost of staying in an HMM state for one more frame."""
     acoustic_scale: float = 0.5
     """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale)."""
+    beam: float = 14.0
+    """Vosk --beam: must exceed unk_cost, or [unk] paths are pruned the frame they start."""
+    max_active: int = 3000
+    """Vosk --max-active: tokens kept per frame (the [unk] phone loop needs room)."""
     lattice_beam: float = 1.5
     """Vosk --lattice-beam: wider gives softer confidences but long out-of-grammar speech
     through the [unk] phone loop makes lattices explode (RTF 10 at 4.0, 0.1 at 2.0)."""
@@ -65,7 +69,7 @@ class GraphConfig:
             key, _, value = line.partition("=")
             if key not in cls.__dataclass_fields__:
                 raise ValueError(f"{path}:{number}: unknown setting {key!r}")
-            values[key] = float(value)
+            values[key] = int(value) if key == "max_active" else float(value)
         return cls(**values)
 
 

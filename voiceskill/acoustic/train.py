@@ -112,8 +112,21 @@ def flat_start(utt: Utterance) -> np.ndarray:
 class Network:
     """ReLU MLP on spliced frames, trained with Adam on cross-entropy."""
 
-    def __init__(self, in_dim: int, hidden: Sequence[int], out_dim: int, seed: int = 0) -> None:
+    def __init__(
+        self,
+        in_dim: int,
+        hidden: Sequence[int],
+        out_dim: int,
+        seed: int = 0,
+        dropout: float = 0.0,
+        frame_mask: int = 0,
+        frame_dim: int = 13,
+    ) -> None:
         rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(seed + 1)
+        self.dropout = dropout
+        self.frame_mask = frame_mask
+        self.frame_dim = frame_dim
         dims = [in_dim, *hidden, out_dim]
         self.W = [
             (rng.standard_normal((a, b)) * np.sqrt(2.0 / a)).astype(np.float32)
@@ -124,12 +137,22 @@ class Network:
         self.v = [np.zeros_like(p) for p in self.W + self.b]
         self.step_count = 0
 
-    def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def forward(self, x: np.ndarray, train: bool = False) -> tuple[np.ndarray, list[np.ndarray]]:
+        if train and self.frame_mask:
+            # Time masking: blank (set to the mean) a few of the spliced input frames.
+            frames = x.shape[1] // self.frame_dim
+            x = x.reshape(len(x), frames, self.frame_dim).copy()
+            for _ in range(self.frame_mask):
+                x[np.arange(len(x)), self.rng.integers(frames, size=len(x))] = 0.0
+            x = x.reshape(len(x), -1)
         acts = [x]
         for i, (w, b) in enumerate(zip(self.W, self.b, strict=True)):
             x = x @ w + b
             if i < len(self.W) - 1:
                 x = np.maximum(x, 0)
+                if train and self.dropout:
+                    keep = self.rng.random(x.shape, dtype=np.float32) >= self.dropout
+                    x = x * keep / (1 - self.dropout)
             acts.append(x)
         return x, acts
 
@@ -139,7 +162,7 @@ class Network:
         return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
 
     def train_step(self, x: np.ndarray, y: np.ndarray, lr: float, smooth: float = 0.1) -> float:
-        logits, acts = self.forward(x)
+        logits, acts = self.forward(x, train=True)
         logits = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
@@ -153,7 +176,8 @@ class Network:
             grads_w.append(acts[i].T @ grad)
             grads_b.append(grad.sum(axis=0))
             if i > 0:
-                grad = (grad @ self.W[i].T) * (acts[i] > 0)
+                # acts[i] > 0 exactly where ReLU passed and dropout kept the unit.
+                grad = (grad @ self.W[i].T) * (acts[i] > 0) / (1 - self.dropout)
         grads = grads_w[::-1] + grads_b[::-1]
         self.step_count += 1
         b1, b2 = 0.9, 0.999

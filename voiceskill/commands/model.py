@@ -123,8 +123,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bld = sub.add_parser("build", help="train the model from scratch, offline")
     bld.add_argument("--out", metavar="DIR", help="output directory (default: shipped model)")
     bld.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR))
-    bld.add_argument("--seeds", metavar="DIR", help="text files with general words to train on")
-    bld.add_argument("--utterances", type=int, default=6000, help="clean utterances to synthesize")
+    bld.add_argument(
+        "--seeds",
+        metavar="DIR",
+        help="text files to take general training words from "
+        "(default: the shipped voiceskill/acoustic/general_words.txt)",
+    )
+    bld.add_argument("--utterances", type=int, default=8000, help="clean utterances to synthesize")
+    bld.add_argument("--cache", metavar="DIR", help="keep synthesized audio here between builds")
     bld.set_defaults(func=_build)
 
     dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)")

@@ -1,0 +1,77 @@
+"""`voiceskill transcribe` and `voiceskill model compile|check|download` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+import voiceskill
+from voiceskill.acoustic import download
+from voiceskill.cli import main
+
+AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
+
+
+def test_transcribe_json_gives_file_text_and_word_confidences(capsys) -> None:
+    wav = AUDIO / "yes__espeak-en-us-f4.wav"
+    assert main(["transcribe", str(wav), "--grammar", "yes,no", "--json"]) == 0
+    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert line["file"] == str(wav)
+    assert line["text"] == "yes"
+    assert line["words"][0]["word"] == "yes" and 0 < line["words"][0]["conf"] <= 1
+    assert line["words"][0]["end"] <= 1.5  # times corrected for 10 ms frames
+
+
+def test_transcribe_reports_a_bad_file_and_goes_on(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "notes.wav"
+    bad.write_text("shopping list: apples, bread, milk")
+    good = AUDIO / "yes__espeak-en-us-f4.wav"
+    assert main(["transcribe", str(bad), str(good), "--grammar", "yes,no"]) == 1
+    out = capsys.readouterr()
+    assert str(bad) in out.err and "not a WAV file" in out.err
+    assert out.out.strip() == f"{good}: yes"
+
+
+def test_transcribe_with_a_broken_model_says_which_file(tmp_path: Path, capsys) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    (model / "graph" / "Gr.fst").unlink()
+    assert main(["transcribe", str(AUDIO / "yes__espeak-en-us-f4.wav"), "--model", str(model)]) == 2
+    assert "Gr.fst: missing" in capsys.readouterr().err
+
+
+def test_model_check(tmp_path: Path, capsys) -> None:
+    assert main(["model", "check", str(voiceskill.DEFAULT_MODEL_DIR)]) == 0
+    assert main(["model", "check", str(tmp_path)]) == 2
+    assert "am/final.mdl: missing" in capsys.readouterr().err
+
+
+def test_model_compile_words_file_takes_seconds(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    words = tmp_path / "words.txt"
+    words.write_text("yes\nno\nbanana split\n")
+    start = time.monotonic()
+    assert main(["model", "compile", "--words", str(words), "--model", str(model)]) == 0
+    assert time.monotonic() - start < 20
+    vocabulary = (model / "graph" / "words.txt").read_text().split()[::2]
+    assert {"banana", "split", "yes", "no", "twenty", "[unk]"} <= set(vocabulary)
+    assert "hamstring" not in vocabulary
+
+
+def test_model_compile_missing_words_file(tmp_path: Path, capsys) -> None:
+    assert main(["model", "compile", "--words", str(tmp_path / "none.txt")]) == 2
+    assert "none.txt: no such file" in capsys.readouterr().err
+
+
+def test_download_says_offline_without_hanging(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    # A closed local port stands in for an unreachable model server (no network is touched).
+    monkeypatch.setattr(download, "MODEL_LIST_URL", "http://127.0.0.1:9/model-list.json")
+    start = time.monotonic()
+    assert main(["model", "download", "vosk-model-small-en-us-0.15", "--timeout", "3"]) == 2
+    assert time.monotonic() - start < 10
+    assert "offline" in capsys.readouterr().err
