@@ -17,6 +17,10 @@ from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Recognizer
 from voiceskill.speech.wav import read_wav
 
+# `speech`: needs the shipped model to recognize speech; out of the default run until
+# it does (see issue 3). Run with `pytest -m speech`.
+pytestmark = pytest.mark.speech
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
 
 #: A red-flag question's turn: answers, synonyms and commands.
