@@ -17,7 +17,7 @@ AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 
 
 def test_transcribe_json_gives_file_text_and_word_confidences(capsys) -> None:
-    wav = AUDIO / "yes__espeak-en-us-f4.wav"
+    wav = AUDIO / "yes__flite-slt.wav"
     assert main(["transcribe", str(wav), "--grammar", "yes,no", "--json"]) == 0
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["file"] == str(wav)
@@ -29,7 +29,7 @@ def test_transcribe_json_gives_file_text_and_word_confidences(capsys) -> None:
 def test_transcribe_reports_a_bad_file_and_goes_on(tmp_path: Path, capsys) -> None:
     bad = tmp_path / "notes.wav"
     bad.write_text("shopping list: apples, bread, milk")
-    good = AUDIO / "yes__espeak-en-us-f4.wav"
+    good = AUDIO / "yes__flite-slt.wav"
     assert main(["transcribe", str(bad), str(good), "--grammar", "yes,no"]) == 1
     out = capsys.readouterr()
     assert str(bad) in out.err and "not a WAV file" in out.err
@@ -40,7 +40,7 @@ def test_transcribe_with_a_broken_model_says_which_file(tmp_path: Path, capsys) 
     model = tmp_path / "model"
     shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
     (model / "graph" / "Gr.fst").unlink()
-    assert main(["transcribe", str(AUDIO / "yes__espeak-en-us-f4.wav"), "--model", str(model)]) == 2
+    assert main(["transcribe", str(AUDIO / "yes__flite-slt.wav"), "--model", str(model)]) == 2
     assert "Gr.fst: missing" in capsys.readouterr().err
 
 

@@ -39,7 +39,7 @@ class GraphConfig:
     """Word-insertion penalty added to every word; fewer spurious extra words."""
     silence_cost: float = 1.0
     """Cost of an optional silence between words."""
-    unk_cost: float = 14.0
+    unk_cost: float = 10.0
     """Cost of entering the [unk] phone loop."""
     unk_phone_cost: float = 1.5
     """Cost per phone inside the [unk] loop."""

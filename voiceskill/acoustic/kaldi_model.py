@@ -1,7 +1,8 @@
 """Write ``am/final.mdl`` in Kaldi text form: a TransitionModel, then an nnet3 AmNnetSimple.
 
 Topology: every phone (silence too) is a 3-state left-to-right HMM with self-loops and one
-pdf per state, so pdf = 3 × (phone id − 1) + state. Transition-ids are numbered the way
+pdf per state, so pdf = 3 × (phone id − 1) + state — except silence, whose three states share
+pdf 1 (pdfs 0 and 2 are unused outputs). Transition-ids are numbered the way
 Kaldi numbers them: for each (phone, state) in order, the self-loop then the forward arc.
 """
 
@@ -29,6 +30,17 @@ def num_pdfs(num_phones: int = len(PHONES)) -> int:
 def pdf_of(phone_id: int, state: int) -> int:
     """pdf index of HMM ``state`` (0..2) of 1-based ``phone_id``."""
     return (phone_id - 1) * STATES_PER_PHONE + state
+
+
+def state_pdf(phone_id: int, state: int) -> int:
+    """pdf actually used by (phone, state): silence's three states share one pdf.
+
+    Silence has no internal structure; with three pdfs, each re-alignment handed a long pause
+    to a different silence state and training restarted from contradicting labels.
+    """
+    if phone_id == 1:
+        return pdf_of(1, 1)
+    return pdf_of(phone_id, state)
 
 
 def self_loop_tid(phone_id: int, state: int) -> int:
@@ -62,7 +74,7 @@ def transition_model_text(num_phones: int = len(PHONES)) -> str:
     lines.append(f"<Triples> {num_pdfs(num_phones)} ")
     for phone in range(1, num_phones + 1):
         for s in range(STATES_PER_PHONE):
-            lines.append(f"{phone} {s} {pdf_of(phone, s)} ")
+            lines.append(f"{phone} {s} {state_pdf(phone, s)} ")
     lines.append("</Triples> ")
     log_probs = [0.0] + [math.log(p_self), math.log(1 - p_self)] * num_pdfs(num_phones)
     lines.append("<LogProbs> ")

@@ -45,7 +45,7 @@ def _state_sequence(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, lis
     def add_phone(phone_id: int, optional: bool) -> None:
         blocks.append((len(pdfs), optional))
         for s in range(km.STATES_PER_PHONE):
-            pdfs.append(km.pdf_of(phone_id, s))
+            pdfs.append(km.state_pdf(phone_id, s))
             skip.append(-1)
 
     add_phone(sil, True)
@@ -98,10 +98,8 @@ def flat_start(utt: Utterance) -> np.ndarray:
     loud = np.flatnonzero(utt.energy > np.max(utt.energy) - 9.0)
     start, stop = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, T)
     seq = [PHONES.index(p) + 1 for w in utt.phones for p in w]
-    states = [km.pdf_of(ph, s) for ph in seq for s in range(km.STATES_PER_PHONE)]
-    pdfs = np.full(T, km.pdf_of(sil, 1))
-    pdfs[:start] = km.pdf_of(sil, 0)
-    pdfs[stop:] = km.pdf_of(sil, 2)
+    states = [km.state_pdf(ph, s) for ph in seq for s in range(km.STATES_PER_PHONE)]
+    pdfs = np.full(T, km.state_pdf(sil, 1))
     span = stop - start
     if span >= len(states):
         pos = (np.arange(span) * len(states)) // span
