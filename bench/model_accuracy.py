@@ -230,13 +230,16 @@ def evaluate(runner, cache: Path | None) -> dict[str, float]:
         false_vocab += sum(1 for r, h in _edit_ops(ref, hyp) if r not in vocab and h in vocab)
     out["real_in_vocab"] = hits / max(total, 1)
     out["real_in_vocab_n"] = total
-    rejected = 0
+    rejected = heard_no = 0
     oov = oov_set(cache)
     for c in oov:
         hyp = runner.decode(c.samples, ANSWER_GRAMMAR).split()
         rejected += all(w == "[unk]" for w in hyp)
+        heard_no += "no" in hyp
     out["oov_rejected"] = rejected / len(oov)
-    out["oov_n"] = len(oov)
+    out["oov_rejected_n"] = len(oov)
+    out["oov_as_no"] = heard_no / len(oov)
+    out["oov_as_no_n"] = len(oov)
     out["cpu_per_audio_s"] = cpu / max(audio_s, 1e-9)
     return out
 
@@ -289,6 +292,7 @@ def main() -> int:
         ("held-out synthetic voices, noisy", "held_out_noisy", "%"),
         ("real recordings, in-vocabulary words", "real_in_vocab", "%"),
         ("out-of-grammar rejected ([unk]/empty)", "oov_rejected", "%"),
+        ("out-of-grammar heard as \"no\" (lower is safer)", "oov_as_no", "%"),
         ("CPU seconds per audio second (RTF)", "cpu_per_audio_s", "f"),
         ("model load (s)", "load_s", "f"),
     ]
