@@ -45,7 +45,7 @@ class GraphConfig:
     """Cost per phone inside the [unk] loop."""
     self_loop_cost: float = 0.1
     """Cost of staying in an HMM state for one more frame."""
-    acoustic_scale: float = 0.5
+    acoustic_scale: float = 0.3
     """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale)."""
     beam: float = 14.0
     """Vosk --beam: must exceed unk_cost, or [unk] paths are pruned the frame they start."""
