@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from voiceskill.clock import VirtualClock
 from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Choice,
     End,
@@ -131,3 +132,16 @@ def test_request_stop_ends_politely():
     s, _ = session([0.1] * 50)
     s.request_stop()
     assert s.run().outcome == "stopped"
+
+
+def test_a_doubtful_barge_in_is_not_understood():
+    dialog = small_dialog()
+    dialog.intents["stop"] = Intent("stop", ("stop", "quit"), threshold=0.6)
+    clock = VirtualClock()
+    mouth = RecordingMouth(clock, {"Numbness in the saddle area?": Heard("stop", "stop", 0.3)})
+    s = Session(ScreeningEngine(dialog), ScriptEar(clock, [Heard("yes", "yes")]), mouth, clock,
+                Transcript(None))
+    result = s.run()
+    barge = next(e for e in result.events if e.get("barge_in"))
+    assert barge["intent"] is None  # a 0.3 "stop" under a 0.6 threshold never ends the session
+    assert result.outcome == "emergency"

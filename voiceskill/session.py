@@ -6,7 +6,8 @@ terminal, pyttsx3 → sounddevice, recorder). Text mode, voice mode, simulations
 use this one loop; they differ only in the ear, the mouth and the clock they pass in.
 
 Rules the edges can rely on:
-- A :class:`Listen` stays in force until the engine emits another one or :class:`End`.
+- A :class:`Listen` is in force from the start of the turn that emits it (its prompts can be
+  interrupted) until the engine emits another one or :class:`End`.
 - Silence is measured from the moment listening (re)starts after the last prompt was spoken.
 - While speaking, only the barge-in intents (stop, pause, wait, pain) of the current listen
   are heard; a barge-in cuts the rest of that turn's prompts and the engine gets the Heard.
@@ -144,6 +145,8 @@ class Session:
     def _perform(self, actions: list[Action]) -> Event | None:
         """Carry out actions in order; return a barge-in event if speech was interrupted."""
         barged: Heard | None = None
+        # The turn's listen holds while its prompts play: barge-in phrases and thresholds.
+        self._listen = next((a for a in reversed(actions) if isinstance(a, Listen)), self._listen)
         for action in actions:
             match action:
                 case Say(text=text, key=key):
@@ -151,11 +154,10 @@ class Session:
                         continue
                     self._log("say", text=text, key=key)
                     barged = self.mouth.say(text, self._barge_in_listen())
-                    if barged is not None:
-                        self._log("heard", text=barged.text, intent=barged.intent,
-                                  confidence=barged.confidence, barge_in=True)
+                    if barged is not None and self._listen is not None:
+                        barged = self._take(barged, self._listen, barge_in=True)
                 case Listen():
-                    self._listen = action
+                    pass  # already in force (above)
                 case StartTimer(timer=timer, deadline=deadline):
                     self._timers[timer] = deadline
                 case CancelTimer(timer=timer):
@@ -187,10 +189,7 @@ class Session:
             until = min(silence_deadline, timer_deadline)
             heard = self.ear.listen(listen, until)
             if heard is not None:
-                heard = _apply_thresholds(heard, listen)
-                self._log("heard", text=heard.text, intent=heard.intent,
-                          confidence=round(heard.confidence, 3))
-                return heard
+                return self._take(heard, listen)
             now = self.clock.now()
             if timer is not None and now >= timer_deadline:
                 del self._timers[timer]
@@ -200,6 +199,13 @@ class Session:
                 self._log("silence", seconds=round(seconds, 3))
                 return Silence(seconds)
             self.clock.sleep_until(until)  # the ear returned early without hearing anything
+
+    def _take(self, heard: Heard, listen: Listen, **extra: Any) -> Heard:
+        """Every answer enters here: below its intent's threshold it is not understood."""
+        heard = _apply_thresholds(heard, listen)
+        self._log("heard", text=heard.text, intent=heard.intent,
+                  confidence=round(heard.confidence, 3), **extra)
+        return heard
 
     def _next_timer(self) -> tuple[str | None, float]:
         if not self._timers:
