@@ -92,9 +92,8 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
 
 def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
     try:
-        from voiceskill.speech.live import run_voice_session  # type: ignore[import-not-found]
-    except ImportError:
-        print("voiceskill: voice mode is not available in this build; use --text",
-              file=sys.stderr)
+        from voiceskill.speech.live import run_voice_session
+    except OSError as err:  # PortAudio or espeak-ng libraries missing: say which, don't trace
+        print(f"voiceskill: voice mode cannot start ({err}); use --text", file=sys.stderr)
         return 2
     return run_voice_session(args, engine, transcript, settings)
