@@ -19,9 +19,9 @@ SHIPPED = DEFAULT_EXERCISES_FILE.read_text(encoding="utf-8")
 #:  line 0/1, expected message after "file:line: ")
 CASES = [
     ("not-yaml", "version: 1\n", "version: 1\nbad: [unclosed\n", None,
-     "(yaml): not valid YAML"),
+     "(yaml): malformed YAML"),
     ("duplicate-key", "    reps: 12\n", "    reps: 12\n    reps: 13\n", "    reps: 13",
-     "exercises.bird-dog.reps: duplicate key (expected each key once)"),
+     "exercises.bird-dog.reps: duplicate key 'reps' (first defined at line "),
     ("unknown-key", "    reps: 12\n", "    repz: 12\n", "repz",
      "exercises.bird-dog.repz: unknown key 'repz' (expected one of: id, name, source"),
     ("missing-source", "    phrases: [bird dog, bird]\n", "    phrases: [bird dog, bird]\n"
@@ -42,17 +42,15 @@ CASES = [
     ("absurd-reps", "    reps: 10\n    moves:\n      - Let",
      "    reps: 500\n    moves:\n      - Let", "reps: 500",
      "exercises.cat-cow.reps: 500 is out of range (expected a whole number from 1"),
-    ("bare-yes", '"yes": ["yes", yeah', '"yes": [yes, yeah', "yeah, yes it is",
-     "answers.yes.0: yes/no/on/off without quotes is read as true/false"),
-    ("bare-yes-key", '  "yes": ["yes"', '  yes: ["yes"', 'yes: ["yes"',
-     "answers.True: yes/no/on/off as a key is read as true/false"),
+    ("bare-true", '"yes": ["yes", yeah', '"yes": [true, yeah', "yeah, yes it is",
+     "answers.yes[0]: true/false without quotes is read as a boolean, not as text"),
     ("unknown-routine-item", "routine: [heat, cat-cow, walk]", "routine: [heat, cat-cow, jog]",
      "routine: [heat, cat-cow, jog]",
-     "phases.days-4-7.routine.2: unknown exercise 'jog' (expected an id from exercises)"),
+     "phases.days-4-7.routine[2]: unknown exercise 'jog' (expected an id from exercises)"),
     ("too-early-in-routine", "routine: [walk, prone-over-pillow, ice]",
      "routine: [walk, prone-over-pillow, ice, heat]",
      "routine: [walk, prone-over-pillow, ice, heat]",
-     "phases.first-72-hours.routine.3: 'heat' is not allowed before 'days-4-7'"),
+     "phases.first-72-hours.routine[3]: 'heat' is not allowed before 'days-4-7'"),
     ("duplicate-id", "  - id: ice\n", "  - id: walk\n", "  - id: walk\n    name: ice",
      "exercises.walk.id: duplicate id 'walk' (expected each id once)"),
     ("unknown-earliest", "    earliest: week-4\n", "    earliest: month-3\n", "month-3",
@@ -68,10 +66,10 @@ CASES = [
      "exercises.bird-dog.into: uses {limb} that the sides do not give (expected {id}, {name})"),
     ("phrase-two-meanings", "phrases: [bird dog, bird]", "phrases: [bird dog, pause]",
      "phrases: [bird dog, pause]",
-     "exercises.bird-dog.phrases.1: phrase 'pause' already means command pause"),
+     "exercises.bird-dog.phrases[1]: phrase 'pause' already means command pause"),
     ("phrase-punctuation", "phrases: [bird dog, bird]", "phrases: [Bird-Dog, bird]",
      "phrases: [Bird-Dog, bird]",
-     "exercises.bird-dog.phrases.0: 'Bird-Dog' is not allowed here (expected lower-case words"),
+     "exercises.bird-dog.phrases[0]: 'Bird-Dog' is not allowed here (expected lower-case words"),
     ("template-placeholder", "  side: Now the {side}.", "  side: Now the {limb}.", "{limb}",
      "say.side: unknown placeholder {limb} (expected {side})"),
     ("missing-template", "  hold: Hold.\n", "", "\nsay:",
@@ -80,7 +78,7 @@ CASES = [
      "commands: missing key 'help'"),
     ("unknown-skip", "skip: [nerve-glides, dead-bugs]", "skip: [nerve-glides, dead-bug]",
      "skip: [nerve-glides, dead-bug]",
-     "cautions.leg-weakness.skip.1: unknown exercise 'dead-bug'"),
+     "cautions.leg-weakness.skip[1]: unknown exercise 'dead-bug'"),
     ("skip-without-flag", "    flag: leg-weakness\n", "", "  - id: leg-weakness",
      "cautions.leg-weakness: 'skip' needs a 'flag'"),
     ("one-side", "      - {id: left, name: left leg}\n", "", "    sides:\n      - {id: right, "
@@ -127,11 +125,24 @@ def test_the_shipped_file_is_valid() -> None:
 
 def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(tmp_path / "nope.yaml", "nope.yaml")
-    assert [str(p) for p in problems] == ["nope.yaml:0: (file): file not found"]
+    assert [str(p) for p in problems] == [
+        "nope.yaml:0: (file): file not found (expected a YAML file here)"]
     problems = check_exercises(write(tmp_path, "# nothing\n"), "ex.yaml")
+    assert [str(p) for p in problems] == [
+        "ex.yaml:0: (file): the file is empty (expected a YAML mapping)"]
+    problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): the file must be a mapping of sections "
         "(expected keys such as version, pacing, phases, exercises)"]
+
+
+def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:
+    """YAML 1.1 would turn a bare yes/no into true/false; the reader keeps the words."""
+    bare = SHIPPED.replace('"yes": ["yes"', 'yes: [yes').replace('"no": ["no"', 'no: [no')
+    assert bare != SHIPPED
+    answers = load_exercises(write(tmp_path, bare), "ex.yaml").answers
+    assert answers == load_exercises().answers
+    assert answers["yes"][0] == "yes" and answers["no"][0] == "no"
 
 
 def test_every_problem_is_one_line_naming_file_line_and_key(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ import jsonschema
 
 from voiceskill import DIALOGS_DIR
 from voiceskill.coach.schema import SAY_FIELDS, SCHEMA
-from voiceskill.coach.yamlmap import LoadedYaml, load_yaml
 from voiceskill.errors import ContentError, Problem
+from voiceskill.yamlread import YamlDocument, read_yaml
 
 #: The shipped exercise file.
 DEFAULT_EXERCISES_FILE = DIALOGS_DIR / "exercises.yaml"
@@ -268,8 +268,10 @@ def load_exercises(
     path: Path = DEFAULT_EXERCISES_FILE, shown_as: str | None = None
 ) -> ExerciseBook:
     """Load and validate an exercise file; ContentError lists every problem found."""
-    loaded = load_yaml(path, shown_as)
-    problems = list(loaded.problems) + _schema_problems(loaded)
+    loaded, problems = read_yaml(path, shown_as)
+    if loaded is None:
+        raise ContentError(problems)
+    problems += _schema_problems(loaded)
     if problems:
         raise ContentError(problems)
     problems = _reference_problems(loaded)
@@ -300,7 +302,7 @@ _PATTERN_HELP = {
 }
 
 
-def _schema_problems(loaded: LoadedYaml) -> list[Problem]:
+def _schema_problems(loaded: YamlDocument) -> list[Problem]:
     if not isinstance(loaded.data, dict):
         return [loaded.problem((), "the file must be a mapping of sections",
                                "keys such as version, pacing, phases, exercises")]
@@ -311,7 +313,7 @@ def _schema_problems(loaded: LoadedYaml) -> list[Problem]:
     return problems
 
 
-def _describe(loaded: LoadedYaml, error: jsonschema.ValidationError) -> list[Problem]:
+def _describe(loaded: YamlDocument, error: jsonschema.ValidationError) -> list[Problem]:
     path = tuple(error.absolute_path)
     value, schema, kind = error.instance, error.schema, error.validator
     if kind == "required":
@@ -321,22 +323,19 @@ def _describe(loaded: LoadedYaml, error: jsonschema.ValidationError) -> list[Pro
     if kind == "additionalProperties":
         allowed = ", ".join(schema["properties"])
         return [
-            loaded.problem((*path, extra), "yes/no/on/off as a key is read as true/false",
-                           'the key in quotes, e.g. "yes"')
-            if isinstance(extra, bool)
-            else loaded.problem((*path, extra), f"unknown key {extra!r}", f"one of: {allowed}")
+            loaded.problem((*path, extra), f"unknown key {extra!r}", f"one of: {allowed}")
             for extra in value
             if extra not in schema["properties"]
         ]
     return [_describe_value(loaded, path, error)]
 
 
-def _describe_value(loaded: LoadedYaml, path: tuple[Any, ...],
+def _describe_value(loaded: YamlDocument, path: tuple[Any, ...],
                     error: jsonschema.ValidationError) -> Problem:
     value, schema, kind = error.instance, error.schema, error.validator
     if kind == "type" and isinstance(value, bool):
-        return loaded.problem(path, "yes/no/on/off without quotes is read as true/false",
-                              'the word in quotes, e.g. "yes"')
+        return loaded.problem(path, "true/false without quotes is read as a boolean, not as text",
+                              'the word in quotes, e.g. "true"')
     if kind == "type":
         return loaded.problem(path, f"{value!r} has the wrong type",
                               _TYPE_NAMES.get(schema["type"], schema["type"]))
@@ -359,7 +358,7 @@ def _describe_value(loaded: LoadedYaml, path: tuple[Any, ...],
 # ---------------------------------------------------------------- references and meaning
 
 
-def _reference_problems(loaded: LoadedYaml) -> list[Problem]:
+def _reference_problems(loaded: YamlDocument) -> list[Problem]:
     data, out = loaded.data, []
     exercises = data["exercises"]
     phase_ids = _unique_ids(loaded, "phases", out)
@@ -395,7 +394,7 @@ def _reference_problems(loaded: LoadedYaml) -> list[Problem]:
     return out
 
 
-def _unique_ids(loaded: LoadedYaml, section: str, out: list[Problem]) -> dict[str, Any]:
+def _unique_ids(loaded: YamlDocument, section: str, out: list[Problem]) -> dict[str, Any]:
     """Id → (index, item) of a section's items; duplicate ids are reported."""
     seen: dict[str, Any] = {}
     for i, item in enumerate(loaded.data[section]):
@@ -406,7 +405,7 @@ def _unique_ids(loaded: LoadedYaml, section: str, out: list[Problem]) -> dict[st
     return seen
 
 
-def _exercise_problems(loaded: LoadedYaml, i: int, ex: dict[str, Any],
+def _exercise_problems(loaded: YamlDocument, i: int, ex: dict[str, Any],
                        phase_ids: dict[str, Any]) -> list[Problem]:
     here, out = ("exercises", i), []
     kinds = [k for k in ("hold", "moves", "practice") if k in ex]
@@ -455,7 +454,7 @@ def _unknown_fields(text: str, allowed: set[str] | frozenset[str]) -> set[str]:
     return {"{" + n + "}" for n in names if n not in allowed}
 
 
-def _phrase_problems(loaded: LoadedYaml) -> list[Problem]:
+def _phrase_problems(loaded: YamlDocument) -> list[Problem]:
     """A phrase may mean only one thing in the coach's listens."""
     data, owner, out = loaded.data, {}, []
     groups: list[tuple[tuple[str | int, ...], str, list[str]]] = []
@@ -474,7 +473,7 @@ def _phrase_problems(loaded: LoadedYaml) -> list[Problem]:
     return out
 
 
-def _template_problems(loaded: LoadedYaml) -> list[Problem]:
+def _template_problems(loaded: YamlDocument) -> list[Problem]:
     out = []
     for key, text in loaded.data["say"].items():
         texts = text if isinstance(text, list) else [text]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Dialog, Node
 from voiceskill.dialog.schema import OUTCOME_NAMES
-from voiceskill.dialog.yamlread import Path_, YamlDocument, walk_strings
 from voiceskill.errors import Problem
+from voiceskill.yamlread import Path_, YamlDocument, walk_strings
 
 #: The only placeholder a text may contain; the engine fills it in from the settings.
 PLACEHOLDERS = ("emergency_number",)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from voiceskill.dialog.load import load_dialog
 from voiceskill.dialog.model import Dialog
-from voiceskill.dialog.yamlread import Path_, YamlDocument, read_yaml, walk_strings
 from voiceskill.errors import ContentError, Problem
+from voiceskill.yamlread import Path_, YamlDocument, read_yaml, walk_strings
 
 EXERCISES_FILE = "exercises.yaml"
 

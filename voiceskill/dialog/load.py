@@ -15,8 +15,8 @@ from typing import Any
 from voiceskill.dialog import schema
 from voiceskill.dialog.checks import Documents, check_dialog
 from voiceskill.dialog.model import Answer, Dialog, Intent, Node, Outcome
-from voiceskill.dialog.yamlread import YamlDocument, read_yaml
 from voiceskill.errors import ContentError, Problem
+from voiceskill.yamlread import YamlDocument, read_yaml
 
 #: The dialog files and the schema each must follow.
 FILES = {

@@ -11,8 +11,8 @@ from typing import Any
 
 import jsonschema
 
-from voiceskill.dialog.yamlread import YamlDocument
 from voiceskill.errors import Problem
+from voiceskill.yamlread import YamlDocument
 
 #: Outcome names a dialog may define and lead to.
 OUTCOME_NAMES = (

@@ -1,9 +1,15 @@
 """Read a YAML content file into plain Python data and remember the line of every item.
 
+Used for every content file (dialogs/triage.yaml, outcomes.yaml, intents.yaml, exercises.yaml),
+so all of them report problems the same way: ``file:line: key: what is wrong (expected ...)``.
+
 PyYAML's ``safe_load`` forgets where things were and silently keeps the last of two equal keys;
 here the file is composed into nodes (which carry marks) and converted by hand, so every key
-and value knows its line, and a duplicate key is a problem. Plain ``yes``/``no``/``on``/``off``
-stay text (they are answer names and phrases here, not booleans).
+and value knows its line, and a duplicate key is a problem.
+
+Booleans follow YAML 1.2: only ``true``/``false`` are booleans. Plain ``yes``/``no``/``on``/``off``
+stay the words that were written (they are answer names and phrases here, and YAML 1.1 turning
+``yes`` into True is a trap for whoever writes the content).
 """
 
 from __future__ import annotations
@@ -23,14 +29,7 @@ Path_ = tuple[str | int, ...]
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def dotted(path: Path_) -> str:
-    """A path as people read it: ``nodes.welcome.reprompts[1]``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top)"
+_BOOLEANS = {"true": True, "false": False}
 
 
 @dataclass
@@ -41,22 +40,49 @@ class YamlDocument:
     """Path of the file as shown in messages."""
 
     data: Any
-    """Plain Python data: dicts, lists, str, int, float, None."""
+    """Plain Python data: dicts, lists, str, int, float, bool, None."""
 
     lines: dict[Path_, int] = field(default_factory=dict)
     """1-based line of each item (for a mapping entry: the line of its key)."""
 
     def line(self, path: Path_) -> int:
         """Line of ``path``, or of its nearest ancestor that has one."""
+        path = tuple(path)
         while path:
             if path in self.lines:
                 return self.lines[path]
             path = path[:-1]
         return self.lines.get((), 1)
 
-    def problem(self, path: Path_, problem: str, expected: str = "") -> Problem:
-        """A :class:`Problem` about the item at ``path``."""
-        return Problem(self.file, self.line(path), dotted(path), problem, expected)
+    def key(self, path: Path_) -> str:
+        """A path as people read it: ``nodes.welcome.reprompts[1]``; a list item that has an
+        ``id`` is named by it: ``exercises.bird-dog.hold`` rather than ``exercises[3].hold``."""
+        text, node = "", self.data
+        for part in path:
+            child = _child(node, part)
+            if isinstance(part, int) and isinstance(child, dict) and isinstance(
+                    child.get("id"), str):
+                part = child["id"]
+            if isinstance(part, int):
+                text += f"[{part}]"
+            else:
+                text += f".{part}" if text else str(part)
+            node = child
+        return text or "(top)"
+
+    def problem(self, path: Path_, problem: str, expected: str = "",
+                line: int | None = None) -> Problem:
+        """A :class:`Problem` about the item at ``path`` (at ``line`` when given)."""
+        where = self.line(path) if line is None else line
+        return Problem(self.file, where, self.key(path), problem, expected)
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 def walk_strings(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
@@ -72,13 +98,14 @@ def walk_strings(data: object, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse ``path``; on failure return None and the problems (missing, malformed, duplicate keys
-    are reported but the document is still returned when it could be built)."""
+    """Parse ``path``. A missing, unreadable, malformed or empty file gives None and its one
+    problem; problems inside a file that could be read (duplicate keys, a list used as a key,
+    an alias that refers to itself) come with the document."""
     name = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return None, [Problem(name, 0, "(file)", "file not found", "a YAML dialog file here")]
+        return None, [Problem(name, 0, "(file)", "file not found", "a YAML file here")]
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem(name, 0, "(file)", f"cannot read the file: {err}", "UTF-8 text")]
     try:
@@ -93,24 +120,29 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     if root is None:
         return None, [Problem(name, 0, "(file)", "the file is empty", "a YAML mapping")]
     document = YamlDocument(name, None)
-    problems: list[Problem] = []
-    document.data = _Converter(document, problems).convert(root, ())
+    converter = _Converter(document)
+    document.data = converter.convert(root, ())
+    # Keys are named once the whole document is built (list items are named by their id).
+    problems = [document.problem(p, what, expected, line)
+                for p, line, what, expected in converter.found]
     return document, problems
 
 
 class _Converter:
     """Turns composed YAML nodes into plain data, recording lines and duplicate keys."""
 
-    def __init__(self, document: YamlDocument, problems: list[Problem]) -> None:
+    def __init__(self, document: YamlDocument) -> None:
         self.document = document
-        self.problems = problems
+        # (path, line, problem, expected) of everything wrong, named after conversion.
+        self.found: list[tuple[Path_, int, str, str]] = []
         self.constructor = SafeConstructor()
         self.active: set[int] = set()
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
-        self.document.lines.setdefault(path, node.start_mark.line + 1)
+        line = node.start_mark.line + 1
+        self.document.lines.setdefault(path, line)
         if id(node) in self.active:  # a recursive alias (&a [*a]) would never end
-            self.problems.append(self.document.problem(path, "refers to itself", "plain data"))
+            self.found.append((path, line, "refers to itself", "plain data"))
             return None
         self.active.add(id(node))
         try:
@@ -128,18 +160,15 @@ class _Converter:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                self.problems.append(Problem(self.document.file, line, dotted(path),
-                                             "a list or mapping is used as a key",
-                                             "a plain name as key"))
+                self.found.append((path, line, "a list or mapping is used as a key",
+                                   "a plain name as key"))
                 continue
             key = str(key_node.value)
             key_path = (*path, key)
             if key in first_line:
-                self.problems.append(Problem(
-                    self.document.file, line, dotted(key_path),
-                    f"duplicate key '{key}' (first defined at line {first_line[key]})",
-                    "each key once; rename or merge the two",
-                ))
+                self.found.append((key_path, line,
+                                   f"duplicate key '{key}' (first defined at line "
+                                   f"{first_line[key]})", "each key once; rename or merge the two"))
                 continue
             first_line[key] = line
             self.document.lines[key_path] = line
@@ -148,7 +177,7 @@ class _Converter:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _BOOL_TAG:
-            return node.value  # yes/no/true/false stay the words that were written
+            return _BOOLEANS.get(node.value.lower(), node.value)  # yes/no/on/off stay words
         if node.tag == _NULL_TAG:
             return None
         return self.constructor.construct_object(node, deep=True)
