@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from voiceskill.intents import normalize as normalize_phrase
+
+_DIGITS = re.compile(r"[0-9]+")
+
 NUMBERS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty"
@@ -82,8 +86,11 @@ def dialog_phrases(dialog_dir: Path) -> list[str]:
 
 
 def normalize(text: str) -> str:
-    """Lower case, letters/apostrophes/spaces only."""
-    return " ".join(re.sub(r"[^a-z' ]+", " ", text.lower()).split())
+    """Words the recognizer can be taught: :func:`voiceskill.intents.normalize` (the form the
+    dialogs match what was heard in: lower case, typographic apostrophes made plain, punctuation
+    dropped) without digits, which have no pronunciation in the lexicon.
+    ``"Don’t lift 20 kg!"`` → ``"don't lift kg"``."""
+    return " ".join(_DIGITS.sub(" ", normalize_phrase(text)).split())
 
 
 def dialog_vocabulary(dialog_dir: Path) -> set[str]:
