@@ -70,20 +70,23 @@ class Probe:
         return self.engine.initial_state()
 
     def step(self, state, event, now):
+        wake_up = False
         if isinstance(event, Started):
             state, actions = self.engine.start(now, "", self.exercises[0], frozenset())
             plan = build_plan(self.engine.book, self.exercises)
             state = replace(state, plan=plan)
             self.began, self.planned = now, sum(s.nominal_seconds for s in plan)
         else:
+            wake_up = isinstance(event, TimerFired) and state.speech is not None
             state, actions = self.engine.step(state, event, now)
-        if isinstance(event, TimerFired) and self.deadline is not None:
+        # A wake-up after speech is not a deadline of the routine: its lateness is not counted.
+        if isinstance(event, TimerFired) and self.deadline is not None and not wake_up:
             late = now - self.deadline
             self.lateness.append(late)
             if any(isinstance(a, Record) and a.data.get("event") == "cue" for a in actions):
                 self.cue_lateness.append(late)
         for action in actions:
-            if isinstance(action, StartTimer) and action.timer == TIMER:
+            if isinstance(action, StartTimer) and action.timer == TIMER and action.deadline > now:
                 self.deadline = action.deadline
             if isinstance(action, Record) and action.data.get("event") == "start":
                 self._hold_start = now

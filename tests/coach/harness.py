@@ -7,11 +7,14 @@ the coach's current Listen offers for an intent, so a command missing from the g
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from voiceskill.clock import VirtualClock
 from voiceskill.coach.engine import CoachEngine, CoachState
+from voiceskill.coach.plan import build_plan
 from voiceskill.events import Action, End, Event, Goto, Heard, Listen, Started
 from voiceskill.session import Session, SessionResult
 from voiceskill.transcript import Transcript
@@ -31,11 +34,13 @@ class ScheduledEar:
     """Says ``intent`` (as a phrase of the current listen) at each scheduled session time."""
 
     def __init__(self, clock: VirtualClock, schedule: list[tuple[float, str]],
-                 late: float = 0.0) -> None:
+                 late: float | Sequence[float] = 0.0) -> None:
         self.clock = clock
         self.schedule = sorted(schedule)
-        self.late = late
-        """Seconds the ear oversleeps each deadline (a slow machine's timer delay)."""
+        self.late = itertools.cycle([late] if isinstance(late, float | int) else late)
+        """Seconds the ear oversleeps each deadline it waits for (a slow machine's timer
+        delay), taken in turn. A deadline already past is not slept on, so it is not late
+        (as with MonotonicClock.sleep_until)."""
         self.heard: list[tuple[float, str]] = []
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
@@ -46,7 +51,8 @@ class ScheduledEar:
             assert phrases, f"{intent!r} is not in the grammar at t={at}: {listen.phrases}"
             self.heard.append((self.clock.now(), intent))
             return Heard(phrases[0], intent, 1.0)
-        self.clock.sleep_until(until + self.late)
+        if until > self.clock.now():
+            self.clock.sleep_until(until + next(self.late))
         return None
 
 
@@ -73,15 +79,20 @@ class StartWith:
     and ends the session with outcome ``goto:<node>`` when the coach hands over."""
 
     def __init__(self, engine: CoachEngine, phase: str, exercise: str | None,
-                 flags: frozenset[str]) -> None:
+                 flags: frozenset[str], routine: tuple[str, ...] = ()) -> None:
         self.engine, self.phase, self.exercise, self.flags = engine, phase, exercise, flags
+        self.routine = routine
+        """Exercise ids coached one after the other (overrides ``exercise`` when given)."""
 
     def initial_state(self) -> CoachState:
         return self.engine.initial_state()
 
     def step(self, state: CoachState, event: Event, now: float) -> tuple[Any, list[Action]]:
         if isinstance(event, Started):
-            state, actions = self.engine.start(now, self.phase, self.exercise, self.flags)
+            first = self.routine[0] if self.routine else self.exercise
+            state, actions = self.engine.start(now, self.phase, first, self.flags)
+            if self.routine:
+                state = replace(state, plan=build_plan(self.engine.book, self.routine))
         else:
             state, actions = self.engine.step(state, event, now)
         # Stand-in for the composer: a hand-over to the screening ends this coach-only session.
@@ -116,12 +127,13 @@ class Run:
 
 def run(exercise: str | None = None, phase: str = "", flags: frozenset[str] = frozenset(),
         schedule: list[tuple[float, str]] | None = None, seconds_per_word: float = 0.0,
-        late: float = 0.0) -> Run:
-    """Coach one exercise (or the phase routine) to the end on a virtual clock starting at 0."""
+        late: float | Sequence[float] = 0.0, routine: tuple[str, ...] = ()) -> Run:
+    """Coach one exercise (or the phase routine, or ``routine``: several exercise ids) to the
+    end on a virtual clock starting at 0."""
     clock = VirtualClock()
     ear = ScheduledEar(clock, schedule or [], late)
     mouth = Mouth(clock, seconds_per_word)
-    engine = StartWith(coach(), phase, exercise, flags)
+    engine = StartWith(coach(), phase, exercise, flags, routine)
     session = Session(engine, ear, mouth, clock, Transcript(None))
     return Run(session.run(), mouth, ear, clock)
 

@@ -5,10 +5,21 @@ absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any 
 with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop",
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no").
+
+The schedule is absolute: each beat starts where the one before was *due* to end, never where
+its timer happened to fire, so the routine ends at its start plus its planned length however
+late the timers come. Only four things move the schedule: a pause (by the paused time), a
+command that jumps (next, back, an exercise by name), an open beat (it waits for the person)
+and speech still playing when a beat is due (the next beat waits for the coach to finish).
+To tell that last case from a timer that merely fired late, every turn that speaks also sets
+the timer to ``now``: the session carries out actions in order and speaks before it waits, so
+that wake-up reaches the engine when the speech is over. The speech's length counts from when
+it was due on the schedule, not from when the late turn sent it (:attr:`CoachState.spoken_until`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,10 +51,6 @@ RED_FLAG_NODE = "red-flags"
 TIMER = "coach"
 #: Phase used when the session starts straight with the coach and no phase is known.
 DEFAULT_PHASE = "week-2"
-#: A timer that fires at most this late counts as on time: the next beat starts at the old
-#: deadline, so small timer delays never add up over a routine. Later than this (speech ran
-#: over the beat), the next beat starts now, so a hold is never cut short by speaking.
-CATCH_UP = 0.1
 #: Answers to the pain question that send the person to the red-flag questions.
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
@@ -102,6 +109,15 @@ class CoachState:
     listen: Listen | None = None
     """The listen last sent to the session."""
 
+    due: float | None = None
+    """While a turn is computed: when its speech was due on the schedule (None = now)."""
+
+    speech: tuple[float, float] | None = None
+    """Speech whose wake-up has not come yet: (when it was due, when the session got it)."""
+
+    spoken_until: float = -math.inf
+    """When the last speech ended, counted from when it was due: no beat starts earlier."""
+
 
 class CoachEngine:
     """Coach for the exercises of an :class:`ExerciseBook` (the shipped file by default)."""
@@ -139,6 +155,27 @@ class CoachEngine:
     def start(self, now: float, phase: str, exercise: str | None,
               flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
         """Begin coaching: the phase's routine, or one exercise by id (ValueError if unknown)."""
+        return self._wake_after_speech(*self._start(now, phase, exercise, flags), now)
+
+    def step(self, state: CoachState, event: Event,
+             now: float) -> tuple[CoachState, list[Action]]:
+        """Handle one event."""
+        return self._wake_after_speech(*self._step(state, event, now), now)
+
+    # ------------------------------------------------------------------ turns
+
+    def _wake_after_speech(self, state: CoachState, actions: list[Action],
+                           now: float) -> tuple[CoachState, list[Action]]:
+        """After a turn that speaks, ask for the timer at ``now``: it fires once the speech is
+        over, and :meth:`_timer` then notes the time and sets the real deadline again."""
+        due, state = state.due, replace(state, due=None)
+        if state.mode in ("running", "paused") and any(isinstance(a, Say) for a in actions):
+            speech = (now if due is None else min(due, now), now)
+            return replace(state, speech=speech), [*actions, StartTimer(TIMER, now)]
+        return state, actions
+
+    def _start(self, now: float, phase: str, exercise: str | None,
+               flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
         book, say = self.book, self.book.say
         phase_obj = book.phase(phase) if phase else None
         skipped = book.skipped_by(flags)
@@ -173,14 +210,13 @@ class CoachEngine:
         state, more = self._enter_step(state, 0, now)
         return state, actions + more
 
-    def step(self, state: CoachState, event: Event,
-             now: float) -> tuple[CoachState, list[Action]]:
-        """Handle one event."""
+    def _step(self, state: CoachState, event: Event,
+              now: float) -> tuple[CoachState, list[Action]]:
         if isinstance(event, Started):
             if state.mode != "idle":
                 return state, []
-            return self.start(now, "", event.start, frozenset()) if event.start else \
-                self.start(now, self.default_phase, None, frozenset())
+            return self._start(now, "", event.start, frozenset()) if event.start else \
+                self._start(now, self.default_phase, None, frozenset())
         if state.mode in ("idle", "ended"):
             return state, []
         if state.mode == "pain":
@@ -203,6 +239,8 @@ class CoachEngine:
         return self._enter_beat(state, now)
 
     def _enter_beat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        """Start the current beat at ``now`` (its place on the schedule, may be past)."""
+        state = _due(state, now)
         step = state.plan[state.index]
         beat = step.beats[state.beat]
         actions: list[Action] = []
@@ -236,6 +274,9 @@ class CoachEngine:
         return self._enter_step(state, state.index + 1, now)
 
     def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        if state.speech is not None:  # the wake-up after speech (it may also find a beat due)
+            due, sent = state.speech
+            state = replace(state, speech=None, spoken_until=due + (now - sent))
         countdown = state.countdown
         if state.mode != "running" or countdown is None:
             return state, []
@@ -245,7 +286,7 @@ class CoachEngine:
         beat = step.beats[state.beat]
         if not beat.hold:
             if countdown.finished(now):
-                return self._advance_beat(state, _on_time(countdown.deadline, now))
+                return self._advance_beat(state, _next_start(state, countdown))
             return state, [StartTimer(TIMER, countdown.deadline)]
         fired, countdown = countdown.due(now)
         state = replace(state, countdown=countdown)
@@ -254,11 +295,12 @@ class CoachEngine:
             actions: list[Action] = [self._record("end", step, 0.0),
                                      Say(beat.release, f"cue:{step.exercise}")]
             state, more = self._advance_beat(replace(state, done=done),
-                                             _on_time(countdown.deadline, now))
+                                             _next_start(state, countdown))
             return state, actions + more
         actions = []
         if fired:  # when several are due at once (late), only the newest is still true
             cue = fired[-1]
+            state = _due(state, countdown.deadline - cue.left)
             actions.append(self._record("cue", step, countdown.left(now), cue=cue.kind))
             actions.append(Say(cue.text, f"cue:{step.exercise}"))
         actions.append(StartTimer(TIMER, countdown.next_deadline()))
@@ -486,9 +528,15 @@ def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
     return (*done, Progress(exercise, reps, seconds))
 
 
-def _on_time(deadline: float, now: float) -> float:
-    """When the beat after one ending at ``deadline`` starts (see :data:`CATCH_UP`)."""
-    return deadline if now - deadline <= CATCH_UP else now
+def _due(state: CoachState, at: float) -> CoachState:
+    """Note that this turn's speech was due at ``at`` (the earliest such time wins)."""
+    return replace(state, due=at if state.due is None else min(state.due, at))
+
+
+def _next_start(state: CoachState, ended: Countdown) -> float:
+    """When the beat after ``ended`` starts: at its deadline, however late the timer fired,
+    unless the coach was still speaking then (a hold is never cut short by speech)."""
+    return max(ended.deadline, state.spoken_until)
 
 
 def _join(items: list[str]) -> str:
