@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
+from voiceskill.dialog.flags import FLAG_SET
 from voiceskill.events import Action, End, Event, Goto, Started
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
@@ -97,7 +98,8 @@ class Conversation:
     ) -> tuple[ConversationState, list[Action]]:
         assert self.coach is not None
         phase = state.screening.get("phase") or DEFAULT_PHASE
-        flags = frozenset(k for k, v in state.screening.context if v == "yes")
+        # Flags the screening recorded (sets: {leg-weakness: yes}); see voiceskill.dialog.flags.
+        flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
         coach_state, actions = self.coach.start(now, phase, exercise, flags)
         return replace(state, part="coach", coach=coach_state), actions
 

@@ -86,6 +86,12 @@ CAUTION = _object(
         "source": SOURCE,
         "say": TEXT,
         "phrases": PHRASES,
+        # A screening flag: triage.yaml answers record it with `sets: {leg-weakness: yes}` and
+        # the conversation hands it to the coach. `voiceskill check` refuses a flag no answer
+        # sets, and says whether it can reach the coach at all: the shipped leg-weakness is set
+        # only by red-flag questions, whose "yes" always escalates, so today the coach never
+        # starts with it; the caution stays as the rule for content that asks about mild
+        # weakness outside the red flags (tests/dialog/test_flags.py covers both).
         "flag": ID,
         "skip": {"type": "array", "items": ID, "minItems": 1},
     },

@@ -52,4 +52,6 @@ def check(args: argparse.Namespace) -> int:
     print(f"ok: {directory}: {len(dialog.nodes)} nodes ({questions} questions, {red_flags} "
           f"red flags), {len(dialog.outcomes)} outcomes, {len(dialog.intents)} intents, "
           f"{report.exercises} exercises, {report.words} words listened for")
+    for route in report.flags:
+        print(route.describe())
     return 0

@@ -9,11 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from voiceskill.dialog.flags import FLAG_SET, FlagRoute, flag_routes
 from voiceskill.dialog.load import load_dialog
 from voiceskill.dialog.model import Dialog
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml, walk_strings
+
+if TYPE_CHECKING:
+    from voiceskill.coach.routine import ExerciseBook
 
 EXERCISES_FILE = "exercises.yaml"
 
@@ -37,6 +42,10 @@ class ContentReport:
     words: int = 0
     """Distinct words listened for across all turns."""
 
+    flags: list[FlagRoute] = field(default_factory=list)
+    """Each screening flag a caution of exercises.yaml acts on, and whether it reaches the
+    coach or always escalates first."""
+
     @property
     def ok(self) -> bool:
         """True when nothing is wrong."""
@@ -51,9 +60,10 @@ def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
         report.dialog = load_dialog(directory)
     except ContentError as err:
         report.problems += err.problems
-    phases = _check_exercises(directory, report)
-    if report.dialog is not None and phases is not None:
-        report.problems += _phase_problems(directory, phases)
+    book = _check_exercises(directory, report)
+    if report.dialog is not None and book is not None:
+        report.problems += _sets_problems(directory, book)
+        report.problems += _flag_problems(directory, report.dialog, book, report)
     if report.dialog is not None:
         report.problems += _safety_problems(directory, report.dialog)
     if report.ok:
@@ -74,8 +84,8 @@ def _safety_problems(directory: Path, dialog: Dialog) -> list[Problem]:
     ]
 
 
-def _check_exercises(directory: Path, report: ContentReport) -> set[str] | None:
-    """Validate exercises.yaml; the phase ids and aliases it defines, None if unusable."""
+def _check_exercises(directory: Path, report: ContentReport) -> ExerciseBook | None:
+    """Validate exercises.yaml; the exercises, phases and cautions, None if unusable."""
     path = directory / EXERCISES_FILE
     if not path.exists():
         report.notes.append(f"{path}: not present; exercises not checked")
@@ -91,24 +101,54 @@ def _check_exercises(directory: Path, report: ContentReport) -> set[str] | None:
         report.problems += err.problems
         return None
     report.exercises = len(book.exercises)
-    return {name for phase in book.phases for name in (phase.id, *phase.aliases)}
+    return book
 
 
-def _phase_problems(directory: Path, phases: set[str]) -> list[Problem]:
-    """Every ``sets: {phase: ...}`` in triage.yaml names a phase of exercises.yaml."""
+def _sets_problems(directory: Path, book: ExerciseBook) -> list[Problem]:
+    """Every ``sets:`` in triage.yaml gives what exercises.yaml understands: ``phase`` one of
+    its phases, a flag one of its cautions acts on the value ``yes``."""
+    phases = {name for phase in book.phases for name in (phase.id, *phase.aliases)}
+    flags = {c.flag for c in book.cautions if c.flag is not None}
     document, _ = read_yaml(directory / "triage.yaml")
     if document is None:
         return []
     problems = []
     for node_id, node in document.data["nodes"].items():
         for intent, answer in (node.get("answers") or {}).items():
-            value = answer.get("sets", {}).get("phase") if isinstance(answer, dict) else None
-            if value is not None and value not in phases:
-                path = ("nodes", node_id, "answers", intent, "sets", "phase")
-                problems.append(document.problem(
-                    path, f"unknown phase '{value}'",
-                    f"a phase of {directory / EXERCISES_FILE}: " + ", ".join(sorted(phases))))
+            sets = answer.get("sets", {}) if isinstance(answer, dict) else {}
+            for key, value in sets.items():
+                path = ("nodes", node_id, "answers", intent, "sets", key)
+                if key == "phase" and value not in phases:
+                    problems.append(document.problem(
+                        path, f"unknown phase '{value}'",
+                        f"a phase of {directory / EXERCISES_FILE}: " + ", ".join(sorted(phases))))
+                elif key in flags and value != FLAG_SET:
+                    problems.append(document.problem(
+                        path, f"'{value}' for the coach flag '{key}'",
+                        f"{key}: {FLAG_SET} (a flag is only ever set, never cleared)"))
     return problems
+
+
+def _flag_problems(directory: Path, dialog: Dialog, book: ExerciseBook,
+                   report: ContentReport) -> list[Problem]:
+    """Every flag a caution acts on is set by some screening answer (a caution waiting for a
+    flag nobody sets would never be said); records where each flag leads."""
+    flags = list(dict.fromkeys(c.flag for c in book.cautions if c.flag is not None))
+    routes = flag_routes(dialog, flags)
+    report.flags = list(routes.values())
+    unset = [route.flag for route in report.flags if not route.set_by]
+    if not unset:
+        return []
+    document, _ = read_yaml(directory / EXERCISES_FILE)
+    assert document is not None  # it loaded a moment ago
+    return [
+        document.problem(("cautions", i, "flag"),
+                         f"flag '{caution.flag}' is never set by the screening",
+                         f"sets: {{{caution.flag}: {FLAG_SET}}} on the answers in "
+                         f"{directory / 'triage.yaml'} that report it")
+        for i, caution in enumerate(book.cautions)
+        if caution.flag in unset
+    ]
 
 
 def _check_words(directory: Path, model_dir: Path | None, report: ContentReport) -> None:
