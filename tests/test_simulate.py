@@ -116,3 +116,16 @@ def test_command_prints_one_json_object(tmp_path: Path) -> None:
                           str(tmp_path / "nope.yaml")], capture_output=True, text=True,
                          timeout=60)
     assert bad.returncode == 2 and "nope.yaml" in bad.stderr and "not found" in bad.stderr
+
+
+def test_a_script_is_read_like_the_content_files(tmp_path: Path) -> None:
+    # The shared reader (voiceskill/yamlread.py): a second `default` is refused, not silently
+    # kept, and a bare no stays the word "no".
+    path = _write(tmp_path, "replies:\n  - {say: no}\ndefault: {silence: 8}\n"
+                  "default: {silence: 9}\n")
+    with pytest.raises(ContentError) as caught:
+        load_script(path)
+    assert str(caught.value).startswith(
+        f"{path}:4: default: duplicate key 'default' (first defined at line 3)")
+    script = load_script(_write(tmp_path, "replies:\n  - {say: no}\n"))
+    assert [(r.kind, r.value) for r in script.replies] == [("say", "no")]

@@ -14,7 +14,8 @@ rules:                     # the first rule whose regex is found in the prompt w
 default: {silence: 8}      # when no rule matches and the ordered replies are used up
 ```
 
-Loading checks everything and raises :class:`ContentError` naming file, line and key.
+Loading checks everything and raises :class:`ContentError` naming file, line and key (the
+file is read by :mod:`voiceskill.yamlread`, like the content files).
 """
 
 from __future__ import annotations
@@ -24,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from voiceskill.errors import ContentError, Problem
+from voiceskill.yamlread import Path_, YamlDocument, read_yaml
 
 REPLY_KINDS = ("audio", "say", "silence", "text")
 
@@ -91,128 +91,137 @@ class Script:
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
+    """Checks the parts of a script, collecting one problem per offending key."""
 
-    def fail(self, node: yaml.Node | None, key: str, problem: str, expected: str = "") -> None:
-        line = node.start_mark.line + 1 if node is not None else 0
-        self.problems.append(Problem(str(self.path), line, key, problem, expected))
+    def __init__(self, document: YamlDocument, problems: list[Problem]) -> None:
+        self.document = document
+        self.path = Path(document.file)
+        self.problems = problems
 
-    def mapping(self, node: yaml.Node, key: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, key, "must be a mapping", "key: value pairs")
+    def value(self, path: Path_) -> Any:
+        node: Any = self.document.data
+        for part in path:
+            node = node[part]
+        return node
+
+    def fail(self, path: Path_, problem: str, expected: str = "") -> None:
+        self.problems.append(self.document.problem(path, problem, expected))
+
+    def mapping(self, path: Path_) -> dict[str, Any]:
+        value = self.value(path)
+        if not isinstance(value, dict):
+            self.fail(path, "must be a mapping", "key: value pairs")
             return {}
-        return {k.value: (k, v) for k, v in node.value}
+        return value
 
-    def reply(self, node: yaml.Node, key: str) -> Reply | None:
-        items = self.mapping(node, key)
+    def items(self, path: Path_) -> list[Any]:
+        value = self.value(path)
+        if not isinstance(value, list):
+            self.fail(path, "must be a list", "one '- ' item per line")
+            return []
+        return value
+
+    def reply(self, path: Path_) -> Reply | None:
+        items = self.mapping(path)
         if not items:
             return None
         kinds = [k for k in items if k in REPLY_KINDS]
-        for name, (knode, _) in items.items():
+        for name in items:
             if name not in (*REPLY_KINDS, "during"):
-                self.fail(knode, f"{key}.{name}", "unknown key",
-                          "audio, say, silence, text, during")
+                self.fail((*path, name), "unknown key", "audio, say, silence, text, during")
         if len(kinds) != 1:
-            self.fail(node, key, f"has {len(kinds)} of audio/say/silence/text",
-                      "exactly one of them")
+            self.fail(path, f"has {len(kinds)} of audio/say/silence/text", "exactly one of them")
             return None
         kind = kinds[0]
-        vnode = items[kind][1]
-        where = f"{self.path}:{vnode.start_mark.line + 1}"
-        value: Any = getattr(vnode, "value", None)
-        if not isinstance(vnode, yaml.ScalarNode) or value in (None, ""):
-            self.fail(vnode, f"{key}.{kind}", "needs a value")
+        where = f"{self.path}:{self.document.line((*path, kind))}"
+        value: Any = _word(items[kind])
+        if kind == "silence":
+            value = self.number((*path, kind))
+        elif value is None:
+            self.fail((*path, kind), "needs a value")
             return None
-        if kind == "audio":
+        elif kind == "audio":
             value = (self.path.parent / value).resolve()
             if not value.is_file():
-                self.fail(vnode, f"{key}.audio", f"no such file: {value}", "a WAV file")
-        elif kind == "silence":
-            value = self.number(vnode, f"{key}.silence")
+                self.fail((*path, kind), f"no such file: {value}", "a WAV file")
         during = None
         if "during" in items:
-            during = self.number(items["during"][1], f"{key}.during")
+            during = self.number((*path, "during"))
         return Reply(kind, value, during, where)
 
-    def number(self, node: yaml.Node, key: str) -> float:
-        try:
-            value = float(node.value)
-        except (TypeError, ValueError):
-            value = -1.0
-        if value < 0:
-            self.fail(node, key, f"is {getattr(node, 'value', '?')!r}", "a number of seconds ≥ 0")
+    def number(self, path: Path_) -> float:
+        value = self.value(path)
+        number = -1.0 if isinstance(value, bool) else _float(value)
+        if number < 0:
+            self.fail(path, f"is {str(value)!r}", "a number of seconds ≥ 0")
             return 0.0
-        return value
+        return number
+
+
+def _word(value: Any) -> str | None:
+    """A plain value as text (``say: 5`` says "5"); None for nothing, a list or a mapping."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool) and str(value):
+        return str(value)
+    return None
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return -1.0
 
 
 def load_script(path: str | Path) -> Script:
     """Read and check a simulation script (ContentError listing every problem)."""
     path = Path(path)
-    reader = _Reader(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError([Problem(str(path), 0, "", "script file not found")]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ContentError([Problem(str(path), 0, "", f"cannot read: {err}")]) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise ContentError([Problem(str(path), line, "", f"not valid YAML: {err}")]) from None
-    if root is None:
-        raise ContentError([Problem(str(path), 0, "", "the script is empty")])
-    top = reader.mapping(root, "script")
+    document, problems = read_yaml(path)
+    if document is None:
+        raise ContentError(problems)
+    reader = _Reader(document, problems)
     replies: list[Reply] = []
     rules: list[Rule] = []
     default = start = voice = None
-    for name, (knode, vnode) in top.items():
+    for name in reader.mapping(()):
         if name == "replies":
-            if not isinstance(vnode, yaml.SequenceNode):
-                reader.fail(vnode, "replies", "must be a list")
-                continue
-            for i, item in enumerate(vnode.value):
-                reply = reader.reply(item, f"replies[{i}]")
+            for i, _ in enumerate(reader.items(("replies",))):
+                reply = reader.reply(("replies", i))
                 if reply is not None:
                     replies.append(reply)
         elif name == "rules":
-            if not isinstance(vnode, yaml.SequenceNode):
-                reader.fail(vnode, "rules", "must be a list")
-                continue
-            for i, item in enumerate(vnode.value):
-                rule = _rule(reader, item, f"rules[{i}]")
+            for i, _ in enumerate(reader.items(("rules",))):
+                rule = _rule(reader, ("rules", i))
                 if rule is not None:
                     rules.append(rule)
         elif name == "default":
-            default = reader.reply(vnode, "default")
+            default = reader.reply(("default",))
         elif name in ("start", "voice"):
-            if not isinstance(vnode, yaml.ScalarNode) or not vnode.value:
-                reader.fail(vnode, name, "must be a word")
+            word = _word(reader.value((name,)))
+            if word is None:
+                reader.fail((name,), "must be a word")
             elif name == "start":
-                start = vnode.value
+                start = word
             else:
-                voice = vnode.value
+                voice = word
         else:
-            reader.fail(knode, name, "unknown key", "replies, rules, default, start, voice")
+            reader.fail((name,), "unknown key", "replies, rules, default, start, voice")
     if reader.problems:
         raise ContentError(reader.problems)
     return Script(path, tuple(replies), tuple(rules), default, start, voice)
 
 
-def _rule(reader: _Reader, node: yaml.Node, key: str) -> Rule | None:
-    items = reader.mapping(node, key)
-    for name, (knode, _) in items.items():
+def _rule(reader: _Reader, path: Path_) -> Rule | None:
+    items = reader.mapping(path)
+    for name in items:
         if name not in ("when", "reply"):
-            reader.fail(knode, f"{key}.{name}", "unknown key", "when, reply")
+            reader.fail((*path, name), "unknown key", "when, reply")
     if "when" not in items or "reply" not in items:
-        reader.fail(node, key, "needs both 'when' and 'reply'")
+        reader.fail(path, "needs both 'when' and 'reply'")
         return None
-    wnode = items["when"][1]
     try:
-        pattern = re.compile(str(wnode.value), re.IGNORECASE)
+        pattern = re.compile(str(items["when"]), re.IGNORECASE)
     except re.error as err:
-        reader.fail(wnode, f"{key}.when", f"bad regular expression: {err}")
+        reader.fail((*path, "when"), f"bad regular expression: {err}")
         return None
-    reply = reader.reply(items["reply"][1], f"{key}.reply")
+    reply = reader.reply((*path, "reply"))
     return Rule(pattern, reply) if reply is not None else None
