@@ -45,7 +45,8 @@ def speak(pulse: Any, voice_dir: Path, text: str) -> None:
 class KioskRunner:
     """A KioskService with real audio devices running in a thread, observed by the test."""
 
-    def __init__(self, settings: Settings, model: Any = None, screen: Any = None) -> None:
+    def __init__(self, settings: Settings, model: Any = None, screen: Any = None,
+                 first_backoff: float = 0.25, max_backoff: float = 2.0) -> None:
         clock = MonotonicClock()
         self.audio = AudioDevices(settings, clock, model)
 
@@ -53,8 +54,11 @@ class KioskRunner:
             return build_conversation(voiceskill.DIALOGS_DIR, settings.emergency_number)
 
         self.said: list[str] = []
+        self.attempts: list[float] = []
+        """``time.monotonic()`` of every attempt to open the devices."""
 
         def open_devices(hub: Any) -> Devices:
+            self.attempts.append(time.monotonic())
             devices = self.audio.open(hub)
             say = devices.mouth.say
 
@@ -66,7 +70,8 @@ class KioskRunner:
             return devices
 
         parts = KioskParts(open_devices, make_engine, clock, device_errors=(AudioDeviceError,))
-        self.service = KioskService(settings, parts, screen, max_backoff=2.0, first_backoff=0.25)
+        self.service = KioskService(settings, parts, screen, max_backoff=max_backoff,
+                                    first_backoff=first_backoff)
         self.listens: queue.Queue[Listen] = queue.Queue()
         self.ended: queue.Queue[tuple[str, Path | None]] = queue.Queue()
         previous: Callable[[Listen], None] | None = self.service.hub.on_listen

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import voiceskill
 from voiceskill.config import ConfigError, Settings, check_option, load_settings
@@ -59,6 +60,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_kiosk(args: argparse.Namespace) -> int:
+    from voiceskill.kiosk.quiet import StderrFunnel
+
+    # PortAudio/ALSA print several lines per failed open of a missing device: keep them off
+    # the terminal and the journal, summarised in one log line per retry.
+    with StderrFunnel() as funnel:
+        return serve_kiosk(args, funnel.take_summary)
+
+
+def serve_kiosk(args: argparse.Namespace, library_noise: Any = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         stream=sys.stderr)
     try:
@@ -80,6 +90,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
         logging.getLogger("voiceskill.kiosk").info("signal %d: stopping", signum)
         threading.Thread(target=service.request_stop, name="kiosk-stop").start()
 
+    service.library_noise = library_noise
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     if screen is not None:
@@ -90,4 +101,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
         if screen is not None:
             screen.stop()
     print(f"kiosk stopped: {stats.sessions} sessions {stats.outcomes}", file=sys.stderr)
+    if stats.stuck:
+        print("voiceskill kiosk: the sound library got stuck after a device vanished; exiting "
+              "so that systemd (Restart=on-failure) starts the kiosk again", file=sys.stderr)
+        return 3
     return 0

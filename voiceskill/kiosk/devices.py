@@ -20,7 +20,13 @@ from voiceskill.clock import Clock
 from voiceskill.config import Settings
 from voiceskill.kiosk.inputs import InputHub
 from voiceskill.kiosk.service import Devices
-from voiceskill.speech.audio import AudioDeviceError, Microphone, _sounddevice, find_device
+from voiceskill.speech.audio import (
+    AudioDeviceError,
+    Microphone,
+    _sounddevice,
+    check_portaudio,
+    find_device,
+)
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Recognizer, open_model
 from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
@@ -152,6 +158,7 @@ class AudioDevices:
 
 def _restart_portaudio() -> None:
     """Let PortAudio see devices plugged in since it started."""
+    check_portaudio()  # terminating a stuck PortAudio would hang this thread too
     sd = _sounddevice()
     try:
         sd._terminate()

@@ -3,6 +3,8 @@
 Life of the service::
 
     open devices ──fail──▶ wait 1, 2, 4 … 60 s ──▶ open devices again (say "back" when they work)
+        │                  (also when they open but fail before one whole idle listen;
+        │                   the wait ends at once on request_stop)
         │
         ▼
     idle: listen for the wake phrase only (grammar [wake phrase, [unk]]) or the screen's Start
@@ -35,6 +37,7 @@ from voiceskill.config import Settings
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.kiosk.inputs import InputHub, SessionAborted
 from voiceskill.session import Ear, Engine, Mouth, Session
+from voiceskill.speech.audio import Backoff, portaudio_stuck
 from voiceskill.transcript import Transcript
 
 log = logging.getLogger("voiceskill.kiosk")
@@ -127,6 +130,12 @@ class KioskStats:
     transcripts: list[Path] = field(default_factory=list)
     """Transcript files of the sessions, oldest first."""
 
+    open_attempts: int = 0
+    """Times the service tried to open the devices (the first time included)."""
+
+    stuck: bool = False
+    """The service ended because PortAudio got stuck (only a new process brings sound back)."""
+
 
 class KioskService:
     """Runs sessions back to back until :meth:`request_stop`."""
@@ -152,6 +161,12 @@ class KioskService:
             self.hub.on_listen = screen.show_listen
         self.stats = KioskStats()
         self._stop = threading.Event()
+        self._backoff = Backoff(first_backoff, max_backoff, self._stop)
+        self._outage = False  # devices failed and have not worked through a listen since
+        self._announced = False  # BACK_MESSAGE said during the current outage
+        #: Returns a one-line summary of what the C sound libraries printed since the last
+        #: call (see :mod:`voiceskill.kiosk.quiet`), logged once per retry; None = not caught.
+        self.library_noise: Callable[[], str | None] | None = None
         self._session: Session | None = None
         self._wake = Listen((Choice(settings.wake_phrase, WAKE_INTENT),), timeout=None)
         #: Called after each session with its outcome and transcript path.
@@ -179,45 +194,72 @@ class KioskService:
     def serve(self) -> KioskStats:
         """Run until :meth:`request_stop`; returns what happened."""
         self.cleanup_transcripts()
-        backoff = self.first_backoff
-        failed = False
+        backoff = self._backoff
         while not self._stop.is_set():
+            self.stats.open_attempts += 1
             try:
                 devices = self.parts.open_devices(self.hub)
             except self.parts.device_errors as err:
-                failed = self._device_failed(err, failed)
-                self._stop.wait(backoff)
-                backoff = min(self.max_backoff, backoff * 2)
+                self._device_failed(err)
+                self._retry_later(backoff, "opening the sound devices", err)
                 continue
-            backoff = self.first_backoff
             self.hub.mic = devices.ear
+            problem: BaseException | None = None
             try:
-                if failed:
+                if self._outage and not self._announced:
                     self.stats.recoveries += 1
-                    log.info("devices are back")
+                    self._announced = True
+                    log.info("the sound devices work again")
                     devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
-                    failed = False
                 self._set_status("idle")
                 self._idle(devices)
             except self.parts.device_errors as err:
-                failed = self._device_failed(err, failed)
+                self._device_failed(err)
+                problem = err
             except Exception as err:  # noqa: BLE001 - a fault while idle: reopen and go on
                 log.error("kiosk fault while idle: %s\n%s", err, traceback.format_exc())
-                failed = self._device_failed(err, failed)
-                self._stop.wait(backoff)
+                self._device_failed(err)
+                problem = err
             finally:
                 self.hub.mic = None
                 devices.close()
+            if portaudio_stuck.is_set():
+                # PortAudio cannot be used again in this process: end with stats.stuck so
+                # the command exits with an error and systemd starts the kiosk afresh.
+                self.stats.stuck = True
+                log.error("the sound library is stuck; stopping so the kiosk can be restarted")
+                break
+            if problem is not None:
+                # Devices that open but fail at once must not be reopened in a tight loop:
+                # the pause keeps growing until they have worked through a whole listen.
+                self._retry_later(backoff, "the sound devices", problem)
         self._set_status("trouble", "The coach is switched off.")
         log.info("kiosk stopped after %d sessions", self.stats.sessions)
         return self.stats
 
-    def _device_failed(self, err: BaseException, already: bool) -> bool:
-        if not already:
+    def _retry_later(self, backoff: Backoff, what: str, err: BaseException) -> None:
+        """Wait the next backoff pause (one log line per attempt), or less when stopping."""
+        if self._stop.is_set():
+            return
+        pause = backoff.failed(what, err)
+        noise = self.library_noise() if self.library_noise is not None else None
+        if noise:
+            log.info("the sound library reported: %s", noise)
+        backoff.wait(pause)
+
+    def _device_failed(self, err: BaseException) -> None:
+        """Count and announce a fault once per outage (an outage lasts until the devices
+        have worked through a whole idle listen again)."""
+        if not self._outage:
+            self._outage = True
             self.stats.device_failures += 1
             log.warning("sound device problem: %s (retrying)", err)
-            self._set_status("trouble", f"Sound device problem: {err}. Trying again…")
-        return True
+        self._set_status("trouble", f"Sound device problem: {err}. Trying again…")
+
+    def _devices_work(self) -> None:
+        """The devices got through a whole listen: the outage (if any) is over."""
+        self._backoff.reset()
+        self._outage = self._announced = False
 
     def _idle(self, devices: Devices) -> None:
         """Listen for the wake phrase; run a session each time it is heard."""
@@ -227,6 +269,7 @@ class KioskService:
             heard = self.hub.listen(self._wake, clock.now() + IDLE_LISTEN_SECONDS)
             if self._stop.is_set():
                 return
+            self._devices_work()  # a whole listen without a device error
             if heard_wake(heard):
                 assert heard is not None
                 if heard.confidence < WAKE_MIN_CONFIDENCE:

@@ -8,10 +8,12 @@ which source it listens to, so tests drive the production path.
 
 from __future__ import annotations
 
+import logging
 import queue
+import threading
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +30,51 @@ CHUNK_SECONDS = CHUNK / TARGET_RATE
 
 class AudioDeviceError(RuntimeError):
     """A sound device is missing, busy or broken; the message says which and what exists."""
+
+
+log = logging.getLogger("voiceskill.audio")
+
+
+@dataclass
+class Backoff:
+    """Growing pauses between attempts to reopen a sound device, cut short by a stop signal.
+
+    Every retry loop waits here: the pause doubles after each failed attempt up to ``cap``
+    (never a tight loop, whatever the device does), and :meth:`wait` returns False at once
+    when ``stop`` is set, so no retrying outlives the service that owns it.
+    """
+
+    first: float = 1.0
+    """Seconds of the first pause."""
+
+    cap: float = 60.0
+    """Longest pause in seconds."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set by the owner when it shuts down: waiting ends and no further attempt is made."""
+
+    attempts: int = 0
+    """Failed attempts since the device last worked."""
+
+    def next_pause(self) -> float:
+        """The pause before the next attempt (first, 2×first, 4×first … cap)."""
+        return min(self.cap, self.first * 2.0 ** min(self.attempts, 60))
+
+    def failed(self, what: str, err: BaseException | str) -> float:
+        """Count a failed attempt and log it in one line; returns the pause to wait."""
+        pause = self.next_pause()
+        self.attempts += 1
+        log.warning("%s failed (attempt %d): %s; next try in %.3g s",
+                    what, self.attempts, err, pause)
+        return pause
+
+    def wait(self, pause: float) -> bool:
+        """Sleep ``pause`` seconds unless stopped first; True means "try again"."""
+        return not self.stop.wait(pause)
+
+    def reset(self) -> None:
+        """The device works: the next failure starts again with the first pause."""
+        self.attempts = 0
 
 
 def split_chunks(samples: np.ndarray, chunk: int = CHUNK) -> Iterator[np.ndarray]:
@@ -168,6 +215,44 @@ def find_device(spec: str | int | None, kind: str) -> DeviceInfo:
     raise AudioDeviceError(f"no {kind} device matching {text!r} (available: {names})")
 
 
+#: Seconds a stream may take to close before PortAudio counts as stuck.
+CLOSE_TIMEOUT = 3.0
+
+#: Set when a stream could not be closed: PortAudio's ALSA thread is caught in an endless loop
+#: (seen when a PulseAudio source vanishes under a running capture stream: it prints
+#: ``Expression 'self->capture.ready || self->playback.ready' failed`` forever and cannot be
+#: cancelled). Nothing of PortAudio can be used again in this process; see :func:`check_portaudio`.
+portaudio_stuck = threading.Event()
+
+
+def close_stream(stream: Any, what: str) -> None:
+    """Abort and close a sounddevice stream from a helper thread, waiting at most
+    :data:`CLOSE_TIMEOUT`. When PortAudio does not return, the helper is left blocked (it
+    cannot be stopped), :data:`portaudio_stuck` is set and one error line is logged."""
+
+    def close() -> None:
+        try:
+            stream.abort()
+            stream.close()
+        except Exception:  # noqa: BLE001 - a dying device may fail to close
+            pass
+
+    helper = threading.Thread(target=close, name=f"close-{what}", daemon=True)
+    helper.start()
+    helper.join(CLOSE_TIMEOUT)
+    if helper.is_alive():
+        portaudio_stuck.set()
+        log.error("the %s stream did not close within %g s: the sound library is stuck; "
+                  "sound needs a restart of the program", what, CLOSE_TIMEOUT)
+
+
+def check_portaudio() -> None:
+    """Raise AudioDeviceError when PortAudio is stuck (restarting it would hang as well)."""
+    if portaudio_stuck.is_set():
+        raise AudioDeviceError("the sound library is stuck after a device vanished; "
+                               "restart the program")
+
+
 def _sounddevice() -> Any:
     """Import sounddevice, turning a missing PortAudio library into an AudioDeviceError."""
     try:
@@ -234,14 +319,11 @@ class Microphone:
         return self
 
     def close(self) -> None:
-        """Stop the stream; safe to call twice."""
+        """Stop the stream; safe to call twice. Never blocks longer than
+        :data:`CLOSE_TIMEOUT` (see :func:`close_stream`)."""
         stream, self._stream = self._stream, None
         if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception:  # noqa: BLE001 - a dying device may fail to close
-                pass
+            close_stream(stream, "microphone")
 
     def __enter__(self) -> Microphone:
         return self.open() if self._stream is None else self

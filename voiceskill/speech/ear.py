@@ -7,20 +7,20 @@ with growing pauses and carries on; the session (and its state) never sees an ex
 
 from __future__ import annotations
 
-import itertools
+import threading
 from collections.abc import Callable
 
 from voiceskill.clock import Clock, VirtualClock
 from voiceskill.events import Heard, Listen
-from voiceskill.speech.audio import AudioDeviceError, AudioSource
+from voiceskill.speech.audio import AudioDeviceError, AudioSource, Backoff
 from voiceskill.speech.recognizer import Recognizer
 from voiceskill.speech.wav import TARGET_RATE
 
 #: Seconds without any chunk from a running microphone before it counts as dead.
 STALL_SECONDS = 2.0
 
-#: Pauses between attempts to reopen a failed microphone.
-BACKOFF = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+#: First and longest pause between attempts to reopen a failed microphone (doubling between).
+BACKOFF_FIRST, BACKOFF_CAP = 0.5, 15.0
 
 MIC_LOST = "I can't hear you: the microphone stopped working. I will keep trying."
 MIC_BACK = "The microphone works again."
@@ -36,6 +36,7 @@ class AudioEar:
         clock: Clock,
         notify: Callable[[str], None] = print,
         reopen: Callable[[], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -44,6 +45,8 @@ class AudioEar:
         """Tells the person about microphone trouble (the mouth's say, or print)."""
         self.reopen = reopen
         """Reopens the microphone after a failure; None = the source cannot fail."""
+        self.stop = stop if stop is not None else threading.Event()
+        """Set when the session is stopping: reopening gives up and the listen hears nothing."""
         self.last_turn = None
         self.failures = 0
 
@@ -62,7 +65,8 @@ class AudioEar:
                         raise AudioDeviceError("no audio from the microphone")
                     continue
             except AudioDeviceError as err:
-                self._recover(str(err), until)
+                if not self._recover(str(err)):
+                    return None  # stopped while the microphone was gone
                 quiet_since = self.clock.now()
                 turn = self.recognizer.turn(listen)
                 continue
@@ -79,18 +83,27 @@ class AudioEar:
             if heard is not None:
                 return heard
 
-    def _recover(self, problem: str, until: float) -> None:
-        """Tell the person, then reopen the microphone with growing pauses until it works."""
+    def _recover(self, problem: str) -> bool:
+        """Tell the person, then reopen the microphone with growing pauses until it works
+        (True) or :attr:`stop` is set (False)."""
         if self.reopen is None:
             raise AudioDeviceError(problem)
         self.failures += 1
         self.notify(MIC_LOST)
-        for attempt in itertools.count():
-            pause = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-            self.clock.sleep_until(self.clock.now() + pause)
+        backoff = Backoff(BACKOFF_FIRST, BACKOFF_CAP, self.stop)
+        error: BaseException | str = problem
+        while True:
+            pause = backoff.failed("reopening the microphone", error)
+            if isinstance(self.clock, VirtualClock):
+                self.clock.sleep_until(self.clock.now() + pause)  # simulated time passes
+            elif not backoff.wait(pause):
+                return False
+            if self.stop.is_set():
+                return False
             try:
                 self.reopen()
-            except AudioDeviceError:
+            except AudioDeviceError as err:
+                error = err
                 continue
             self.notify(MIC_BACK)
-            return
+            return True

@@ -104,7 +104,12 @@ def run_voice_session(args: argparse.Namespace, engine: Any, transcript: Transcr
     ear = AudioEar(microphone, recognizer, clock, notify=lambda text: mouth.say(text, None),
                    reopen=reopen)
     session = Session(engine, ear, mouth, clock, transcript, options.silence_timeout)
-    previous = signal.signal(signal.SIGTERM, lambda *_: session.request_stop())
+
+    def on_sigterm(*_: object) -> None:
+        session.request_stop()
+        ear.stop.set()  # a microphone being reopened gives up at once
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
         result = session.run(start=getattr(args, "start", None))
     finally:
