@@ -54,6 +54,8 @@ class BuildConfig:
     """Costs for the compiled graph."""
     cache_dir: Path | None = None
     """Keep synthesized audio here between builds (None: no cache)."""
+    mfcc: features.MfccConfig = field(default_factory=lambda: features.MFCC)
+    """Front end (written to conf/mfcc.conf, so Vosk computes the same features)."""
 
 
 #: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
@@ -155,7 +157,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             for c in range(cfg.copies):
                 strength = 0.0 if c == 0 and cfg.copies > 2 else 1.0
                 noisy = augment.augment(audio, rng, strength=strength)
-                feats = features.mfcc(noisy)
+                feats = features.mfcc(noisy, cfg.mfcc)
                 energy = _frame_energy(noisy)[: len(feats)]
                 raw.append((feats, energy, prons))
                 bar.update(1)
@@ -197,7 +199,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             )
             log(f"round {round_index + 1}: loss {loss:.3f}")
     priors = train.pdf_priors(utts, n_pdfs)
-    write_model(cfg.out_dir, net, mu, sigma, priors, global_mean, dim)
+    write_model(cfg.out_dir, net, mu, sigma, priors, global_mean, dim, cfg.mfcc)
     skipped = compile_graph(vocab, cfg.out_dir, cfg.graph)
     if skipped:
         log(f"no pronunciation for: {' '.join(skipped)}")
@@ -226,6 +228,7 @@ def write_model(
     priors: np.ndarray,
     global_mean: np.ndarray,
     feat_dim: int,
+    mfcc: features.MfccConfig = features.MFCC,
 ) -> None:
     """Write am/, conf/mfcc.conf and the model card stub (graph is compiled separately)."""
     if out_dir.exists():
@@ -246,4 +249,4 @@ def write_model(
     )
     kaldi_model.write_final_mdl(out_dir / "am" / "final.mdl", kaldi_net)
     features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
-    (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(), encoding="ascii")
+    (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(mfcc), encoding="ascii")

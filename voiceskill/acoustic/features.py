@@ -26,6 +26,14 @@ class MfccConfig:
     """Highest filter edge in Hz."""
     cepstral_lifter: float = 22.0
     """Liftering coefficient."""
+    frame_length_ms: float = 25.0
+    """Analysis window length."""
+    window_type: str = "povey"
+    """Window shape (``povey``, ``hamming``, …)."""
+    remove_dc_offset: bool = True
+    """Subtract each frame's mean before windowing."""
+    dither: float = 0.0
+    """Random noise added to every sample (keeps digital silence away from log(0))."""
 
 
 @dataclass(frozen=True)
@@ -48,11 +56,11 @@ def _knf_options(cfg: MfccConfig):
     opts = knf.MfccOptions()
     opts.frame_opts.samp_freq = 16000
     opts.frame_opts.frame_shift_ms = 10
-    opts.frame_opts.frame_length_ms = 25
-    opts.frame_opts.dither = 0.0
+    opts.frame_opts.frame_length_ms = cfg.frame_length_ms
+    opts.frame_opts.dither = cfg.dither
     opts.frame_opts.preemph_coeff = 0.97
-    opts.frame_opts.remove_dc_offset = True
-    opts.frame_opts.window_type = "povey"
+    opts.frame_opts.remove_dc_offset = cfg.remove_dc_offset
+    opts.frame_opts.window_type = cfg.window_type
     opts.frame_opts.round_to_power_of_two = True
     opts.frame_opts.snip_edges = True
     opts.mel_opts.num_bins = cfg.num_mel_bins
@@ -73,12 +81,12 @@ def mfcc_conf_text(cfg: MfccConfig = MFCC) -> str:
         "\n".join(
             [
                 "--sample-frequency=16000",
-                "--frame-length=25",
+                f"--frame-length={cfg.frame_length_ms:g}",
                 "--frame-shift=10",
-                "--dither=0",
+                f"--dither={cfg.dither:g}",
                 "--preemphasis-coefficient=0.97",
-                "--remove-dc-offset=true",
-                "--window-type=povey",
+                f"--remove-dc-offset={str(cfg.remove_dc_offset).lower()}",
+                f"--window-type={cfg.window_type}",
                 "--round-to-power-of-two=true",
                 "--snip-edges=true",
                 f"--num-mel-bins={cfg.num_mel_bins}",

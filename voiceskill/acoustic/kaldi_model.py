@@ -32,13 +32,14 @@ def pdf_of(phone_id: int, state: int) -> int:
     return (phone_id - 1) * STATES_PER_PHONE + state
 
 
-def state_pdf(phone_id: int, state: int) -> int:
+def state_pdf(phone_id: int, state: int, tied_silence: bool = True) -> int:
     """pdf actually used by (phone, state): silence's three states share one pdf.
 
     Silence has no internal structure; with three pdfs, each re-alignment handed a long pause
-    to a different silence state and training restarted from contradicting labels.
+    to a different silence state and training restarted from contradicting labels. A model
+    converted from one that already has three silence states keeps them (``tied_silence=False``).
     """
-    if phone_id == 1:
+    if phone_id == 1 and tied_silence:
         return pdf_of(1, 1)
     return pdf_of(phone_id, state)
 
@@ -58,7 +59,7 @@ def num_transition_ids(num_phones: int = len(PHONES)) -> int:
     return 2 * num_pdfs(num_phones)
 
 
-def transition_model_text(num_phones: int = len(PHONES)) -> str:
+def transition_model_text(num_phones: int = len(PHONES), tied_silence: bool = True) -> str:
     """The Kaldi text TransitionModel for ``num_phones`` 3-state phones."""
     p_self = SELF_LOOP_PROB
     lines = ["<TransitionModel> ", "<Topology> ", "<TopologyEntry> ", "<ForPhones> "]
@@ -74,7 +75,7 @@ def transition_model_text(num_phones: int = len(PHONES)) -> str:
     lines.append(f"<Triples> {num_pdfs(num_phones)} ")
     for phone in range(1, num_phones + 1):
         for s in range(STATES_PER_PHONE):
-            lines.append(f"{phone} {s} {state_pdf(phone, s)} ")
+            lines.append(f"{phone} {s} {state_pdf(phone, s, tied_silence)} ")
     lines.append("</Triples> ")
     log_probs = [0.0] + [math.log(p_self), math.log(1 - p_self)] * num_pdfs(num_phones)
     lines.append("<LogProbs> ")
@@ -116,18 +117,19 @@ def _nonlinear(kind: str, name: str, dim: int) -> str:
     )
 
 
-def nnet3_text(net: NetworkWeights) -> str:
-    """The nnet3 AmNnetSimple text (network, contexts, priors)."""
-    if net.priors is None:
-        raise ValueError("network has no priors")
+def feedforward_parts(net: NetworkWeights, prefix: str = "") -> tuple[list[str], list[str], str]:
+    """Config lines, component texts and output node name of ``net`` reading node ``input``.
+
+    ``prefix`` keeps the names apart when this network is one branch of a bigger one.
+    """
     splice = ", ".join(f"Offset(input, {o})" for o in net.offsets)
-    config = [f"input-node name=input dim={net.feat_dim}"]
+    config: list[str] = []
     comps: list[str] = []
     previous = f"Append({splice})"
     layers = len(net.weights)
     for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
         last = i == layers - 1
-        affine = "output.affine" if last else f"affine{i + 1}"
+        affine = f"{prefix}output.affine" if last else f"{prefix}affine{i + 1}"
         config.append(f"component-node name={affine} component={affine} input={previous}")
         comps.append(
             f"<ComponentName> {affine} <AffineComponent> <LearningRate> 0.001 <LinearParams> "
@@ -136,12 +138,21 @@ def nnet3_text(net: NetworkWeights) -> str:
             + _vector(b)
             + "</AffineComponent> \n"
         )
-        act = "output.log-softmax" if last else f"relu{i + 1}"
+        act = f"{prefix}output.log-softmax" if last else f"{prefix}relu{i + 1}"
         kind = "LogSoftmaxComponent" if last else "RectifiedLinearComponent"
         config.append(f"component-node name={act} component={act} input={affine}")
         comps.append(_nonlinear(kind, act, w.shape[0]))
         previous = act
-    config.append(f"output-node name=output input={previous} objective=linear")
+    return config, comps, previous
+
+
+def nnet3_text(net: NetworkWeights) -> str:
+    """The nnet3 AmNnetSimple text (network, contexts, priors)."""
+    if net.priors is None:
+        raise ValueError("network has no priors")
+    body, comps, last = feedforward_parts(net)
+    config = [f"input-node name=input dim={net.feat_dim}", *body]
+    config.append(f"output-node name=output input={last} objective=linear")
     text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
     text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
     left, right = -min(net.offsets), max(net.offsets)
@@ -153,3 +164,31 @@ def write_final_mdl(path: Path, net: NetworkWeights, num_phones: int = len(PHONE
     """Write the whole ``final.mdl`` (TransitionModel followed by the network)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(transition_model_text(num_phones) + nnet3_text(net), encoding="ascii")
+
+
+def read_network(path: Path) -> NetworkWeights:
+    """Read back the network of a ``final.mdl`` written by :func:`write_final_mdl`."""
+    text = path.read_text(encoding="ascii")
+    start = text.find("<Nnet3>")
+    if start < 0:
+        raise ValueError(f"{path}: no nnet3 network")
+    config = text[start : text.find("<NumComponents>")]
+    first = next(line for line in config.splitlines() if "input=Append(" in line)
+    offsets = [int(o) for o in first.split("Offset(input,")[1:] for o in [o.split(")")[0]]]
+    feat_dim = int(config.split("input-node name=input dim=")[1].split()[0])
+
+    def numbers(after: str, end: str, at: int) -> tuple[np.ndarray, int]:
+        i = text.index(after, at) + len(after)
+        j = text.index(end, i)
+        body = text[i:j].replace("[", " ").replace("]", " ")
+        return np.array(body.split(), dtype=np.float32), j
+
+    weights, biases = [], []
+    at = start
+    while (at := text.find("<AffineComponent>", at)) >= 0:
+        flat, at = numbers("<LinearParams>", "<BiasParams>", at)
+        bias, at = numbers("<BiasParams>", "</AffineComponent>", at)
+        weights.append(flat.reshape(len(bias), -1))
+        biases.append(bias)
+    priors, _ = numbers("<Priors>", "]", start)
+    return NetworkWeights(offsets, feat_dim, weights, biases, priors)

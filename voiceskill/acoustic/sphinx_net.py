@@ -1,0 +1,196 @@
+"""Turn a Sphinx CI model (:mod:`voiceskill.acoustic.sphinx`) into a Vosk-loadable nnet3 network.
+
+The network computes, for every frame, the log-likelihood of each of our HMM states under the
+real-speech Gaussian mixtures:
+
+1. ``deltas``: Sphinx's ``1s_c_d_dd`` features from 7 spliced cepstral frames —
+   c[t], d = c[t+2] − c[t−2], dd = (c[t+3] − c[t−1]) − (c[t+1] − c[t−3]).
+2. ``squares``: the same 39 numbers squared (an element-wise product of the vector with itself).
+3. ``gauss<f>``: per feature stream f, one fixed affine map from (x, x²) to the log-density of
+   every Gaussian of every phone codebook (a diagonal Gaussian's log-density is linear in x, x²).
+4. ``weighted``: the Gaussians copied once per HMM state, plus that state's log mixture weight.
+5. ``best``: max over each codebook's Gaussians (the Viterbi approximation of the mixture sum;
+   Sphinx itself only sums its top few Gaussians).
+6. ``output``: the streams' scores added up per state, arranged as our pdfs.
+
+Vosk subtracts log priors (uniform here, so a constant) and multiplies by the acoustic scale.
+Nothing here is trained: the numbers are Sphinx's, the arrangement is ours.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic.features import MfccConfig
+from voiceskill.acoustic.lexicon import PHONES, SILENCE
+from voiceskill.acoustic.sphinx import SphinxCiModel
+
+#: Cepstral frames spliced for the delta features.
+DELTA_OFFSETS = tuple(range(-3, 4))
+
+#: Sphinx's front end (feat.params of the pocketsphinx English model) in Kaldi's terms. Filter
+#: area normalisation and the DCT's constant terms only shift each cepstrum by a constant, which
+#: mean normalisation removes. Dither keeps the digital silence of synthetic or gated audio from
+#: landing on log(0), far from anything the real-speech Gaussians have seen.
+SPHINX_MFCC = MfccConfig(
+    num_mel_bins=25,
+    num_ceps=13,
+    low_freq=130.0,
+    high_freq=6800.0,
+    cepstral_lifter=22.0,
+    frame_length_ms=25.625,
+    window_type="hamming",
+    remove_dc_offset=False,
+    dither=1.0,
+)
+
+
+def delta_matrix(dim: int = 13) -> np.ndarray:
+    """(3·dim, 7·dim) map from spliced frames t−3..t+3 to (c, d, dd) at t."""
+    eye = np.eye(dim)
+    m = np.zeros((3 * dim, len(DELTA_OFFSETS) * dim))
+
+    def put(row_block: int, offset: int, sign: float) -> None:
+        col = DELTA_OFFSETS.index(offset)
+        m[row_block * dim : (row_block + 1) * dim, col * dim : (col + 1) * dim] += sign * eye
+
+    put(0, 0, 1.0)
+    put(1, 2, 1.0)
+    put(1, -2, -1.0)
+    put(2, 3, 1.0)
+    put(2, -1, -1.0)
+    put(2, 1, -1.0)
+    put(2, -3, 1.0)
+    return m
+
+
+def gaussian_affine(model: SphinxCiModel, stream: int) -> tuple[np.ndarray, np.ndarray]:
+    """(weights, bias) mapping (x, x²) of ``stream`` to every Gaussian's natural-log density.
+
+    Rows run over (codebook, density); log N(x) = Σ μ/v·x − ½·x²/v − ½·Σ(log 2πv + μ²/v).
+    """
+    mu = model.means[:, stream].reshape(-1, model.means.shape[-1])
+    var = model.variances[:, stream].reshape(-1, model.means.shape[-1])
+    weights = np.concatenate([mu / var, -0.5 / var], axis=1)
+    bias = -0.5 * (np.log(2 * math.pi * var) + mu * mu / var).sum(axis=1)
+    return weights, bias
+
+
+def _phone_map(model: SphinxCiModel) -> list[int]:
+    """Sphinx CI phone index for each of our phones (PHONES order)."""
+    return [model.phone_index(p if p != SILENCE else "SIL") for p in PHONES]
+
+
+def _matrix(m: np.ndarray) -> str:
+    rows = ["  " + " ".join(f"{v:.6g}" for v in row) for row in m]
+    return " [\n" + "\n".join(rows) + " ]\n"
+
+
+def _vector(v: np.ndarray) -> str:
+    return " [ " + " ".join(f"{x:.6g}" for x in v) + " ]\n"
+
+
+def _fixed_affine(name: str, w: np.ndarray, b: np.ndarray) -> str:
+    return (
+        f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> {_matrix(w)}"
+        f"<BiasParams> {_vector(b)}</FixedAffineComponent> \n"
+    )
+
+
+def nnet3_text(
+    model: SphinxCiModel, synthetic: km.NetworkWeights | None = None, weight: float = 0.0
+) -> str:
+    """The AmNnetSimple text (network, contexts, uniform priors) for ``model``.
+
+    With ``synthetic`` (a network trained on synthesized speech with the same features and our
+    tied-silence pdfs), its log-likelihoods (log posterior − log prior) times ``weight`` are
+    added to the Sphinx scores: a log-linear mix of a real-speech model and one that has heard
+    many synthetic voices.
+    """
+    n_cb, n_streams, n_dens, dim = model.means.shape
+    n_states = model.states
+    phone_map = _phone_map(model)
+    n_pdfs = km.num_pdfs(len(PHONES))
+
+    splice = ", ".join(f"Offset(input, {o})" for o in DELTA_OFFSETS)
+    config = [
+        f"input-node name=input dim={dim}",
+        f"component-node name=deltas component=deltas input=Append({splice})",
+        "component-node name=squares component=squares input=Append(deltas, deltas)",
+    ]
+    comps = [
+        _fixed_affine("deltas", delta_matrix(dim), np.zeros(3 * dim)),
+        f"<ComponentName> squares <ElementwiseProductComponent> <InputDim> {6 * dim} "
+        f"<OutputDim> {3 * dim} </ElementwiseProductComponent> \n",
+    ]
+    for f in range(n_streams):
+        config.append(f"dim-range-node name=x{f} input-node=deltas dim-offset={f * dim} dim={dim}")
+        config.append(
+            f"dim-range-node name=xx{f} input-node=squares dim-offset={f * dim} dim={dim}"
+        )
+        config.append(f"component-node name=gauss{f} component=gauss{f} input=Append(x{f}, xx{f})")
+        comps.append(_fixed_affine(f"gauss{f}", *gaussian_affine(model, f)))
+    streams = ", ".join(f"gauss{f}" for f in range(n_streams))
+    copies = ", ".join([f"Append({streams})"] * n_states)
+    config.append(f"component-node name=weighted component=weighted input=Append({copies})")
+    # offsets laid out [state, stream, codebook, density], like the Append above
+    offsets = model.log_weights.transpose(1, 2, 0, 3).reshape(-1)
+    comps.append(
+        f"<ComponentName> weighted <PerElementOffsetComponent> <LearningRate> 0 <Offsets> "
+        f"{_vector(offsets)}<IsGradient> F </PerElementOffsetComponent> \n"
+    )
+    groups = n_states * n_streams * n_cb
+    config.append("component-node name=best component=best input=weighted")
+    comps.append(
+        f"<ComponentName> best <MaxpoolingComponent> <InputXDim> {groups} <InputYDim> 1 "
+        f"<InputZDim> {n_dens} <PoolXSize> 1 <PoolYSize> 1 <PoolZSize> {n_dens} "
+        f"<PoolXStep> 1 <PoolYStep> 1 <PoolZStep> {n_dens} </MaxpoolingComponent> \n"
+    )
+    total = np.zeros((n_pdfs, groups))
+    for ours, theirs in enumerate(phone_map, start=1):
+        for s in range(n_states):
+            for f in range(n_streams):
+                total[km.pdf_of(ours, s), (s * n_streams + f) * n_cb + theirs] = 1.0
+    config.append("component-node name=total component=total input=best")
+    comps.append(_fixed_affine("total", total, np.zeros(n_pdfs)))
+    last = "total"
+    if synthetic is not None and weight > 0:
+        body, parts, net_out = km.feedforward_parts(synthetic, prefix="synth.")
+        config += body
+        comps += parts
+        mix = np.zeros((n_pdfs, n_pdfs))
+        log_prior = np.log(np.maximum(synthetic.priors, 1e-10))
+        bias = np.zeros(n_pdfs)
+        for ours in range(1, len(PHONES) + 1):
+            for s in range(n_states):
+                row, col = km.pdf_of(ours, s), km.state_pdf(ours, s)
+                mix[row, col] = weight
+                bias[row] = -weight * log_prior[col]
+        config.append(f"component-node name=synth.mix component=synth.mix input={net_out}")
+        comps.append(_fixed_affine("synth.mix", mix, bias))
+        last = "Sum(total, synth.mix)"
+    config.append(f"output-node name=output input={last} objective=linear")
+
+    text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
+    text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
+    context = max([*DELTA_OFFSETS, *(synthetic.offsets if synthetic and weight > 0 else [])])
+    priors = np.full(n_pdfs, 1.0 / n_pdfs)
+    text += f"<LeftContext> {context} <RightContext> {context} <Priors> " + _vector(priors)
+    return text
+
+
+def write_final_mdl(
+    path: Path,
+    model: SphinxCiModel,
+    synthetic: km.NetworkWeights | None = None,
+    weight: float = 0.0,
+) -> None:
+    """Write ``am/final.mdl``: our TransitionModel (three silence pdfs) and the network."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = km.transition_model_text(len(PHONES), tied_silence=False)
+    text += nnet3_text(model, synthetic, weight)
+    path.write_text(text, encoding="ascii")
