@@ -15,6 +15,8 @@ To tell that last case from a timer that merely fired late, every turn that spea
 the timer to ``now``: the session carries out actions in order and speaks before it waits, so
 that wake-up reaches the engine when the speech is over. The speech's length counts from when
 it was due on the schedule, not from when the late turn sent it (:attr:`CoachState.spoken_until`).
+The price: a timer that fires late shortens, as heard, the beat it starts (a hold still ends on
+its deadline); a stall longer than a beat is caught up by the beats after it.
 """
 
 from __future__ import annotations
