@@ -225,14 +225,18 @@ CLOSE_TIMEOUT = 3.0
 portaudio_stuck = threading.Event()
 
 
-def close_stream(stream: Any, what: str) -> None:
-    """Abort and close a sounddevice stream from a helper thread, waiting at most
-    :data:`CLOSE_TIMEOUT`. When PortAudio does not return, the helper is left blocked (it
-    cannot be stopped), :data:`portaudio_stuck` is set and one error line is logged."""
+def close_stream(stream: Any, what: str, drain: bool = False) -> None:
+    """Abort (or with ``drain``, stop after the queued sound) and close a sounddevice stream
+    from a helper thread, waiting at most :data:`CLOSE_TIMEOUT`. When PortAudio does not return,
+    the helper is left blocked (it cannot be stopped), :data:`portaudio_stuck` is set and one
+    error line is logged."""
 
     def close() -> None:
         try:
-            stream.abort()
+            if drain:
+                stream.stop()
+            else:
+                stream.abort()
             stream.close()
         except Exception:  # noqa: BLE001 - a dying device may fail to close
             pass

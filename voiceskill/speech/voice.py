@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from voiceskill.speech.audio import AudioDeviceError, _sounddevice, find_device
+from voiceskill.speech.audio import AudioDeviceError, _sounddevice, close_stream, find_device
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
 #: Words per minute added or removed by one "faster"/"slower" step.
@@ -253,9 +253,9 @@ class Player:
         stream, self._stream = self._stream, None
         self._done.set()
         if stream is not None:
-            with contextlib.suppress(Exception):
-                stream.stop()  # lets the last prompt's tail leave the speaker
-                stream.close()
+            # stop (not abort) lets the last prompt's tail leave the speaker; bounded in time
+            # because PortAudio can hang when the device has vanished
+            close_stream(stream, "speaker", drain=True)
 
     def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         import time as _time
