@@ -39,7 +39,6 @@ def test_vocabulary_covers_dialogs_commands_and_numbers() -> None:
     assert missing_words(needed, voiceskill.DEFAULT_MODEL_DIR) == []
 
 
-@pytest.mark.speech  # the shipped model does not reach this yet (issue 3)
 def test_in_vocabulary_fixtures_are_recognized(model) -> None:
     files = sorted(AUDIO.glob("*.wav"))
     assert len(files) > 90
@@ -52,7 +51,6 @@ def test_in_vocabulary_fixtures_are_recognized(model) -> None:
     assert accuracy >= ACCURACY_FLOOR, f"{accuracy:.0%} correct; wrong: " + "; ".join(wrong)
 
 
-@pytest.mark.speech  # the shipped model does not reach this yet (issue 3)
 def test_out_of_vocabulary_speech_is_not_an_answer(model) -> None:
     files = sorted((AUDIO / "oov").glob("*.wav"))
     assert len(files) >= 30
@@ -70,6 +68,24 @@ def test_out_of_vocabulary_speech_is_not_an_answer(model) -> None:
     )
 
 
+def test_real_people_saying_numbers_are_heard(model) -> None:
+    """Recordings of real people (CMU test data) decoded with every phrase the skill knows: the
+    number words in them come through, in order, with no other number added. (The words that
+    are not in our vocabulary, "of clubs", may come back as the nearest vocabulary words.)"""
+    files = sorted((AUDIO / "real").glob("*.wav"))
+    assert len(files) >= 5
+    everything = sorted({*ANSWERS, *COMMANDS, *EXERCISES, *NUMBERS, "[unk]"})
+    wrong = []
+    for path in files:
+        said = text_of(path).split()
+        text, _ = recognize(model, read_wav(path), everything)
+        heard = [w for w in text.split() if w in NUMBERS]
+        if heard != [w for w in said if w in NUMBERS]:
+            wrong.append(f"{path.name} -> {text!r}")
+    # Measured 2026-11-21: 3 of 5 exactly right ("ten" is heard as "fourteen"/"that" in two).
+    assert len(wrong) <= 2, wrong
+
+
 def test_words_carry_confidences(model) -> None:
     path = next(AUDIO.glob("yes__*.wav"))
     _, words = recognize(model, read_wav(path), ["yes", "no", "[unk]"])
@@ -79,7 +95,7 @@ def test_words_carry_confidences(model) -> None:
 
 # Measured floors for the shipped model (see models/voiceskill-en/README.md); a regression in
 # the model, the graph costs or the feature pipeline drops below them.
-# Measured 2026-11-21: 49% exact phrases (most misses come back as [unk], i.e. "say again"),
-# 83% out-of-vocabulary rejected, none heard as "no".
-ACCURACY_FLOOR = 0.45
-REJECTION_FLOOR = 0.78
+# Measured 2026-11-21 (real-speech model mixed with the synthetic one): 67% exact phrases (most
+# misses are near words or [unk], i.e. "say again"), 94% out-of-vocabulary rejected, none as "no".
+ACCURACY_FLOOR = 0.6
+REJECTION_FLOOR = 0.88

@@ -54,8 +54,19 @@ class BuildConfig:
     """Costs for the compiled graph."""
     cache_dir: Path | None = None
     """Keep synthesized audio here between builds (None: no cache)."""
-    mfcc: features.MfccConfig = field(default_factory=lambda: features.MFCC)
-    """Front end (written to conf/mfcc.conf, so Vosk computes the same features)."""
+    real_speech: bool = True
+    """Mix the trained network with pocketsphinx's real-speech model (False: trained alone)."""
+    synthetic_weight: float = 0.5
+    """Weight of the trained network's log-likelihoods next to the real-speech model's (1)."""
+
+    @property
+    def mfcc(self) -> features.MfccConfig:
+        """Front end (written to conf/mfcc.conf, so Vosk computes the same features)."""
+        if not self.real_speech:
+            return features.MFCC
+        from voiceskill.acoustic.sphinx_net import SPHINX_MFCC
+
+        return SPHINX_MFCC
 
 
 #: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
@@ -200,6 +211,8 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             log(f"round {round_index + 1}: loss {loss:.3f}")
     priors = train.pdf_priors(utts, n_pdfs)
     write_model(cfg.out_dir, net, mu, sigma, priors, global_mean, dim, cfg.mfcc)
+    if cfg.real_speech:
+        mix_with_real_speech(cfg.out_dir, cfg.synthetic_weight)
     skipped = compile_graph(vocab, cfg.out_dir, cfg.graph)
     if skipped:
         log(f"no pronunciation for: {' '.join(skipped)}")
@@ -250,3 +263,19 @@ def write_model(
     kaldi_model.write_final_mdl(out_dir / "am" / "final.mdl", kaldi_net)
     features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
     (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(mfcc), encoding="ascii")
+
+
+def mix_with_real_speech(out_dir: Path, synthetic_weight: float) -> None:
+    """Replace ``am/final.mdl`` by pocketsphinx's real-speech model mixed with the trained one.
+
+    Both score the same HMM states on the same features; the sum of their weighted
+    log-likelihoods is what Vosk decodes with (the acoustic scale in the graph config applies
+    on top). Real speech anchors the result; the synthetic network knows the text-to-speech
+    voices and the project's augmentation.
+    """
+    from voiceskill.acoustic import sphinx, sphinx_net
+
+    mdl = out_dir / "am" / "final.mdl"
+    trained = kaldi_model.read_network(mdl)
+    real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
+    sphinx_net.write_final_mdl(mdl, real, trained, synthetic_weight)

@@ -45,8 +45,10 @@ class GraphConfig:
     """Cost per phone inside the [unk] loop."""
     self_loop_cost: float = 0.1
     """Cost of staying in an HMM state for one more frame."""
-    acoustic_scale: float = 0.3
-    """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale)."""
+    acoustic_scale: float = 0.15
+    """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale);
+    0.15 suits the real-speech Gaussian scores plus half the synthetic network's (0.3 suited
+    the synthetic network alone)."""
     beam: float = 14.0
     """Vosk --beam: must exceed unk_cost, or [unk] paths are pruned the frame they start."""
     max_active: int = 3000
