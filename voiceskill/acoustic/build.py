@@ -12,7 +12,16 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceskill.acoustic import augment, corpus, features, kaldi_model, synth, train
+from voiceskill.acoustic import (
+    augment,
+    corpus,
+    features,
+    kaldi_model,
+    sphinx,
+    sphinx_net,
+    synth,
+    train,
+)
 from voiceskill.acoustic.graph import GraphConfig, compile_graph
 from voiceskill.acoustic.lexicon import PHONES, pronunciations
 from voiceskill.acoustic.synth import Voice
@@ -62,11 +71,7 @@ class BuildConfig:
     @property
     def mfcc(self) -> features.MfccConfig:
         """Front end (written to conf/mfcc.conf, so Vosk computes the same features)."""
-        if not self.real_speech:
-            return features.MFCC
-        from voiceskill.acoustic.sphinx_net import SPHINX_MFCC
-
-        return SPHINX_MFCC
+        return sphinx_net.SPHINX_MFCC if self.real_speech else features.MFCC
 
 
 #: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
@@ -210,9 +215,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             )
             log(f"round {round_index + 1}: loss {loss:.3f}")
     priors = train.pdf_priors(utts, n_pdfs)
-    write_model(cfg.out_dir, net, mu, sigma, priors, global_mean, dim, cfg.mfcc)
-    if cfg.real_speech:
-        mix_with_real_speech(cfg.out_dir, cfg.synthetic_weight)
+    write_model(cfg, net, mu, sigma, priors, global_mean, dim)
     skipped = compile_graph(vocab, cfg.out_dir, cfg.graph)
     if skipped:
         log(f"no pronunciation for: {' '.join(skipped)}")
@@ -234,16 +237,23 @@ class _NormalizedNet:
 
 
 def write_model(
-    out_dir: Path,
+    cfg: BuildConfig,
     net: train.Network,
     mu: np.ndarray,
     sigma: np.ndarray,
     priors: np.ndarray,
     global_mean: np.ndarray,
     feat_dim: int,
-    mfcc: features.MfccConfig = features.MFCC,
 ) -> None:
-    """Write am/, conf/mfcc.conf and the model card stub (graph is compiled separately)."""
+    """Write am/, conf/mfcc.conf and the model card stub (graph is compiled separately).
+
+    With ``cfg.real_speech`` the network written is pocketsphinx's real-speech model plus the
+    trained one: both score the same HMM states on the same features, and Vosk decodes with the
+    sum of their weighted log-likelihoods (the graph's acoustic scale applies on top). Real
+    speech anchors the result; the trained network knows the text-to-speech voices and the
+    project's augmentation.
+    """
+    out_dir = cfg.out_dir
     if out_dir.exists():
         for sub in ("am", "graph", "conf"):
             shutil.rmtree(out_dir / sub, ignore_errors=True)
@@ -260,22 +270,11 @@ def write_model(
         biases=biases,
         priors=priors,
     )
-    kaldi_model.write_final_mdl(out_dir / "am" / "final.mdl", kaldi_net)
-    features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
-    (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(mfcc), encoding="ascii")
-
-
-def mix_with_real_speech(out_dir: Path, synthetic_weight: float) -> None:
-    """Replace ``am/final.mdl`` by pocketsphinx's real-speech model mixed with the trained one.
-
-    Both score the same HMM states on the same features; the sum of their weighted
-    log-likelihoods is what Vosk decodes with (the acoustic scale in the graph config applies
-    on top). Real speech anchors the result; the synthetic network knows the text-to-speech
-    voices and the project's augmentation.
-    """
-    from voiceskill.acoustic import sphinx, sphinx_net
-
     mdl = out_dir / "am" / "final.mdl"
-    trained = kaldi_model.read_network(mdl)
-    real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
-    sphinx_net.write_final_mdl(mdl, real, trained, synthetic_weight)
+    if cfg.real_speech:
+        real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
+        sphinx_net.write_final_mdl(mdl, real, kaldi_net, cfg.synthetic_weight)
+    else:
+        kaldi_model.write_final_mdl(mdl, kaldi_net)
+    features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
+    (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(cfg.mfcc), encoding="ascii")

@@ -101,13 +101,15 @@ class NetworkWeights:
     """pdf priors (probabilities) Vosk divides the posteriors by."""
 
 
-def _matrix(m: np.ndarray) -> str:
-    rows = ["  " + " ".join(f"{v:.7g}" for v in row) for row in m]
+def matrix_text(m: np.ndarray, digits: int = 7) -> str:
+    """A Kaldi text matrix, each value to ``digits`` significant digits."""
+    rows = ["  " + " ".join(f"{v:.{digits}g}" for v in row) for row in m]
     return " [\n" + "\n".join(rows) + " ]\n"
 
 
-def _vector(v: np.ndarray) -> str:
-    return " [ " + " ".join(f"{x:.7g}" for x in v) + " ]\n"
+def vector_text(v: np.ndarray, digits: int = 7) -> str:
+    """A Kaldi text vector, each value to ``digits`` significant digits."""
+    return " [ " + " ".join(f"{x:.{digits}g}" for x in v) + " ]\n"
 
 
 def _nonlinear(kind: str, name: str, dim: int) -> str:
@@ -133,9 +135,9 @@ def feedforward_parts(net: NetworkWeights, prefix: str = "") -> tuple[list[str],
         config.append(f"component-node name={affine} component={affine} input={previous}")
         comps.append(
             f"<ComponentName> {affine} <AffineComponent> <LearningRate> 0.001 <LinearParams> "
-            + _matrix(w)
+            + matrix_text(w)
             + "<BiasParams> "
-            + _vector(b)
+            + vector_text(b)
             + "</AffineComponent> \n"
         )
         act = f"{prefix}output.log-softmax" if last else f"{prefix}relu{i + 1}"
@@ -156,7 +158,7 @@ def nnet3_text(net: NetworkWeights) -> str:
     text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
     text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
     left, right = -min(net.offsets), max(net.offsets)
-    text += f"<LeftContext> {left} <RightContext> {right} <Priors> " + _vector(net.priors)
+    text += f"<LeftContext> {left} <RightContext> {right} <Priors> " + vector_text(net.priors)
     return text
 
 
@@ -164,31 +166,3 @@ def write_final_mdl(path: Path, net: NetworkWeights, num_phones: int = len(PHONE
     """Write the whole ``final.mdl`` (TransitionModel followed by the network)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(transition_model_text(num_phones) + nnet3_text(net), encoding="ascii")
-
-
-def read_network(path: Path) -> NetworkWeights:
-    """Read back the network of a ``final.mdl`` written by :func:`write_final_mdl`."""
-    text = path.read_text(encoding="ascii")
-    start = text.find("<Nnet3>")
-    if start < 0:
-        raise ValueError(f"{path}: no nnet3 network")
-    config = text[start : text.find("<NumComponents>")]
-    first = next(line for line in config.splitlines() if "input=Append(" in line)
-    offsets = [int(o) for o in first.split("Offset(input,")[1:] for o in [o.split(")")[0]]]
-    feat_dim = int(config.split("input-node name=input dim=")[1].split()[0])
-
-    def numbers(after: str, end: str, at: int) -> tuple[np.ndarray, int]:
-        i = text.index(after, at) + len(after)
-        j = text.index(end, i)
-        body = text[i:j].replace("[", " ").replace("]", " ")
-        return np.array(body.split(), dtype=np.float32), j
-
-    weights, biases = [], []
-    at = start
-    while (at := text.find("<AffineComponent>", at)) >= 0:
-        flat, at = numbers("<LinearParams>", "<BiasParams>", at)
-        bias, at = numbers("<BiasParams>", "</AffineComponent>", at)
-        weights.append(flat.reshape(len(bias), -1))
-        biases.append(bias)
-    priors, _ = numbers("<Priors>", "]", start)
-    return NetworkWeights(offsets, feat_dim, weights, biases, priors)

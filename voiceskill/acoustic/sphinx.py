@@ -72,11 +72,15 @@ class SphinxCiModel:
             raise SphinxModelError(f"phone {name!r} is not in the Sphinx model") from None
 
 
-def _s3_body(path: Path) -> bytes:
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise SphinxModelError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def _s3_body(path: Path) -> bytes:
+    data = _read(path)
     marker = b"endhdr\n"
     at = data.find(marker)
     if not data.startswith(b"s3\n") or at < 0:
@@ -111,10 +115,7 @@ def _read_transitions(path: Path) -> np.ndarray:
 
 def _read_mdef_ci(path: Path) -> tuple[list[str], int, int]:
     """CI phone names, emitting states per phone and CI senone count from a binary mdef."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SphinxModelError(f"{path}: cannot read ({err.strerror})") from None
+    data = _read(path)
     if data[:4] != MDEF_MAGIC:
         raise SphinxModelError(f"{path}: not a binary Sphinx model definition")
     (header_len,) = struct.unpack_from("<i", data, 8)
@@ -133,10 +134,7 @@ def _read_mdef_ci(path: Path) -> tuple[list[str], int, int]:
 
 def _read_sendump_ci(path: Path, n_streams: int, n_dens: int, n_ci_sen: int) -> np.ndarray:
     """Natural-log mixture weights of the first ``n_ci_sen`` senones: (senone, stream, dens)."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise SphinxModelError(f"{path}: cannot read ({err.strerror})") from None
+    data = _read(path)
     at = 0
     clusters = 0
     while True:

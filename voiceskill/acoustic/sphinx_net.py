@@ -85,19 +85,14 @@ def _phone_map(model: SphinxCiModel) -> list[int]:
     return [model.phone_index(p if p != SILENCE else "SIL") for p in PHONES]
 
 
-def _matrix(m: np.ndarray) -> str:
-    rows = ["  " + " ".join(f"{v:.6g}" for v in row) for row in m]
-    return " [\n" + "\n".join(rows) + " ]\n"
-
-
-def _vector(v: np.ndarray) -> str:
-    return " [ " + " ".join(f"{x:.6g}" for x in v) + " ]\n"
+#: Significant digits written (Sphinx's parameters are 32-bit floats; 6 keeps the file small).
+DIGITS = 6
 
 
 def _fixed_affine(name: str, w: np.ndarray, b: np.ndarray) -> str:
     return (
-        f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> {_matrix(w)}"
-        f"<BiasParams> {_vector(b)}</FixedAffineComponent> \n"
+        f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> {km.matrix_text(w, DIGITS)}"
+        f"<BiasParams> {km.vector_text(b, DIGITS)}</FixedAffineComponent> \n"
     )
 
 
@@ -111,6 +106,8 @@ def nnet3_text(
     added to the Sphinx scores: a log-linear mix of a real-speech model and one that has heard
     many synthetic voices.
     """
+    if weight <= 0:
+        synthetic = None
     n_cb, n_streams, n_dens, dim = model.means.shape
     n_states = model.states
     phone_map = _phone_map(model)
@@ -141,7 +138,7 @@ def nnet3_text(
     offsets = model.log_weights.transpose(1, 2, 0, 3).reshape(-1)
     comps.append(
         f"<ComponentName> weighted <PerElementOffsetComponent> <LearningRate> 0 <Offsets> "
-        f"{_vector(offsets)}<IsGradient> F </PerElementOffsetComponent> \n"
+        f"{km.vector_text(offsets, DIGITS)}<IsGradient> F </PerElementOffsetComponent> \n"
     )
     groups = n_states * n_streams * n_cb
     config.append("component-node name=best component=best input=weighted")
@@ -158,7 +155,7 @@ def nnet3_text(
     config.append("component-node name=total component=total input=best")
     comps.append(_fixed_affine("total", total, np.zeros(n_pdfs)))
     last = "total"
-    if synthetic is not None and weight > 0:
+    if synthetic is not None:
         body, parts, net_out = km.feedforward_parts(synthetic, prefix="synth.")
         config += body
         comps += parts
@@ -177,9 +174,10 @@ def nnet3_text(
 
     text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
     text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
-    context = max([*DELTA_OFFSETS, *(synthetic.offsets if synthetic and weight > 0 else [])])
+    frames = [*DELTA_OFFSETS, *(synthetic.offsets if synthetic is not None else [])]
     priors = np.full(n_pdfs, 1.0 / n_pdfs)
-    text += f"<LeftContext> {context} <RightContext> {context} <Priors> " + _vector(priors)
+    text += f"<LeftContext> {-min(frames)} <RightContext> {max(frames)} <Priors> "
+    text += km.vector_text(priors, DIGITS)
     return text
 
 
