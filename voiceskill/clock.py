@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Protocol
 
@@ -17,6 +18,11 @@ class Clock(Protocol):
         """Block (really or virtually) until ``deadline``."""
         ...
 
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Let ``seconds`` pass (really or virtually) unless ``stop`` is set first;
+        True means "not stopped"."""
+        ...
+
 
 class MonotonicClock:
     """The real clock: ``time.monotonic``."""
@@ -28,6 +34,9 @@ class MonotonicClock:
         delay = deadline - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        return not stop.wait(seconds)
 
 
 class VirtualClock:
@@ -48,3 +57,7 @@ class VirtualClock:
     def sleep_until(self, deadline: float) -> None:
         if deadline > self._now:
             self._now = deadline
+
+    def wait(self, seconds: float, stop: threading.Event) -> bool:
+        self.advance(max(seconds, 0.0))
+        return not stop.is_set()

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from voiceskill.clock import Clock, MonotonicClock
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
 #: Samples per chunk at 16 kHz (50 ms): the granularity of endpointing and barge-in.
@@ -68,9 +69,10 @@ class Backoff:
                     what, self.attempts, err, pause)
         return pause
 
-    def wait(self, pause: float) -> bool:
-        """Sleep ``pause`` seconds unless stopped first; True means "try again"."""
-        return not self.stop.wait(pause)
+    def wait(self, pause: float, clock: Clock | None = None) -> bool:
+        """Let ``pause`` seconds pass on ``clock`` (default: real time) unless stopped first;
+        True means "try again"."""
+        return (clock or MonotonicClock()).wait(pause, self.stop)
 
     def reset(self) -> None:
         """The device works: the next failure starts again with the first pause."""

@@ -94,11 +94,7 @@ class AudioEar:
         error: BaseException | str = problem
         while True:
             pause = backoff.failed("reopening the microphone", error)
-            if isinstance(self.clock, VirtualClock):
-                self.clock.sleep_until(self.clock.now() + pause)  # simulated time passes
-            elif not backoff.wait(pause):
-                return False
-            if self.stop.is_set():
+            if not backoff.wait(pause, self.clock):  # simulated time passes on a virtual clock
                 return False
             try:
                 self.reopen()
