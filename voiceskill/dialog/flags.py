@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from voiceskill.dialog.model import Dialog, Node
+from voiceskill.dialog.checks import targets
+from voiceskill.dialog.model import Dialog
 
 #: The only value of a flag the coach acts on.
 FLAG_SET = "yes"
@@ -76,11 +77,5 @@ def reachable(dialog: Dialog, target: str) -> set[str]:
         seen.add(name)
         node = dialog.nodes.get(name)
         if node is not None:
-            todo += _arrows(node)
+            todo += [target for _path, target in targets(node)]
     return seen
-
-
-def _arrows(node: Node) -> list[str]:
-    targets = [answer.target for answer in node.answers]
-    targets += [t for t in (node.next, node.if_unsure) if t is not None]
-    return targets
