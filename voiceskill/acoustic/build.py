@@ -177,7 +177,10 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
                 energy = _frame_energy(noisy)[: len(feats)]
                 raw.append((feats, energy, prons))
                 bar.update(1)
-    global_mean = np.mean(np.concatenate([f for f, _, _ in raw]), axis=0)
+    if cfg.real_speech:  # the runtime normalisation the real-speech Gaussians need
+        global_mean = sphinx_net.REAL_SPEECH_MEAN
+    else:
+        global_mean = np.mean(np.concatenate([f for f, _, _ in raw]), axis=0)
     utts = [
         train.Utterance(features.online_cmn(f, global_mean), prons, e)
         for f, e, prons in raw

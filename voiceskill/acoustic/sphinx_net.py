@@ -49,6 +49,25 @@ SPHINX_MFCC = MfccConfig(
 )
 
 
+#: Mean of SPHINX_MFCC cepstra over real recordings: the ten WAV files of Debian's
+#: ``pocketsphinx-testdata`` (CMU read speech, BSD-2-Clause), silences included, as
+#: :func:`speech_mean` computes it. Vosk's online mean normalisation starts from this
+#: (``am/global_cmvn.stats``) until it has heard a few seconds; the Gaussians were trained on
+#: real speech normalised by its own utterance means, so a mean from loud, trimmed synthetic
+#: speech shifts every real utterance's start (real words right: 12 of 15 with it, 14 with this).
+REAL_SPEECH_MEAN = np.array(
+    [83.223, -5.768, -3.354, 14.713, -14.198, 4.914, -7.704, -5.5, -0.089, -2.744, 2.642, -2.616,
+     1.12]
+)
+
+
+def speech_mean(recordings: list[np.ndarray]) -> np.ndarray:
+    """Mean SPHINX_MFCC cepstrum over all frames of ``recordings`` (16 kHz int16)."""
+    from voiceskill.acoustic import features
+
+    return np.concatenate([features.mfcc(r, SPHINX_MFCC) for r in recordings]).mean(axis=0)
+
+
 def delta_matrix(dim: int = 13) -> np.ndarray:
     """(3·dim, 7·dim) map from spliced frames t−3..t+3 to (c, d, dd) at t."""
     eye = np.eye(dim)

@@ -28,7 +28,7 @@ def _graph_config(model_dir: Path, args: argparse.Namespace):
     cfg = GraphConfig.from_file(saved) if saved.is_file() else GraphConfig()
     changes = {
         k: getattr(args, k)
-        for k in ("word_cost", "unk_cost", "unk_phone_cost", "acoustic_scale")
+        for k in ("word_cost", "unk_cost", "unk_phone_cost", "unk_frame_cost", "acoustic_scale")
         if getattr(args, k) is not None
     }
     return replace(cfg, **changes)
@@ -117,6 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     comp.add_argument("--word-cost", type=float, help="word-insertion penalty")
     comp.add_argument("--unk-cost", type=float, help="cost of entering [unk]")
     comp.add_argument("--unk-phone-cost", type=float, help="cost per phone inside [unk]")
+    comp.add_argument("--unk-frame-cost", type=float, help="cost per frame inside [unk]")
     comp.add_argument("--acoustic-scale", type=float, help="Vosk acoustic scale")
     comp.set_defaults(func=_compile)
 
