@@ -28,6 +28,29 @@ from voiceskill.speech.wav import TARGET_RATE
 UNKNOWN = "[unk]"
 
 
+def sound_alike(phrases: list[str]) -> dict[str, str]:
+    """Each word of ``phrases`` → one spelling shared by every word of them that CMUdict
+    pronounces the same way ("no" and "know" → "know"). Vosk picks between homophones by the
+    grammar's word statistics, not by sound, so a spoken "no" may come back as "know"."""
+    from voiceskill.acoustic.lexicon import pronunciations
+
+    words = sorted({w for p in phrases for w in p.split()})
+    by_sound: dict[tuple, str] = {}
+    alias: dict[str, str] = {}
+    for word in words:
+        key = tuple(sorted(pronunciations(word, use_espeak=False))) or (word,)
+        alias[word] = by_sound.setdefault(key, word)
+    return alias
+
+
+def _after_unknown(text: str) -> str:
+    """``text`` without its leading ``[unk]`` words."""
+    words = text.split()
+    while words and words[0] == UNKNOWN:
+        words.pop(0)
+    return " ".join(words)
+
+
 class ModelError(RuntimeError):
     """The speech model directory is missing or cannot be loaded."""
 
@@ -133,7 +156,8 @@ class Turn:
         self._voiced = 0.0
         self._quiet = 0.0
         self._length = 0.0
-        self._phrases = [p.split() for p in listen.phrases]
+        self._alias = sound_alike(listen.phrases)
+        self._phrases = [self._sound(p) for p in listen.phrases]
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -203,16 +227,28 @@ class Turn:
         if self._length >= ep.max_utterance:
             return self._finish(json.loads(self._rec.FinalResult()))
         if self.eager and self._voiced > 0.1:
-            partial = json.loads(self._rec.PartialResult()).get("partial", "")
-            if partial and self._complete(partial.split()):
+            partial = _after_unknown(json.loads(self._rec.PartialResult()).get("partial", ""))
+            if partial and self._complete(self._sound(partial)):
                 return self._finish(json.loads(self._rec.FinalResult()))
         if self._quiet < ep.trailing_silence:
             return None
         if self._quiet < ep.prefix_silence:
-            partial = json.loads(self._rec.PartialResult()).get("partial", "").split()
+            partial = self._sound(json.loads(self._rec.PartialResult()).get("partial", ""))
             if partial and not self._complete(partial) and self._begins_phrase(partial):
                 return None
         return self._finish(json.loads(self._rec.FinalResult()))
+
+    def _sound(self, text: str) -> list[str]:
+        """``text``'s words with homophones spelled alike."""
+        return [self._alias.get(w, w) for w in text.split()]
+
+    def _by_sound(self, text: str) -> str | None:
+        """The intent of the one phrase that sounds like ``text``; None if none or several."""
+        said = self._sound(text)
+        intents = {
+            c.intent for c in self.listen.choices if self._sound(c.phrase.lower()) == said
+        }
+        return intents.pop() if len(intents) == 1 else None
 
     def _complete(self, words: list[str]) -> bool:
         return words in self._phrases
@@ -235,6 +271,10 @@ class Turn:
                 return Heard("", None, 0.0)
             self._rec.Reset()
             return None
+        if self.eager:  # barge-in: a command said over the prompt follows what was not ours
+            text = _after_unknown(text)
+            kept = words[len(words) - len(text.split()) :]
+            confidence = min((float(w.get("conf", 0.0)) for w in kept), default=0.0)
         if UNKNOWN in text.split():
             return Heard(text, None, confidence)
-        return Heard(text, match_intent(text, self.listen), confidence)
+        return Heard(text, match_intent(text, self.listen) or self._by_sound(text), confidence)
