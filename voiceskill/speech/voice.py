@@ -8,7 +8,9 @@ and played through a sounddevice output stream that can be cut at any moment.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import io
 import os
 import shutil
@@ -138,7 +140,17 @@ def _shared_engine() -> Any:
                 raise SynthesisError(f"cannot start pyttsx3 text-to-speech: {err}") from None
             _DEFAULT_VOICE.append(engine.getProperty("voice"))
             _ENGINE.append(engine)
+            atexit.register(_release_engine)
         return _ENGINE[0]
+
+
+def _release_engine() -> None:
+    """Let the engine go while the interpreter is still whole: pyttsx3's driver cleanup,
+    left to the end of shutdown, printed "Exception ignored in DriverProxy.__del__"."""
+    with _ENGINE_LOCK:
+        _ENGINE.clear()
+        _CURRENT.clear()
+    gc.collect()
 
 
 def _set_now(engine: Any, name: str, value: Any) -> None:
