@@ -32,4 +32,4 @@ def test_a_broken_file_is_refused_with_its_line(tmp_path: Path,
     (tmp_path / "exercises.yaml").write_text("version: 1\npacing: 3\n", encoding="utf-8")
     assert main(["exercises", "--dialogs", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert f"{tmp_path}/exercises.yaml:2: pacing: 3 has the wrong type (expected a mapping)" in err
+    assert f"{tmp_path}/exercises.yaml:2: pacing: is a number (expected a mapping)" in err

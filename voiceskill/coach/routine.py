@@ -6,18 +6,16 @@ Every problem found is reported as ``file:line: key: what is wrong (expected ...
 
 from __future__ import annotations
 
-import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from voiceskill import DIALOGS_DIR
 from voiceskill.coach.schema import SAY_FIELDS, SCHEMA
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import YamlDocument, read_yaml
+from voiceskill.yamlschema import validate
 
 #: The shipped exercise file.
 DEFAULT_EXERCISES_FILE = DIALOGS_DIR / "exercises.yaml"
@@ -271,7 +269,7 @@ def load_exercises(
     loaded, problems = read_yaml(path, shown_as)
     if loaded is None:
         raise ContentError(problems)
-    problems += _schema_problems(loaded)
+    problems += validate(loaded, SCHEMA)
     if problems:
         raise ContentError(problems)
     problems = _reference_problems(loaded)
@@ -289,70 +287,6 @@ def check_exercises(
     except ContentError as err:
         return err.problems
     return []
-
-
-# ---------------------------------------------------------------- structure (schema)
-
-_TYPE_NAMES = {"integer": "a whole number", "number": "a number", "string": "text",
-               "array": "a list", "object": "a mapping"}
-_PATTERN_HELP = {
-    "^[a-z][a-z0-9-]*$": "lower-case letters, digits and dashes, e.g. bird-dog",
-    r"^[0-9]{3}_[0-9a-f]{16}\.txt$": "a seed file name such as 000_480a1478617cd6c5.txt",
-    "^[a-z][a-z' ]*[a-z]$": "lower-case words and spaces only, e.g. bird dog",
-}
-
-
-def _schema_problems(loaded: YamlDocument) -> list[Problem]:
-    if not isinstance(loaded.data, dict):
-        return [loaded.problem((), "the file must be a mapping of sections",
-                               "keys such as version, pacing, phases, exercises")]
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    problems: list[Problem] = []
-    for error in sorted(validator.iter_errors(loaded.data), key=lambda e: list(map(str, e.path))):
-        problems += _describe(loaded, error)
-    return problems
-
-
-def _describe(loaded: YamlDocument, error: jsonschema.ValidationError) -> list[Problem]:
-    path = tuple(error.absolute_path)
-    value, schema, kind = error.instance, error.schema, error.validator
-    if kind == "required":
-        match = re.match(r"^'(.+)' is a required property", error.message)
-        name = match.group(1) if match else str(error.validator_value)
-        return [loaded.problem(path, f"missing key {name!r}", f"a {name!r} key")]
-    if kind == "additionalProperties":
-        allowed = ", ".join(schema["properties"])
-        return [
-            loaded.problem((*path, extra), f"unknown key {extra!r}", f"one of: {allowed}")
-            for extra in value
-            if extra not in schema["properties"]
-        ]
-    return [_describe_value(loaded, path, error)]
-
-
-def _describe_value(loaded: YamlDocument, path: tuple[Any, ...],
-                    error: jsonschema.ValidationError) -> Problem:
-    value, schema, kind = error.instance, error.schema, error.validator
-    if kind == "type" and isinstance(value, bool):
-        return loaded.problem(path, "true/false without quotes is read as a boolean, not as text",
-                              'the word in quotes, e.g. "true"')
-    if kind == "type":
-        return loaded.problem(path, f"{value!r} has the wrong type",
-                              _TYPE_NAMES.get(schema["type"], schema["type"]))
-    if kind == "pattern":
-        return loaded.problem(path, f"{value!r} is not allowed here",
-                              _PATTERN_HELP.get(schema["pattern"], schema["pattern"]))
-    if kind in ("minimum", "exclusiveMinimum", "maximum"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum"))
-        return loaded.problem(path, f"{value!r} is out of range",
-                              f"a number above {low} and at most {schema['maximum']}"
-                              if "exclusiveMinimum" in schema
-                              else f"a whole number from {low} to {schema['maximum']}")
-    if kind in ("minItems", "maxItems", "minLength"):
-        return loaded.problem(path, "too short or too long", error.message)
-    if kind == "const":
-        return loaded.problem(path, f"{value!r} is not supported", repr(schema["const"]))
-    return loaded.problem(path, error.message)
 
 
 # ---------------------------------------------------------------- references and meaning
@@ -424,9 +358,10 @@ def _exercise_problems(loaded: YamlDocument, i: int, ex: dict[str, Any],
                                           "no count for a practice"))
         return out
     if "moves" in ex and "reps" not in ex:
-        out.append(loaded.problem(here, "missing key 'reps'", "how many repetitions"))
+        out.append(loaded.problem((*here, "reps"), "missing key 'reps'", "how many repetitions"))
     if "hold" in ex and "into" not in ex:
-        out.append(loaded.problem(here, "missing key 'into'", "how to get into the hold"))
+        out.append(loaded.problem((*here, "into"), "missing key 'into'",
+                                  "how to get into the hold"))
     for key in ("into", "release"):
         if key in ex and "hold" not in ex:
             out.append(loaded.problem((*here, key), f"{key!r} needs a 'hold'", "a hold in seconds"))

@@ -1,18 +1,24 @@
 """JSON schema of dialogs/exercises.yaml (structure only; cross-references are checked in
-:mod:`voiceskill.coach.routine`)."""
+:mod:`voiceskill.coach.routine`).
+
+Items carry ``x-expected`` / ``x-missing`` hints where the schema alone would not say what a
+person should write; :func:`voiceskill.yamlschema.validate` words every problem from them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ID = {"type": "string", "pattern": "^[a-z][a-z0-9-]*$"}
-TEXT = {"type": "string", "minLength": 1}
-TEXTS = {"type": "array", "items": TEXT, "minItems": 1}
+ID = {"type": "string", "pattern": "^[a-z][a-z0-9-]*$",
+      "x-expected": "lower-case letters, digits and dashes, e.g. bird-dog"}
+TEXT = {"type": "string", "minLength": 1, "x-expected": "some words, e.g. a short sentence"}
+TEXTS = {"type": "array", "items": TEXT, "minItems": 1, "x-expected": "a list of sentences"}
 #: Seed article file names, e.g. ``000_480a1478617cd6c5.txt``.
-SOURCE = {"type": "string", "pattern": r"^[0-9]{3}_[0-9a-f]{16}\.txt$"}
+SOURCE = {"type": "string", "pattern": r"^[0-9]{3}_[0-9a-f]{16}\.txt$",
+          "x-expected": "a seed file name such as 000_480a1478617cd6c5.txt"}
 #: Lower-case words as they go into the recognizer grammar.
-PHRASE = {"type": "string", "pattern": "^[a-z][a-z' ]*[a-z]$"}
-PHRASES = {"type": "array", "items": PHRASE, "minItems": 1}
+PHRASE = {"type": "string", "pattern": "^[a-z][a-z' ]*[a-z]$",
+          "x-expected": "lower-case words and spaces only, e.g. bird dog"}
+PHRASES = {"type": "array", "items": PHRASE, "minItems": 1, "x-expected": "a list of phrases"}
 SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
 COUNT = {"type": "integer", "minimum": 1, "maximum": 100}
 
@@ -32,12 +38,15 @@ COMMAND_INTENTS = (
 )
 
 
-def _object(properties: dict[str, Any], required: tuple[str, ...]) -> dict[str, Any]:
+def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str) -> dict[str, Any]:
+    """A mapping with exactly these keys; ``hints`` become ``x-`` annotations
+    (``expected=...`` → ``x-expected``, ``missing=...`` → ``x-missing``)."""
     return {
         "type": "object",
         "properties": properties,
         "required": list(required),
         "additionalProperties": False,
+        **{f"x-{name}": text for name, text in hints.items()},
     }
 
 
@@ -49,11 +58,12 @@ EXERCISE = _object(
         "phrases": PHRASES,
         "earliest": ID,
         "unit": TEXT,
-        "setup": TEXTS,
+        "setup": {**TEXTS, "x-expected": "the set-up steps, a list of sentences"},
         "tips": TEXTS,
         "sides": {
             "type": "array",
             "minItems": 2,
+            "x-expected": "two sides or more, each with an id and a name",
             "items": _object({"id": ID, "name": TEXT, "other": TEXT}, ("id", "name")),
         },
         "sets": COUNT,
@@ -62,7 +72,7 @@ EXERCISE = _object(
         "into": TEXT,
         "release": TEXT,
         "moves": TEXTS,
-        "practice": {"const": True},
+        "practice": {"const": True, "x-expected": "true for open practice, else no practice key"},
         "often": TEXT,
     },
     ("id", "name", "source", "phrases", "unit", "setup"),
@@ -141,12 +151,16 @@ SCHEMA: dict[str, Any] = _object(
         "say": _object(
             {
                 **{key: TEXT for key in SAY_KEYS},
-                "countdown": {"type": "array", "items": TEXT, "minItems": 3, "maxItems": 3},
+                "countdown": {"type": "array", "items": TEXT, "minItems": 3, "maxItems": 3,
+                              "x-expected": "three short lines, e.g. [Three., Two., One.]"},
             },
             SAY_KEYS,
+            missing="a line for the coach to say, as in the shipped exercises.yaml",
         ),
     },
     ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "answers", "say"),
+    expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
+             "commands, answers, say",
 )
 
 #: Placeholders each template may use (anything else is a content error).

@@ -17,6 +17,7 @@ from voiceskill.dialog.checks import Documents, check_dialog
 from voiceskill.dialog.model import Answer, Dialog, Intent, Node, Outcome
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import YamlDocument, read_yaml
+from voiceskill.yamlschema import validate
 
 #: The dialog files and the schema each must follow.
 FILES = {
@@ -35,7 +36,7 @@ def load_dialog(directory: Path) -> Dialog:
         document, found = read_yaml(directory / name)
         problems += found
         if document is not None:
-            problems += schema.validate(document, part_schema)
+            problems += validate(document, part_schema)
             documents[part] = document
     if problems or len(documents) < len(FILES):
         raise ContentError(_in_order(problems, directory))

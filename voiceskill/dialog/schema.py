@@ -1,18 +1,11 @@
-"""JSON Schemas of the dialog files, and jsonschema's errors turned into one-line problems.
+"""JSON Schemas of the dialog files (triage.yaml, outcomes.yaml, intents.yaml).
 
-Each schema item may carry ``x-expected``: the words shown after "expected" when the item is
-wrong. Structure lives here; references between items are checked in ``checks.py``.
+Each schema item may carry ``x-expected`` (and a mapping ``x-missing``): the words shown after
+"expected" when the item is wrong; :func:`voiceskill.yamlschema.validate` turns the errors into
+one-line problems. Structure lives here; references between items are checked in ``checks.py``.
 """
 
 from __future__ import annotations
-
-import re
-from typing import Any
-
-import jsonschema
-
-from voiceskill.errors import Problem
-from voiceskill.yamlread import YamlDocument
 
 #: Outcome names a dialog may define and lead to.
 OUTCOME_NAMES = (
@@ -200,71 +193,3 @@ INTENTS = {
     "additionalProperties": False,
     "x-expected": "intents and messages",
 }
-
-_TYPE_WORDS = {
-    dict: "a mapping", list: "a list", str: "text", int: "a number", float: "a number",
-    bool: "true/false", type(None): "empty",
-}
-
-
-def validate(document: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
-    """Every way ``document`` breaks ``schema``, one problem per offending key."""
-    validator = jsonschema.Draft202012Validator(schema)
-    problems: list[Problem] = []
-    for error in validator.iter_errors(document.data):
-        problems += _problems(document, error)
-    return sorted(set(problems), key=lambda p: (p.line, p.key, p.problem))
-
-
-def _problems(document: YamlDocument, error: jsonschema.ValidationError) -> list[Problem]:
-    path = tuple(error.absolute_path)
-    expected = error.schema.get("x-expected", "") if isinstance(error.schema, dict) else ""
-    instance = error.instance
-    kind = error.validator
-    if "propertyNames" in error.absolute_schema_path:  # instance is the bad key itself
-        key_path = (*path, str(instance))
-        if kind == "enum":
-            return [document.problem(key_path, f"unknown name '{instance}'", expected)]
-        return [document.problem(key_path, f"'{instance}' is not a valid name", expected)]
-    if kind == "required":
-        names = re.findall(r"'([^']+)' is a required property", error.message)
-        subschemas = error.schema.get("properties", {})
-        missing = error.schema.get("x-missing", {})
-        return [
-            document.problem((*path, name), f"missing key '{name}'",
-                             (missing.get(name) if isinstance(missing, dict) else missing)
-                             or subschemas.get(name, {}).get("x-expected", "") or expected)
-            for name in names
-            if name not in instance
-        ]
-    if kind == "additionalProperties":
-        allowed = error.schema.get("properties", {})
-        extra = [k for k in instance if k not in allowed]
-        return [
-            document.problem((*path, key), f"unexpected key '{key}'",
-                             "one of " + ", ".join(allowed) if allowed else expected)
-            for key in extra
-        ]
-    if kind == "type":
-        return [document.problem(path, f"is {_TYPE_WORDS.get(type(instance), 'something else')}",
-                                 expected or f"{error.validator_value}")]
-    if kind == "enum":
-        return [document.problem(path, f"'{instance}' is not allowed", expected)]
-    if kind == "pattern":
-        if isinstance(instance, str) and not instance.strip():
-            return [document.problem(path, "text is empty", expected)]
-        return [document.problem(path, f"'{_short(instance)}' is not valid here", expected)]
-    if kind in ("maxLength", "minLength"):
-        return [document.problem(path, f"text is {len(instance)} characters long", expected)]
-    if kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return [document.problem(path, f"{instance} is out of range", expected)]
-    if kind in ("minItems", "maxItems"):
-        return [document.problem(path, f"has {len(instance)} items", expected)]
-    if kind in ("minProperties", "maxProperties"):
-        return [document.problem(path, f"has {len(instance)} entries", expected)]
-    return [document.problem(path, error.message, expected)]
-
-
-def _short(value: Any, limit: int = 50) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
