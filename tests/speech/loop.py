@@ -6,27 +6,31 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tests.pulse import Recording
+from tests.speech.heard import FIXTURES, understood
 from voiceskill.clock import MonotonicClock
 from voiceskill.events import Choice, End, Heard, Listen, Say, Silence, Started
-from voiceskill.session import Session, SessionResult
+from voiceskill.session import BARGE_IN_INTENTS, Session, SessionResult
 from voiceskill.speech.audio import Microphone
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Recognizer
 from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
 from voiceskill.transcript import Transcript
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
+__all__ = ["FIXTURES", "understood"]  # re-exported for the loop tests and the benchmark
 
 YES_NO = Listen((
     Choice("yes", "yes"), Choice("yeah", "yes"), Choice("no", "no"), Choice("nope", "no"),
     Choice("i don't know", "unsure"), Choice("repeat", "repeat"), Choice("stop", "stop"),
     Choice("pause", "pause"), Choice("wait", "wait"),
 ), timeout=4.0)
+
+#: What the loop hears while the assistant talks (the session's barge-in turn for YES_NO).
+BARGE_IN = Listen(tuple(c for c in YES_NO.choices if c.intent in BARGE_IN_INTENTS))
 
 
 class OneQuestion:
@@ -161,3 +165,16 @@ def voiced_spans(samples: np.ndarray, rate: int = 16000, threshold: int = 600,
         else:
             spans.append((t, t + 0.01))
     return spans
+
+
+def wait_until_quiet(recording: Recording, quiet: float = 0.6, timeout: float = 30.0) -> bool:
+    """Wait until the recorded speaker has said something and then been quiet for ``quiet``
+    seconds (the prompt is over, so an answer is not taken for barge-in). Test helper only."""
+
+    def over() -> bool:
+        data = recording.path.read_bytes()
+        samples = np.frombuffer(data[: len(data) // 2 * 2], dtype=np.int16)
+        spans = voiced_spans(samples)
+        return bool(spans) and len(samples) / 16000 - spans[-1][1] >= quiet
+
+    return wait_for(over, timeout)

@@ -5,26 +5,25 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.pulse import PulseServer
-from tests.speech.loop import FIXTURES, wait_for
+from tests.speech.heard import understood
+from tests.speech.loop import wait_for, wait_until_quiet
 from voiceskill.speech.modeldir import resolve_model_dir
 from voiceskill.transcript import read_transcript
 
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = [pytest.mark.audio, pytest.mark.speech]
+pytestmark = pytest.mark.audio
 
 
 def test_voice_session_answers_a_red_flag_by_voice(pulse: PulseServer, speech_model: Any,
                                                    tmp_path: Path) -> None:
-    yes = sorted(FIXTURES.glob("yes__*.wav"))[0]
+    yes = understood(speech_model, "yes", "yes")  # the session is under test, not accuracy
     transcripts = tmp_path / "transcripts"
+    speaker = pulse.record("spk")
     process = subprocess.Popen(
         [sys.executable, "-m", "voiceskill", "run", "--start", "saddle-numbness",
          "--model", str(resolve_model_dir(None)), "--transcripts", str(transcripts),
@@ -39,10 +38,12 @@ def test_voice_session_answers_a_red_flag_by_voice(pulse: PulseServer, speech_mo
 
         assert wait_for(lambda: any(e["type"] == "say" for e in events()), 30)
         question = next(e for e in events() if e["type"] == "say")["text"]
-        time.sleep(len(question.split()) * 60 / 180 + 1.0)  # let the question finish
+        # answer once the question is over (said over it, "yes" would be barge-in, not heard)
+        assert wait_until_quiet(speaker, quiet=0.8, timeout=30), "the question was never heard"
         pulse.play(yes, sink="mic").wait(10)
         out, err = process.communicate(timeout=60)
     finally:
+        speaker.stop()
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, err

@@ -9,14 +9,10 @@ from typing import Any
 import pytest
 
 import voiceskill
-from tests.speech.test_recognizer import FIXTURES, YES_NO, hear
+from tests.speech.heard import FIXTURES, understood
 from voiceskill.conversation import build_conversation
 from voiceskill.simulate import simulate
 from voiceskill.simulate_script import load_script
-
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = pytest.mark.speech
 
 #: Regexes that pick out the red-flag questions by tier.
 EMERGENCY_Q = "groin|bladder|weak|bowel|both legs|urine|empty your bowels|back passage|sexual"
@@ -26,21 +22,10 @@ WHEN_Q = "when did (your back|it) pop"
 START_Q = "start the exercises"
 
 
-_UNDERSTOOD: dict[tuple[str, str], Path | None] = {}
-
-
 def audio(model: Any, stem: str, intent: str) -> str:
     """A reply with a fixture of ``stem`` that the model hears as ``intent`` on its own (the
     simulation plumbing is under test here; accuracy is tested in test_recognizer.py)."""
-    key = (stem, intent)
-    if key not in _UNDERSTOOD:
-        _UNDERSTOOD[key] = next(
-            (p for p in sorted(FIXTURES.glob(f"{stem}__*.wav"))
-             if (h := hear(model, p, YES_NO)) is not None and h.intent == intent), None)
-    path = _UNDERSTOOD[key]
-    if path is None:
-        pytest.skip(f"the model understands no {stem}__*.wav fixture as {intent!r}")
-    return f"{{audio: '{path}'}}"
+    return f"{{audio: '{understood(model, stem, intent)}'}}"
 
 
 def run(tmp_path: Path, model: Any, text: str, **kw: Any) -> tuple[str, list[dict]]:

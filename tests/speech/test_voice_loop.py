@@ -5,39 +5,49 @@ recorded from the monitor of the sink it plays into. Nothing here is faked."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.pulse import PulseServer
-from tests.speech.loop import FIXTURES, OneQuestion, VoiceRig, voiced_spans, wait_for
+from tests.speech.loop import (
+    BARGE_IN,
+    YES_NO,
+    OneQuestion,
+    VoiceRig,
+    understood,
+    voiced_spans,
+    wait_for,
+)
 from voiceskill.speech.ear import MIC_BACK, MIC_LOST
 
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = [pytest.mark.audio, pytest.mark.speech]
+pytestmark = pytest.mark.audio
 
 
-def fixture(stem: str) -> Any:
-    found = sorted(FIXTURES.glob(f"{stem}__*.wav"))
-    if not found:
-        pytest.skip(f"no fixture {stem}__*.wav")
-    return found[0]
+@pytest.fixture(scope="module")
+def say(speech_model: Any) -> dict[str, Path]:
+    """The person's words: fixtures the model hears on its own, chosen (by decoding them)
+    before any microphone opens or session clock runs."""
+    return {"no": understood(speech_model, "no", "no", YES_NO),
+            "yes": understood(speech_model, "yes", "yes", YES_NO),
+            "stop": understood(speech_model, "stop", "stop", BARGE_IN)}
 
 
 @pytest.fixture
-def rig(pulse: PulseServer, speech_model: Any) -> Any:
+def rig(pulse: PulseServer, speech_model: Any, say: dict[str, Path]) -> Any:
     rig = VoiceRig(speech_model)
     yield rig
     rig.close()
 
 
-def test_spoken_answer_goes_round_the_loop(pulse: PulseServer, rig: VoiceRig) -> None:
+def test_spoken_answer_goes_round_the_loop(pulse: PulseServer, rig: VoiceRig,
+                                           say: dict[str, Path]) -> None:
     recording = pulse.record("spk")
     events: list[dict] = []
     run = rig.run_in_thread(OneQuestion("Does your back hurt when you cough?"), [events.append])
     rig.wait_until_listening()
-    pulse.play(fixture("no"), sink="mic").wait(10)
+    pulse.play(say["no"], sink="mic").wait(10)
     result = run.finish(20)
     time.sleep(0.3)
     voice = recording.stop()
@@ -66,7 +76,8 @@ def test_never_answers_its_own_voice(pulse: PulseServer, speech_model: Any) -> N
     assert result.outcome == "no-response"
 
 
-def test_stop_while_speaking_cuts_the_prompt(pulse: PulseServer, rig: VoiceRig) -> None:
+def test_stop_while_speaking_cuts_the_prompt(pulse: PulseServer, rig: VoiceRig,
+                                             say: dict[str, Path]) -> None:
     prompt = ("Lie on your back with your knees bent and both feet flat on the floor. "
               "Now slowly flatten the small of your back against the floor, and hold it.")
     full = len(rig.mouth.synthesizer.synthesize(prompt)) / 16000
@@ -75,7 +86,7 @@ def test_stop_while_speaking_cuts_the_prompt(pulse: PulseServer, rig: VoiceRig) 
     run = rig.run_in_thread(OneQuestion(prompt), [events.append])
     assert wait_for(lambda: any(e["type"] == "say" for e in events), 20)
     time.sleep(1.5)
-    pulse.play(fixture("stop"), sink="mic").wait(10)
+    pulse.play(say["stop"], sink="mic").wait(10)
     result = run.finish(20)
     time.sleep(0.3)
     voice = recording.stop()
@@ -89,7 +100,7 @@ def test_stop_while_speaking_cuts_the_prompt(pulse: PulseServer, rig: VoiceRig) 
 
 
 def test_microphone_failure_is_announced_and_the_session_goes_on(
-    pulse: PulseServer, rig: VoiceRig
+    pulse: PulseServer, rig: VoiceRig, say: dict[str, Path]
 ) -> None:
     events: list[dict] = []
     run = rig.run_in_thread(OneQuestion("Can you walk on your heels?"), [events.append])
@@ -97,7 +108,7 @@ def test_microphone_failure_is_announced_and_the_session_goes_on(
     rig.mic.close()  # the device goes away under the listening ear
     assert wait_for(lambda: MIC_BACK in rig.notices, 10)
     time.sleep(0.3)
-    pulse.play(fixture("yes"), sink="mic").wait(10)
+    pulse.play(say["yes"], sink="mic").wait(10)
     result = run.finish(20)
     assert rig.notices == [MIC_LOST, MIC_BACK]
     assert result.outcome == "emergency"  # the question's state survived the failure

@@ -1,0 +1,72 @@
+"""The audio fixtures and what the shipped model hears in them, shared by the speech tests.
+
+Accuracy over every voice is measured in test_recognizer.py. The other speech tests are about
+plumbing (a session, the PulseAudio loop, a simulation): they take :func:`understood`, a fixture
+the model hears as the wanted intent on its own, so they fail only when the plumbing does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voiceskill.clock import VirtualClock
+from voiceskill.events import Choice, Heard, Listen
+from voiceskill.speech.audio import ScriptedAudio, silence
+from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.recognizer import Recognizer
+from voiceskill.speech.wav import read_wav
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
+
+#: A red-flag question's turn: answers, synonyms and commands.
+YES_NO = Listen((
+    Choice("yes", "yes"), Choice("yeah", "yes"), Choice("correct", "yes"),
+    Choice("yes i do", "yes"), Choice("no", "no"), Choice("nope", "no"),
+    Choice("no i don't", "no"), Choice("not really", "no"), Choice("i don't know", "unsure"),
+    Choice("not sure", "unsure"), Choice("repeat", "repeat"), Choice("say that again", "repeat"),
+    Choice("help", "help"), Choice("stop", "stop"), Choice("pause", "pause"),
+    Choice("wait", "wait"),
+))
+
+#: Silence before the words in :func:`understood`'s checks: a person starts talking soon or late
+#: after the question, and the pick must not depend on it.
+LEADS = (0.2, 0.5, 1.5)
+
+
+def fixtures(stem: str) -> list[Path]:
+    """Every fixture of ``stem`` (one per voice), sorted; skips the test when there is none."""
+    found = sorted(FIXTURES.glob(f"{stem}__*.wav"))
+    if not found:
+        pytest.skip(f"no audio fixtures named {stem}__*.wav")
+    return found
+
+
+def hear(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 0.5) -> Heard | None:
+    """What the ear hears when ``path`` is said after ``lead`` s of silence (the microphone's
+    chunk path: ScriptedAudio → AudioEar → Recognizer, on a virtual clock)."""
+    source = ScriptedAudio()
+    source.push(silence(lead))
+    source.push(read_wav(path))
+    source.push(silence(1.0))
+    return AudioEar(source, Recognizer(model), VirtualClock()).listen(listen, until=30.0)
+
+
+_UNDERSTOOD: dict[tuple[str, str, Listen], Path | None] = {}
+
+
+def understood(model: Any, stem: str, intent: str, listen: Listen = YES_NO) -> Path:
+    """The first fixture of ``stem`` that the model hears as ``intent`` in ``listen`` after each
+    of :data:`LEADS`; skips the test (with the reason) when no voice comes through."""
+    key = (stem, intent, listen)
+    if key not in _UNDERSTOOD:
+        _UNDERSTOOD[key] = next(
+            (path for path in fixtures(stem)
+             if all((h := hear(model, path, listen, lead)) is not None and h.intent == intent
+                    for lead in LEADS)), None)
+    path = _UNDERSTOOD[key]
+    if path is None:
+        pytest.skip(f"the model understands no {stem}__*.wav fixture as {intent!r}")
+    return path
