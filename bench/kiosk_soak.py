@@ -82,7 +82,8 @@ def talk_wav(minutes: float, folder: Path) -> Path:
 
 
 def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
-        drive: str = "audio", model_dir: Path = DEFAULT_MODEL_DIR) -> int:
+        drive: str = "audio", model_dir: Path = DEFAULT_MODEL_DIR,
+        max_minutes: float = 0.0) -> int:
     if not (model_dir / "am" / "final.mdl").is_file():
         print(f"no speech model at {model_dir}: build it first", file=sys.stderr)
         return 2
@@ -102,34 +103,49 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
         idle_cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0) * 100
         started = time.monotonic()
         rss_start = rss_after_warmup = rss_mb()
+        seconds_by_kind: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        done = 0
+        stall = ""
         try:
             for number in range(sessions):
+                if max_minutes and time.monotonic() - started > max_minutes * 60:
+                    print(f"  time budget of {max_minutes:g} min spent: stopping after "
+                          f"{number} sessions", file=sys.stderr, flush=True)
+                    break
                 kind = KINDS[number % len(KINDS)]
-                kiosk.wait_listen("hey coach", timeout=120)
-                kiosk.drop_listens()
-                if drive == "press":
-                    kiosk.service.hub.press("wake")
-                    kiosk.wait_listen("yes", timeout=60)
-                else:
-                    speak(pulse, folder, "hey coach")
-                    try:
+                session_started = time.monotonic()
+                try:
+                    kiosk.wait_listen("hey coach", timeout=120)
+                    kiosk.drop_listens()
+                    if drive == "press":
+                        kiosk.service.hub.press("wake")
                         kiosk.wait_listen("yes", timeout=60)
-                    except AssertionError:
-                        wake_misses += 1  # not heard: say it once more
-                        kiosk.drop_listens()
+                    else:
                         speak(pulse, folder, "hey coach")
-                        kiosk.wait_listen("yes", timeout=60)
-                if kind in ("yes", "stop") and drive == "audio":
-                    speak(pulse, folder, kind)
-                elif kind != "silence":
-                    kiosk.service.hub.press(kind.removeprefix("press-"))
-                outcome, _ = kiosk.wait_end(timeout=120)
+                        try:
+                            kiosk.wait_listen("yes", timeout=60)
+                        except AssertionError:
+                            wake_misses += 1  # not heard: say it once more
+                            kiosk.drop_listens()
+                            speak(pulse, folder, "hey coach")
+                            kiosk.wait_listen("yes", timeout=60)
+                    if kind in ("yes", "stop") and drive == "audio":
+                        speak(pulse, folder, kind)
+                    elif kind != "silence":
+                        kiosk.service.hub.press(kind.removeprefix("press-"))
+                    outcome, _ = kiosk.wait_end(timeout=120)
+                except AssertionError as err:  # the kiosk stalled or died: report, stop
+                    stall = f"session {number + 1} ({kind}): {err}"
+                    print(f"  {stall}", file=sys.stderr, flush=True)
+                    break
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 wanted = {"yes": "emergency", "stop": "stopped", "silence": "no-response",
                           "press-yes": "emergency"}[kind]
                 if outcome != wanted:
                     print(f"  session {number + 1} ({kind}): {outcome}", file=sys.stderr)
                 unexpected += outcome != wanted
+                seconds_by_kind[kind].append(time.monotonic() - session_started)
+                done = number + 1
                 if number == min(9, sessions - 1):
                     rss_after_warmup = rss_mb()
                 if (number + 1) % 10 == 0:
@@ -158,16 +174,20 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
     crashes = stats.outcomes.get("error", 0) + (kiosk.error is not None)
     rows = [
         ("driven by", f"{drive} (model {model_dir.name})", ""),
-        ("sessions run", f"{stats.sessions} (asked {sessions})", ""),
+        ("sessions run", f"{stats.sessions} (asked {sessions})"
+         + (" PARTIAL: time budget" if done < sessions else ""), ""),
         ("outcomes", ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""),
         ("outcome differed from the script", str(unexpected), "0"),
         ("wake phrase needed a second try", str(wake_misses), ""),
         ("crashes (service or session errors)", str(crashes), "0"),
+        ("runs stopped by a stalled kiosk", stall or "none", "none"),
         ("transcripts lost or incomplete", str(stats.sessions - complete), "0"),
         ("memory growth after warm-up", f"{rss_end - rss_after_warmup:+.1f} MB "
          f"({rss_start:.0f} → {rss_end:.0f} MB)", "≤ 10 MB"),
         (f"CPU while idle in silence ({idle_seconds:g} s)", f"{idle_cpu:.1f} % of a core", ""),
-        ("time per session", f"{session_seconds / max(1, sessions):.1f} s", ""),
+        ("time per session", f"{session_seconds / max(1, done):.1f} s ("
+         + ", ".join(f"{k} {sum(v) / len(v):.0f} s" for k, v in seconds_by_kind.items() if v)
+         + ")", ""),
         (f"false wake-ups in {talk_minutes:g} min of talk + noise", str(false_triggers), "0"),
         ("wake phrase heard but ignored (low confidence)", str(near_misses), ""),
     ]
@@ -190,8 +210,12 @@ def main() -> int:
     parser.add_argument("--drive", choices=("audio", "press"), default="audio",
                         help="answer by voice (default) or by screen presses (any model)")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--max-minutes", type=float, default=0.0,
+                        help="stop starting sessions after this many minutes (0: no limit); "
+                        "the table then says PARTIAL")
     args = parser.parse_args()
-    return run(args.sessions, args.talk_minutes, args.idle_seconds, args.drive, args.model)
+    return run(args.sessions, args.talk_minutes, args.idle_seconds, args.drive, args.model,
+               args.max_minutes)
 
 
 if __name__ == "__main__":

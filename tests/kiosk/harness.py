@@ -46,8 +46,12 @@ class KioskRunner:
     """A KioskService with real audio devices running in a thread, observed by the test."""
 
     def __init__(self, settings: Settings, model: Any = None, screen: Any = None,
-                 first_backoff: float = 0.25, max_backoff: float = 2.0) -> None:
+                 first_backoff: float = 0.25, max_backoff: float = 2.0,
+                 on_note: Callable[..., None] | None = None) -> None:
+        """``on_note(kind, **fields)``, if given, hears of every attempt to open the devices,
+        sentence said, listen, status and session end (``tests.kiosk.child`` reports them)."""
         clock = MonotonicClock()
+        note = on_note if on_note is not None else (lambda kind, **fields: None)
         self.audio = AudioDevices(settings, clock, model)
 
         def make_engine() -> Any:
@@ -59,11 +63,13 @@ class KioskRunner:
 
         def open_devices(hub: Any) -> Devices:
             self.attempts.append(time.monotonic())
+            note("attempt")
             devices = self.audio.open(hub)
             say = devices.mouth.say
 
             def say_and_note(text: str, barge_in: Any) -> Any:
                 self.said.append(text)
+                note("said", text=text)
                 return say(text, barge_in)
 
             devices.mouth.say = say_and_note  # type: ignore[method-assign]
@@ -78,13 +84,22 @@ class KioskRunner:
 
         def on_listen(listen: Listen) -> None:
             self.listens.put(listen)
+            note("listen", phrases=list(listen.phrases))
             if previous is not None:
                 previous(listen)
 
         self.service.hub.on_listen = on_listen
-        self.service.on_session_end = lambda outcome, path: self.ended.put((outcome, path))
+        def on_end(outcome: str, path: Path | None) -> None:
+            self.ended.put((outcome, path))
+            note("end", outcome=outcome, path=str(path) if path else None)
+
+        def on_status(status: str, message: str) -> None:
+            self.statuses.put(status)
+            note("status", status=status)
+
+        self.service.on_session_end = on_end
         self.statuses: queue.Queue[str] = queue.Queue()
-        self.service.on_status = lambda status, message: self.statuses.put(status)
+        self.service.on_status = on_status
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._serve, name="kiosk", daemon=True)
 
@@ -144,7 +159,13 @@ class KioskRunner:
 
 
 def kiosk_settings(tmp_path: Path, **changes: Any) -> Settings:
-    """Fast-speaking settings writing transcripts under ``tmp_path``."""
-    base = Settings(transcript_dir=tmp_path / "transcripts", rate=380, silence_timeout=6.0,
+    """Fast-speaking settings writing transcripts under ``tmp_path``.
+
+    The kiosk speaks at 700 words a minute (espeak-ng speeds up past its 450 with libsonic):
+    nobody listens to it here, and its voice goes to ``spk``, never into the microphone, so
+    only the length of the tests depends on it (a session with the emergency advice: 25 s at
+    380, 16 s at 700). The settings file caps the rate at 400; these settings skip that check.
+    """
+    base = Settings(transcript_dir=tmp_path / "transcripts", rate=700, silence_timeout=6.0,
                     session_idle_timeout=60.0)
     return dataclasses.replace(base, **changes)

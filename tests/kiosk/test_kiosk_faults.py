@@ -5,24 +5,22 @@ The audio tests use real PortAudio streams on a PulseAudio server of their own (
 sinks must not disturb the shared server other tests use) and the real speech model, but never
 need it to recognise speech: sessions are driven with the screen's presses.
 
-`slow` for now: when a PulseAudio source vanishes under a running capture stream, PortAudio
-19.6's ALSA thread sometimes falls into an endless loop printing ``Expression 'self->capture.ready
-|| self->playback.ready' failed`` (millions of lines) that nothing can cancel. The kiosk now
-survives it (closing is bounded, ``portaudio_stuck`` ends the service for a systemd restart), but
-the stuck C thread lives as long as the pytest process; these tests must move to a child
-process before they can join the default run.
+The kiosk runs in a child process (``tests.kiosk.child``): when a PulseAudio source vanishes
+under a running capture stream, PortAudio 19.6's ALSA thread sometimes falls into an endless
+loop printing ``Expression 'self->capture.ready || self->playback.ready' failed`` that nothing
+can cancel. The kiosk survives it (closing is bounded, ``portaudio_stuck`` ends the service for
+a systemd restart); the stuck C thread dies with the child when the test ends it.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.kiosk.harness import KioskRunner, kiosk_settings
+from tests.kiosk.child import ChildKiosk
 from tests.pulse import PulseServer, PulseUnavailable
 from voiceskill.kiosk.service import BACK_MESSAGE
 
@@ -66,17 +64,26 @@ def wait_for(condition: object, timeout: float, what: str) -> None:
         time.sleep(0.05)  # the test watches another thread's counters; nothing to wait on
 
 
-def kiosk_threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("kiosk")]
+@pytest.fixture
+def start_kiosk(model_dir: Path, tmp_path: Path) -> Iterator[object]:
+    """Start kiosks in child processes; each is ended (killed if need be) after the test."""
+    children: list[ChildKiosk] = []
+
+    def start(first_backoff: float, max_backoff: float) -> ChildKiosk:
+        child = ChildKiosk(tmp_path / "transcripts", model_dir, first_backoff, max_backoff)
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.close()
 
 
 @pytest.mark.audio
-@pytest.mark.slow
 def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
-    own_pulse: PulseServer, model, tmp_path: Path
+    own_pulse: PulseServer, start_kiosk
 ) -> None:
-    kiosk = KioskRunner(kiosk_settings(tmp_path), model, first_backoff=0.25, max_backoff=2.0)
-    kiosk.start()
+    kiosk = start_kiosk(first_backoff=0.25, max_backoff=2.0)
     try:
         kiosk.wait_listen("hey coach")
         unplugged_at = time.monotonic()
@@ -85,11 +92,13 @@ def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
             kiosk.wait_status("trouble")
             # the first open and five failed ones after the fault: 0.25 + 0.5 + 1 + 2 + 2 s
             wait_for(lambda: len(kiosk.attempts) >= 6, 15, "five attempts to reopen")
-            assert kiosk.thread.is_alive() and kiosk.error is None
+            report = kiosk.report()
+            assert report["alive"] and report["error"] == "None", report
         finally:
             plug_in(own_pulse)
         kiosk.drop_listens()
         kiosk.wait_listen("hey coach", timeout=30)
+        report = kiosk.report()
     finally:
         kiosk.stop()
     # The fault shows in the idle listen; 0.25 s later the first reopen fails, then the
@@ -100,18 +109,15 @@ def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
     # Each pause is the backoff plus the time one failed open takes (well under 0.2 s here).
     for pause, expected in zip(pauses, (0.5, 1.0, 2.0, 2.0), strict=True):
         assert expected <= pause < expected + 0.6, pauses
-    stats = kiosk.service.stats
-    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert report["device_failures"] == 1 and report["recoveries"] == 1, report
     assert kiosk.said.count(BACK_MESSAGE.format(wake="hey coach")) == 1
 
 
 @pytest.mark.audio
-@pytest.mark.slow
 def test_a_session_runs_after_the_devices_came_back(
-    own_pulse: PulseServer, model, tmp_path: Path
+    own_pulse: PulseServer, start_kiosk
 ) -> None:
-    kiosk = KioskRunner(kiosk_settings(tmp_path), model, first_backoff=0.1, max_backoff=0.5)
-    kiosk.start()
+    kiosk = start_kiosk(first_backoff=0.1, max_backoff=0.5)
     try:
         kiosk.wait_listen("hey coach")
         try:
@@ -121,9 +127,9 @@ def test_a_session_runs_after_the_devices_came_back(
             plug_in(own_pulse)
         kiosk.drop_listens()
         kiosk.wait_listen("hey coach", timeout=30)
-        kiosk.service.hub.press("wake")  # the screen's Start: no speech recognition needed
+        kiosk.press("wake")  # the screen's Start: no speech recognition needed
         kiosk.wait_listen("yes")
-        kiosk.service.hub.press("yes")  # yes to the first red flag
+        kiosk.press("yes")  # yes to the first red flag
         outcome, path = kiosk.wait_end()
         assert outcome == "emergency" and path is not None and path.is_file()
     finally:
@@ -131,28 +137,23 @@ def test_a_session_runs_after_the_devices_came_back(
 
 
 @pytest.mark.audio
-@pytest.mark.slow
 def test_stop_while_the_devices_are_gone_ends_the_thread_and_the_retries(
-    own_pulse: PulseServer, model, tmp_path: Path
+    own_pulse: PulseServer, start_kiosk
 ) -> None:
-    kiosk = KioskRunner(kiosk_settings(tmp_path), model, first_backoff=1.0, max_backoff=30.0)
-    kiosk.start()
+    kiosk = start_kiosk(first_backoff=1.0, max_backoff=30.0)
     try:
         kiosk.wait_listen("hey coach")
         unplug(own_pulse)
         kiosk.wait_status("trouble")
         wait_for(lambda: len(kiosk.attempts) >= 3, 15, "two attempts to reopen")
         # now in the 4 s pause before the next attempt
-        started = time.monotonic()
-        kiosk.stop(timeout=10)
-        took = time.monotonic() - started
+        took = kiosk.stop(timeout=10)
         attempts = len(kiosk.attempts)
         time.sleep(2.0)  # longer than the pause that was running: would it try again?
-        assert len(kiosk.attempts) == attempts
+        report = kiosk.report()
+        assert len(kiosk.attempts) == attempts == report["attempts"]
     finally:
-        if kiosk.thread.is_alive():
-            kiosk.stop()
         plug_in(own_pulse)
     assert took < 1.0, f"stop() took {took:.2f} s"
-    assert not kiosk.thread.is_alive()
-    assert kiosk_threads() == []
+    assert not report["alive"]
+    assert report["threads"] == []
