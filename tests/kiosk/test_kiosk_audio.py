@@ -13,9 +13,7 @@ from tests.pulse import PulseServer
 from voiceskill.kiosk.service import BACK_MESSAGE
 from voiceskill.transcript import read_transcript
 
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = [pytest.mark.audio, pytest.mark.speech]
+pytestmark = pytest.mark.audio
 
 def test_sessions_back_to_back_on_the_pulse_loop(
     pulse: PulseServer, model, voice_dir: Path, tmp_path: Path

@@ -19,9 +19,7 @@ import voiceskill
 from tests.pulse import PulseServer
 from voiceskill.transcript import read_transcript
 
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = [pytest.mark.audio, pytest.mark.speech]
+pytestmark = pytest.mark.audio
 
 
 def get_state(url: str) -> dict[str, Any]:

@@ -23,9 +23,7 @@ webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (extra ki
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-# `speech`: needs the shipped model to recognize speech; out of the default run until
-# it does (see issue 3). Run with `pytest -m speech`.
-pytestmark = [pytest.mark.audio, pytest.mark.speech]
+pytestmark = pytest.mark.audio
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
