@@ -62,7 +62,7 @@ def talk_wav(minutes: float, folder: Path) -> Path:
     while total < wanted:
         sentence = sentences[index % len(sentences)]
         voice = TALK_VOICES[index % len(TALK_VOICES)]
-        path = folder / f"talk-{index % 200}-{voice}.wav"
+        path = folder / f"talk-{index}.wav"  # one file per sentence: say_to_wav reuses files
         say_to_wav(sentence, path, voice=voice, rate=int(rng.integers(130, 200)))
         pieces.append(read_wav(path))
         pieces.append(np.zeros(int(rng.uniform(0.3, 2.0) * TARGET_RATE), dtype=np.int16))
