@@ -46,17 +46,25 @@ def speech_end(path: Path) -> float:
     return float(loud[-1]) / 16000 if len(loud) else 0.0
 
 
-def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[float], int]:
+def reply_latency(pulse: PulseServer, model: object,
+                  trials: int) -> tuple[list[float], list[float], int]:
+    """Per trial: end of speech → reply audio, and end of speech → the session's "heard"."""
     answers = sorted(FIXTURES.glob("yes__*.wav")) + sorted(FIXTURES.glob("no__*.wav"))
-    latencies, misses = [], 0
+    latencies, to_heard, misses = [], [], 0
     rig = VoiceRig(model)  # one microphone and speaker for all trials, as in a real session
     try:
         for i in range(trials):
             path = answers[i % len(answers)]
             events: list[dict] = []
+            heard_at: list[float] = []
+
+            def note(event: dict, events: list = events, heard_at: list = heard_at) -> None:
+                events.append(event)
+                if event["type"] == "heard":
+                    heard_at.append(time.monotonic())
+
             rig.listens = 0
-            run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."),
-                                    [events.append])
+            run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."), [note])
             rig.wait_until_listening()
             rig.player.started_at = None
             started = time.monotonic()
@@ -76,11 +84,12 @@ def reply_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[
                 continue
             out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
             latencies.append(first_audio + out_latency - end_of_speech)
-            print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms ({heard[0]['text']!r})",
-                  file=sys.stderr)
+            to_heard.append(heard_at[0] - end_of_speech)
+            print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms, heard after "
+                  f"{to_heard[-1] * 1000:.0f} ms ({heard[0]['text']!r})", file=sys.stderr)
     finally:
         rig.close()
-    return latencies, misses
+    return latencies, to_heard, misses
 
 
 def recognizer_rtf(model: object) -> float:
@@ -136,7 +145,7 @@ def main() -> int:
         return 2
     try:
         pulse.route(source="mic.monitor", sink="spk")
-        replies, misses = reply_latency(pulse, model, args.trials)
+        replies, to_heard, misses = reply_latency(pulse, model, args.trials)
         rtf = recognizer_rtf(model)
         idle = idle_cpu(model)
         prompts = prompt_to_audio(model, args.trials)
@@ -148,6 +157,8 @@ def main() -> int:
          ""),
         ("end of speech → reply audio p95", f"{pct(replies, .95) * ms:.0f} ms" if replies else "-",
          "≤ 400 ms"),
+        ("end of speech → heard p50",
+         f"{pct(to_heard, .5) * ms:.0f} ms" if to_heard else "-", ""),
         ("answers not understood", f"{misses}/{args.trials}", ""),
         ("recognizer real-time factor", f"{rtf:.3f}", "< 1"),
         ("CPU while listening idle", f"{idle:.1f} % of a core", "≤ 15 %"),
