@@ -19,3 +19,13 @@ def test_leading_unknown_words_are_dropped_for_barge_in() -> None:
     assert _after_unknown("[unk] [unk] stop") == "stop"
     assert _after_unknown("stop [unk]") == "stop [unk]"
     assert _after_unknown("[unk]") == ""
+
+
+def test_a_turn_maps_a_homophone_to_its_phrase_and_refuses_an_ambiguous_one() -> None:
+    from voiceskill.events import Choice
+    from voiceskill.speech.recognizer import sound_index
+
+    index = sound_index((Choice("no", "no"), Choice("i don't know", "unsure")))
+    assert index.intents[index.sound("know")] == {"no"}
+    clash = sound_index((Choice("no", "no"), Choice("know", "unsure")))
+    assert clash.intents[clash.sound("no")] == {"no", "unsure"}

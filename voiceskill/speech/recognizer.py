@@ -10,6 +10,7 @@ listening cheap.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import OrderedDict, deque
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from voiceskill.events import Heard, Listen
+from voiceskill.events import Choice, Heard, Listen
 from voiceskill.intents import match_intent
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.wav import TARGET_RATE
@@ -41,6 +42,32 @@ def sound_alike(phrases: list[str]) -> dict[str, str]:
         key = tuple(sorted(pronunciations(word, use_espeak=False))) or (word,)
         alias[word] = by_sound.setdefault(key, word)
     return alias
+
+
+@dataclass(frozen=True)
+class SoundIndex:
+    """A turn's phrases compared by sound (see :func:`sound_alike`)."""
+
+    alias: dict[str, str]
+    """Each word of the phrases → the spelling shared by the words that sound like it."""
+
+    intents: dict[tuple[str, ...], frozenset[str]]
+    """Each phrase, spelled by sound → the intents of the phrases that sound like that."""
+
+    def sound(self, text: str) -> tuple[str, ...]:
+        """``text``'s words with homophones spelled alike."""
+        return tuple(self.alias.get(w, w) for w in text.split())
+
+
+@functools.lru_cache(maxsize=64)
+def sound_index(choices: tuple[Choice, ...]) -> SoundIndex:
+    """The :class:`SoundIndex` of ``choices`` (cached: a session asks the same turns again)."""
+    alias = sound_alike([c.phrase for c in choices])
+    index = SoundIndex(alias, {})
+    for c in choices:
+        key = index.sound(c.phrase)
+        index.intents[key] = index.intents.get(key, frozenset()) | {c.intent}
+    return index
 
 
 def _after_unknown(text: str) -> str:
@@ -114,6 +141,7 @@ class Recognizer:
         self.model = model
         self.endpointing = endpointing or Endpointing()
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        sound_alike(["yes"])  # loads CMUdict (0.7 s) now rather than in the first turn
         self.decoded_seconds = 0.0
         """Seconds of audio handed to Vosk so far (for real-time-factor measurements)."""
 
@@ -156,8 +184,7 @@ class Turn:
         self._voiced = 0.0
         self._quiet = 0.0
         self._length = 0.0
-        self._alias = sound_alike(listen.phrases)
-        self._phrases = [self._sound(p) for p in listen.phrases]
+        self._by_sound = sound_index(listen.choices)
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -228,34 +255,27 @@ class Turn:
             return self._finish(json.loads(self._rec.FinalResult()))
         if self.eager and self._voiced > 0.1:
             partial = _after_unknown(json.loads(self._rec.PartialResult()).get("partial", ""))
-            if partial and self._complete(self._sound(partial)):
+            if partial and self._complete(self._by_sound.sound(partial)):
                 return self._finish(json.loads(self._rec.FinalResult()))
         if self._quiet < ep.trailing_silence:
             return None
         if self._quiet < ep.prefix_silence:
-            partial = self._sound(json.loads(self._rec.PartialResult()).get("partial", ""))
+            partial = self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
             if partial and not self._complete(partial) and self._begins_phrase(partial):
                 return None
         return self._finish(json.loads(self._rec.FinalResult()))
 
-    def _sound(self, text: str) -> list[str]:
-        """``text``'s words with homophones spelled alike."""
-        return [self._alias.get(w, w) for w in text.split()]
+    def _intent_by_sound(self, text: str) -> str | None:
+        """The intent of the phrases that sound like ``text``; None if none or several."""
+        intents = self._by_sound.intents.get(self._by_sound.sound(text), frozenset())
+        return next(iter(intents)) if len(intents) == 1 else None
 
-    def _by_sound(self, text: str) -> str | None:
-        """The intent of the one phrase that sounds like ``text``; None if none or several."""
-        said = self._sound(text)
-        intents = {
-            c.intent for c in self.listen.choices if self._sound(c.phrase.lower()) == said
-        }
-        return intents.pop() if len(intents) == 1 else None
+    def _complete(self, words: tuple[str, ...]) -> bool:
+        return words in self._by_sound.intents
 
-    def _complete(self, words: list[str]) -> bool:
-        return words in self._phrases
-
-    def _begins_phrase(self, words: list[str]) -> bool:
+    def _begins_phrase(self, words: tuple[str, ...]) -> bool:
         n = len(words)
-        return any(len(p) > n and p[:n] == words for p in self._phrases)
+        return any(len(p) > n and p[:n] == words for p in self._by_sound.intents)
 
     def _finish(self, result: dict[str, Any]) -> Heard | None:
         """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
@@ -277,4 +297,5 @@ class Turn:
             confidence = min((float(w.get("conf", 0.0)) for w in kept), default=0.0)
         if UNKNOWN in text.split():
             return Heard(text, None, confidence)
-        return Heard(text, match_intent(text, self.listen) or self._by_sound(text), confidence)
+        intent = match_intent(text, self.listen) or self._intent_by_sound(text)
+        return Heard(text, intent, confidence)
