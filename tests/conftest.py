@@ -8,18 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.pulse import PulseServer, PulseUnavailable
+from tests.pulse import PulseServer, running_pulse
 
 
 @pytest.fixture(scope="session")
 def pulse_server() -> Iterator[PulseServer]:
-    server = PulseServer(sinks=("mic", "spk"))
-    try:
-        server.start()
-    except PulseUnavailable as err:
-        pytest.skip(f"PulseAudio cannot start here: {err}")
-    yield server
-    server.stop()
+    with running_pulse() as server:
+        yield server
 
 
 @pytest.fixture

@@ -14,18 +14,36 @@ Reusable outside pytest::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 
 class PulseUnavailable(RuntimeError):
     """PulseAudio cannot run here; the message says why (tests skip with it)."""
+
+
+@contextlib.contextmanager
+def running_pulse(sinks: tuple[str, ...] = ("mic", "spk")) -> Iterator[PulseServer]:
+    """A started :class:`PulseServer`, stopped afterwards; the test is skipped, with the
+    reason, when PulseAudio cannot start here."""
+    server = PulseServer(sinks=sinks)
+    try:
+        server.start()
+    except PulseUnavailable as err:
+        pytest.skip(f"PulseAudio cannot start here: {err}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class PulseServer:

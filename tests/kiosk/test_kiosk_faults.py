@@ -14,6 +14,7 @@ a systemd restart); the stuck C thread dies with the child when the test ends it
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,21 +22,16 @@ from pathlib import Path
 import pytest
 
 from tests.kiosk.child import ChildKiosk
-from tests.pulse import PulseServer, PulseUnavailable
+from tests.pulse import PulseServer, running_pulse
 from voiceskill.kiosk.service import BACK_MESSAGE
 
 
 @pytest.fixture(scope="module")
 def own_pulse() -> Iterator[PulseServer]:
     """A private PulseAudio server with ``mic`` and ``spk`` sinks, routed like ``pulse``."""
-    server = PulseServer(sinks=("mic", "spk"))
-    try:
-        server.start()
-    except PulseUnavailable as err:
-        pytest.skip(f"PulseAudio cannot start here: {err}")
-    server.route(source="mic.monitor", sink="spk")
-    yield server
-    server.stop()
+    with running_pulse() as server:
+        server.route(source="mic.monitor", sink="spk")
+        yield server
 
 
 def unplug(pulse: PulseServer) -> None:
@@ -54,6 +50,20 @@ def plug_in(pulse: PulseServer) -> None:
             pulse.pactl("load-module", "module-null-sink", f"sink_name={sink}",
                         f"rate={pulse.rate}")
     pulse.route(source="mic.monitor", sink="spk")
+
+
+@contextlib.contextmanager
+def devices_gone(pulse: PulseServer, kiosk: ChildKiosk) -> Iterator[None]:
+    """Unplug the devices and wait until the kiosk notices; on leaving, plug them back in
+    and wait until it listens for the wake phrase again."""
+    try:
+        unplug(pulse)
+        kiosk.wait_status("trouble")
+        yield
+    finally:
+        plug_in(pulse)
+    kiosk.drop_listens()
+    kiosk.wait_listen("hey coach", timeout=30)
 
 
 def wait_for(condition: object, timeout: float, what: str) -> None:
@@ -87,17 +97,11 @@ def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
     try:
         kiosk.wait_listen("hey coach")
         unplugged_at = time.monotonic()
-        try:
-            unplug(own_pulse)
-            kiosk.wait_status("trouble")
+        with devices_gone(own_pulse, kiosk):
             # the first open and five failed ones after the fault: 0.25 + 0.5 + 1 + 2 + 2 s
             wait_for(lambda: len(kiosk.attempts) >= 6, 15, "five attempts to reopen")
             report = kiosk.report()
             assert report["alive"] and report["error"] == "None", report
-        finally:
-            plug_in(own_pulse)
-        kiosk.drop_listens()
-        kiosk.wait_listen("hey coach", timeout=30)
         report = kiosk.report()
     finally:
         kiosk.stop()
@@ -120,13 +124,8 @@ def test_a_session_runs_after_the_devices_came_back(
     kiosk = start_kiosk(first_backoff=0.1, max_backoff=0.5)
     try:
         kiosk.wait_listen("hey coach")
-        try:
-            unplug(own_pulse)
-            kiosk.wait_status("trouble")
-        finally:
-            plug_in(own_pulse)
-        kiosk.drop_listens()
-        kiosk.wait_listen("hey coach", timeout=30)
+        with devices_gone(own_pulse, kiosk):
+            pass
         kiosk.press("wake")  # the screen's Start: no speech recognition needed
         kiosk.wait_listen("yes")
         kiosk.press("yes")  # yes to the first red flag
