@@ -10,7 +10,6 @@ import pytest
 
 from tests.kiosk.harness import KioskRunner, kiosk_settings, speak
 from tests.pulse import PulseServer
-from voiceskill.kiosk.service import BACK_MESSAGE
 from voiceskill.transcript import read_transcript
 
 pytestmark = pytest.mark.audio
@@ -39,35 +38,6 @@ def test_sessions_back_to_back_on_the_pulse_loop(
     assert not list((tmp_path / "transcripts").glob("*.wav"))  # privacy: no audio kept
 
 
-def test_recovers_from_removed_and_restored_sinks(
-    pulse: PulseServer, model, voice_dir: Path, tmp_path: Path
-) -> None:
-    # Both null sinks go (and with them the microphone, which is the "mic" sink's monitor):
-    # PulseAudio has nowhere to move the kiosk's streams, as when a USB speakerphone is
-    # unplugged. Removing one sink alone is not a fault: PulseAudio moves the streams itself.
-    kiosk = KioskRunner(kiosk_settings(tmp_path), model).start()
-    try:
-        kiosk.wait_listen("hey coach")
-        modules = pulse.pactl("list", "short", "modules").splitlines()
-        try:
-            for line in modules:
-                if "module-null-sink" in line:
-                    pulse.pactl("unload-module", line.split()[0])
-            kiosk.wait_status("trouble")
-            kiosk.drop_listens()
-        finally:
-            for sink in pulse.sinks:
-                pulse.pactl("load-module", "module-null-sink", f"sink_name={sink}",
-                            f"rate={pulse.rate}")
-            pulse.route(source="mic.monitor", sink="spk")
-        kiosk.wait_listen("hey coach", timeout=30)
-        assert kiosk.service.stats.recoveries == 1
-        assert BACK_MESSAGE.format(wake="hey coach") in kiosk.said
-        speak(pulse, voice_dir, "hey coach")
-        kiosk.wait_listen("yes")
-        speak(pulse, voice_dir, "yes")
-        outcome, _ = kiosk.wait_end()
-        assert outcome == "emergency"
-    finally:
-        kiosk.stop()
-    assert kiosk.service.stats.device_failures == 1
+# Removed and restored sinks: tests/kiosk/test_kiosk_faults.py, with the kiosk in a child
+# process on a server of its own (run here, PortAudio's stuck ALSA thread outlived the test and
+# broke the playback tests that followed).

@@ -2,8 +2,7 @@
 pauses, says when they are back, and leaves nothing running after stop().
 
 The audio tests use real PortAudio streams on a PulseAudio server of their own (removing its
-sinks must not disturb the shared server other tests use) and the real speech model, but never
-need it to recognise speech: sessions are driven with the screen's presses.
+sinks must not disturb the shared server other tests use) and the real speech model.
 
 The kiosk runs in a child process (``tests.kiosk.child``): when a PulseAudio source vanishes
 under a running capture stream, PortAudio 19.6's ALSA thread sometimes falls into an endless
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.kiosk.child import ChildKiosk
+from tests.kiosk.harness import speak
 from tests.pulse import PulseServer, running_pulse
 from voiceskill.kiosk.service import BACK_MESSAGE
 
@@ -118,21 +118,24 @@ def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
 
 
 @pytest.mark.audio
-def test_a_session_runs_after_the_devices_came_back(
-    own_pulse: PulseServer, start_kiosk
+def test_a_spoken_session_runs_after_the_devices_came_back(
+    own_pulse: PulseServer, start_kiosk, voice_dir: Path
 ) -> None:
     kiosk = start_kiosk(first_backoff=0.1, max_backoff=0.5)
     try:
         kiosk.wait_listen("hey coach")
         with devices_gone(own_pulse, kiosk):
             pass
-        kiosk.press("wake")  # the screen's Start: no speech recognition needed
-        kiosk.wait_listen("yes")
-        kiosk.press("yes")  # yes to the first red flag
+        speak(own_pulse, voice_dir, "hey coach")
+        kiosk.wait_listen("yes")  # the first red-flag question has been asked
+        speak(own_pulse, voice_dir, "yes")
         outcome, path = kiosk.wait_end()
-        assert outcome == "emergency" and path is not None and path.is_file()
+        report = kiosk.report()
     finally:
         kiosk.stop()
+    assert outcome == "emergency" and path is not None and path.is_file()
+    assert report["device_failures"] == 1 and report["recoveries"] == 1, report
+    assert BACK_MESSAGE.format(wake="hey coach") in kiosk.said
 
 
 @pytest.mark.audio
