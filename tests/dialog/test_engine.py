@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine
 from voiceskill.events import End, Heard, Listen, Record, Say, Silence, Started
 
 from .small_dialog import small_dialog
@@ -80,11 +80,28 @@ def test_repeat_help_and_stop():
     engine = ScreeningEngine(small_dialog())
     state, _ = engine.step(engine.initial_state(), Started(), 0.0)
     again, actions = engine.step(state, Heard("what", "repeat", 1.0), 0.0)
-    assert again == state and says(actions) == ["Numbness in the saddle area?"]
+    assert again.node == state.node and again.answers == state.answers
+    assert says(actions) == ["Numbness in the saddle area?"]
     again, actions = engine.step(state, Heard("help", "help", 1.0), 0.0)
-    assert again == state and says(actions)[0] == "Say yes or no."
+    assert again.node == state.node and says(actions)[0] == "Say yes or no."
     done, actions = engine.step(state, Heard("quit", "stop", 1.0), 0.0)
     assert done.outcome == "stopped" and actions[-1] == End("stopped")
+
+
+def test_endless_repeats_end_in_the_cautious_branch():
+    # A word misheard as "again" over and over (or steady noise) must not hold a red-flag
+    # question for ever: past MAX_REPEATS requests, "repeat" and "help" count as unsure.
+    outcome, log = run(["repeat"] * MAX_REPEATS + ["help"] * (MAX_REASKS + 1))
+    assert outcome == "emergency"
+    assert says(log).count("Numbness in the saddle area?") == 1 + MAX_REPEATS
+    refused = [a.data for a in log if isinstance(a, Record) and a.type in ("reprompt", "cautious")]
+    assert [r.get("asked") for r in refused] == ["help"] * (MAX_REASKS + 1)
+    assert refused[-1]["target"] == "emergency"
+
+
+def test_repeats_are_counted_per_question():
+    outcome, _ = run(["repeat"] * MAX_REPEATS + ["no"] + ["repeat"] * MAX_REPEATS + ["yes"])
+    assert outcome == "urgent"
 
 
 def test_listen_carries_answers_commands_and_thresholds():

@@ -7,7 +7,9 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
   anything not understood are never taken as "no";
 - after two re-asks (rephrased) the cautious branch is taken: the question's ``if_unsure``
   target, or its tier's outcome; silence through every ask ends in ``no-response``;
-- "repeat", "help" and "stop" work at every question.
+- "repeat", "help" and "stop" work at every question; after MAX_REPEATS of "repeat" or "help"
+  on one question, a further one counts as unsure, so a word misheard as "again" over and over
+  (or steady noise) cannot hold a question for ever.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ from voiceskill.events import (
 #: How many times a question is asked again after an unusable answer.
 MAX_REASKS = 2
 
+#: How many times one question is said again on request ("repeat", "help") before a further
+#: request counts as an unusable answer (re-ask, then the cautious branch).
+MAX_REPEATS = 3
+
 #: Fallback when a non-tier question has no ``if_unsure``: the least severe safe outcome.
 DEFAULT_CAUTIOUS = "see-clinician"
 
@@ -47,6 +53,9 @@ class ScreeningState:
 
     only_silence: bool = True
     """True while every unusable answer to the current question was silence."""
+
+    repeats: int = 0
+    """"repeat" and "help" requests granted on the current question so far."""
 
     context: tuple[tuple[str, str], ...] = ()
     """Values set by answers, e.g. ``(("phase", "days-4-7"),)``; the coach reads them."""
@@ -106,7 +115,8 @@ class ScreeningEngine:
             if item.is_question:
                 actions.append(Say(self._fill(item.text), f"question:{item.id}"))
                 actions.append(self.listen_for(item))
-                return replace(state, node=item.id, failures=0, only_silence=True), actions
+                return replace(state, node=item.id, failures=0, only_silence=True,
+                               repeats=0), actions
             actions.append(Say(self._fill(item.text), f"statement:{item.id}"))
             assert item.next is not None
             target = item.next
@@ -149,9 +159,13 @@ class ScreeningEngine:
             )
             new_state, actions = self.enter(state, answer.target)
             return new_state, [record, *actions]
+        if intent in ("repeat", "help") and state.repeats >= MAX_REPEATS:
+            return self._on_unusable(state, "unsure", asked=intent)
         if intent == "repeat":
+            state = replace(state, repeats=state.repeats + 1)
             return state, [Say(self._fill(node.text), f"repeat:{node.id}")]
         if intent == "help":
+            state = replace(state, repeats=state.repeats + 1)
             help_text = node.help or self.dialog.messages.get("help", "")
             return state, [
                 Say(self._fill(help_text), f"help:{node.id}"),
@@ -162,9 +176,12 @@ class ScreeningEngine:
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
 
     def _on_unusable(
-        self, state: ScreeningState, reason: str
+        self, state: ScreeningState, reason: str, asked: str | None = None
     ) -> tuple[ScreeningState, list[Action]]:
-        """Unsure, not understood or silent: re-ask (rephrased), then take the cautious branch."""
+        """Unsure, not understood or silent: re-ask (rephrased), then take the cautious branch.
+
+        ``asked`` names a request ("repeat", "help") refused because the question was already
+        said again :data:`MAX_REPEATS` times; it is recorded, and otherwise counts as unsure."""
         node = self._current(state)
         if node is None:
             return state, []
@@ -174,12 +191,18 @@ class ScreeningEngine:
         if failures <= MAX_REASKS:
             lead_in = self.dialog.messages.get(reason, "")
             text = " ".join(t for t in (lead_in, self._reprompt(node, failures - 1)) if t)
+            details: dict[str, object] = {"node": node.id, "reason": reason, "attempt": failures}
+            if asked:
+                details["asked"] = asked
             return state, [
-                Record("reprompt", {"node": node.id, "reason": reason, "attempt": failures}),
+                Record("reprompt", details),
                 Say(self._fill(text), f"reprompt:{node.id}"),
             ]
         target = "no-response" if only_silence else self.cautious_target(node)
-        record = Record("cautious", {"node": node.id, "reason": reason, "target": target})
+        details: dict[str, object] = {"node": node.id, "reason": reason, "target": target}
+        if asked:
+            details["asked"] = asked
+        record = Record("cautious", details)
         new_state, actions = self.enter(state, target)
         return new_state, [record, *actions]
 

@@ -11,15 +11,16 @@ Invariants:
    question; only silence throughout gives ``no-response``.
 3. ``exercise`` and ``advice`` are reached only after an explicit "no" to every red-flag question
    of the dialog.
-4. "stop" ends in ``stopped``; "repeat" says the question again; "help" answers without moving.
-5. Every path ends: no loops other than staying on the same question.
+4. "stop" ends in ``stopped``; "repeat" says the question again; "help" answers without moving;
+   past MAX_REPEATS such requests on one question, a further one counts as unsure (rule 2).
+5. Every path ends: asking for "repeat" again and again ends where being unsure does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voiceskill.dialog.engine import MAX_REASKS, ScreeningEngine, ScreeningState
+from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine, ScreeningState
 from voiceskill.dialog.model import SEVERITY, TIERS
 from voiceskill.events import Action, End, Event, Heard, Listen, Say, Silence, Started
 
@@ -86,6 +87,7 @@ def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
             if new_state != state:
                 stack.append((new_state, new_actions, here))
         _check_silence_run(engine, node.id, state, path, report)
+        _check_repeat_run(engine, node.id, state, path, report)
     return report
 
 
@@ -104,11 +106,14 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
             report.violations.append(f"{_p(path)}: exercise offered after an emergency 'yes'")
     if intent == "stop" and end != "stopped":
         report.violations.append(f"{_p(path)}: 'stop' does not end in stopped")
-    if intent in ("repeat", "help") and new_state != state:
+    granted = intent in ("repeat", "help") and state.repeats < MAX_REPEATS
+    if granted and (new_state.node != state.node or new_state.answers != state.answers
+                    or end is not None):
         report.violations.append(f"{_p(path)}: '{intent}' moves the conversation")
-    if intent == "repeat" and not any(isinstance(a, Say) and a.text for a in actions):
-        report.violations.append(f"{_p(path)}: 'repeat' says nothing")
-    unusable = intent in (None, "unsure") or isinstance(event, Silence)
+    if intent in ("repeat", "help") and not any(isinstance(a, Say) and a.text for a in actions):
+        report.violations.append(f"{_p(path)}: '{intent}' says nothing")
+    unusable = (intent in (None, "unsure") or isinstance(event, Silence)
+                or (intent in ("repeat", "help") and not granted))
     if unusable:
         if end is None and new_state.node != node_id:
             report.violations.append(f"{_p(path)}: '{label}' was taken as an answer")
@@ -121,6 +126,27 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
             report.violations.append(f"{_p(path)}: '{label}' on a red flag ends in {end}")
         if end is None and state.failures >= MAX_REASKS:
             report.violations.append(f"{_p(path)}: asked more than {MAX_REASKS} extra times")
+
+
+def _check_repeat_run(engine, node_id, state, path, report) -> None:
+    """Asking for "repeat" again and again on a fresh question ends where being unsure does."""
+    if state.failures or state.repeats:
+        return
+    repeated, unsure = state, state
+    repeat_actions: list[Action] = []
+    unsure_actions: list[Action] = []
+    for _ in range(MAX_REPEATS + MAX_REASKS + 1):
+        repeated, repeat_actions = engine.step(repeated, Heard("again", "repeat", 1.0), 0.0)
+    for _ in range(MAX_REASKS + 1):
+        unsure, unsure_actions = engine.step(unsure, Heard("not sure", "unsure", 1.0), 0.0)
+    got, wanted = _end(repeat_actions), _end(unsure_actions)
+    stuck = got is None and repeated.node == node_id
+    if stuck or got != wanted or repeated.node != unsure.node:
+        label = f"{node_id}=repeat x{MAX_REPEATS + MAX_REASKS + 1}"
+        report.violations.append(
+            f"{_p((*path, label))}: repeating does not end where being unsure does "
+            f"(got {got or repeated.node}, unsure gives {wanted or unsure.node})"
+        )
 
 
 def _check_silence_run(engine, node_id, state, path, report) -> None:
