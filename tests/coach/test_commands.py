@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.coach.harness import coach, holds, run
+from voiceskill.dialog.engine import MAX_REPEATS
 
 EXERCISE = "hamstring-stretch"
 HOLD = 30.0
@@ -165,3 +166,17 @@ def test_pain_that_is_severe_spreading_or_unanswered_goes_to_the_red_flags(
     done = run(EXERCISE, schedule=schedule)
     assert done.outcome == "goto:red-flags"
     assert done.texts()[-1] == coach().book.pain.red_flags
+
+
+def test_asking_for_the_pain_question_again_and_again_goes_to_the_red_flags(
+        start: float) -> None:
+    # "repeat" heard over and over (a misheard word, steady noise) must not hold the pain
+    # question for ever: past MAX_REPEATS it counts as unsure, the careful path.
+    schedule = [(start + INTO, "pain")]
+    schedule += [(start + INTO + 3.0 * (i + 1), "repeat") for i in range(MAX_REPEATS + 1)]
+    done = run(EXERCISE, schedule=schedule)
+    question = coach().book.pain.question
+    assert done.texts().count(question) == 1 + MAX_REPEATS
+    assert done.outcome == "goto:red-flags"
+    answer = [e for e in done.result.events if e["type"] == "answer"]
+    assert answer[-1]["intent"] == "unsure"

@@ -29,6 +29,7 @@ from typing import Any
 from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
+from voiceskill.dialog.engine import MAX_REPEATS
 from voiceskill.events import (
     Action,
     AdjustVoice,
@@ -106,7 +107,7 @@ class CoachState:
     """Reminders given during the current open practice."""
 
     pain_asks: int = 0
-    """Times the pain question was not understood."""
+    """Times the pain question was said again (not understood, "repeat", "help")."""
 
     listen: Listen | None = None
     """The listen last sent to the session."""
@@ -496,6 +497,11 @@ class CoachEngine:
                 return replace(state, pain_asks=state.pain_asks + 1), [
                     Say(pain.question, "pain:question")]
             intent = "unsure"
+        if intent in ("repeat", "help"):
+            if state.pain_asks < MAX_REPEATS:
+                return replace(state, pain_asks=state.pain_asks + 1), [
+                    Say(pain.question, "pain:question")]
+            intent = "unsure"  # asked again and again: take the careful path
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),
