@@ -11,10 +11,10 @@ import pytest
 
 from tests.speech.heard import FIXTURES, YES_NO, fixtures, hear, understood
 from voiceskill.clock import VirtualClock
-from voiceskill.events import Listen
-from voiceskill.speech.audio import ScriptedAudio, silence
+from voiceskill.events import Choice, Listen
+from voiceskill.speech.audio import CHUNK_SECONDS, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
-from voiceskill.speech.recognizer import Recognizer
+from voiceskill.speech.recognizer import Endpointing, Recognizer
 from voiceskill.speech.wav import read_wav
 
 
@@ -49,12 +49,12 @@ def test_out_of_vocabulary_words_are_not_understood(speech_model: Any) -> None:
 
 
 def test_low_confidence_counts_as_not_understood(speech_model: Any) -> None:
-    from voiceskill.session import _apply_thresholds
+    from voiceskill.session import apply_thresholds
 
     heard = hear(speech_model, understood(speech_model, "yes", "yes"))
     assert heard is not None and heard.intent == "yes"
     strict = Listen(YES_NO.choices, thresholds=(("yes", 1.01),))
-    assert _apply_thresholds(heard, strict).intent is None
+    assert apply_thresholds(heard, strict).intent is None
 
 
 def test_silence_and_noise_give_nothing(speech_model: Any) -> None:
@@ -80,6 +80,26 @@ def test_answer_is_final_soon_after_the_voice_stops(speech_model: Any) -> None:
     assert heard is not None and heard.intent == "yes"
     # Vosk's own endpointer would wait 1-2 s; ours answers within trailing_silence (+1 chunk).
     assert clock.now() - speech_end < 0.45
+
+
+def test_an_answer_more_words_could_not_change_ends_sooner(speech_model: Any) -> None:
+    # "yes" in YES_NO is settled ("yes i do" is a yes too): final after settled_silence. When a
+    # longer phrase starting with "yes" means something else, the ear waits trailing_silence.
+    samples = read_wav(understood(speech_model, "yes", "yes"))
+    ambiguous = Listen((*YES_NO.choices, Choice("yes and no", "unsure")))
+    ended = {}
+    for name, listen in (("settled", YES_NO), ("ambiguous", ambiguous)):
+        source = ScriptedAudio()
+        source.push(silence(0.5))
+        source.push(samples)
+        source.push(silence(3.0))
+        clock = VirtualClock()
+        heard = AudioEar(source, Recognizer(speech_model), clock).listen(listen, until=30.0)
+        assert heard is not None and heard.intent == "yes", name
+        ended[name] = clock.now()
+    ep = Endpointing()
+    wait = ep.trailing_silence - ep.settled_silence
+    assert ended["ambiguous"] - ended["settled"] == pytest.approx(wait, abs=CHUNK_SECONDS + 1e-6)
 
 
 def test_recognizer_is_faster_than_real_time(speech_model: Any) -> None:

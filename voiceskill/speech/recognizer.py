@@ -86,6 +86,11 @@ class ModelError(RuntimeError):
 class Endpointing:
     """When an utterance counts as started and as finished."""
 
+    settled_silence: float = 0.15
+    """Seconds without voice after which the answer is final when the words so far are a whole
+    phrase of the turn and nothing that could follow them changes its intent (``"yes"`` when
+    ``"yes i do"`` is also a yes); a reply then starts sooner."""
+
     trailing_silence: float = 0.3
     """Seconds without voice after speech before the answer is final."""
 
@@ -257,8 +262,13 @@ class Turn:
             partial = _after_unknown(json.loads(self._rec.PartialResult()).get("partial", ""))
             if partial and self._complete(self._by_sound.sound(partial)):
                 return self._finish(json.loads(self._rec.FinalResult()))
-        if self._quiet < ep.trailing_silence:
+        if self._quiet < ep.settled_silence:
             return None
+        if self._quiet < ep.trailing_silence:
+            partial = self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
+            if not (partial and self._settled(partial)):
+                return None
+            return self._finish(json.loads(self._rec.FinalResult()))
         if self._quiet < ep.prefix_silence:
             partial = self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
             if partial and not self._complete(partial) and self._begins_phrase(partial):
@@ -272,6 +282,15 @@ class Turn:
 
     def _complete(self, words: tuple[str, ...]) -> bool:
         return words in self._by_sound.intents
+
+    def _settled(self, words: tuple[str, ...]) -> bool:
+        """``words`` are a whole phrase of one intent, and every longer phrase they begin has
+        that same intent: more words could not change what the answer means."""
+        intents = self._by_sound.intents.get(words, frozenset())
+        if len(intents) != 1:
+            return False
+        n = len(words)
+        return all(i <= intents for p, i in self._by_sound.intents.items() if p[:n] == words)
 
     def _begins_phrase(self, words: tuple[str, ...]) -> bool:
         n = len(words)
