@@ -11,6 +11,7 @@ import pytest
 import voiceskill
 from tests.speech.heard import FIXTURES, understood
 from voiceskill.conversation import build_conversation
+from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS
 from voiceskill.simulate import simulate
 from voiceskill.simulate_script import load_script
 
@@ -109,3 +110,15 @@ def test_out_of_vocabulary_on_a_red_flag_is_never_no(tmp_path: Path, speech_mode
     assert said, "the word was never heard at all"
     assert not any(intent == "no" for _, intent in said), said
     assert outcome not in ("exercise", "advice")
+
+
+def test_asking_again_and_again_ends_in_the_cautious_outcome(tmp_path: Path,
+                                                             speech_model: Any) -> None:
+    # "say that again" to every prompt of the first emergency question (or a word the model keeps
+    # hearing as "again"): the question is said again MAX_REPEATS times, then it counts as unsure
+    # and the session ends in that question's tier instead of looping for ever.
+    script = (f"start: saddle-numbness\n"
+              f"default: {audio(speech_model, 'say_that_again', 'repeat')}\n")
+    outcome, events = run(tmp_path, speech_model, script)
+    assert outcome == "emergency"
+    assert sum(intent == "repeat" for _, intent in heard(events)) == MAX_REPEATS + MAX_REASKS + 1
