@@ -39,8 +39,16 @@ from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # no
 from voiceskill.acoustic.augment import augment  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402
+from voiceskill.clock import VirtualClock  # noqa: E402
 from voiceskill.commands.transcribe import recognize  # noqa: E402
+from voiceskill.dialog.engine import ScreeningEngine  # noqa: E402
+from voiceskill.dialog.load import load_dialog  # noqa: E402
+from voiceskill.events import Listen  # noqa: E402
+from voiceskill.session import apply_thresholds  # noqa: E402
+from voiceskill.speech.audio import ScriptedAudio, silence  # noqa: E402
+from voiceskill.speech.ear import AudioEar  # noqa: E402
 from voiceskill.speech.modeldir import open_model, resolve_model_dir  # noqa: E402
+from voiceskill.speech.recognizer import Recognizer  # noqa: E402
 from voiceskill.speech.wav import read_wav  # noqa: E402
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
@@ -172,10 +180,29 @@ class VoskRunner:
         t0 = time.perf_counter()
         self.model = open_model(model_dir)
         self.load_seconds = time.perf_counter() - t0
+        self._recognizer: Recognizer | None = None  # made on first use, not in the load time
 
     def decode(self, samples: np.ndarray, grammar: list[str]) -> str:
         text, _ = recognize(self.model, samples, [*grammar, "[unk]"])
         return text
+
+    def session_intent(self, samples: np.ndarray, listen: Listen) -> str | None:
+        """The intent a session takes from ``samples`` said 0.5 s into a turn: the microphone's
+        chunk path (ear, endpointing, sound-alike words) and the dialog's thresholds."""
+        source = ScriptedAudio()
+        source.push(silence(0.5))
+        source.push(samples.astype(np.int16))
+        source.push(silence(1.0))
+        self._recognizer = self._recognizer or Recognizer(self.model)
+        heard = AudioEar(source, self._recognizer, VirtualClock()).listen(listen, until=60.0)
+        return apply_thresholds(heard, listen).intent if heard is not None else None
+
+
+def red_flag_listen() -> Listen:
+    """What the first red-flag question of the shipped dialog listens for (with thresholds)."""
+    dialog = load_dialog(ROOT / "dialogs")
+    first = next(n for n in dialog.nodes.values() if n.tier == "emergency")
+    return ScreeningEngine(dialog).listen_for(first)
 
 
 class SphinxRunner:
@@ -245,9 +272,17 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     out["real_in_vocab"] = hits / max(total, 1)
     out["real_in_vocab_n"] = total
     out["real_false_vocab"] = false_vocab
-    rejected = heard_no = 0
+    rejected = heard_no = taken = taken_no = 0
+    taken_as: dict[str, int] = {}
     oov = oov_set(cache, every)
+    listen = red_flag_listen() if hasattr(runner, "session_intent") else None
     for c in oov:
+        if listen is not None:  # not timed: the ear path decodes the clip a second time
+            intent = runner.session_intent(c.samples, listen)
+            taken += intent is not None
+            taken_no += intent == "no"
+            if intent is not None:
+                taken_as[intent] = taken_as.get(intent, 0) + 1
         t0 = time.process_time()
         hyp = runner.decode(c.samples, ANSWER_GRAMMAR).split()
         cpu += time.process_time() - t0
@@ -258,6 +293,12 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     out["oov_rejected_n"] = len(oov)
     out["oov_as_no"] = heard_no / len(oov)
     out["oov_as_no_n"] = len(oov)
+    if listen is not None:
+        out["oov_session_taken"] = taken / len(oov)
+        out["oov_session_taken_n"] = len(oov)
+        out["oov_session_no"] = taken_no / len(oov)
+        out["oov_session_no_n"] = len(oov)
+        out["oov_session_by_intent"] = taken_as  # type: ignore[assignment]
     out["cpu_per_audio_s"] = cpu / max(audio_s, 1e-9)
     out["audio_s"] = audio_s
     return out
@@ -319,6 +360,10 @@ ROWS = [
     ("real recordings, other words heard as vocabulary", "real_false_vocab", "d", "–"),
     ("out-of-grammar rejected ([unk]/empty)", "oov_rejected", "%", "≥ 90 %"),
     ('out-of-grammar heard with a "no" (lower is safer)', "oov_as_no", "%", "0"),
+    ("out-of-grammar taken as any answer or command by a red-flag question (ear path, "
+     "dialog thresholds)", "oov_session_taken", "%", "–"),
+    ('out-of-grammar taken as "no" by a red-flag question (ear path, dialog thresholds)',
+     "oov_session_no", "%", "0"),
     ("CPU seconds per audio second (RTF), all sets", "cpu_per_audio_s", "f", "≤ 0.05"),
     ("model load (s)", "load_s", "f", "≤ 0.5"),
     ("model size on disk (MB)", "size_mb", "1", "≤ 20"),
@@ -352,6 +397,12 @@ def markdown(results: dict[str, dict[str, float]], every: int) -> str:
     if len(names) == 2:
         ratio = results[names[0]]["cpu_per_audio_s"] / results[names[1]]["cpu_per_audio_s"]
         lines.append(f"| CPU time, {names[0]} / {names[1]} | {ratio:.2f} | | ≤ 0.33 |")
+    for n in names:
+        taken_as = results[n].get("oov_session_by_intent")
+        if taken_as:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(taken_as.items()))
+            lines.append(f"\nOut-of-grammar clips a red-flag question took, by intent ({n}): "
+                         f"{counts}.")
     if every > 1:
         lines.append(f"\nSubsampled: every {every}th held-out and synthetic out-of-grammar clip.")
     return "\n".join(lines)

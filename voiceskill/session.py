@@ -202,7 +202,7 @@ class Session:
 
     def _take(self, heard: Heard, listen: Listen, **extra: Any) -> Heard:
         """Every answer enters here: below its intent's threshold it is not understood."""
-        heard = _apply_thresholds(heard, listen)
+        heard = apply_thresholds(heard, listen)
         self._log("heard", text=heard.text, intent=heard.intent,
                   confidence=round(heard.confidence, 3), **extra)
         return heard
@@ -219,7 +219,7 @@ class Session:
             observer(event)
 
 
-def _apply_thresholds(heard: Heard, listen: Listen) -> Heard:
+def apply_thresholds(heard: Heard, listen: Listen) -> Heard:
     """An answer below its intent's confidence threshold counts as not understood."""
     if heard.intent is None:
         return heard
