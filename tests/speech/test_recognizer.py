@@ -11,7 +11,7 @@ import pytest
 
 from tests.speech.heard import FIXTURES, YES_NO, fixtures, hear, understood
 from voiceskill.clock import VirtualClock
-from voiceskill.events import Choice, Listen
+from voiceskill.events import Choice, Heard, Listen
 from voiceskill.speech.audio import CHUNK_SECONDS, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Endpointing, Recognizer
@@ -67,19 +67,25 @@ def test_silence_and_noise_give_nothing(speech_model: Any) -> None:
     assert clock.now() == pytest.approx(5.0, abs=0.06)
 
 
-def test_answer_is_final_soon_after_the_voice_stops(speech_model: Any) -> None:
-    samples = read_wav(understood(speech_model, "yes", "yes"))
-    loud = np.flatnonzero(np.abs(samples) > 800)
-    speech_end = 0.5 + loud[-1] / 16000
+def heard_at(model: Any, samples: np.ndarray, listen: Listen) -> tuple[Heard | None, float]:
+    """What the ear hears in ``samples`` said 0.5 s into a turn, and the (virtual) time then."""
     source = ScriptedAudio()
     source.push(silence(0.5))
     source.push(samples)
     source.push(silence(3.0))
     clock = VirtualClock()
-    heard = AudioEar(source, Recognizer(speech_model), clock).listen(YES_NO, until=30.0)
+    heard = AudioEar(source, Recognizer(model), clock).listen(listen, until=30.0)
+    return heard, clock.now()
+
+
+def test_answer_is_final_soon_after_the_voice_stops(speech_model: Any) -> None:
+    samples = read_wav(understood(speech_model, "yes", "yes"))
+    loud = np.flatnonzero(np.abs(samples) > 800)
+    speech_end = 0.5 + loud[-1] / 16000
+    heard, now = heard_at(speech_model, samples, YES_NO)
     assert heard is not None and heard.intent == "yes"
     # Vosk's own endpointer would wait 1-2 s; ours answers within trailing_silence (+1 chunk).
-    assert clock.now() - speech_end < 0.45
+    assert now - speech_end < 0.45
 
 
 def test_an_answer_more_words_could_not_change_ends_sooner(speech_model: Any) -> None:
@@ -89,14 +95,8 @@ def test_an_answer_more_words_could_not_change_ends_sooner(speech_model: Any) ->
     ambiguous = Listen((*YES_NO.choices, Choice("yes and no", "unsure")))
     ended = {}
     for name, listen in (("settled", YES_NO), ("ambiguous", ambiguous)):
-        source = ScriptedAudio()
-        source.push(silence(0.5))
-        source.push(samples)
-        source.push(silence(3.0))
-        clock = VirtualClock()
-        heard = AudioEar(source, Recognizer(speech_model), clock).listen(listen, until=30.0)
+        heard, ended[name] = heard_at(speech_model, samples, listen)
         assert heard is not None and heard.intent == "yes", name
-        ended[name] = clock.now()
     ep = Endpointing()
     wait = ep.trailing_silence - ep.settled_silence
     assert ended["ambiguous"] - ended["settled"] == pytest.approx(wait, abs=CHUNK_SECONDS + 1e-6)
