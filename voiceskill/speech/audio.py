@@ -265,6 +265,9 @@ def _sounddevice() -> Any:
         import sounddevice
     except OSError as err:  # libportaudio2 missing
         raise AudioDeviceError(f"PortAudio is not available: {err}") from None
+    from voiceskill.speech.alsa import route_alsa_messages_to_log
+
+    route_alsa_messages_to_log()  # "underrun occurred" and the like: to the log, not the terminal
     return sounddevice
 
 
