@@ -14,15 +14,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.pulse import PulseServer, PulseUnavailable  # noqa: E402
-from tests.speech.loop import FIXTURES, OneQuestion, VoiceRig, wait_for  # noqa: E402
-from tests.speech.test_voice_loop import LONG_PROMPT  # noqa: E402
+from tests.speech.loop import FIXTURES, VoiceRig, said_over_prompt  # noqa: E402
 from voiceskill.speech.modeldir import resolve_model_dir  # noqa: E402
 from voiceskill.speech.recognizer import open_model  # noqa: E402
 
@@ -31,14 +29,7 @@ def trial(pulse: PulseServer, model: object, stop: Path) -> tuple[bool, int]:
     """(the prompt was cut by "stop", how many other things were heard)."""
     rig = VoiceRig(model)
     try:
-        events: list[dict] = []
-        run = rig.run_in_thread(OneQuestion(LONG_PROMPT), [events.append])
-        wait_for(lambda: rig.player.playing, 20)
-        time.sleep(2.0)
-        pulse.play(stop, sink="mic").wait(10)
-        wait_for(lambda: not rig.player.playing, 30)
-        run.session.request_stop()
-        run.join(30)
+        events, _ = said_over_prompt(rig, pulse, stop, after=2.0)
     finally:
         rig.close()
     heard = [e for e in events if e["type"] == "heard"]

@@ -36,16 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
+from tests.speech.heard import red_flag_listen, said  # noqa: E402
 from voiceskill.acoustic.augment import augment  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402
 from voiceskill.clock import VirtualClock  # noqa: E402
 from voiceskill.commands.transcribe import recognize  # noqa: E402
-from voiceskill.dialog.engine import ScreeningEngine  # noqa: E402
-from voiceskill.dialog.load import load_dialog  # noqa: E402
 from voiceskill.events import Listen  # noqa: E402
 from voiceskill.session import apply_thresholds  # noqa: E402
-from voiceskill.speech.audio import ScriptedAudio, silence  # noqa: E402
 from voiceskill.speech.ear import AudioEar  # noqa: E402
 from voiceskill.speech.modeldir import open_model, resolve_model_dir  # noqa: E402
 from voiceskill.speech.recognizer import Recognizer  # noqa: E402
@@ -189,20 +187,9 @@ class VoskRunner:
     def session_intent(self, samples: np.ndarray, listen: Listen) -> str | None:
         """The intent a session takes from ``samples`` said 0.5 s into a turn: the microphone's
         chunk path (ear, endpointing, sound-alike words) and the dialog's thresholds."""
-        source = ScriptedAudio()
-        source.push(silence(0.5))
-        source.push(samples.astype(np.int16))
-        source.push(silence(1.0))
         self._recognizer = self._recognizer or Recognizer(self.model)
-        heard = AudioEar(source, self._recognizer, VirtualClock()).listen(listen, until=60.0)
+        heard = AudioEar(said(samples), self._recognizer, VirtualClock()).listen(listen, until=60.0)
         return apply_thresholds(heard, listen).intent if heard is not None else None
-
-
-def red_flag_listen() -> Listen:
-    """What the first red-flag question of the shipped dialog listens for (with thresholds)."""
-    dialog = load_dialog(ROOT / "dialogs")
-    first = next(n for n in dialog.nodes.values() if n.tier == "emergency")
-    return ScreeningEngine(dialog).listen_for(first)
 
 
 class SphinxRunner:

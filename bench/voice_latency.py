@@ -34,7 +34,14 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from tests.pulse import PulseServer, PulseUnavailable  # noqa: E402
-from tests.speech.loop import FIXTURES, YES_NO, OneQuestion, VoiceRig, wait_for  # noqa: E402
+from tests.speech.loop import (  # noqa: E402
+    FIXTURES,
+    YES_NO,
+    OneQuestion,
+    VoiceRig,
+    said_over_prompt,
+    wait_for,
+)
 from voiceskill.clock import VirtualClock  # noqa: E402
 from voiceskill.speech.audio import ScriptedAudio, silence  # noqa: E402
 from voiceskill.speech.ear import AudioEar  # noqa: E402
@@ -100,11 +107,6 @@ def reply_latency(pulse: PulseServer, model: object,
     return latencies, to_heard, misses
 
 
-BARGE_PROMPT = ("Lie on your back with your knees bent and both feet flat on the floor. "
-                "Now slowly flatten the small of your back against the floor, and hold it there "
-                "while you breathe in and out, and then let it go again.")
-
-
 def barge_in_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[float], int]:
     """Per trial: end of "stop" (said 1.5 s into a long prompt) → prompt audio cut."""
     stops = sorted(FIXTURES.glob("stop__*.wav"))
@@ -121,17 +123,8 @@ def barge_in_latency(pulse: PulseServer, model: object, trials: int) -> tuple[li
     try:
         for i in range(trials):
             path = stops[i % len(stops)]
-            events: list[dict] = []
             cut_at.clear()
-            run = rig.run_in_thread(OneQuestion(BARGE_PROMPT), [events.append])
-            assert wait_for(lambda: rig.player.playing, 20)  # noqa: B023
-            time.sleep(1.5)
-            started = time.monotonic()
-            subprocess.run(["paplay", "--server", pulse.server, "-d", "mic", str(path)],
-                           check=True, timeout=10)
-            wait_for(lambda: not rig.player.playing, 20)  # noqa: B023
-            run.session.request_stop()
-            run.join(30)
+            events, started = said_over_prompt(rig, pulse, path, after=1.5)
             barged = [e for e in events if e["type"] == "heard" and e.get("barge_in")]
             if not barged or not cut_at:
                 misses += 1

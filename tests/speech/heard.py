@@ -10,9 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+import voiceskill
 from voiceskill.clock import VirtualClock
+from voiceskill.dialog.engine import ScreeningEngine
+from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.speech.audio import ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
@@ -44,14 +48,27 @@ def fixtures(stem: str) -> list[Path]:
     return found
 
 
+def said(audio: Path | np.ndarray, lead: float = 0.5, tail: float = 1.0) -> ScriptedAudio:
+    """A chunk source of ``audio`` (a WAV file or 16 kHz int16 samples) said ``lead`` s into a
+    turn and followed by ``tail`` s of silence: what the microphone would deliver."""
+    source = ScriptedAudio()
+    source.push(silence(lead))
+    source.push(read_wav(audio) if isinstance(audio, Path) else audio.astype(np.int16))
+    source.push(silence(tail))
+    return source
+
+
 def hear(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 0.5) -> Heard | None:
     """What the ear hears when ``path`` is said after ``lead`` s of silence (the microphone's
     chunk path: ScriptedAudio → AudioEar → Recognizer, on a virtual clock)."""
-    source = ScriptedAudio()
-    source.push(silence(lead))
-    source.push(read_wav(path))
-    source.push(silence(1.0))
-    return AudioEar(source, Recognizer(model), VirtualClock()).listen(listen, until=30.0)
+    return AudioEar(said(path, lead), Recognizer(model), VirtualClock()).listen(listen, until=30.0)
+
+
+def red_flag_listen() -> Listen:
+    """The shipped dialog's first emergency question: its answers, commands and thresholds."""
+    dialog = load_dialog(voiceskill.DIALOGS_DIR)
+    first = next(n for n in dialog.nodes.values() if n.tier == "emergency")
+    return ScreeningEngine(dialog).listen_for(first)
 
 
 _UNDERSTOOD: dict[tuple[str, str, Listen], Path | None] = {}

@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tests.pulse import Recording
+from tests.pulse import PulseServer, Recording
 from tests.speech.heard import FIXTURES, understood
 from voiceskill.clock import MonotonicClock
 from voiceskill.events import Choice, End, Heard, Listen, Say, Silence, Started
@@ -31,6 +32,12 @@ YES_NO = Listen((
 
 #: What the loop hears while the assistant talks (the session's barge-in turn for YES_NO).
 BARGE_IN = Listen(tuple(c for c in YES_NO.choices if c.intent in BARGE_IN_INTENTS))
+
+
+#: A prompt long enough (about 12 s) to say "stop" over it.
+LONG_PROMPT = ("Lie on your back with your knees bent and both feet flat on the floor. Now slowly "
+               "flatten the small of your back against the floor, and hold it there while you "
+               "breathe in and out, and then let it go again.")
 
 
 class OneQuestion:
@@ -178,3 +185,20 @@ def wait_until_quiet(recording: Recording, quiet: float = 0.6, timeout: float = 
         return bool(spans) and len(samples) / 16000 - spans[-1][1] >= quiet
 
     return wait_for(over, timeout)
+
+
+def said_over_prompt(rig: VoiceRig, pulse: PulseServer, wav: Path,
+                     after: float) -> tuple[list[dict], float]:
+    """A session asks :data:`LONG_PROMPT`; ``after`` s into its audio the person says ``wav``
+    into the ``mic`` sink. Waits for the prompt to end or be cut, then stops the session.
+    Returns the session's events and when the playing of ``wav`` started (monotonic)."""
+    events: list[dict] = []
+    run = rig.run_in_thread(OneQuestion(LONG_PROMPT), [events.append])
+    assert wait_for(lambda: rig.player.playing, 20), "the prompt never started"
+    time.sleep(after)
+    started = time.monotonic()
+    pulse.play(wav, sink="mic").wait(10)
+    wait_for(lambda: not rig.player.playing, 30)
+    run.session.request_stop()
+    run.join(30)
+    return events, started

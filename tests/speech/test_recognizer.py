@@ -9,11 +9,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-import voiceskill
-from tests.speech.heard import FIXTURES, YES_NO, fixtures, hear, understood
+from tests.speech.heard import (
+    FIXTURES,
+    YES_NO,
+    fixtures,
+    hear,
+    red_flag_listen,
+    said,
+    understood,
+)
 from voiceskill.clock import VirtualClock
-from voiceskill.dialog.engine import ScreeningEngine
-from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.session import apply_thresholds
 from voiceskill.speech.audio import CHUNK_SECONDS, ScriptedAudio, silence
@@ -50,13 +55,6 @@ def test_out_of_vocabulary_words_are_not_understood(speech_model: Any) -> None:
     taken = [r for r in results if r is not None and r.intent is not None]
     assert len(taken) <= 0.35 * len(results), taken
     assert len(as_no) <= 0.1 * len(results) + 1, as_no
-
-
-def red_flag_listen() -> Listen:
-    """The shipped dialog's first emergency question: its answers, commands and thresholds."""
-    dialog = load_dialog(voiceskill.DIALOGS_DIR)
-    first = next(n for n in dialog.nodes.values() if n.tier == "emergency")
-    return ScreeningEngine(dialog).listen_for(first)
 
 
 def test_no_out_of_vocabulary_word_is_a_no_to_a_red_flag_question(speech_model: Any) -> None:
@@ -102,12 +100,8 @@ def test_silence_and_noise_give_nothing(speech_model: Any) -> None:
 
 def heard_at(model: Any, samples: np.ndarray, listen: Listen) -> tuple[Heard | None, float]:
     """What the ear hears in ``samples`` said 0.5 s into a turn, and the (virtual) time then."""
-    source = ScriptedAudio()
-    source.push(silence(0.5))
-    source.push(samples)
-    source.push(silence(3.0))
     clock = VirtualClock()
-    heard = AudioEar(source, Recognizer(model), clock).listen(listen, until=30.0)
+    heard = AudioEar(said(samples, tail=3.0), Recognizer(model), clock).listen(listen, until=30.0)
     return heard, clock.now()
 
 

@@ -13,6 +13,7 @@ import pytest
 from tests.pulse import PulseServer
 from tests.speech.loop import (
     BARGE_IN,
+    LONG_PROMPT,
     YES_NO,
     OneQuestion,
     VoiceRig,
@@ -114,18 +115,13 @@ def test_microphone_failure_is_announced_and_the_session_goes_on(
     assert result.outcome == "emergency"  # the question's state survived the failure
 
 
-LONG_PROMPT = ("Lie on your back with your knees bent and both feet flat on the floor. Now slowly "
-               "flatten the small of your back against the floor, and hold it there while you "
-               "breathe in and out, and then let it go again.")
-
-
 def test_stop_over_a_loud_speaker_with_pulseaudio_echo_cancelling(
     pulse: PulseServer, speech_model: Any, say: dict[str, Path]
 ) -> None:
     # A kiosk's speaker next to its microphone: the prompt reaches the mic at about -18 dB
     # (pactl volume 50 %), 30 ms late. voiceskill has no echo canceller of its own; the README's
     # kiosk set-up loads PulseAudio's (module-echo-cancel, WebRTC). Measured on the nine "stop"
-    # fixtures (bench/README.md): 2 of 9 cut the prompt without it, 8 of 9 with it.
+    # fixtures (bench/README.md): 2-3 of 9 cut the prompt without it, 8 of 9 with it.
     with pulse.speaker_leak("spk", "mic", "50%"), pulse.echo_cancelled("mic", "spk"):
         rig = VoiceRig(speech_model)
         try:

@@ -54,6 +54,10 @@ RED_FLAG_NODE = "red-flags"
 TIMER = "coach"
 #: Phase used when the session starts straight with the coach and no phase is known.
 DEFAULT_PHASE = "week-2"
+#: How often the pain question is said again, by what came back: not understood (None) once,
+#: a request to hear it again up to MAX_REPEATS times (counted together).
+_ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS}
+
 #: Answers to the pain question that send the person to the red-flag questions.
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
@@ -492,16 +496,11 @@ class CoachEngine:
         if isinstance(event, TimerFired):
             return state, []
         intent = "unsure" if isinstance(event, Silence) else getattr(event, "intent", None)
-        if intent is None:
-            if state.pain_asks < 1:
+        if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help": ask again, up to a limit
+            if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
                 return replace(state, pain_asks=state.pain_asks + 1), [
                     Say(pain.question, "pain:question")]
-            intent = "unsure"
-        if intent in ("repeat", "help"):
-            if state.pain_asks < MAX_REPEATS:
-                return replace(state, pain_asks=state.pain_asks + 1), [
-                    Say(pain.question, "pain:question")]
-            intent = "unsure"  # asked again and again: take the careful path
+            intent = "unsure"  # still no usable answer: take the careful path
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),

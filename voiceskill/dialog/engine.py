@@ -159,13 +159,13 @@ class ScreeningEngine:
             )
             new_state, actions = self.enter(state, answer.target)
             return new_state, [record, *actions]
-        if intent in ("repeat", "help") and state.repeats >= MAX_REPEATS:
-            return self._on_unusable(state, "unsure", asked=intent)
-        if intent == "repeat":
+        if intent in ("repeat", "help"):
+            if state.repeats >= MAX_REPEATS:
+                return self._on_unusable(state, "unsure", asked=intent)
             state = replace(state, repeats=state.repeats + 1)
+        if intent == "repeat":
             return state, [Say(self._fill(node.text), f"repeat:{node.id}")]
         if intent == "help":
-            state = replace(state, repeats=state.repeats + 1)
             help_text = node.help or self.dialog.messages.get("help", "")
             return state, [
                 Say(self._fill(help_text), f"help:{node.id}"),
@@ -188,21 +188,18 @@ class ScreeningEngine:
         failures = state.failures + 1
         only_silence = state.only_silence and reason == "silence"
         state = replace(state, failures=failures, only_silence=only_silence)
+        why: dict[str, object] = {"node": node.id, "reason": reason}
+        if asked:
+            why["asked"] = asked
         if failures <= MAX_REASKS:
             lead_in = self.dialog.messages.get(reason, "")
             text = " ".join(t for t in (lead_in, self._reprompt(node, failures - 1)) if t)
-            details: dict[str, object] = {"node": node.id, "reason": reason, "attempt": failures}
-            if asked:
-                details["asked"] = asked
             return state, [
-                Record("reprompt", details),
+                Record("reprompt", {**why, "attempt": failures}),
                 Say(self._fill(text), f"reprompt:{node.id}"),
             ]
         target = "no-response" if only_silence else self.cautious_target(node)
-        details: dict[str, object] = {"node": node.id, "reason": reason, "target": target}
-        if asked:
-            details["asked"] = asked
-        record = Record("cautious", details)
+        record = Record("cautious", {**why, "target": target})
         new_state, actions = self.enter(state, target)
         return new_state, [record, *actions]
 

@@ -265,15 +265,18 @@ class Turn:
         if self._quiet < ep.settled_silence:
             return None
         if self._quiet < ep.trailing_silence:
-            partial = self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
+            partial = self._partial_by_sound()
             if not (partial and self._settled(partial)):
                 return None
-            return self._finish(json.loads(self._rec.FinalResult()))
-        if self._quiet < ep.prefix_silence:
-            partial = self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
+        elif self._quiet < ep.prefix_silence:
+            partial = self._partial_by_sound()
             if partial and not self._complete(partial) and self._begins_phrase(partial):
                 return None
         return self._finish(json.loads(self._rec.FinalResult()))
+
+    def _partial_by_sound(self) -> tuple[str, ...]:
+        """Vosk's words so far, homophones spelled alike."""
+        return self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
 
     def _intent_by_sound(self, text: str) -> str | None:
         """The intent of the phrases that sound like ``text``; None if none or several."""
