@@ -15,6 +15,7 @@ Reusable outside pytest::
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -35,6 +36,10 @@ ECHO_CANCEL_ARGS = (
     f"source_name={ECHO_SOURCE}",
     f"sink_name={ECHO_SINK}",
 )
+
+#: Stream name prefix of the silent clients that keep every sink and monitor awake; the device
+#: name follows it.
+KEEP_AWAKE = "keep awake: "
 
 
 class PulseUnavailable(RuntimeError):
@@ -112,13 +117,15 @@ class PulseServer:
         the sink's clock can stall for up to those 2 s (measured here: streams ran at a third
         of real time, PortAudio callbacks stopped). Silent clients that never leave keep the
         latency low, so every stream the tests open runs in real time from the start.
+        :meth:`route` keeps them on their own sink and monitor (see :meth:`_pin_helpers`).
         """
         zeros = open("/dev/zero", "rb")  # noqa: SIM115 - lives as long as the helpers
         for sink in self.sinks:
             for cmd, device in (("pacat", sink), ("parec", f"{sink}.monitor")):
                 self._helpers.append(subprocess.Popen(
                     [cmd, "--server", self.server, "-d", device, "--raw", "--latency-msec=10",
-                     "--format=s16le", "--rate=16000", "--channels=1"],
+                     "--format=s16le", "--rate=16000", "--channels=1",
+                     f"--stream-name={KEEP_AWAKE}{device}"],
                     stdin=zeros if cmd == "pacat" else subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                     preexec_fn=_die_with_parent,
@@ -177,10 +184,57 @@ class PulseServer:
                               capture_output=True, text=True, check=True)
         return done.stdout
 
+    def _list(self, kind: str) -> list[dict]:
+        """``pactl list <kind>`` as JSON objects (sinks, sources, sink-inputs, ...)."""
+        return json.loads(self.pactl("--format=json", "list", kind))
+
+    def state(self) -> str:
+        """What the server holds now, one line each: defaults, modules, devices with their
+        state and latency, and every stream with the device it is on (for failure messages)."""
+        info = json.loads(self.pactl("--format=json", "info"))
+        lines = [f"default sink {info['default_sink_name']}, "
+                 f"default source {info['default_source_name']}"]
+        lines += [f"module {m['name']} {m['argument'] or ''}".rstrip()
+                  for m in self._list("modules")]
+        names: dict[str, dict[int, str]] = {}
+        for kind in ("sinks", "sources"):
+            devices = self._list(kind)
+            names[kind] = {d["index"]: d["name"] for d in devices}
+            lines += [f"{kind[:-1]} {d['name']} {d['state']}, latency "
+                      f"{d['latency']['actual'] / 1000:.0f} ms "
+                      f"(configured {d['latency']['configured'] / 1000:.0f} ms), "
+                      f"volume {_volume(d)}{' MUTED' if d['mute'] else ''}" for d in devices]
+        for kind, device in (("sink-inputs", "sink"), ("source-outputs", "source")):
+            lines += [f"{kind[:-1]} #{st['index']} {st['properties'].get('media.name', '?')!r} "
+                      f"({st['properties'].get('application.process.binary', '?')} "
+                      f"pid {st['properties'].get('application.process.id', '?')}) on "
+                      f"{names[device + 's'].get(st[device], st[device])}"
+                      f"{' corked' if st['corked'] else ''}" for st in self._list(kind)]
+        return "\n".join(lines)
+
     def route(self, source: str, sink: str) -> None:
         """Set the default microphone and speaker that ``pulse``/``default`` devices open."""
         self.pactl("set-default-source", source)
         self.pactl("set-default-sink", sink)
+        self._pin_helpers()
+
+    def _pin_helpers(self) -> None:
+        """Put every keep-awake stream back on its own sink or monitor.
+
+        PulseAudio 16 moves a stream along when the default device changes if it was opened
+        on the device that was the default then, or if its device has been the default since.
+        Without this, after the first :meth:`route` the ``mic`` sink had no helper left (its
+        ``pacat`` had moved to ``spk``), and after a test routed the microphone to
+        ``spk.monitor`` and the next one back, both monitor helpers sat on ``mic.monitor`` and
+        ``spk.monitor`` was back at 2 s of latency. A stream moved by hand stays where it was
+        put until its device next becomes the default, hence this after every change.
+        """
+        for kind, move in (("sink-inputs", "move-sink-input"),
+                           ("source-outputs", "move-source-output")):
+            for stream in self._list(kind):
+                name = stream["properties"].get("media.name", "")
+                if name.startswith(KEEP_AWAKE):
+                    self.pactl(move, str(stream["index"]), name.removeprefix(KEEP_AWAKE))
 
     @contextlib.contextmanager
     def module(self, name: str, *args: str) -> Iterator[None]:
@@ -214,7 +268,8 @@ class PulseServer:
 
     def play(self, wav: str | Path, sink: str) -> subprocess.Popen[bytes]:
         """Start playing a WAV file into ``sink`` (a person talking); returns the process."""
-        return subprocess.Popen(["paplay", "--server", self.server, "-d", sink, str(wav)])
+        return subprocess.Popen(["paplay", "--server", self.server, "-d", sink,
+                                 f"--stream-name=test plays {Path(wav).name}", str(wav)])
 
     def record(self, sink: str) -> Recording:
         """Start recording what is played into ``sink`` (16 kHz mono int16)."""
@@ -229,7 +284,8 @@ class Recording:
         self._file = self.path.open("wb")
         self.process = subprocess.Popen(
             ["parec", "--server", pulse.server, "-d", source, "--raw", "--format=s16le",
-             "--rate=16000", "--channels=1", "--latency-msec=20"],
+             "--rate=16000", "--channels=1", "--latency-msec=20",
+             f"--stream-name=test records {source}"],
             stdout=self._file,
         )
 
@@ -238,6 +294,11 @@ class Recording:
         self.process.wait(5)
         self._file.close()
         return np.frombuffer(self.path.read_bytes(), dtype=np.int16)
+
+
+def _volume(device: dict) -> str:
+    """A device's channel volumes as pactl shows them (``100%``)."""
+    return "/".join(v["value_percent"] for v in device["volume"].values())
 
 
 def _die_with_parent() -> None:

@@ -47,25 +47,28 @@ class OneQuestion:
     ``stopped`` for stop; anything else is asked again.
     """
 
-    def __init__(self, question: str, reply: str = "You said {intent}.") -> None:
+    def __init__(self, question: str, reply: str = "You said {intent}.",
+                 listen: Listen = YES_NO) -> None:
         self.question = question
         self.reply = reply
+        self.listen = listen
+        """What every turn listens for (:data:`YES_NO` with its 4 s silence timeout)."""
 
     def initial_state(self) -> int:
         return 0
 
     def step(self, state: int, event: Any, now: float) -> tuple[int, list[Any]]:
         if isinstance(event, Started):
-            return 0, [Say(self.question, "question"), YES_NO]
+            return 0, [Say(self.question, "question"), self.listen]
         if isinstance(event, Silence):
             if state >= 1:
                 return state + 1, [End("no-response")]
-            return state + 1, [Say("I did not hear you. " + self.question), YES_NO]
+            return state + 1, [Say("I did not hear you. " + self.question), self.listen]
         if isinstance(event, Heard):
             outcome = {"yes": "emergency", "no": "exercise", "stop": "stopped"}.get(
                 event.intent or "")
             if outcome is None:
-                return state, [Say("Please say yes or no."), YES_NO]
+                return state, [Say("Please say yes or no."), self.listen]
             return state, [Say(self.reply.format(intent=event.intent)), End(outcome)]
         return state, []
 
