@@ -43,10 +43,11 @@ def test_nnet3_text_layout() -> None:
 def test_compile_covers_new_words_in_seconds(tmp_path: Path) -> None:
     model = tmp_path / "model"
     shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
-    skipped = compile_graph(["yes", "no", "trampoline", "zork"], model, GraphConfig())
+    skipped = compile_graph(["yes", "no", "trampoline", "zork", "go on"], model, GraphConfig())
     assert skipped == []
     assert missing_words(["trampoline", "yes", "hamstring"], model) == ["hamstring"]
     words = (model / "graph" / "words.txt").read_text().split()
     assert "[unk]" in words
+    assert {"go", "on", "go_on"} <= set(words)  # a multi-word phrase is also one word
     assert (model / "graph" / "HCLr.fst").read_bytes()[:4] == b"\xd6\xfd\xb2\x7e"
     assert "--endpoint.silence-phones=1" in (model / "conf" / "model.conf").read_text()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.fixtures.make_fixtures import TAKEN_AS_NO, file_name
 from tests.speech.heard import (
     FIXTURES,
     YES_NO,
@@ -18,9 +19,11 @@ from tests.speech.heard import (
     said,
     understood,
 )
+from voiceskill.acoustic.synth import held_out_voices
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.session import apply_thresholds
+from voiceskill.speech import recognizer
 from voiceskill.speech.audio import CHUNK_SECONDS, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Endpointing, Recognizer
@@ -69,6 +72,32 @@ def test_no_out_of_vocabulary_word_is_a_no_to_a_red_flag_question(speech_model: 
     as_no = {name: h for name, h in heard.items()
              if h is not None and apply_thresholds(h, listen).intent == "no"}
     assert not as_no
+
+
+def test_a_no_the_second_decoding_does_not_confirm_is_not_taken(
+    speech_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out-of-grammar clips a red-flag question once took as "no" at confidence 1.0
+    (make_fixtures.TAKEN_AS_NO): an answer whose intent needs more than DOUBTFUL_CONFIDENCE is
+    decoded again with [unk] likelier, and one that does not survive is not taken."""
+    listen = red_flag_listen()
+    voices = {v.label: v for v in held_out_voices()}
+    paths = [FIXTURES / "oov" / file_name(text, voices[label]) for text, label in TAKEN_AS_NO]
+
+    def taken_as_no() -> list[str]:
+        heard = {p.name: hear(speech_model, p, listen) for p in paths}
+        return [n for n, h in heard.items() if h and apply_thresholds(h, listen).intent == "no"]
+
+    assert taken_as_no() == []
+    monkeypatch.setattr(recognizer, "DOUBTFUL_CONFIDENCE", 1.0)  # control: no second decoding
+    assert taken_as_no(), "these clips pass as no even unchecked no more: pick new ones"
+
+
+def test_real_noes_survive_the_second_decoding(speech_model: Any) -> None:
+    listen = red_flag_listen()
+    results = [hear(speech_model, path, listen) for path in fixtures("no")]
+    taken = [r for r in results if r is not None and apply_thresholds(r, listen).intent == "no"]
+    assert len(taken) >= 0.6 * len(results), results
 
 
 def test_a_spoken_nope_is_still_a_no_to_a_red_flag_question(speech_model: Any) -> None:

@@ -143,10 +143,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
         vocab = sorted({w.lower() for w in cfg.words})
         phrases, general = [], []
     else:
-        phrases = sorted(
-            set(corpus.BASE_PHRASES)
-            | set(corpus.dialog_phrases(cfg.dialog_dir) if cfg.dialog_dir else [])
-        )
+        phrases = corpus.listened_phrases(cfg.dialog_dir)
         if cfg.seed_dir is not None:
             general = corpus.general_words(cfg.seed_dir, 1500)
         else:
@@ -219,7 +216,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             log(f"round {round_index + 1}: loss {loss:.3f}")
     priors = train.pdf_priors(utts, n_pdfs)
     write_model(cfg, net, mu, sigma, priors, global_mean, dim)
-    skipped = compile_graph(vocab, cfg.out_dir, cfg.graph)
+    skipped = compile_graph([*vocab, *phrases], cfg.out_dir, cfg.graph)
     if skipped:
         log(f"no pronunciation for: {' '.join(skipped)}")
     size = sum(p.stat().st_size for p in cfg.out_dir.rglob("*") if p.is_file())

@@ -119,6 +119,21 @@ def vocabulary(dialog_dir: Path | None = None, extra: Iterable[str] = ()) -> lis
     return sorted(words)
 
 
+def listened_phrases(dialog_dir: Path | None = None) -> list[str]:
+    """Phrases people say to the coach: :data:`BASE_PHRASES` and every phrase of the dialogs."""
+    found = set(BASE_PHRASES)
+    if dialog_dir is not None and dialog_dir.is_dir():
+        found |= set(dialog_phrases(dialog_dir))
+    return sorted(found)
+
+
+def graph_vocabulary(dialog_dir: Path | None = None, extra: Iterable[str] = ()) -> list[str]:
+    """What the graph gets a word for: :func:`vocabulary`, and each multi-word phrase of
+    :func:`listened_phrases` as one word of its own (see :mod:`voiceskill.speech.phrase_words`)."""
+    phrases = [p for p in listened_phrases(dialog_dir) if " " in p]
+    return sorted(set(vocabulary(dialog_dir, extra)) | set(phrases))
+
+
 #: Shipped word list (made by :func:`general_words` from the project's source articles).
 GENERAL_WORDS_FILE = Path(__file__).with_name("general_words.txt")
 

@@ -6,6 +6,9 @@ no composition needed) and takes seconds for any vocabulary:
 
 * state 0 is the word-loop state (start and final);
 * every pronunciation is a chain of 3-state phone HMMs whose first arc emits the word;
+* every multi-word phrase is also one word (``go_on``, see :mod:`voiceskill.speech.phrase_words`):
+  its words' pronunciations in a row, optional silence between them, the same costs as the
+  words said one after the other;
 * optional silence loops on state 0;
 * ``[unk]`` is a free phone loop with an entry cost and a per-phone cost, so speech outside
   the grammar has somewhere to go other than the nearest phrase.
@@ -29,6 +32,7 @@ from voiceskill.acoustic.lexicon import (
     build_lexicon,
     write_lexicon,
 )
+from voiceskill.speech.phrase_words import JOIN, phrase_word
 
 
 @dataclass(frozen=True)
@@ -141,21 +145,10 @@ def build_hclr(lexicon: dict[str, list[Pronunciation]], words: dict[str, int], c
     phone_id = {p: i + 1 for i, p in enumerate(PHONES)}
     end = b.phone(0, phone_id[SILENCE], 0, cfg.silence_cost, cfg.self_loop_cost)
     b.arc(end, 0, 0, 0, 0.0)
-    for word in sorted(lexicon):
-        prons = lexicon[word]
-        variant_cost = math.log(len(prons))
-        for pron in prons:
-            cur = 0
-            for k, ph in enumerate(pron):
-                first = k == 0
-                cur = b.phone(
-                    cur,
-                    phone_id[ph],
-                    words[word] if first else 0,
-                    cfg.word_cost + variant_cost if first else 0.0,
-                    cfg.self_loop_cost,
-                )
-            b.arc(cur, 0, 0, 0, 0.0)
+    for word, label in sorted(words.items()):
+        parts = word.split(JOIN) if label > 0 else []
+        if parts and all(p in lexicon for p in parts):
+            _add_word(b, [lexicon[p] for p in parts], label, phone_id, cfg)
     if UNKNOWN_WORD in words:
         loop_in, loop_out = b.state(), b.state()
         b.arc(0, loop_in, 0, words[UNKNOWN_WORD], cfg.unk_cost)
@@ -166,6 +159,39 @@ def build_hclr(lexicon: dict[str, list[Pronunciation]], words: dict[str, int], c
         b.arc(loop_out, 0, 0, 0, 0.0)
     b.fst.sort("olabel")
     return b.fst
+
+
+def _add_word(
+    b: _Builder,
+    parts: list[list[Pronunciation]],
+    label: int,
+    phone_id: dict[str, int],
+    cfg: GraphConfig,
+) -> None:
+    """Paths from state 0 back to state 0 for a word (``parts`` = its one word's
+    pronunciations) or a phrase word (one list per word, optional silence between them)."""
+    start = 0
+    for k, prons in enumerate(parts):
+        end = b.state()
+        variant_cost = math.log(len(prons))
+        for pron in prons:
+            cur = start
+            for i, ph in enumerate(pron):
+                cur = b.phone(
+                    cur,
+                    phone_id[ph],
+                    label if k == 0 and i == 0 else 0,
+                    cfg.word_cost + variant_cost if i == 0 else 0.0,
+                    cfg.self_loop_cost,
+                )
+            b.arc(cur, end, 0, 0, 0.0)
+        if k == len(parts) - 1:
+            b.arc(end, 0, 0, 0, 0.0)
+            return
+        start = b.state()
+        b.arc(end, start, 0, 0, 0.0)
+        pause = b.phone(end, phone_id[SILENCE], 0, cfg.silence_cost, cfg.self_loop_cost)
+        b.arc(pause, start, 0, 0, 0.0)
 
 
 def build_gr(words: dict[str, int]) -> VectorFst:
@@ -181,16 +207,21 @@ def build_gr(words: dict[str, int]) -> VectorFst:
 def compile_graph(
     vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
 ) -> list[str]:
-    """Write graph/ and conf/model.conf for ``vocabulary`` into ``model_dir``.
+    """Write graph/ and conf/model.conf for ``vocabulary`` (words and phrases) into
+    ``model_dir``: a graph word for every word, and one for every multi-word phrase.
 
     Returns the words left out because no pronunciation could be found.
     """
     cfg = cfg or GraphConfig()
-    wanted = sorted({w.lower() for phrase in vocabulary for w in phrase.split()} - {UNKNOWN_WORD})
+    phrases = {" ".join(p.lower().split()) for p in vocabulary} - {UNKNOWN_WORD}
+    wanted = sorted({w for phrase in phrases for w in phrase.split()})
     lexicon = build_lexicon(wanted)
     skipped = [w for w in wanted if w not in lexicon]
+    joined = {
+        phrase_word(p) for p in phrases if " " in p and all(w in lexicon for w in p.split())
+    }
     words = {"<eps>": 0}
-    for word in sorted(lexicon):
+    for word in sorted(lexicon) + sorted(joined):
         words[word] = len(words)
     words[UNKNOWN_WORD] = len(words)
     graph = model_dir / "graph"

@@ -51,7 +51,7 @@ def _compile(args: argparse.Namespace) -> int:
             words = _vocabulary_from_file(Path(args.words))
             vocab = sorted(set(words) | set(corpus.NUMBERS))
         else:
-            vocab = corpus.vocabulary(Path(args.dialogs))
+            vocab = corpus.graph_vocabulary(Path(args.dialogs))
     except (OSError, ValueError) as err:
         print(f"voiceskill model compile: {err}", file=sys.stderr)
         return 2

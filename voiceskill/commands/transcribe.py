@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceskill.speech.modeldir import ModelDirError, open_model, resolve_model_dir
+from voiceskill.speech.phrase_words import spread_words, vosk_grammar
 from voiceskill.speech.wav import AudioFileError, read_wav
 
 UNKNOWN = "[unk]"
@@ -59,15 +60,15 @@ def recognize(
     if grammar is None:
         rec = vosk.KaldiRecognizer(model, 16000)
     else:
-        rec = vosk.KaldiRecognizer(model, 16000, json.dumps(grammar))
+        rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
     rec.SetWords(True)
     results = []
     data = samples.astype(np.int16).tobytes()
     step = 8000
     for start in range(0, len(data), step):
         if rec.AcceptWaveform(data[start : start + step]):
-            results.append(json.loads(rec.Result()))
-    results.append(json.loads(rec.FinalResult()))
+            results.append(spread_words(json.loads(rec.Result())))
+    results.append(spread_words(json.loads(rec.FinalResult())))
     words: list[dict] = []
     texts: list[str] = []
     for res in results:

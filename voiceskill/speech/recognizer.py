@@ -23,10 +23,19 @@ import numpy as np
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.intents import match_intent
 from voiceskill.speech.audio import CHUNK_SECONDS
+from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.wav import TARGET_RATE
 
-#: The grammar's catch-all for anything that is not one of the turn's phrases.
-UNKNOWN = "[unk]"
+#: The confidence of an answer that the stricter second decoding did not confirm. Answers
+#: whose intent needs more than this (a red-flag "no": 0.7) are decoded twice; others are not.
+DOUBTFUL_CONFIDENCE = 0.5
+
+#: In the second decoding ``[unk]`` is listed once per this many phrases: unrelated speech
+#: is then far likelier to come back ``[unk]`` than to pass for an answer. (One per phrase
+#: put 2 of 167 out-of-grammar clips through a red-flag question as "no" at confidence 1.0;
+#: with one per three, none, and 92 of 108 held-out yes/no/unsure answers were still
+#: confirmed, against 93 of 108 heard — bench/model_accuracy.py sets.)
+STRICT_PHRASES_PER_UNKNOWN = 3
 
 
 def sound_alike(phrases: list[str]) -> dict[str, str]:
@@ -155,11 +164,13 @@ class Recognizer:
         Vosk's partial result is a complete phrase (barge-in: speed over certainty)."""
         return Turn(self, listen, self._vosk_for(listen.phrases), eager)
 
-    def _vosk_for(self, phrases: list[str]) -> Any:
-        """A KaldiRecognizer for this grammar, reused across turns with the same phrases."""
+    def _vosk_for(self, phrases: list[str], strict: bool = False) -> Any:
+        """A KaldiRecognizer for this grammar, reused across turns with the same phrases;
+        ``strict`` lists ``[unk]`` once per :data:`STRICT_PHRASES_PER_UNKNOWN` phrases."""
         import vosk
 
-        grammar = json.dumps([*phrases, UNKNOWN])
+        unknowns = len(phrases) // STRICT_PHRASES_PER_UNKNOWN if strict else 1
+        grammar = vosk_grammar(self.model, [*phrases, UNKNOWN], unknowns)
         rec = self._cache.pop(grammar, None)
         if rec is None:
             rec = vosk.KaldiRecognizer(self.model, TARGET_RATE, grammar)
@@ -190,6 +201,7 @@ class Turn:
         self._quiet = 0.0
         self._length = 0.0
         self._by_sound = sound_index(listen.choices)
+        self._audio: list[np.ndarray] = []
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -218,8 +230,9 @@ class Turn:
             seconds = len(part) / TARGET_RATE
             self._length += seconds
             self._owner.decoded_seconds += seconds
+            self._audio.append(part)
             if self._rec.AcceptWaveform(part.tobytes()):
-                heard = self._finish(json.loads(self._rec.Result()))
+                heard = self._finish(self._vosk_result("Result"))
                 if heard is not None:
                     return heard
         if voiced:
@@ -229,11 +242,15 @@ class Turn:
             self._quiet += len(chunk) / TARGET_RATE
         return self._check_end()
 
+    def _vosk_result(self, kind: str) -> dict[str, Any]:
+        """Vosk's ``Result``, ``FinalResult`` or ``PartialResult``, phrase words spread out."""
+        return spread_words(json.loads(getattr(self._rec, kind)()))
+
     def flush(self) -> Heard | None:
         """The source ran dry: close any utterance in progress."""
         if not self._in_speech:
             return None
-        return self._finish(json.loads(self._rec.FinalResult()))
+        return self._finish(self._vosk_result("FinalResult"))
 
     # ---------------------------------------------------------------- internals
 
@@ -257,11 +274,11 @@ class Turn:
     def _check_end(self) -> Heard | None:
         ep = self._ep
         if self._length >= ep.max_utterance:
-            return self._finish(json.loads(self._rec.FinalResult()))
+            return self._finish(self._vosk_result("FinalResult"))
         if self.eager and self._voiced > 0.1:
-            partial = _after_unknown(json.loads(self._rec.PartialResult()).get("partial", ""))
+            partial = _after_unknown(self._vosk_result("PartialResult").get("partial", ""))
             if partial and self._complete(self._by_sound.sound(partial)):
-                return self._finish(json.loads(self._rec.FinalResult()))
+                return self._finish(self._vosk_result("FinalResult"))
         if self._quiet < ep.settled_silence:
             return None
         if self._quiet < ep.trailing_silence:
@@ -272,11 +289,11 @@ class Turn:
             partial = self._partial_by_sound()
             if partial and not self._complete(partial) and self._begins_phrase(partial):
                 return None
-        return self._finish(json.loads(self._rec.FinalResult()))
+        return self._finish(self._vosk_result("FinalResult"))
 
     def _partial_by_sound(self) -> tuple[str, ...]:
         """Vosk's words so far, homophones spelled alike."""
-        return self._by_sound.sound(json.loads(self._rec.PartialResult()).get("partial", ""))
+        return self._by_sound.sound(self._vosk_result("PartialResult").get("partial", ""))
 
     def _intent_by_sound(self, text: str) -> str | None:
         """The intent of the phrases that sound like ``text``; None if none or several."""
@@ -295,13 +312,25 @@ class Turn:
         n = len(words)
         return all(i <= intents for p, i in self._by_sound.intents.items() if p[:n] == words)
 
+    def _confirmed(self, intent: str, audio: list[np.ndarray]) -> bool:
+        """Whether a second decoding of ``audio``, with out-of-grammar speech made likelier,
+        still hears ``intent``."""
+        rec = self._owner._vosk_for(self.listen.phrases, strict=True)
+        self._owner.decoded_seconds += sum(len(a) for a in audio) / TARGET_RATE
+        rec.AcceptWaveform(np.concatenate(audio).tobytes())
+        text = spread_words(json.loads(rec.FinalResult())).get("text", "")
+        if not text or UNKNOWN in text.split():
+            return False
+        return (match_intent(text, self.listen) or self._intent_by_sound(text)) == intent
+
     def _begins_phrase(self, words: tuple[str, ...]) -> bool:
         n = len(words)
         return any(len(p) > n and p[:n] == words for p in self._by_sound.intents)
 
     def _finish(self, result: dict[str, Any]) -> Heard | None:
         """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
-        voiced, quiet = self._voiced, self._quiet
+        voiced, quiet, audio = self._voiced, self._quiet, self._audio
+        self._audio = []
         self._in_speech = False
         self._voiced = self._quiet = self._length = 0.0
         self.speech_ended_at = self.fed - quiet
@@ -320,4 +349,8 @@ class Turn:
         if UNKNOWN in text.split():
             return Heard(text, None, confidence)
         intent = match_intent(text, self.listen) or self._intent_by_sound(text)
+        needed = dict(self.listen.thresholds).get(intent or "", 0.0)
+        if intent and needed > DOUBTFUL_CONFIDENCE and not self.eager and audio:
+            if not self._confirmed(intent, audio):
+                confidence = min(confidence, DOUBTFUL_CONFIDENCE)
         return Heard(text, intent, confidence)
