@@ -65,8 +65,10 @@ class BuildConfig:
     """Keep synthesized audio here between builds (None: no cache)."""
     real_speech: bool = True
     """Mix the trained network with pocketsphinx's real-speech model (False: trained alone)."""
-    synthetic_weight: float = 0.5
-    """Weight of the trained network's log-likelihoods next to the real-speech model's (1)."""
+    synthetic_weight: float = 1.0
+    """Weight of the trained network's log-likelihoods next to the real-speech model's (1).
+    1.0 since 2026-11-22 (was 0.5): with phrase words, held-out clean 87.6 → 89.2 %, real
+    12 → 13 of 15 words, out-of-grammar rejected 92.2 → 95.2 %; 1.5 lost real speech (5/14)."""
 
     @property
     def mfcc(self) -> features.MfccConfig:

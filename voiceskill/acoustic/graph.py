@@ -56,8 +56,8 @@ class GraphConfig:
     padded answer fixtures 29 % right; 0.4: 85 %, out-of-grammar still 94 % rejected)."""
     acoustic_scale: float = 0.15
     """Weight of the network's log-likelihoods against graph costs (Vosk --acoustic-scale);
-    0.15 suits the real-speech Gaussian scores plus half the synthetic network's (0.3 suited
-    the synthetic network alone)."""
+    0.15 suits the real-speech Gaussian scores plus the synthetic network's (0.3 suited the
+    synthetic network alone; 0.12 and 0.18 both lost real speech and rejection)."""
     beam: float = 14.0
     """Vosk --beam: must exceed unk_cost, or [unk] paths are pruned the frame they start."""
     max_active: int = 3000
