@@ -113,6 +113,22 @@ def _cached_synth(voice: Voice, text: str, cache: Path | None) -> np.ndarray:
     return np.load(path)
 
 
+def intent_of() -> dict[str, str]:
+    """Phrase → what it means to the skill: the dialog's intent or the coach command
+    ("yeah" and "yep" both mean yes); other phrases (exercise names, numbers) mean themselves."""
+    import voiceskill
+    from voiceskill.coach.routine import load_exercises
+    from voiceskill.dialog.load import load_dialog
+
+    meaning: dict[str, str] = {}
+    for name, intent in load_dialog(voiceskill.DIALOGS_DIR).intents.items():
+        meaning.update((p, name) for p in intent.phrases)
+    commands = load_exercises(voiceskill.DIALOGS_DIR / "exercises.yaml").commands
+    for name, phrases in commands.items():
+        meaning.update((p, name) for p in phrases)
+    return meaning
+
+
 def held_out_set(cache: Path | None, noisy: bool, every: int = 1) -> list[Clip]:
     rng = np.random.default_rng(11)
     clips = []
@@ -232,20 +248,24 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     # Real recordings are scored on the words the grammar can return on their own: a word
     # that only appears inside a longer phrase ("go" of "go on") is not an answer by itself.
     vocab = {p for p in grammar if " " not in p}
+    meaning = intent_of()
     out: dict[str, float] = {"load_s": runner.load_seconds}
     cpu = 0.0
     audio_s = 0.0
     for label, noisy in (("held_out_clean", False), ("held_out_noisy", True)):
         clips = held_out_set(cache, noisy, every)
-        ok = 0
+        ok = same_meaning = 0
         for c in clips:
             t0 = time.process_time()
             hyp = runner.decode(c.samples, grammar)
             cpu += time.process_time() - t0
             audio_s += len(c.samples) / 16000
             ok += hyp == c.text
+            same_meaning += meaning.get(hyp, hyp) == meaning.get(c.text, c.text)
         out[label] = ok / len(clips)
         out[f"{label}_n"] = len(clips)
+        out[f"{label}_meaning"] = same_meaning / len(clips)
+        out[f"{label}_meaning_n"] = len(clips)
     hits = total = false_vocab = 0
     for c in real_set():
         t0 = time.process_time()
@@ -345,6 +365,9 @@ def sphinx_model_mb() -> float:
 ROWS = [
     ("held-out synthetic voices, clean (utterance exact)", "held_out_clean", "%", "≥ 95 %"),
     ("held-out synthetic voices, noisy", "held_out_noisy", "%", "≥ 95 %"),
+    ("held-out, clean: same meaning (intent or command; \"yep\" for \"yeah\" counts)",
+     "held_out_clean_meaning", "%", "–"),
+    ("held-out, noisy: same meaning", "held_out_noisy_meaning", "%", "–"),
     ("real recordings, in-vocabulary words", "real_in_vocab", "%", "≥ 90 %"),
     ("real recordings, other words heard as vocabulary", "real_false_vocab", "d", "–"),
     ("out-of-grammar rejected ([unk]/empty)", "oov_rejected", "%", "≥ 90 %"),

@@ -26,8 +26,10 @@ from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.wav import TARGET_RATE
 
-#: The confidence of an answer that the stricter second decoding did not confirm. Answers
-#: whose intent needs more than this (a red-flag "no": 0.7) are decoded twice; others are not.
+#: The confidence of an answer that the stricter second decoding did not confirm. In a turn
+#: where an intent needs more than this (a red-flag "no": 0.7), a second recognizer with a
+#: stricter grammar hears the same audio alongside the first; its verdict counts only for
+#: such intents.
 DOUBTFUL_CONFIDENCE = 0.5
 
 #: In the second decoding ``[unk]`` is listed once per this many phrases: unrelated speech
@@ -166,10 +168,11 @@ class Recognizer:
 
     def _vosk_for(self, phrases: list[str], strict: bool = False) -> Any:
         """A KaldiRecognizer for this grammar, reused across turns with the same phrases;
-        ``strict`` lists ``[unk]`` once per :data:`STRICT_PHRASES_PER_UNKNOWN` phrases."""
+        ``strict`` lists ``[unk]`` once per :data:`STRICT_PHRASES_PER_UNKNOWN` phrases (at
+        least twice, so the strict recognizer is never the plain one)."""
         import vosk
 
-        unknowns = len(phrases) // STRICT_PHRASES_PER_UNKNOWN if strict else 1
+        unknowns = max(2, len(phrases) // STRICT_PHRASES_PER_UNKNOWN) if strict else 1
         grammar = vosk_grammar(self.model, [*phrases, UNKNOWN], unknowns)
         rec = self._cache.pop(grammar, None)
         if rec is None:
@@ -201,7 +204,8 @@ class Turn:
         self._quiet = 0.0
         self._length = 0.0
         self._by_sound = sound_index(listen.choices)
-        self._audio: list[np.ndarray] = []
+        strict = not eager and any(t > DOUBTFUL_CONFIDENCE for _, t in listen.thresholds)
+        self._strict = owner._vosk_for(listen.phrases, strict=True) if strict else None
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -230,7 +234,8 @@ class Turn:
             seconds = len(part) / TARGET_RATE
             self._length += seconds
             self._owner.decoded_seconds += seconds
-            self._audio.append(part)
+            if self._strict is not None:
+                self._strict.AcceptWaveform(part.tobytes())
             if self._rec.AcceptWaveform(part.tobytes()):
                 heard = self._finish(self._vosk_result("Result"))
                 if heard is not None:
@@ -312,13 +317,15 @@ class Turn:
         n = len(words)
         return all(i <= intents for p, i in self._by_sound.intents.items() if p[:n] == words)
 
-    def _confirmed(self, intent: str, audio: list[np.ndarray]) -> bool:
-        """Whether a second decoding of ``audio``, with out-of-grammar speech made likelier,
-        still hears ``intent``."""
-        rec = self._owner._vosk_for(self.listen.phrases, strict=True)
-        self._owner.decoded_seconds += sum(len(a) for a in audio) / TARGET_RATE
-        rec.AcceptWaveform(np.concatenate(audio).tobytes())
-        text = spread_words(json.loads(rec.FinalResult())).get("text", "")
+    def _strict_text(self) -> str | None:
+        """What the stricter recognizer heard in the utterance just ended (None if there is
+        none in this turn); it starts afresh for the next utterance."""
+        if self._strict is None:
+            return None
+        return spread_words(json.loads(self._strict.FinalResult())).get("text", "")
+
+    def _confirmed(self, intent: str, text: str) -> bool:
+        """Whether ``text``, heard with out-of-grammar speech made likelier, is ``intent``."""
         if not text or UNKNOWN in text.split():
             return False
         return (match_intent(text, self.listen) or self._intent_by_sound(text)) == intent
@@ -329,8 +336,7 @@ class Turn:
 
     def _finish(self, result: dict[str, Any]) -> Heard | None:
         """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
-        voiced, quiet, audio = self._voiced, self._quiet, self._audio
-        self._audio = []
+        voiced, quiet, strict_text = self._voiced, self._quiet, self._strict_text()
         self._in_speech = False
         self._voiced = self._quiet = self._length = 0.0
         self.speech_ended_at = self.fed - quiet
@@ -350,7 +356,7 @@ class Turn:
             return Heard(text, None, confidence)
         intent = match_intent(text, self.listen) or self._intent_by_sound(text)
         needed = dict(self.listen.thresholds).get(intent or "", 0.0)
-        if intent and needed > DOUBTFUL_CONFIDENCE and not self.eager and audio:
-            if not self._confirmed(intent, audio):
+        if intent and needed > DOUBTFUL_CONFIDENCE and strict_text is not None:
+            if not self._confirmed(intent, strict_text):
                 confidence = min(confidence, DOUBTFUL_CONFIDENCE)
         return Heard(text, intent, confidence)
