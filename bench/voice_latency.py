@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from tests.pulse import PulseServer, PulseUnavailable  # noqa: E402
+from tests.speech.heard import red_flag_listen  # noqa: E402
 from tests.speech.loop import (  # noqa: E402
     FIXTURES,
     YES_NO,
@@ -65,6 +67,9 @@ def reply_latency(pulse: PulseServer, model: object,
                   trials: int) -> tuple[list[float], list[float], int]:
     """Per trial: end of speech → reply audio, and end of speech → the session's "heard"."""
     answers = sorted(FIXTURES.glob("yes__*.wav")) + sorted(FIXTURES.glob("no__*.wav"))
+    # A red-flag question's own turn: its thresholds make a "no" go through the stricter
+    # second decoding too, so a checked answer's extra cost is in the figures.
+    red_flag = replace(red_flag_listen(), timeout=YES_NO.timeout)
     latencies, to_heard, misses = [], [], 0
     rig = VoiceRig(model)  # one microphone and speaker for all trials, as in a real session
     try:
@@ -79,7 +84,8 @@ def reply_latency(pulse: PulseServer, model: object,
                     heard_at.append(time.monotonic())
 
             rig.listens = 0
-            run = rig.run_in_thread(OneQuestion("Any pain in your legs?", "Right."), [note])
+            question = OneQuestion("Any pain in your legs?", "Right.", listen=red_flag)
+            run = rig.run_in_thread(question, [note])
             rig.wait_until_listening()
             rig.player.started_at = None
             started = time.monotonic()

@@ -120,3 +120,16 @@ def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):
         f"{tmp_path / 'nowhere'}: not a directory (expected a folder holding triage.yaml, "
         "outcomes.yaml, intents.yaml)"
     ]
+
+
+def test_a_multi_word_phrase_without_its_phrase_word_is_a_problem(tmp_path, capsys):
+    """In a model with phrase words (ours), a phrase added to the dialogs after the graph was
+    compiled would be heard in pieces: the check names it."""
+    model = words_model(tmp_path, drop=set())
+    with (model / "graph" / "words.txt").open("a") as words:
+        words.write("say_that_again 9000\n")  # a model with phrase words, but not for the rest
+    assert main(["check", "--model", str(model)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert any("phrase 'i don't know' has no phrase word in the speech model" in line
+               and "voiceskill model compile --dialogs DIR" in line for line in out), out
+    assert not any("'say that again'" in line for line in out)

@@ -124,7 +124,13 @@ def listened_phrases(dialog_dir: Path | None = None) -> list[str]:
     found = set(BASE_PHRASES)
     if dialog_dir is not None and dialog_dir.is_dir():
         found |= set(dialog_phrases(dialog_dir))
-    return sorted(found)
+        try:
+            from voiceskill.dialog.load import listened_phrases as loaded_phrases
+
+            found |= {normalize(p) for p in loaded_phrases(dialog_dir)}
+        except Exception:  # noqa: BLE001 - a broken dialog must not stop a model build
+            pass
+    return sorted(p for p in found if p)
 
 
 def graph_vocabulary(dialog_dir: Path | None = None, extra: Iterable[str] = ()) -> list[str]:

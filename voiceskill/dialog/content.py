@@ -177,6 +177,30 @@ def _check_words(directory: Path, model_dir: Path | None, report: ContentReport)
                     path, f"word '{word}' in '{phrase}' is not recognizable by the speech model",
                     f"words listed in {Path(model_dir) / 'graph' / 'words.txt'}, "
                     "or a model rebuilt with this word"))
+    _check_phrase_words(located, Path(model_dir), missing, report)
+
+
+def _check_phrase_words(located: list[tuple[YamlDocument, Path_, str]], model_dir: Path,
+                        missing: set[str], report: ContentReport) -> None:
+    """In a model with phrase words (ours), every multi-word phrase has one: without it, Vosk
+    also hears pieces of the phrase ("hurts" for "it hurts")."""
+    from voiceskill.acoustic.lexicon import read_words_txt
+    from voiceskill.speech.phrase_words import JOIN, phrase_word
+
+    known = read_words_txt(model_dir / "graph" / "words.txt")
+    if not any(JOIN in word for word in known):
+        return  # a standard Vosk model: phrases are passed as words
+    seen: set[str] = set()
+    for document, path, phrase in located:
+        words = phrase.split()
+        if len(words) < 2 or phrase in seen or missing.intersection(words):
+            continue
+        seen.add(phrase)
+        if phrase_word(phrase) not in known:
+            report.problems.append(document.problem(
+                path, f"phrase '{phrase}' has no phrase word in the speech model",
+                "the model's graph recompiled for these dialogs: "
+                "voiceskill model compile --dialogs DIR"))
 
 
 def _phrases(directory: Path) -> Iterator[tuple[YamlDocument, Path_, str]]:

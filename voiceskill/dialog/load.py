@@ -118,12 +118,18 @@ def dialog_vocabulary(directory: Path) -> set[str]:
     phrases when ``voiceskill.coach`` offers them. The speech model's graph compiler uses this
     to make sure the model knows each word. Raises ContentError on a broken dialog.
     """
+    return {word for phrase in listened_phrases(directory) for word in phrase.split()}
+
+
+def listened_phrases(directory: Path) -> set[str]:
+    """Every phrase (lower case) any turn listens for: screening intents, question-specific
+    answers, and the coach's commands and answers. Raises ContentError on a broken dialog."""
     directory = Path(directory)
     dialog = load_dialog(directory)
     phrases: list[str] = [p for intent in dialog.intents.values() for p in intent.phrases]
     phrases += [p for node in dialog.nodes.values() for a in node.answers for p in a.phrases]
     phrases += coach_phrases(directory)
-    return {word for phrase in phrases for word in phrase.lower().split()}
+    return {" ".join(phrase.lower().split()) for phrase in phrases}
 
 
 def coach_phrases(directory: Path) -> list[str]:
