@@ -63,13 +63,13 @@ def speech_end(path: Path) -> float:
     return float(loud[-1]) / 16000 if len(loud) else 0.0
 
 
-def reply_latency(pulse: PulseServer, model: object,
-                  trials: int) -> tuple[list[float], list[float], int]:
+def reply_latency(pulse: PulseServer, model: object, trials: int,
+                  turn: str = "red-flag") -> tuple[list[float], list[float], int]:
     """Per trial: end of speech → reply audio, and end of speech → the session's "heard"."""
     answers = sorted(FIXTURES.glob("yes__*.wav")) + sorted(FIXTURES.glob("no__*.wav"))
     # A red-flag question's own turn: its thresholds make a "no" go through the stricter
     # second decoding too, so a checked answer's extra cost is in the figures.
-    red_flag = replace(red_flag_listen(), timeout=YES_NO.timeout)
+    listen = YES_NO if turn == "yes-no" else replace(red_flag_listen(), timeout=YES_NO.timeout)
     latencies, to_heard, misses = [], [], 0
     rig = VoiceRig(model)  # one microphone and speaker for all trials, as in a real session
     try:
@@ -84,7 +84,7 @@ def reply_latency(pulse: PulseServer, model: object,
                     heard_at.append(time.monotonic())
 
             rig.listens = 0
-            question = OneQuestion("Any pain in your legs?", "Right.", listen=red_flag)
+            question = OneQuestion("Any pain in your legs?", "Right.", listen=listen)
             run = rig.run_in_thread(question, [note])
             rig.wait_until_listening()
             rig.player.started_at = None
@@ -222,6 +222,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--turn", choices=("red-flag", "yes-no"), default="red-flag",
+                        help="the reply trials' turn: the shipped red-flag question (its 'no' "
+                        "is checked by a second decoding) or a plain 16-phrase yes/no turn")
     args = parser.parse_args()
     model_dir = resolve_model_dir(args.model)
     model = open_model(model_dir)
@@ -232,7 +235,7 @@ def main() -> int:
         return 2
     try:
         pulse.route(source="mic.monitor", sink="spk")
-        replies, to_heard, misses = reply_latency(pulse, model, args.trials)
+        replies, to_heard, misses = reply_latency(pulse, model, args.trials, args.turn)
         rtf = recognizer_rtf(model)
         idle = idle_cpu(model)
         prompts = prompt_to_audio(model, args.trials)
