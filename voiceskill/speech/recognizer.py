@@ -35,8 +35,9 @@ DOUBTFUL_CONFIDENCE = 0.5
 #: In the second decoding ``[unk]`` is listed once per this many phrases: unrelated speech
 #: is then far likelier to come back ``[unk]`` than to pass for an answer. (One per phrase
 #: put 2 of 167 out-of-grammar clips through a red-flag question as "no" at confidence 1.0;
-#: with one per three, none, and 92 of 108 held-out yes/no/unsure answers were still
-#: confirmed, against 93 of 108 heard — bench/model_accuracy.py sets.)
+#: with one per three, none, and 93 of 108 held-out yes/no/unsure answers were still taken —
+#: bench/model_accuracy.py sets. It costs a second decoding alongside the first: about twice
+#: the CPU per answer and ~8 ms more at the end of each.)
 STRICT_PHRASES_PER_UNKNOWN = 3
 
 
