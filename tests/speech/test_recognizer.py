@@ -168,3 +168,18 @@ def test_recognizer_is_faster_than_real_time(speech_model: Any) -> None:
         AudioEar(source, recognizer, VirtualClock()).listen(YES_NO, until=30.0)
     cpu = time.process_time() - started
     assert cpu < recognizer.decoded_seconds  # RTF < 1 even on a busy 2-core machine
+
+
+def test_a_stop_said_over_a_prompt_is_heard_from_every_voice(speech_model: Any) -> None:
+    """A barge-in turn (eager) ends as soon as the partial result is a one-word phrase. A
+    longer phrase does not end it early: a phrase word shows up whole in the partial from its
+    first sound (flite kal's "stop" began as "i don't know", and the turn ended empty)."""
+    rng = np.random.default_rng(1)
+    for path in fixtures("stop"):
+        audio = np.concatenate([silence(0.5), read_wav(path), silence(2.0)]).astype(float)
+        audio = (audio + rng.normal(0, 20, len(audio))).astype(np.int16)  # a faint room
+        turn = Recognizer(speech_model).turn(YES_NO, eager=True)
+        chunk = int(CHUNK_SECONDS * 16000)
+        heard = next((h for i in range(0, len(audio), chunk)
+                      if (h := turn.feed(audio[i:i + chunk])) is not None), None)
+        assert heard is not None and heard.intent == "stop", (path.name, heard)

@@ -282,8 +282,12 @@ class Turn:
         if self._length >= ep.max_utterance:
             return self._finish(self._vosk_result("FinalResult"))
         if self.eager and self._voiced > 0.1:
+            # Only a one-word phrase ends a barge-in early: a phrase word shows up whole in the
+            # partial result from its first sound ("i don't know" while "stop" begins), so a
+            # longer phrase waits for the usual end of speech.
             partial = _after_unknown(self._vosk_result("PartialResult").get("partial", ""))
-            if partial and self._complete(self._by_sound.sound(partial)):
+            words = self._by_sound.sound(partial)
+            if len(words) == 1 and self._complete(words):
                 return self._finish(self._vosk_result("FinalResult"))
         if self._quiet < ep.settled_silence:
             return None
