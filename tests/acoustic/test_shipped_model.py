@@ -14,13 +14,11 @@ from tests.fixtures.make_fixtures import (
     ANSWERS,
     COMMANDS,
     EXERCISES,
-    TAKEN_AS_NO,
-    file_name,
+    taken_as_no,
     text_of,
 )
 from voiceskill.acoustic.corpus import NUMBERS
 from voiceskill.acoustic.lexicon import missing_words
-from voiceskill.acoustic.synth import held_out_voices
 from voiceskill.commands.transcribe import recognize
 from voiceskill.speech.modeldir import open_model
 from voiceskill.speech.wav import read_wav
@@ -73,8 +71,7 @@ def test_out_of_vocabulary_speech_is_not_an_answer(model) -> None:
     # The dangerous error: unrelated speech taken as "no" to a red-flag question. The clips of
     # TAKEN_AS_NO are kept because one plain decoding hears them as "no"; what holds for them
     # is the session's second decoding (tests/speech/test_recognizer.py).
-    voices = {v.label: v for v in held_out_voices()}
-    kept = {file_name(text, voices[label]) for text, label in TAKEN_AS_NO}
+    kept = {path.name for _, _, path in taken_as_no()}
     as_no = [h for h in heard_as_answer if " 'no" in h or "'no'" in h or " no " in h]
     assert not [h for h in as_no if h.split(" -> ")[0] not in kept], as_no
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.fixtures.make_fixtures import TAKEN_AS_NO, file_name
+from tests.fixtures.make_fixtures import taken_as_no
 from tests.speech.heard import (
     FIXTURES,
     YES_NO,
@@ -19,7 +19,6 @@ from tests.speech.heard import (
     said,
     understood,
 )
-from voiceskill.acoustic.synth import held_out_voices
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.session import apply_thresholds
@@ -81,16 +80,15 @@ def test_a_no_the_second_decoding_does_not_confirm_is_not_taken(
     (make_fixtures.TAKEN_AS_NO): an answer whose intent needs more than DOUBTFUL_CONFIDENCE is
     decoded again with [unk] likelier, and one that does not survive is not taken."""
     listen = red_flag_listen()
-    voices = {v.label: v for v in held_out_voices()}
-    paths = [FIXTURES / "oov" / file_name(text, voices[label]) for text, label in TAKEN_AS_NO]
+    paths = [path for _, _, path in taken_as_no()]
 
-    def taken_as_no() -> list[str]:
+    def passing_as_no() -> list[str]:
         heard = {p.name: hear(speech_model, p, listen) for p in paths}
         return [n for n, h in heard.items() if h and apply_thresholds(h, listen).intent == "no"]
 
-    assert taken_as_no() == []
+    assert passing_as_no() == []
     monkeypatch.setattr(recognizer, "DOUBTFUL_CONFIDENCE", 1.0)  # control: no second decoding
-    assert taken_as_no(), "these clips pass as no even unchecked no more: pick new ones"
+    assert passing_as_no(), "these clips pass as no even unchecked no more: pick new ones"
 
 
 def test_real_noes_survive_the_second_decoding(speech_model: Any) -> None:

@@ -11,10 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from voiceskill.speech.modeldir import ModelDirError, open_model, resolve_model_dir
-from voiceskill.speech.phrase_words import spread_words, vosk_grammar
+from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.wav import AudioFileError, read_wav
-
-UNKNOWN = "[unk]"
 
 
 @dataclass

@@ -305,6 +305,10 @@ class Turn:
         """Vosk's words so far, homophones spelled alike."""
         return self._by_sound.sound(self._vosk_result("PartialResult").get("partial", ""))
 
+    def _intent_of(self, text: str) -> str | None:
+        """The intent of ``text`` in this turn: by its words, else by how they sound."""
+        return match_intent(text, self.listen) or self._intent_by_sound(text)
+
     def _intent_by_sound(self, text: str) -> str | None:
         """The intent of the phrases that sound like ``text``; None if none or several."""
         intents = self._by_sound.intents.get(self._by_sound.sound(text), frozenset())
@@ -333,7 +337,7 @@ class Turn:
         """Whether ``text``, heard with out-of-grammar speech made likelier, is ``intent``."""
         if not text or UNKNOWN in text.split():
             return False
-        return (match_intent(text, self.listen) or self._intent_by_sound(text)) == intent
+        return self._intent_of(text) == intent
 
     def _begins_phrase(self, words: tuple[str, ...]) -> bool:
         n = len(words)
@@ -359,7 +363,7 @@ class Turn:
             confidence = min((float(w.get("conf", 0.0)) for w in kept), default=0.0)
         if UNKNOWN in text.split():
             return Heard(text, None, confidence)
-        intent = match_intent(text, self.listen) or self._intent_by_sound(text)
+        intent = self._intent_of(text)
         needed = dict(self.listen.thresholds).get(intent or "", 0.0)
         if intent and needed > DOUBTFUL_CONFIDENCE and strict_text is not None:
             if not self._confirmed(intent, strict_text):
