@@ -134,6 +134,18 @@ def _synthesize_all(
     return [d for d in done if d is not None]
 
 
+def normalisation_means(cfg: BuildConfig, feats: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(run-time mean, training mean) for Kaldi's online mean normalisation.
+
+    The run-time mean is written as am/global_cmvn.stats, where Vosk's normalisation starts:
+    the mean of real recordings when the real-speech Gaussians are in the model (they need it),
+    else the training audio's. Training audio is normalised with its own mean unless
+    ``cfg.train_with_runtime_mean``."""
+    own = np.mean(np.concatenate(feats), axis=0)
+    runtime = sphinx_net.REAL_SPEECH_MEAN if cfg.real_speech else own
+    return runtime, (runtime if cfg.train_with_runtime_mean else own)
+
+
 def build(cfg: BuildConfig, log: Callable[[str], None] = print) -> dict[str, float]:
     """Build a model from scratch into ``cfg.out_dir``; returns timing/size figures."""
     from threadpoolctl import threadpool_limits
@@ -184,11 +196,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
                 energy = _frame_energy(noisy)[: len(feats)]
                 raw.append((feats, energy, prons))
                 bar.update(1)
-    training_mean = np.mean(np.concatenate([f for f, _, _ in raw]), axis=0)
-    # What Vosk's online mean normalisation starts from at run time (am/global_cmvn.stats):
-    # the real-speech Gaussians need the mean of real recordings.
-    global_mean = sphinx_net.REAL_SPEECH_MEAN if cfg.real_speech else training_mean
-    train_mean = global_mean if cfg.train_with_runtime_mean else training_mean
+    global_mean, train_mean = normalisation_means(cfg, [f for f, _, _ in raw])
     utts = [
         train.Utterance(features.online_cmn(f, train_mean), prons, e)
         for f, e, prons in raw
