@@ -23,7 +23,7 @@ from voiceskill.clock import VirtualClock
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.session import apply_thresholds
 from voiceskill.speech import recognizer
-from voiceskill.speech.audio import CHUNK_SECONDS, ScriptedAudio, silence
+from voiceskill.speech.audio import CHUNK, CHUNK_SECONDS, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Endpointing, Recognizer
 from voiceskill.speech.wav import read_wav
@@ -180,7 +180,6 @@ def test_a_stop_said_over_a_prompt_is_heard_from_every_voice(speech_model: Any) 
         audio = np.concatenate([silence(0.5), read_wav(path), silence(2.0)]).astype(float)
         audio = (audio + rng.normal(0, 20, len(audio))).astype(np.int16)  # a faint room
         turn = Recognizer(speech_model).turn(YES_NO, eager=True)
-        chunk = int(CHUNK_SECONDS * 16000)
-        heard = next((h for i in range(0, len(audio), chunk)
-                      if (h := turn.feed(audio[i:i + chunk])) is not None), None)
+        heard = next((h for i in range(0, len(audio), CHUNK)
+                      if (h := turn.feed(audio[i:i + CHUNK])) is not None), None)
         assert heard is not None and heard.intent == "stop", (path.name, heard)

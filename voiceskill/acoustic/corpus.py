@@ -93,18 +93,20 @@ def normalize(text: str) -> str:
     return " ".join(_DIGITS.sub(" ", normalize_phrase(text)).split())
 
 
-def dialog_vocabulary(dialog_dir: Path) -> set[str]:
-    """Words of the dialogs: the lead's loader when present, else every listed phrase."""
+def _loaded_phrases(dialog_dir: Path) -> set[str]:
+    """Every phrase the dialog loader says a turn listens for; none when the dialogs do not load
+    (a broken dialog must not stop a model build: :func:`dialog_phrases` still scans the YAML)."""
+    from voiceskill.dialog.load import listened_phrases as loaded_phrases
+
     try:
-        from voiceskill.dialog.load import dialog_vocabulary as lead_vocabulary
-    except ImportError:
-        lead_vocabulary = None
-    words: set[str] = set()
-    if lead_vocabulary is not None:
-        try:
-            words |= {w.lower() for w in lead_vocabulary(dialog_dir)}
-        except Exception:  # noqa: BLE001 - a broken dialog must not stop a model build
-            pass
+        return loaded_phrases(dialog_dir)
+    except Exception:  # noqa: BLE001 - see the docstring
+        return set()
+
+
+def dialog_vocabulary(dialog_dir: Path) -> set[str]:
+    """Words of the dialogs: those of the loader's phrases and of every listed phrase."""
+    words = {w for phrase in _loaded_phrases(dialog_dir) for w in phrase.lower().split()}
     for phrase in dialog_phrases(dialog_dir):
         words |= set(phrase.split())
     return words
@@ -124,12 +126,7 @@ def listened_phrases(dialog_dir: Path | None = None) -> list[str]:
     found = set(BASE_PHRASES)
     if dialog_dir is not None and dialog_dir.is_dir():
         found |= set(dialog_phrases(dialog_dir))
-        try:
-            from voiceskill.dialog.load import listened_phrases as loaded_phrases
-
-            found |= {normalize(p) for p in loaded_phrases(dialog_dir)}
-        except Exception:  # noqa: BLE001 - a broken dialog must not stop a model build
-            pass
+        found |= {normalize(p) for p in _loaded_phrases(dialog_dir)}
     return sorted(p for p in found if p)
 
 
