@@ -62,6 +62,7 @@ def serve(options: dict[str, Any]) -> int:
             emit("report", alive=runner.thread.is_alive(), error=repr(runner.error),
                  attempts=len(runner.attempts), sessions=stats.sessions,
                  device_failures=stats.device_failures, recoveries=stats.recoveries,
+                 retry_pauses=stats.retry_pauses,
                  stuck=stats.stuck,
                  threads=[t.name for t in threading.enumerate() if t.name.startswith("kiosk")])
     return 0
@@ -82,6 +83,8 @@ class ChildKiosk:
         self.events: dict[str, queue.Queue[dict[str, Any]]] = collections.defaultdict(queue.Queue)
         self.attempts: list[float] = []
         """The child's ``time.monotonic()`` of every attempt to open the devices."""
+        self.failed_opens: list[float] = []
+        """The child's ``time.monotonic()`` when an attempt to open the devices failed."""
         self.said: list[str] = []
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         """The child's last lines of log (the stuck PortAudio loop can print millions)."""
@@ -94,6 +97,8 @@ class ChildKiosk:
             event = json.loads(line)
             if event["event"] == "attempt":
                 self.attempts.append(event["t"])
+            elif event["event"] == "open_failed":
+                self.failed_opens.append(event["t"])
             elif event["event"] == "said":
                 self.said.append(event["text"])
             self.events[event["event"]].put(event)

@@ -64,7 +64,11 @@ class KioskRunner:
         def open_devices(hub: Any) -> Devices:
             self.attempts.append(time.monotonic())
             note("attempt")
-            devices = self.audio.open(hub)
+            try:
+                devices = self.audio.open(hub)
+            except Exception:
+                note("open_failed")
+                raise
             say = devices.mouth.say
 
             def say_and_note(text: str, barge_in: Any) -> Any:

@@ -105,14 +105,16 @@ def test_kiosk_keeps_running_without_devices_and_says_when_they_are_back(
         report = kiosk.report()
     finally:
         kiosk.stop()
-    # The fault shows in the idle listen; 0.25 s later the first reopen fails, then the
-    # pauses between failed opens double up to the cap.
-    failed = [t for t in kiosk.attempts if t > unplugged_at]
-    pauses = [b - a for a, b in zip(failed, failed[1:], strict=False)][:4]
-    assert len(pauses) == 4
-    # Each pause is the backoff plus the time one failed open takes (well under 0.2 s here).
-    for pause, expected in zip(pauses, (0.5, 1.0, 2.0, 2.0), strict=True):
-        assert expected <= pause < expected + 0.6, pauses
+    # The fault shows in the idle listen; then the pauses before each reopen double from
+    # the first up to the cap (the service's own choice, exact) ...
+    assert report["retry_pauses"][:5] == [0.25, 0.5, 1.0, 2.0, 2.0], report
+    # ... and it really waits them: from a failed open to the next attempt is the pause plus
+    # thread wake-up only (how long a failed open takes under load is not the kiosk's pause).
+    failed = [t for t in kiosk.failed_opens if t > unplugged_at][:4]
+    assert len(failed) == 4
+    for failed_at, pause in zip(failed, report["retry_pauses"][1:5], strict=True):
+        next_attempt = min(t for t in kiosk.attempts if t > failed_at)
+        assert pause <= next_attempt - failed_at < pause + 0.5, (pause, next_attempt - failed_at)
     assert report["device_failures"] == 1 and report["recoveries"] == 1, report
     assert kiosk.said.count(BACK_MESSAGE.format(wake="hey coach")) == 1
 

@@ -133,6 +133,9 @@ class KioskStats:
     open_attempts: int = 0
     """Times the service tried to open the devices (the first time included)."""
 
+    retry_pauses: list[float] = field(default_factory=list)
+    """Seconds the service chose to wait before each reopen, in order (the backoff)."""
+
     stuck: bool = False
     """The service ended because PortAudio got stuck (only a new process brings sound back)."""
 
@@ -242,6 +245,7 @@ class KioskService:
         if self._stop.is_set():
             return
         pause = backoff.failed(what, err)
+        self.stats.retry_pauses.append(pause)
         noise = self.library_noise() if self.library_noise is not None else None
         if noise:
             log.info("the sound library reported: %s", noise)
