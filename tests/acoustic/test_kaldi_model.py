@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import voiceskill
 from voiceskill.acoustic import kaldi_model as km
@@ -14,13 +15,27 @@ from voiceskill.acoustic.graph import GraphConfig, compile_graph
 from voiceskill.acoustic.lexicon import PHONES, missing_words
 
 
-def test_transition_ids_follow_kaldi_numbering() -> None:
-    tids = {km.self_loop_tid(p, s) for p in range(1, len(PHONES) + 1) for s in range(3)}
-    tids |= {km.forward_tid(p, s) for p in range(1, len(PHONES) + 1) for s in range(3)}
-    assert tids == set(range(1, km.num_transition_ids() + 1))
-    text = km.transition_model_text()
+def _all_tids(table: km.TransitionTable, units: list[tuple[int, int]]) -> list[int]:
+    keys = [(p, s, None) for p in range(1, len(PHONES) + 1) for s in range(3)]
+    keys += [(p, s, u) for u, (p, s) in enumerate(units)]
+    return [f(*key) for key in keys for f in (table.self_loop, table.forward)]
+
+
+@pytest.mark.parametrize("units", [[], [(5, 0), (2, 2), (5, 0), (1, 1)]])
+def test_transition_ids_follow_kaldi_numbering(units: list[tuple[int, int]]) -> None:
+    table = km.TransitionTable.for_model(unit_states=units)
+    tids = _all_tids(table, units)
+    assert sorted(tids) == list(range(1, table.num_transition_ids + 1))
+    # Kaldi sorts the triples; each one's self-loop comes right before its forward arc
+    assert list(table.triples) == sorted(table.triples)
+    for i, (phone, state, pdf) in enumerate(table.triples):
+        unit = None if pdf < km.num_pdfs() else pdf - km.num_pdfs()
+        assert (table.self_loop(phone, state, unit), table.forward(phone, state, unit)) == (
+            2 * i + 1, 2 * i + 2)
+    text = table.text()
+    assert f"<Triples> {len(PHONES) * 3 + len(units)} " in text
     log_probs = re.search(r"<LogProbs> \n \[ (.*) \]", text).group(1).split()
-    assert len(log_probs) == km.num_transition_ids() + 1
+    assert len(log_probs) == table.num_transition_ids + 1
 
 
 def test_nnet3_text_layout() -> None:

@@ -22,6 +22,8 @@ from voiceskill.acoustic import (
     synth,
     train,
 )
+from voiceskill.acoustic.context import FILE_NAME as CONTEXT_FILE
+from voiceskill.acoustic.context import ContextTying
 from voiceskill.acoustic.graph import GraphConfig, compile_graph
 from voiceskill.acoustic.lexicon import PHONES, pronunciations
 from voiceskill.acoustic.synth import Voice
@@ -73,6 +75,9 @@ class BuildConfig:
     2026-11-21 recipe: 51.3 %), the same recipe with the training audio's own mean
     65.9 % and 12 of 14 (shipped: 68.5 %, 13 of 14). False is how the shipped network was
     trained; only the run-time file holds the real-speech mean."""
+    context_min_count: int = 0
+    """Phone contexts said at least this often in the training texts get their own network
+    outputs (:mod:`voiceskill.acoustic.context`); 0: context-independent phones only."""
     synthetic_weight: float = 1.0
     """Weight of the trained network's log-likelihoods next to the real-speech model's (1).
     1.0 since 2026-11-22 (was 0.5): with phrase words, held-out clean 87.6 → 89.2 %, real
@@ -202,22 +207,29 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
         for f, e, prons in raw
         if len(f) > 3 * kaldi_model.STATES_PER_PHONE * sum(len(p) for p in prons) // 2
     ]
+    tying = None
+    if cfg.context_min_count > 0:
+        tying = ContextTying.from_texts((w for u in utts for w in u.phones), cfg.context_min_count)
+        log(f"{tying.num_units} context units (contexts said {cfg.context_min_count}+ times)")
     for u in utts:
-        u.pdfs = train.flat_start(u)
+        u.pdfs, units = train.flat_start(u, tying)
+        u.units = units if tying is not None else None
 
     dim = utts[0].feats.shape[1]
     n_pdfs = kaldi_model.num_pdfs(len(PHONES))
+    n_units = tying.num_units if tying is not None else 0
     pool = train.FramePool(utts)
     sample = pool.batch(rng.choice(len(pool.centres), size=min(200000, len(pool.centres))))
     mu, sigma = sample.mean(axis=0), sample.std(axis=0) + 1e-3
     net = train.Network(
         len(train.OFFSETS) * dim,
         cfg.hidden,
-        n_pdfs,
+        n_pdfs + n_units,
         seed=cfg.seed,
         dropout=cfg.dropout,
         frame_mask=cfg.frame_mask,
         frame_dim=dim,
+        heads=(n_pdfs, n_units) if n_units else (),
     )
     norm = _NormalizedNet(net, mu, sigma)
     frames = len(pool.centres)
@@ -226,15 +238,15 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     with tqdm(total=total_steps, desc="train", unit="step") as bar:
         for round_index, epochs in enumerate(cfg.epochs):
             if round_index > 0:
-                prior = np.log(train.pdf_priors(utts, n_pdfs))
-                kept = train.realign(norm, utts, prior)
+                prior = np.log(train.pdf_priors(utts, n_pdfs, n_units))
+                kept = train.realign(norm, utts, prior, tying)
                 log(f"re-aligned ({kept} kept their previous alignment)")
             loss = train.train_epochs(
                 norm, pool, epochs, cfg.learning_rate, rng, progress=bar.update
             )
             log(f"round {round_index + 1}: loss {loss:.3f}")
-    priors = train.pdf_priors(utts, n_pdfs)
-    write_model(cfg, net, mu, sigma, priors, global_mean, dim)
+    priors = train.pdf_priors(utts, n_pdfs, n_units)
+    write_model(cfg, net, mu, sigma, priors, global_mean, dim, tying)
     skipped = compile_graph([*vocab, *phrases], cfg.out_dir, cfg.graph)
     if skipped:
         log(f"no pronunciation for: {' '.join(skipped)}")
@@ -263,6 +275,7 @@ def write_model(
     priors: np.ndarray,
     global_mean: np.ndarray,
     feat_dim: int,
+    tying: ContextTying | None = None,
 ) -> None:
     """Write am/, conf/mfcc.conf and the model card stub (graph is compiled separately).
 
@@ -288,12 +301,16 @@ def write_model(
         weights=weights,
         biases=biases,
         priors=priors,
+        heads=net.heads if len(net.heads) > 1 else (),
     )
     mdl = out_dir / "am" / "final.mdl"
+    units = tying.unit_phone_states() if tying is not None else None
+    if tying is not None:
+        tying.write(out_dir / "am" / CONTEXT_FILE)
     if cfg.real_speech:
         real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
-        sphinx_net.write_final_mdl(mdl, real, kaldi_net, cfg.synthetic_weight)
+        sphinx_net.write_final_mdl(mdl, real, kaldi_net, cfg.synthetic_weight, units)
     else:
-        kaldi_model.write_final_mdl(mdl, kaldi_net)
+        kaldi_model.write_final_mdl(mdl, kaldi_net, unit_states=units)
     features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
     (out_dir / "conf" / "mfcc.conf").write_text(features.mfcc_conf_text(cfg.mfcc), encoding="ascii")

@@ -1,8 +1,9 @@
 """Compile the decoding graph for a vocabulary: graph/HCLr.fst, Gr.fst, words.txt, disambig_tid.int.
 
 This is Vosk's lookahead layout, so ``KaldiRecognizer(model, rate, '["yes", "no", "[unk]"]')``
-builds each turn's grammar at run time. HCLr is written directly (context-independent phones,
-no composition needed) and takes seconds for any vocabulary:
+builds each turn's grammar at run time. HCLr is written directly (no composition needed; phone
+context, when the model has it, stops at word edges, see :mod:`voiceskill.acoustic.context`)
+and takes seconds for any vocabulary:
 
 * state 0 is the word-loop state (start and final);
 * every pronunciation is a chain of 3-state phone HMMs whose first arc emits the word;
@@ -22,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic.context import ContextTying, read_tying
 from voiceskill.acoustic.fst import VectorFst
 from voiceskill.acoustic.lexicon import (
     ARPABET,
@@ -109,7 +111,8 @@ def model_conf_text(cfg: GraphConfig) -> str:
 class _Builder:
     """Builds a VectorFst whose state 0 is start and final."""
 
-    def __init__(self) -> None:
+    def __init__(self, table: km.TransitionTable) -> None:
+        self.table = table
         self.fst = VectorFst()
         self.fst.add_state()
         self.fst.start = 0
@@ -121,34 +124,52 @@ class _Builder:
     def arc(self, src: int, dst: int, ilabel: int, olabel: int, cost: float) -> None:
         self.fst.add_arc(src, ilabel, olabel, cost, dst)
 
-    def phone(self, src: int, phone_id: int, olabel: int, cost: float, self_cost: float) -> int:
-        """Append one phone HMM after ``src``; return the state inside its last HMM state."""
+    def phone(
+        self,
+        src: int,
+        phone_id: int,
+        olabel: int,
+        cost: float,
+        self_cost: float,
+        units: list[int] | None = None,
+    ) -> int:
+        """Append one phone HMM after ``src`` (its states' context ``units``, or the
+        context-independent pdfs); return the state inside its last HMM state."""
         cur = src
         for s in range(km.STATES_PER_PHONE):
+            unit = units[s] if units is not None else None
             nxt = self.state()
             first = s == 0
             self.arc(
                 cur,
                 nxt,
-                km.forward_tid(phone_id, s),
+                self.table.forward(phone_id, s, unit),
                 olabel if first else 0,
                 cost if first else 0.0,
             )
-            self.arc(nxt, nxt, km.self_loop_tid(phone_id, s), 0, self_cost)
+            self.arc(nxt, nxt, self.table.self_loop(phone_id, s, unit), 0, self_cost)
             cur = nxt
         return cur
 
 
-def build_hclr(lexicon: dict[str, list[Pronunciation]], words: dict[str, int], cfg: GraphConfig):
-    """Build the HCLr transducer (transition-ids → words), sorted on output labels."""
-    b = _Builder()
+def build_hclr(
+    lexicon: dict[str, list[Pronunciation]],
+    words: dict[str, int],
+    cfg: GraphConfig,
+    tying: ContextTying | None = None,
+) -> VectorFst:
+    """Build the HCLr transducer (transition-ids → words), sorted on output labels. With a
+    context ``tying``, the phones of words use their context units; silence and ``[unk]``
+    always use the context-independent pdfs."""
+    unit_states = tying.unit_phone_states() if tying is not None else None
+    b = _Builder(km.TransitionTable.for_model(len(PHONES), unit_states=unit_states))
     phone_id = {p: i + 1 for i, p in enumerate(PHONES)}
     end = b.phone(0, phone_id[SILENCE], 0, cfg.silence_cost, cfg.self_loop_cost)
     b.arc(end, 0, 0, 0, 0.0)
     for word, label in sorted(words.items()):
         parts = word.split(JOIN) if label > 0 else []
         if parts and all(p in lexicon for p in parts):
-            _add_word(b, [lexicon[p] for p in parts], label, phone_id, cfg)
+            _add_word(b, [lexicon[p] for p in parts], label, phone_id, cfg, tying)
     if UNKNOWN_WORD in words:
         loop_in, loop_out = b.state(), b.state()
         b.arc(0, loop_in, 0, words[UNKNOWN_WORD], cfg.unk_cost)
@@ -167,6 +188,7 @@ def _add_word(
     label: int,
     phone_id: dict[str, int],
     cfg: GraphConfig,
+    tying: ContextTying | None,
 ) -> None:
     """Paths from state 0 back to state 0 for a word (``parts`` = its one word's
     pronunciations) or a phrase word (one list per word, optional silence between them)."""
@@ -176,13 +198,15 @@ def _add_word(
         variant_cost = math.log(len(prons))
         for pron in prons:
             cur = start
-            for i, ph in enumerate(pron):
+            units = tying.word_units(pron) if tying is not None else [None] * len(pron)
+            for i, (ph, phone_units) in enumerate(zip(pron, units, strict=True)):
                 cur = b.phone(
                     cur,
                     phone_id[ph],
                     label if k == 0 and i == 0 else 0,
                     cfg.word_cost + variant_cost if i == 0 else 0.0,
                     cfg.self_loop_cost,
+                    phone_units,
                 )
             b.arc(cur, end, 0, 0, 0.0)
         if k == len(parts) - 1:
@@ -196,7 +220,7 @@ def _add_word(
 
 def build_gr(words: dict[str, int]) -> VectorFst:
     """A one-state loop over every word (used when no grammar is given)."""
-    b = _Builder()
+    b = _Builder(km.TransitionTable.for_model())
     for _word, wid in sorted(words.items(), key=lambda kv: kv[1]):
         if wid > 0:
             b.arc(0, 0, wid, wid, math.log(max(len(words) - 1, 1)))
@@ -210,9 +234,12 @@ def compile_graph(
     """Write graph/ and conf/model.conf for ``vocabulary`` (words and phrases) into
     ``model_dir``: a graph word for every word, and one for every multi-word phrase.
 
-    Returns the words left out because no pronunciation could be found.
+    Returns the words left out because no pronunciation could be found. A context-dependent
+    model's ``am/context.txt`` that cannot be read raises ContextFileError (a ValueError) before
+    any file is written.
     """
     cfg = cfg or GraphConfig()
+    tying = read_tying(model_dir / "am")  # before anything is written: a bad file changes nothing
     phrases = {" ".join(p.lower().split()) for p in vocabulary} - {UNKNOWN_WORD}
     wanted = sorted({w for phrase in phrases for w in phrase.split()})
     lexicon = build_lexicon(wanted)
@@ -229,7 +256,7 @@ def compile_graph(
     (graph / "words.txt").write_text(
         "".join(f"{w} {i}\n" for w, i in words.items()), encoding="utf-8"
     )
-    build_hclr(lexicon, words, cfg).write(graph / "HCLr.fst")
+    build_hclr(lexicon, words, cfg, tying).write(graph / "HCLr.fst")
     build_gr(words).write(graph / "Gr.fst")
     (graph / "disambig_tid.int").write_text("", encoding="ascii")
     write_lexicon(graph / "lexicon.txt", lexicon)

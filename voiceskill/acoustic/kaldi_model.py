@@ -8,6 +8,7 @@ Kaldi numbers them: for each (phone, state) in order, the self-loop then the for
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,45 +45,83 @@ def state_pdf(phone_id: int, state: int, tied_silence: bool = True) -> int:
     return pdf_of(phone_id, state)
 
 
-def self_loop_tid(phone_id: int, state: int) -> int:
-    """Transition-id of the self-loop of (phone, state)."""
-    return 2 * pdf_of(phone_id, state) + 1
+@dataclass(frozen=True)
+class TransitionTable:
+    """The model's (phone, HMM state, pdf) triples and Kaldi's transition-ids for them.
 
+    Kaldi sorts the triples and numbers the transitions of each in turn (self-loop, then the
+    forward arc), so a triple's ids depend on every triple before it. Every (phone, state) has
+    one context-independent pdf (below ``num_ci``) and, in a context-dependent model, one
+    triple per context unit of that phone state (pdf ``num_ci + unit``).
+    """
 
-def forward_tid(phone_id: int, state: int) -> int:
-    """Transition-id of the arc leaving (phone, state) for the next state."""
-    return 2 * pdf_of(phone_id, state) + 2
+    triples: tuple[tuple[int, int, int], ...]
+    """Sorted (1-based phone id, state, pdf)."""
+    num_ci: int
+    """Number of context-independent pdfs (3 per phone)."""
 
+    @classmethod
+    def for_model(
+        cls,
+        num_phones: int = len(PHONES),
+        tied_silence: bool = True,
+        unit_states: list[tuple[int, int]] | None = None,
+    ) -> TransitionTable:
+        """Triples of the context-independent pdfs plus one per context unit, whose (phone id,
+        state) ``unit_states`` gives in unit order."""
+        ci = [(p, s, state_pdf(p, s, tied_silence))
+              for p in range(1, num_phones + 1) for s in range(STATES_PER_PHONE)]
+        first = num_pdfs(num_phones)
+        cd = [(p, s, first + u) for u, (p, s) in enumerate(unit_states or [])]
+        return cls(tuple(sorted(ci + cd)), first)
 
-def num_transition_ids(num_phones: int = len(PHONES)) -> int:
-    """Largest transition-id (they run from 1)."""
-    return 2 * num_pdfs(num_phones)
+    @functools.cached_property
+    def _positions(self) -> dict[tuple[int, int, int | None], int]:
+        return {
+            (p, s, None if pdf < self.num_ci else pdf - self.num_ci): i
+            for i, (p, s, pdf) in enumerate(self.triples)
+        }
 
+    def _position(self, phone_id: int, state: int, unit: int | None) -> int:
+        return self._positions[(phone_id, state, unit)]
 
-def transition_model_text(num_phones: int = len(PHONES), tied_silence: bool = True) -> str:
-    """The Kaldi text TransitionModel for ``num_phones`` 3-state phones."""
-    p_self = SELF_LOOP_PROB
-    lines = ["<TransitionModel> ", "<Topology> ", "<TopologyEntry> ", "<ForPhones> "]
-    lines.append(" ".join(str(p) for p in range(1, num_phones + 1)) + " ")
-    lines.append("</ForPhones> ")
-    for s in range(STATES_PER_PHONE):
-        lines.append(
-            f"<State> {s} <PdfClass> {s} <Transition> {s} {p_self} "
-            f"<Transition> {s + 1} {1 - p_self} </State> "
-        )
-    lines.append(f"<State> {STATES_PER_PHONE} </State> ")
-    lines += ["</TopologyEntry> ", "</Topology> "]
-    lines.append(f"<Triples> {num_pdfs(num_phones)} ")
-    for phone in range(1, num_phones + 1):
+    def self_loop(self, phone_id: int, state: int, unit: int | None = None) -> int:
+        """Transition-id of the self-loop of (phone, state) with context ``unit`` (None: the
+        context-independent pdf)."""
+        return 2 * self._position(phone_id, state, unit) + 1
+
+    def forward(self, phone_id: int, state: int, unit: int | None = None) -> int:
+        """Transition-id of the arc leaving (phone, state[, unit]) for the next state."""
+        return 2 * self._position(phone_id, state, unit) + 2
+
+    @property
+    def num_transition_ids(self) -> int:
+        """Largest transition-id (they run from 1)."""
+        return 2 * len(self.triples)
+
+    def text(self) -> str:
+        """The Kaldi text TransitionModel (3-state left-to-right topology for every phone)."""
+        p_self = SELF_LOOP_PROB
+        num_phones = max(p for p, _s, _pdf in self.triples)
+        lines = ["<TransitionModel> ", "<Topology> ", "<TopologyEntry> ", "<ForPhones> "]
+        lines.append(" ".join(str(p) for p in range(1, num_phones + 1)) + " ")
+        lines.append("</ForPhones> ")
         for s in range(STATES_PER_PHONE):
-            lines.append(f"{phone} {s} {state_pdf(phone, s, tied_silence)} ")
-    lines.append("</Triples> ")
-    log_probs = [0.0] + [math.log(p_self), math.log(1 - p_self)] * num_pdfs(num_phones)
-    lines.append("<LogProbs> ")
-    lines.append(" [ " + " ".join(f"{v:.6g}" for v in log_probs) + " ]")
-    lines.append("</LogProbs> ")
-    lines.append("</TransitionModel> ")
-    return "\n".join(lines) + "\n"
+            lines.append(
+                f"<State> {s} <PdfClass> {s} <Transition> {s} {p_self} "
+                f"<Transition> {s + 1} {1 - p_self} </State> "
+            )
+        lines.append(f"<State> {STATES_PER_PHONE} </State> ")
+        lines += ["</TopologyEntry> ", "</Topology> "]
+        lines.append(f"<Triples> {len(self.triples)} ")
+        lines += [f"{p} {s} {pdf} " for p, s, pdf in self.triples]
+        lines.append("</Triples> ")
+        log_probs = [0.0] + [math.log(p_self), math.log(1 - p_self)] * len(self.triples)
+        lines.append("<LogProbs> ")
+        lines.append(" [ " + " ".join(f"{v:.6g}" for v in log_probs) + " ]")
+        lines.append("</LogProbs> ")
+        lines.append("</TransitionModel> ")
+        return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -99,6 +138,14 @@ class NetworkWeights:
     """Bias vectors, one per weight matrix."""
     priors: np.ndarray | None = None
     """pdf priors (probabilities) Vosk divides the posteriors by."""
+    heads: tuple[int, ...] = ()
+    """Sizes of the output groups that each get their own log-softmax (context-independent
+    pdfs, then context units); empty: one log-softmax over all outputs."""
+
+
+def head_node(prefix: str, head: int) -> str:
+    """Name of the log-softmax node of output group ``head``."""
+    return f"{prefix}output.log-softmax" + (str(head) if head else "")
 
 
 def matrix_text(m: np.ndarray, digits: int = 7) -> str:
@@ -140,7 +187,19 @@ def feedforward_parts(net: NetworkWeights, prefix: str = "") -> tuple[list[str],
             + vector_text(b)
             + "</AffineComponent> \n"
         )
-        act = f"{prefix}output.log-softmax" if last else f"{prefix}relu{i + 1}"
+        if last and len(net.heads) > 1:
+            heads = []
+            offset = 0
+            for k, size in enumerate(net.heads):
+                part, act = f"{prefix}output.part{k}", head_node(prefix, k)
+                config.append(f"dim-range-node name={part} input-node={affine} "
+                              f"dim-offset={offset} dim={size}")
+                config.append(f"component-node name={act} component={act} input={part}")
+                comps.append(_nonlinear("LogSoftmaxComponent", act, size))
+                heads.append(act)
+                offset += size
+            return config, comps, f"Append({', '.join(heads)})"
+        act = head_node(prefix, 0) if last else f"{prefix}relu{i + 1}"
         kind = "LogSoftmaxComponent" if last else "RectifiedLinearComponent"
         config.append(f"component-node name={act} component={act} input={affine}")
         comps.append(_nonlinear(kind, act, w.shape[0]))
@@ -162,7 +221,14 @@ def nnet3_text(net: NetworkWeights) -> str:
     return text
 
 
-def write_final_mdl(path: Path, net: NetworkWeights, num_phones: int = len(PHONES)) -> None:
-    """Write the whole ``final.mdl`` (TransitionModel followed by the network)."""
+def write_final_mdl(
+    path: Path,
+    net: NetworkWeights,
+    num_phones: int = len(PHONES),
+    unit_states: list[tuple[int, int]] | None = None,
+) -> None:
+    """Write the whole ``final.mdl`` (TransitionModel followed by the network); with
+    ``unit_states`` (see :meth:`TransitionTable.for_model`), a context-dependent one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(transition_model_text(num_phones) + nnet3_text(net), encoding="ascii")
+    table = TransitionTable.for_model(num_phones, unit_states=unit_states)
+    path.write_text(table.text() + nnet3_text(net), encoding="ascii")

@@ -116,7 +116,10 @@ def _fixed_affine(name: str, w: np.ndarray, b: np.ndarray) -> str:
 
 
 def nnet3_text(
-    model: SphinxCiModel, synthetic: km.NetworkWeights | None = None, weight: float = 0.0
+    model: SphinxCiModel,
+    synthetic: km.NetworkWeights | None = None,
+    weight: float = 0.0,
+    unit_states: list[tuple[int, int]] | None = None,
 ) -> str:
     """The AmNnetSimple text (network, contexts, uniform priors) for ``model``.
 
@@ -124,6 +127,11 @@ def nnet3_text(
     tied-silence pdfs), its log-likelihoods (log posterior − log prior) times ``weight`` are
     added to the Sphinx scores: a log-linear mix of a real-speech model and one that has heard
     many synthetic voices.
+
+    With ``unit_states`` (the (phone id, state) of each context unit, see
+    :mod:`voiceskill.acoustic.context`), the outputs after the context-independent pdfs are the
+    units: Sphinx scores each with its phone state's mixture, the synthetic network with its
+    second log-softmax group.
     """
     if weight <= 0:
         synthetic = None
@@ -131,6 +139,7 @@ def nnet3_text(
     n_states = model.states
     phone_map = _phone_map(model)
     n_pdfs = km.num_pdfs(len(PHONES))
+    units = unit_states or []
 
     splice = ", ".join(f"Offset(input, {o})" for o in DELTA_OFFSETS)
     config = [
@@ -166,16 +175,25 @@ def nnet3_text(
         f"<InputZDim> {n_dens} <PoolXSize> 1 <PoolYSize> 1 <PoolZSize> {n_dens} "
         f"<PoolXStep> 1 <PoolYStep> 1 <PoolZStep> {n_dens} </MaxpoolingComponent> \n"
     )
+
+    def sphinx_columns(ours: int, s: int) -> list[int]:
+        return [(s * n_streams + f) * n_cb + phone_map[ours - 1] for f in range(n_streams)]
+
     total = np.zeros((n_pdfs, groups))
-    for ours, theirs in enumerate(phone_map, start=1):
+    for ours in range(1, len(PHONES) + 1):
         for s in range(n_states):
-            for f in range(n_streams):
-                total[km.pdf_of(ours, s), (s * n_streams + f) * n_cb + theirs] = 1.0
+            total[km.pdf_of(ours, s), sphinx_columns(ours, s)] = 1.0
     config.append("component-node name=total component=total input=best")
     comps.append(_fixed_affine("total", total, np.zeros(n_pdfs)))
-    last = "total"
+    if units:
+        total_cd = np.zeros((len(units), groups))
+        for u, (ours, s) in enumerate(units):
+            total_cd[u, sphinx_columns(ours, s)] = 1.0
+        config.append("component-node name=total.cd component=total.cd input=best")
+        comps.append(_fixed_affine("total.cd", total_cd, np.zeros(len(units))))
+    ci_out, cd_out = "total", "total.cd"
     if synthetic is not None:
-        body, parts, net_out = km.feedforward_parts(synthetic, prefix="synth.")
+        body, parts, _net_out = km.feedforward_parts(synthetic, prefix="synth.")
         config += body
         comps += parts
         mix = np.zeros((n_pdfs, n_pdfs))
@@ -186,15 +204,27 @@ def nnet3_text(
                 row, col = km.pdf_of(ours, s), km.state_pdf(ours, s)
                 mix[row, col] = weight
                 bias[row] = -weight * log_prior[col]
-        config.append(f"component-node name=synth.mix component=synth.mix input={net_out}")
+        head = km.head_node("synth.", 0)
+        config.append(f"component-node name=synth.mix component=synth.mix input={head}")
         comps.append(_fixed_affine("synth.mix", mix, bias))
-        last = "Sum(total, synth.mix)"
+        ci_out = "Sum(total, synth.mix)"
+        if units:
+            config.append("component-node name=synth.cd component=synth.cd "
+                          f"input={km.head_node('synth.', 1)}")
+            comps.append(
+                "<ComponentName> synth.cd <PerElementOffsetComponent> <LearningRate> 0 "
+                f"<Offsets> {km.vector_text(-log_prior[n_pdfs:])}<IsGradient> F "
+                "</PerElementOffsetComponent> \n"
+            )
+            cd_out = "Sum(total.cd, synth.cd)" if weight == 1 else \
+                f"Sum(total.cd, Scale({weight:g}, synth.cd))"
+    last = f"Append({ci_out}, {cd_out})" if units else ci_out
     config.append(f"output-node name=output input={last} objective=linear")
 
     text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
     text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
     frames = [*DELTA_OFFSETS, *(synthetic.offsets if synthetic is not None else [])]
-    priors = np.full(n_pdfs, 1.0 / n_pdfs)
+    priors = np.full(n_pdfs + len(units), 1.0 / (n_pdfs + len(units)))
     text += f"<LeftContext> {-min(frames)} <RightContext> {max(frames)} <Priors> "
     text += km.vector_text(priors, DIGITS)
     return text
@@ -205,9 +235,11 @@ def write_final_mdl(
     model: SphinxCiModel,
     synthetic: km.NetworkWeights | None = None,
     weight: float = 0.0,
+    unit_states: list[tuple[int, int]] | None = None,
 ) -> None:
-    """Write ``am/final.mdl``: our TransitionModel (three silence pdfs) and the network."""
+    """Write ``am/final.mdl``: our TransitionModel (three silence pdfs, plus the context units'
+    triples) and the network."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = km.transition_model_text(len(PHONES), tied_silence=False)
-    text += nnet3_text(model, synthetic, weight)
+    table = km.TransitionTable.for_model(len(PHONES), tied_silence=False, unit_states=unit_states)
+    text = table.text() + nnet3_text(model, synthetic, weight, unit_states)
     path.write_text(text, encoding="ascii")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic.context import ContextTying
 from voiceskill.acoustic.lexicon import PHONES, SILENCE
 
 #: Frames spliced around the centre frame (≈ ±150 ms).
@@ -29,30 +30,55 @@ class Utterance:
     energy: np.ndarray
     """Per-frame C0 before normalisation (to find speech for the flat start)."""
     pdfs: np.ndarray | None = None
-    """Current alignment: pdf per frame."""
+    """Current alignment: context-independent pdf per frame."""
+    units: np.ndarray | None = None
+    """Current alignment: context unit per frame (context-dependent models only)."""
 
 
-def _state_sequence(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, list[int], list[int]]:
-    """Linear HMM with optional silence around and between words.
+@dataclass
+class StateSequence:
+    """The HMM states an utterance's transcript allows, in order (a linear HMM with optional
+    silence around and between words)."""
 
-    Returns (pdf per state, skip source per state or -1, allowed start states, allowed ends).
-    """
+    pdfs: np.ndarray
+    """Context-independent pdf of each state."""
+    units: np.ndarray
+    """Context unit of each state (−1 without a context tying)."""
+    skip: np.ndarray
+    """State from which an optional silence can be skipped into this state, or −1."""
+    starts: list[int]
+    """States the utterance may start in."""
+    ends: list[int]
+    """States it may end in."""
+
+    def columns(self, num_ci: int) -> np.ndarray:
+        """Column of each state in a (frames, pdfs + units) score matrix: the unit where there
+        is one, else the context-independent pdf."""
+        return np.where(self.units >= 0, num_ci + self.units, self.pdfs)
+
+
+def state_sequence(words: list[list[str]], tying: ContextTying | None = None) -> StateSequence:
+    """The states of ``words`` (phones per word) with optional silences."""
     sil = PHONES.index(SILENCE) + 1
     pdfs: list[int] = []
+    units: list[int] = []
     skip: list[int] = []
     blocks: list[tuple[int, bool]] = []  # (first state, optional)
 
-    def add_phone(phone_id: int, optional: bool) -> None:
+    def add_phone(phone_id: int, optional: bool, phone_units: list[int] | None) -> None:
         blocks.append((len(pdfs), optional))
         for s in range(km.STATES_PER_PHONE):
             pdfs.append(km.state_pdf(phone_id, s))
+            units.append(phone_units[s] if phone_units is not None else -1)
             skip.append(-1)
 
-    add_phone(sil, True)
+    silence = [tying.silence_unit] * km.STATES_PER_PHONE if tying is not None else None
+    add_phone(sil, True, silence)
     for word in words:
-        for ph in word:
-            add_phone(PHONES.index(ph) + 1, False)
-        add_phone(sil, True)
+        word_units = tying.word_units(word) if tying is not None else [None] * len(word)
+        for ph, phone_units in zip(word, word_units, strict=True):
+            add_phone(PHONES.index(ph) + 1, False, phone_units)
+        add_phone(sil, True, silence)
     n = len(pdfs)
     for b, (first, optional) in enumerate(blocks):
         if optional and b + 1 < len(blocks) and first > 0:
@@ -60,14 +86,18 @@ def _state_sequence(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray, lis
             skip[nxt] = first - 1
     starts = [0, km.STATES_PER_PHONE]
     ends = [n - 1, n - 1 - km.STATES_PER_PHONE]
-    return np.array(pdfs), np.array(skip), starts, ends
+    return StateSequence(np.array(pdfs), np.array(units), np.array(skip), starts, ends)
 
 
-def viterbi_align(loglik: np.ndarray, words: list[list[str]]) -> np.ndarray | None:
-    """Best pdf per frame through the utterance's HMM, or None if it cannot fit."""
-    pdfs, skip, starts, ends = _state_sequence(words)
+def viterbi_align(
+    loglik: np.ndarray, words: list[list[str]], tying: ContextTying | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Best (pdf, unit) per frame through the utterance's HMM, or None if it cannot fit.
+    ``loglik`` has a column per pdf, then (with ``tying``) one per context unit."""
+    seq = state_sequence(words, tying)
+    pdfs, skip, starts, ends = seq.pdfs, seq.skip, seq.starts, seq.ends
     T, n = len(loglik), len(pdfs)
-    emit = loglik[:, pdfs]
+    emit = loglik[:, seq.columns(km.num_pdfs())]
     neg = -1e30
     delta = np.full(n, neg)
     delta[starts] = emit[0, starts]
@@ -88,23 +118,27 @@ def viterbi_align(loglik: np.ndarray, words: list[list[str]]) -> np.ndarray | No
     path[-1] = end
     for t in range(T - 1, 0, -1):
         path[t - 1] = back[t, path[t]]
-    return pdfs[path]
+    return pdfs[path], seq.units[path]
 
 
-def flat_start(utt: Utterance) -> np.ndarray:
-    """Silence outside the loud region, phones spread evenly inside it."""
-    sil = PHONES.index(SILENCE) + 1
+def flat_start(utt: Utterance, tying: ContextTying | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(pdf, unit) per frame: silence outside the loud region, the transcript's phone states
+    spread evenly inside it."""
+    seq = state_sequence(utt.phones, tying)
+    speech = slice(km.STATES_PER_PHONE, -km.STATES_PER_PHONE)
+    # the states of the words, without the optional silences between them
+    keep = np.array([i for i in range(len(seq.pdfs))[speech] if seq.pdfs[i] != seq.pdfs[1]])
     T = len(utt.energy)
     loud = np.flatnonzero(utt.energy > np.max(utt.energy) - 9.0)
     start, stop = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, T)
-    seq = [PHONES.index(p) + 1 for w in utt.phones for p in w]
-    states = [km.state_pdf(ph, s) for ph in seq for s in range(km.STATES_PER_PHONE)]
-    pdfs = np.full(T, km.state_pdf(sil, 1))
+    pdfs = np.full(T, seq.pdfs[1])
+    units = np.full(T, seq.units[1])
     span = stop - start
-    if span >= len(states):
-        pos = (np.arange(span) * len(states)) // span
-        pdfs[start:stop] = np.array(states)[pos]
-    return pdfs
+    if len(keep) and span >= len(keep):
+        pos = keep[(np.arange(span) * len(keep)) // span]
+        pdfs[start:stop] = seq.pdfs[pos]
+        units[start:stop] = seq.units[pos]
+    return pdfs, units
 
 
 class Network:
@@ -119,7 +153,13 @@ class Network:
         dropout: float = 0.0,
         frame_mask: int = 0,
         frame_dim: int = 13,
+        heads: Sequence[int] = (),
     ) -> None:
+        """``heads``: sizes of output groups with a softmax each (default: one over all);
+        each takes its own column of labels in :meth:`train_step`."""
+        self.heads = tuple(heads) or (out_dim,)
+        if sum(self.heads) != out_dim:
+            raise ValueError(f"heads {self.heads} do not add up to {out_dim} outputs")
         rng = np.random.default_rng(seed)
         self.rng = np.random.default_rng(seed + 1)
         self.dropout = dropout
@@ -154,21 +194,36 @@ class Network:
             acts.append(x)
         return x, acts
 
+    def _head_slices(self) -> list[slice]:
+        ends = np.cumsum(self.heads)
+        return [slice(int(e - k), int(e)) for e, k in zip(ends, self.heads, strict=True)]
+
     def log_posteriors(self, x: np.ndarray) -> np.ndarray:
+        """Log-softmax of each output group."""
         logits, _ = self.forward(x)
-        logits = logits - logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        for part in self._head_slices():
+            z = logits[:, part] - logits[:, part].max(axis=1, keepdims=True)
+            logits[:, part] = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return logits
 
     def train_step(self, x: np.ndarray, y: np.ndarray, lr: float, smooth: float = 0.1) -> float:
+        """One Adam step on the summed cross-entropy of the heads; ``y`` holds a label per
+        frame, or per frame and head (columns in head order)."""
         logits, acts = self.forward(x, train=True)
-        logits = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        n, k = p.shape
-        loss = -float(np.mean(np.log(p[np.arange(n), y] + 1e-9)))
-        target = np.full((n, k), smooth / k, dtype=np.float32)
-        target[np.arange(n), y] += 1 - smooth
-        grad = (p - target) / n
+        labels = y.reshape(len(y), -1)
+        n = len(logits)
+        rows = np.arange(n)
+        grad = np.empty_like(logits)
+        loss = 0.0
+        for h, part in enumerate(self._head_slices()):
+            z = logits[:, part] - logits[:, part].max(axis=1, keepdims=True)
+            p = np.exp(z)
+            p /= p.sum(axis=1, keepdims=True)
+            k = p.shape[1]
+            loss -= float(np.mean(np.log(p[rows, labels[:, h]] + 1e-9)))
+            target = np.full((n, k), smooth / k, dtype=np.float32)
+            target[rows, labels[:, h]] += 1 - smooth
+            grad[:, part] = (p - target) / n
         grads_w, grads_b = [], []
         for i in range(len(self.W) - 1, -1, -1):
             grads_w.append(acts[i].T @ grad)
@@ -223,7 +278,11 @@ class FramePool:
         return self.matrix[idx].reshape(len(frames), -1)
 
     def labels(self) -> np.ndarray:
-        return np.concatenate([u.pdfs for u in self.utts])
+        """Label per frame: the pdf, or (pdf, unit) when the utterances have units."""
+        if self.utts[0].units is None:
+            return np.concatenate([u.pdfs for u in self.utts])
+        return np.stack([np.concatenate([u.pdfs for u in self.utts]),
+                         np.concatenate([u.units for u in self.utts])], axis=1)
 
 
 def train_epochs(
@@ -253,21 +312,30 @@ def train_epochs(
     return float(np.mean(losses[-200:])) if losses else float("nan")
 
 
-def realign(net: Network, utts: list[Utterance], log_prior: np.ndarray) -> int:
+def realign(
+    net: Network, utts: list[Utterance], log_prior: np.ndarray, tying: ContextTying | None = None
+) -> int:
     """Re-align every utterance with the network; returns how many kept their old alignment."""
     kept = 0
     for u in utts:
         loglik = net.log_posteriors(splice(u.feats)) - log_prior
-        path = viterbi_align(loglik, u.phones)
+        path = viterbi_align(loglik, u.phones, tying)
         if path is None:
             kept += 1
         else:
-            u.pdfs = path
+            u.pdfs, units = path
+            u.units = units if tying is not None else None
     return kept
 
 
-def pdf_priors(utts: list[Utterance], num: int) -> np.ndarray:
-    """Relative frequency of each pdf in the alignments (floored)."""
-    counts = np.bincount(np.concatenate([u.pdfs for u in utts]), minlength=num).astype(float)
-    counts = np.maximum(counts, 1.0)
-    return counts / counts.sum()
+def pdf_priors(utts: list[Utterance], num: int, num_units: int = 0) -> np.ndarray:
+    """Relative frequency of each pdf (then of each unit) in the alignments (floored)."""
+
+    def frequencies(labels: list[np.ndarray], size: int) -> np.ndarray:
+        counts = np.maximum(np.bincount(np.concatenate(labels), minlength=size), 1.0)
+        return counts / counts.sum()
+
+    priors = frequencies([u.pdfs for u in utts], num)
+    if num_units:
+        priors = np.concatenate([priors, frequencies([u.units for u in utts], num_units)])
+    return priors

@@ -52,10 +52,10 @@ def _compile(args: argparse.Namespace) -> int:
             vocab = sorted(set(words) | set(corpus.NUMBERS))
         else:
             vocab = corpus.graph_vocabulary(Path(args.dialogs))
+        skipped = compile_graph(vocab, model_dir, _graph_config(model_dir, args))
     except (OSError, ValueError) as err:
         print(f"voiceskill model compile: {err}", file=sys.stderr)
         return 2
-    skipped = compile_graph(vocab, model_dir, _graph_config(model_dir, args))
     print(f"compiled {len(vocab) - len(skipped)} words into {model_dir / 'graph'}")
     if skipped:
         print(f"no pronunciation found for: {' '.join(skipped)}", file=sys.stderr)
