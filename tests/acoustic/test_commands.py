@@ -75,3 +75,16 @@ def test_download_says_offline_without_hanging(monkeypatch: pytest.MonkeyPatch, 
     assert main(["model", "download", "vosk-model-small-en-us-0.15", "--timeout", "3"]) == 2
     assert time.monotonic() - start < 10
     assert "offline" in capsys.readouterr().err
+
+
+def test_model_compile_says_when_the_dialogs_do_not_load(tmp_path: Path, capsys) -> None:
+    model, dialogs = tmp_path / "model", tmp_path / "dialogs"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    shutil.copytree(voiceskill.DIALOGS_DIR, dialogs)
+    triage = dialogs / "triage.yaml"
+    triage.write_text(triage.read_text().replace("source:", "sauce:", 1))
+    assert main(["model", "compile", "--dialogs", str(dialogs), "--model", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert f"the dialogs in {dialogs} do not load" in err and "voiceskill check" in err
+    # the graph is still made from what the YAML scan finds
+    assert "twenty" in (model / "graph" / "words.txt").read_text()

@@ -165,6 +165,9 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
 
     t0 = time.time()
     rng = np.random.default_rng(cfg.seed)
+    problem = corpus.dialog_load_problem(cfg.dialog_dir)
+    if problem:
+        log(f"warning: {problem}")
     vocab = corpus.vocabulary(cfg.dialog_dir)
     if cfg.words is not None:
         vocab = sorted({w.lower() for w in cfg.words})

@@ -95,13 +95,29 @@ def normalize(text: str) -> str:
 
 def _loaded_phrases(dialog_dir: Path) -> set[str]:
     """Every phrase the dialog loader says a turn listens for; none when the dialogs do not load
-    (a broken dialog must not stop a model build: :func:`dialog_phrases` still scans the YAML)."""
+    (a broken dialog must not stop a model build: :func:`dialog_phrases` still scans the YAML,
+    and :func:`dialog_load_problem` says what is wrong)."""
     from voiceskill.dialog.load import listened_phrases as loaded_phrases
 
     try:
         return loaded_phrases(dialog_dir)
     except Exception:  # noqa: BLE001 - see the docstring
         return set()
+
+
+def dialog_load_problem(dialog_dir: Path | None) -> str | None:
+    """Why the dialogs in ``dialog_dir`` do not load, or None when they do (or there are none).
+    A graph made from dialogs that do not load covers only the words the YAML scan finds."""
+    from voiceskill.dialog.load import listened_phrases as loaded_phrases
+
+    if dialog_dir is None or not dialog_dir.is_dir():
+        return None
+    try:
+        loaded_phrases(dialog_dir)
+    except Exception as err:  # noqa: BLE001 - reported to the person building
+        return (f"the dialogs in {dialog_dir} do not load ({err}); the graph gets the words "
+                "found by scanning their YAML only — run `voiceskill check`")
+    return None
 
 
 def dialog_vocabulary(dialog_dir: Path) -> set[str]:

@@ -46,12 +46,16 @@ def _compile(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    problem = None
     try:
         if args.words:
             words = _vocabulary_from_file(Path(args.words))
             vocab = sorted(set(words) | set(corpus.NUMBERS))
         else:
             vocab = corpus.graph_vocabulary(Path(args.dialogs))
+            problem = corpus.dialog_load_problem(Path(args.dialogs))
+            if problem:
+                print(f"voiceskill model compile: warning: {problem}", file=sys.stderr)
         skipped = compile_graph(vocab, model_dir, _graph_config(model_dir, args))
     except (OSError, ValueError) as err:
         print(f"voiceskill model compile: {err}", file=sys.stderr)
@@ -59,8 +63,7 @@ def _compile(args: argparse.Namespace) -> int:
     print(f"compiled {len(vocab) - len(skipped)} words into {model_dir / 'graph'}")
     if skipped:
         print(f"no pronunciation found for: {' '.join(skipped)}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if skipped or problem else 0
 
 
 def _build(args: argparse.Namespace) -> int:
