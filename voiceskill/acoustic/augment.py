@@ -60,8 +60,19 @@ def _tilt(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
     return y
 
 
-def augment(clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
-    """Return an augmented int16 copy of 16 kHz int16 ``clean`` (strength 0 = only padding)."""
+def _narrowband(x: np.ndarray) -> np.ndarray:
+    """What a device sampling at 8 kHz records (Bluetooth hands-free headsets, telephone-band
+    microphones): nothing above 4 kHz, whatever the room added before."""
+    narrow = resample(x.astype(np.float32), RATE, RATE // 2)
+    return resample(narrow, RATE // 2, RATE).astype(np.float64)[: len(x)]
+
+
+def augment(
+    clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0, narrowband: float = 0.0
+) -> np.ndarray:
+    """Return an augmented int16 copy of 16 kHz int16 ``clean`` (strength 0 = only padding).
+    With probability ``narrowband`` (when ``strength`` > 0) the result is recorded as by an
+    8 kHz device, noise included."""
     x = clean.astype(np.float64) / 32768.0
     if strength > 0 and rng.random() < 0.6:
         factor = rng.uniform(0.85, 1.15)
@@ -86,4 +97,6 @@ def augment(clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0) 
     if rng.random() < 0.15:
         noise = noise + 0.5 * _hum(rng, len(x))
     x = x + noise * speech_rms / 10 ** (snr / 20)
+    if strength > 0 and narrowband > 0 and rng.random() < narrowband:
+        x = _narrowband(x)
     return float_to_int16(np.clip(x, -1, 1))

@@ -43,6 +43,8 @@ class BuildConfig:
     """Clean utterances to synthesize."""
     copies: int = 2
     """Augmented copies of each clean utterance."""
+    narrowband: float = 0.0
+    """Share of augmented copies recorded as by an 8 kHz device (nothing above 4 kHz)."""
     voices: list[Voice] | None = None
     """Voices to train on (None: :func:`synth.training_voices`)."""
     words: list[str] | None = None
@@ -199,7 +201,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             prons = [list(pronunciations(w)[0]) for w in text.split()]
             for c in range(cfg.copies):
                 strength = 0.0 if c == 0 and cfg.copies > 2 else 1.0
-                noisy = augment.augment(audio, rng, strength=strength)
+                noisy = augment.augment(audio, rng, strength=strength, narrowband=cfg.narrowband)
                 feats = features.mfcc(noisy, cfg.mfcc)
                 energy = _frame_energy(noisy)[: len(feats)]
                 raw.append((feats, energy, prons))
