@@ -60,7 +60,7 @@ def _tilt(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
     return y
 
 
-def _narrowband(x: np.ndarray) -> np.ndarray:
+def narrowband_copy(x: np.ndarray) -> np.ndarray:
     """What a device sampling at 8 kHz records (Bluetooth hands-free headsets, telephone-band
     microphones): nothing above 4 kHz, whatever the room added before."""
     narrow = resample(x.astype(np.float32), RATE, RATE // 2)
@@ -98,5 +98,5 @@ def augment(
         noise = noise + 0.5 * _hum(rng, len(x))
     x = x + noise * speech_rms / 10 ** (snr / 20)
     if strength > 0 and narrowband > 0 and rng.random() < narrowband:
-        x = _narrowband(x)
+        x = narrowband_copy(x)
     return float_to_int16(np.clip(x, -1, 1))
