@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from voiceskill.acoustic.build import BuildConfig, build, normalisation_means
+from voiceskill.acoustic.context import ContextTying
 from voiceskill.acoustic.features import read_global_cmvn
+from voiceskill.acoustic.lexicon import PHONES
 from voiceskill.acoustic.sphinx_net import REAL_SPEECH_MEAN
 from voiceskill.acoustic.synth import Voice, engine_available, synthesize
 from voiceskill.speech.modeldir import check_model_dir, open_model
@@ -20,8 +22,7 @@ WORDS = ["yes", "no", "stop", "help"]
 VOICES = [Voice("espeak", "en-us+m3", 1.0, 45), Voice("espeak", "en+f2", 0.9, 60)]
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _tiny_build(tmp_path_factory: pytest.TempPathFactory, **options: object) -> Path:
     if not engine_available("espeak"):
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
     out = tmp_path_factory.mktemp("tiny") / "model"
@@ -34,10 +35,29 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
         hidden=(128, 128),
         epochs=(2.0, 3.0),
         workers=2,
+        **options,  # type: ignore[arg-type]
     )
     figures = build(cfg, log=lambda _msg: None)
     assert figures["utterances"] > 300
     return out
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _tiny_build(tmp_path_factory)
+
+
+def _words_right(model_dir: Path) -> int:
+    import vosk
+
+    model = open_model(model_dir)
+    correct = 0
+    for voice in VOICES:
+        for word in WORDS:
+            rec = vosk.KaldiRecognizer(model, 16000, json.dumps(WORDS))
+            rec.AcceptWaveform(synthesize(Voice(voice.engine, voice.name, 1.1), word).tobytes())
+            correct += json.loads(rec.FinalResult())["text"] == word
+    return correct
 
 
 def test_tiny_model_is_a_valid_vosk_model(tiny_model: Path) -> None:
@@ -47,15 +67,21 @@ def test_tiny_model_is_a_valid_vosk_model(tiny_model: Path) -> None:
 
 
 def test_tiny_model_tells_its_words_apart(tiny_model: Path) -> None:
-    import vosk
+    correct = _words_right(tiny_model)
+    assert correct >= 6, f"only {correct}/8 words recognized"
 
-    model = open_model(tiny_model)
-    correct = 0
-    for voice in VOICES:
-        for word in WORDS:
-            rec = vosk.KaldiRecognizer(model, 16000, json.dumps(WORDS))
-            rec.AcceptWaveform(synthesize(Voice(voice.engine, voice.name, 1.1), word).tobytes())
-            correct += json.loads(rec.FinalResult())["text"] == word
+
+def test_tiny_context_dependent_build_tells_its_words_apart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The builder's context-unit path: tying, flat start and re-alignment with units, the
+    network's second output group, am/context.txt, and the graph compiled from it."""
+    model = _tiny_build(tmp_path_factory, context_min_count=20, narrowband=0.2)
+    tying = ContextTying.read(model / "am" / "context.txt")
+    assert tying.num_units > 100
+    mdl = (model / "am" / "final.mdl").read_text()
+    assert f"<Triples> {len(PHONES) * 3 + tying.num_units} " in mdl
+    correct = _words_right(model)
     assert correct >= 6, f"only {correct}/8 words recognized"
 
 
