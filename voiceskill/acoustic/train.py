@@ -125,14 +125,13 @@ def flat_start(utt: Utterance, tying: ContextTying | None = None) -> tuple[np.nd
     """(pdf, unit) per frame: silence outside the loud region, the transcript's phone states
     spread evenly inside it."""
     seq = state_sequence(utt.phones, tying)
-    speech = slice(km.STATES_PER_PHONE, -km.STATES_PER_PHONE)
-    # the states of the words, without the optional silences between them
-    keep = np.array([i for i in range(len(seq.pdfs))[speech] if seq.pdfs[i] != seq.pdfs[1]])
+    silence = km.state_pdf(PHONES.index(SILENCE) + 1, 1)  # every silence state's (tied) pdf
+    keep = np.flatnonzero(seq.pdfs != silence)  # the words' states, in order
     T = len(utt.energy)
     loud = np.flatnonzero(utt.energy > np.max(utt.energy) - 9.0)
     start, stop = (int(loud[0]), int(loud[-1]) + 1) if len(loud) else (0, T)
-    pdfs = np.full(T, seq.pdfs[1])
-    units = np.full(T, seq.units[1])
+    pdfs = np.full(T, silence)
+    units = np.full(T, seq.units[0])  # the silence unit (or -1)
     span = stop - start
     if len(keep) and span >= len(keep):
         pos = keep[(np.arange(span) * len(keep)) // span]
