@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
 from tests.speech.heard import red_flag_listen, said  # noqa: E402
-from voiceskill.acoustic.augment import augment, narrowband_copy  # noqa: E402
+from voiceskill.acoustic.augment import as_8k_device, augment  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402
 from voiceskill.clock import VirtualClock  # noqa: E402
@@ -47,7 +47,7 @@ from voiceskill.session import apply_thresholds  # noqa: E402
 from voiceskill.speech.ear import AudioEar  # noqa: E402
 from voiceskill.speech.modeldir import open_model, resolve_model_dir  # noqa: E402
 from voiceskill.speech.recognizer import Recognizer  # noqa: E402
-from voiceskill.speech.wav import float_to_int16, read_wav  # noqa: E402
+from voiceskill.speech.wav import read_wav  # noqa: E402
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")
 #: Real recordings with their transcripts (pocketsphinx-testdata, BSD-style licence).
@@ -243,10 +243,6 @@ class SphinxRunner:
         return hyp.hypstr if hyp else ""
 
 
-def _as_8k(samples: np.ndarray) -> np.ndarray:
-    return float_to_int16(narrowband_copy(samples.astype(np.float64) / 32768.0))
-
-
 def _score_real(
     runner, grammar: list[str], vocab: set[str], narrowband: bool = False
 ) -> tuple[int, int, int, float, float]:
@@ -255,7 +251,7 @@ def _score_real(
     hits = total = false_vocab = 0
     cpu = audio_s = 0.0
     for c in real_set():
-        samples = _as_8k(c.samples) if narrowband else c.samples
+        samples = as_8k_device(c.samples) if narrowband else c.samples
         t0 = time.process_time()
         hyp = runner.decode(samples, grammar).split()
         cpu += time.process_time() - t0
@@ -305,7 +301,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     out["real_8k_in_vocab_n"] = total
     narrow = held_out_set(cache, False, every * 3)
     out["held_out_8k"] = sum(
-        runner.decode(_as_8k(c.samples), grammar) == c.text for c in narrow) / len(narrow)
+        runner.decode(as_8k_device(c.samples), grammar) == c.text for c in narrow) / len(narrow)
     out["held_out_8k_n"] = len(narrow)
     rejected = heard_no = taken = taken_no = 0
     taken_as: dict[str, int] = {}

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from tests.pulse import PulseServer
-from voiceskill.acoustic.augment import narrowband_copy
+from voiceskill.acoustic.augment import as_8k_device
 from voiceskill.speech.audio import Microphone, split_chunks
 from voiceskill.speech.bandwidth import NARROWBAND_WARNING, BandwidthWatch
-from voiceskill.speech.wav import float_to_int16, read_wav, write_wav
+from voiceskill.speech.wav import read_wav, write_wav
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "audio"
 WIDEBAND = ["hamstring_stretch__espeak-en-029-Mike.wav", "dead_bug__flite-awb.wav",
@@ -23,10 +23,6 @@ WIDEBAND = ["hamstring_stretch__espeak-en-029-Mike.wav", "dead_bug__flite-awb.wa
 
 def _speech(names: list[str]) -> np.ndarray:
     return np.concatenate([read_wav(FIXTURES / n) for n in names] * 3)
-
-
-def _as_8k(samples: np.ndarray) -> np.ndarray:
-    return float_to_int16(narrowband_copy(samples.astype(np.float64) / 32768.0))
 
 
 def _warnings(samples: np.ndarray) -> list[str]:
@@ -39,7 +35,7 @@ def test_wideband_speech_is_never_reported() -> None:
 
 
 def test_the_same_speech_from_an_8_khz_device_is_reported_once() -> None:
-    assert _warnings(_as_8k(_speech(WIDEBAND))) == [NARROWBAND_WARNING]
+    assert _warnings(as_8k_device(_speech(WIDEBAND))) == [NARROWBAND_WARNING]
 
 
 def test_flites_8_khz_voice_is_reported_and_silence_or_faint_noise_says_nothing() -> None:
@@ -54,7 +50,7 @@ def test_the_microphone_logs_an_8_khz_device(
     pulse: PulseServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     wav = tmp_path / "narrow.wav"
-    write_wav(wav, _as_8k(_speech(WIDEBAND[:2])))
+    write_wav(wav, as_8k_device(_speech(WIDEBAND[:2])))
     with caplog.at_level(logging.WARNING, logger="voiceskill.audio"), Microphone("pulse") as mic:
         mic.drain()
         player = pulse.play(wav, sink="mic")

@@ -67,6 +67,11 @@ def narrowband_copy(x: np.ndarray) -> np.ndarray:
     return resample(narrow, RATE // 2, RATE).astype(np.float64)[: len(x)]
 
 
+def as_8k_device(samples: np.ndarray) -> np.ndarray:
+    """:func:`narrowband_copy` of 16 kHz int16 ``samples``, as int16."""
+    return float_to_int16(narrowband_copy(samples.astype(np.float64) / 32768.0))
+
+
 def augment(
     clean: np.ndarray, rng: np.random.Generator, strength: float = 1.0, narrowband: float = 0.0
 ) -> np.ndarray:

@@ -217,8 +217,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
         tying = ContextTying.from_texts((w for u in utts for w in u.phones), cfg.context_min_count)
         log(f"{tying.num_units} context units (contexts said {cfg.context_min_count}+ times)")
     for u in utts:
-        u.pdfs, units = train.flat_start(u, tying)
-        u.units = units if tying is not None else None
+        u.pdfs, u.units = train.flat_start(u, tying)
 
     dim = utts[0].feats.shape[1]
     n_pdfs = kaldi_model.num_pdfs(len(PHONES))

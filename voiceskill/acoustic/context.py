@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from voiceskill.acoustic.kaldi_model import STATES_PER_PHONE as STATES
 from voiceskill.acoustic.lexicon import PHONES, SILENCE
 
 #: Neighbour at a word edge.
@@ -33,9 +34,6 @@ BOUNDARY = "#"
 
 #: Any neighbour (a backed-off unit).
 ANY = "*"
-
-#: HMM states per phone (as in :mod:`voiceskill.acoustic.kaldi_model`).
-STATES = 3
 
 Key = tuple[str, int, str, str]
 """(phone, HMM state, left neighbour, right neighbour)."""

@@ -93,31 +93,33 @@ def normalize(text: str) -> str:
     return " ".join(_DIGITS.sub(" ", normalize_phrase(text)).split())
 
 
-def _loaded_phrases(dialog_dir: Path) -> set[str]:
-    """Every phrase the dialog loader says a turn listens for; none when the dialogs do not load
-    (a broken dialog must not stop a model build: :func:`dialog_phrases` still scans the YAML,
-    and :func:`dialog_load_problem` says what is wrong)."""
+def _load_dialogs(dialog_dir: Path) -> tuple[set[str], Exception | None]:
+    """(every phrase the dialog loader says a turn listens for, None), or (nothing, the error)
+    when the dialogs do not load: a broken dialog must not stop a model build
+    (:func:`dialog_phrases` still scans the YAML, :func:`dialog_load_problem` says what is
+    wrong)."""
     from voiceskill.dialog.load import listened_phrases as loaded_phrases
 
     try:
-        return loaded_phrases(dialog_dir)
-    except Exception:  # noqa: BLE001 - see the docstring
-        return set()
+        return loaded_phrases(dialog_dir), None
+    except Exception as err:  # noqa: BLE001 - see the docstring
+        return set(), err
+
+
+def _loaded_phrases(dialog_dir: Path) -> set[str]:
+    return _load_dialogs(dialog_dir)[0]
 
 
 def dialog_load_problem(dialog_dir: Path | None) -> str | None:
     """Why the dialogs in ``dialog_dir`` do not load, or None when they do (or there are none).
     A graph made from dialogs that do not load covers only the words the YAML scan finds."""
-    from voiceskill.dialog.load import listened_phrases as loaded_phrases
-
     if dialog_dir is None or not dialog_dir.is_dir():
         return None
-    try:
-        loaded_phrases(dialog_dir)
-    except Exception as err:  # noqa: BLE001 - reported to the person building
-        return (f"the dialogs in {dialog_dir} do not load ({err}); the graph gets the words "
-                "found by scanning their YAML only — run `voiceskill check`")
-    return None
+    err = _load_dialogs(dialog_dir)[1]
+    if err is None:
+        return None
+    return (f"the dialogs in {dialog_dir} do not load ({err}); the graph gets the words "
+            "found by scanning their YAML only — run `voiceskill check`")
 
 
 def dialog_vocabulary(dialog_dir: Path) -> set[str]:

@@ -115,6 +115,13 @@ def _fixed_affine(name: str, w: np.ndarray, b: np.ndarray) -> str:
     )
 
 
+def _per_element_offset(name: str, offsets: np.ndarray, digits: int = 7) -> str:
+    return (
+        f"<ComponentName> {name} <PerElementOffsetComponent> <LearningRate> 0 <Offsets> "
+        f"{km.vector_text(offsets, digits)}<IsGradient> F </PerElementOffsetComponent> \n"
+    )
+
+
 def nnet3_text(
     model: SphinxCiModel,
     synthetic: km.NetworkWeights | None = None,
@@ -164,10 +171,7 @@ def nnet3_text(
     config.append(f"component-node name=weighted component=weighted input=Append({copies})")
     # offsets laid out [state, stream, codebook, density], like the Append above
     offsets = model.log_weights.transpose(1, 2, 0, 3).reshape(-1)
-    comps.append(
-        f"<ComponentName> weighted <PerElementOffsetComponent> <LearningRate> 0 <Offsets> "
-        f"{km.vector_text(offsets, DIGITS)}<IsGradient> F </PerElementOffsetComponent> \n"
-    )
+    comps.append(_per_element_offset("weighted", offsets, DIGITS))
     groups = n_states * n_streams * n_cb
     config.append("component-node name=best component=best input=weighted")
     comps.append(
@@ -211,11 +215,7 @@ def nnet3_text(
         if units:
             config.append("component-node name=synth.cd component=synth.cd "
                           f"input={km.head_node('synth.', 1)}")
-            comps.append(
-                "<ComponentName> synth.cd <PerElementOffsetComponent> <LearningRate> 0 "
-                f"<Offsets> {km.vector_text(-log_prior[n_pdfs:])}<IsGradient> F "
-                "</PerElementOffsetComponent> \n"
-            )
+            comps.append(_per_element_offset("synth.cd", -log_prior[n_pdfs:]))
             cd_out = "Sum(total.cd, synth.cd)" if weight == 1 else \
                 f"Sum(total.cd, Scale({weight:g}, synth.cd))"
     last = f"Append({ci_out}, {cd_out})" if units else ci_out

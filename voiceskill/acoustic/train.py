@@ -91,9 +91,9 @@ def state_sequence(words: list[list[str]], tying: ContextTying | None = None) ->
 
 def viterbi_align(
     loglik: np.ndarray, words: list[list[str]], tying: ContextTying | None = None
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Best (pdf, unit) per frame through the utterance's HMM, or None if it cannot fit.
-    ``loglik`` has a column per pdf, then (with ``tying``) one per context unit."""
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Best (pdf, unit) per frame through the utterance's HMM (unit None without ``tying``), or
+    None if it cannot fit. ``loglik`` has a column per pdf, then one per context unit."""
     seq = state_sequence(words, tying)
     pdfs, skip, starts, ends = seq.pdfs, seq.skip, seq.starts, seq.ends
     T, n = len(loglik), len(pdfs)
@@ -118,12 +118,14 @@ def viterbi_align(
     path[-1] = end
     for t in range(T - 1, 0, -1):
         path[t - 1] = back[t, path[t]]
-    return pdfs[path], seq.units[path]
+    return pdfs[path], (seq.units[path] if tying is not None else None)
 
 
-def flat_start(utt: Utterance, tying: ContextTying | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(pdf, unit) per frame: silence outside the loud region, the transcript's phone states
-    spread evenly inside it."""
+def flat_start(
+    utt: Utterance, tying: ContextTying | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(pdf, unit) per frame (unit None without ``tying``): silence outside the loud region,
+    the transcript's phone states spread evenly inside it."""
     seq = state_sequence(utt.phones, tying)
     silence = km.state_pdf(PHONES.index(SILENCE) + 1, 1)  # every silence state's (tied) pdf
     keep = np.flatnonzero(seq.pdfs != silence)  # the words' states, in order
@@ -137,7 +139,7 @@ def flat_start(utt: Utterance, tying: ContextTying | None = None) -> tuple[np.nd
         pos = keep[(np.arange(span) * len(keep)) // span]
         pdfs[start:stop] = seq.pdfs[pos]
         units[start:stop] = seq.units[pos]
-    return pdfs, units
+    return pdfs, (units if tying is not None else None)
 
 
 class Network:
@@ -322,8 +324,7 @@ def realign(
         if path is None:
             kept += 1
         else:
-            u.pdfs, units = path
-            u.units = units if tying is not None else None
+            u.pdfs, u.units = path
     return kept
 
 
