@@ -256,12 +256,12 @@ def _score_real(
         hyp = runner.decode(samples, grammar).split()
         cpu += time.process_time() - t0
         audio_s += len(samples) / 16000
-        ref = c.text.split()
-        for r, h in _edit_ops(ref, hyp):
+        ops = _edit_ops(c.text.split(), hyp)
+        for r, h in ops:
             if r in vocab:
                 total += 1
                 hits += h == r
-        false_vocab += sum(1 for r, h in _edit_ops(ref, hyp) if r not in vocab and h in vocab)
+        false_vocab += sum(1 for r, h in ops if r not in vocab and h in vocab)
     return hits, total, false_vocab, cpu, audio_s
 
 
