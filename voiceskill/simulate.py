@@ -235,9 +235,10 @@ def simulate(
     record: Path | None = None,
     silence_timeout: float = DEFAULT_SILENCE_TIMEOUT,
     assistant_voice: VoiceSettings | None = None,
+    narrowband_model: Any = None,
 ) -> SessionResult:
     """Run one session against ``script``; ``model`` is a loaded Vosk model (needed when the
-    script has audio or say replies)."""
+    script has audio or say replies), ``narrowband_model`` its 8 kHz companion if any."""
     from voiceskill.speech.recognizer import Recognizer
 
     clock = VirtualClock()
@@ -245,7 +246,9 @@ def simulate(
     person_voice = Synthesizer(VoiceSettings(voice=script.voice)) if script.voice else None
     assistant = Synthesizer(assistant_voice)
     persona = Persona(script, person_voice or assistant)
-    recognizer = Recognizer(model) if model is not None else None
+    recognizer = (
+        Recognizer(model, narrowband_model=narrowband_model) if model is not None else None
+    )
     ear = SimEar(persona, recognizer, clock, recorder)
     mouth = SimMouth(assistant, persona, ear, clock, recorder)
     session = Session(engine, ear, mouth, clock, Transcript(None), silence_timeout)

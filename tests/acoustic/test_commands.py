@@ -12,6 +12,7 @@ import pytest
 import voiceskill
 from voiceskill.acoustic import download
 from voiceskill.cli import main
+from voiceskill.speech.modeldir import narrowband_companion
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 
@@ -61,6 +62,20 @@ def test_model_compile_words_file_takes_seconds(tmp_path: Path) -> None:
     vocabulary = (model / "graph" / "words.txt").read_text().split()[::2]
     assert {"banana", "split", "yes", "no", "twenty", "[unk]"} <= set(vocabulary)
     assert "hamstring" not in vocabulary
+
+
+def test_model_compile_also_compiles_the_8_khz_companion(tmp_path: Path) -> None:
+    companion = narrowband_companion(voiceskill.DEFAULT_MODEL_DIR)
+    if companion is None:
+        pytest.skip("the shipped model has no 8 kHz companion")
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    shutil.copytree(companion, tmp_path / "model-8k")
+    words = tmp_path / "words.txt"
+    words.write_text("yes\nno\nbanana split\n")
+    assert main(["model", "compile", "--words", str(words), "--model", str(model)]) == 0
+    for root in (model, tmp_path / "model-8k"):
+        assert "banana" in (root / "graph" / "words.txt").read_text().split()[::2], root
 
 
 def test_model_compile_missing_words_file(tmp_path: Path, capsys) -> None:

@@ -8,7 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import voiceskill
-from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+from voiceskill.speech.modeldir import (
+    NARROWBAND_SUFFIX,
+    ModelDirError,
+    check_model_dir,
+    narrowband_companion,
+)
+
+#: How the 8 kHz companion model differs from the default recipe: every augmented copy
+#: recorded as by an 8 kHz device, and twice the speech (model card, session 9).
+NARROWBAND_RECIPE = {"narrowband": 1.0, "utterances": 16000}
 
 
 def _vocabulary_from_file(path: Path) -> list[str]:
@@ -56,11 +65,16 @@ def _compile(args: argparse.Namespace) -> int:
             problem = corpus.dialog_load_problem(Path(args.dialogs))
             if problem:
                 print(f"voiceskill model compile: warning: {problem}", file=sys.stderr)
-        skipped = compile_graph(vocab, model_dir, _graph_config(model_dir, args))
+        targets = [model_dir]
+        companion = narrowband_companion(model_dir)
+        if companion is not None and (companion / "am" / "final.mdl").is_file():
+            targets.append(companion)  # the 8 kHz model must know the same words
+        for target in targets:
+            skipped = compile_graph(vocab, target, _graph_config(target, args))
+            print(f"compiled {len(vocab) - len(skipped)} words into {target / 'graph'}")
     except (OSError, ValueError) as err:
         print(f"voiceskill model compile: {err}", file=sys.stderr)
         return 2
-    print(f"compiled {len(vocab) - len(skipped)} words into {model_dir / 'graph'}")
     if skipped:
         print(f"no pronunciation found for: {' '.join(skipped)}", file=sys.stderr)
     return 1 if skipped or problem else 0
@@ -69,10 +83,20 @@ def _compile(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from voiceskill.acoustic.build import BuildConfig, build
 
-    out = Path(args.out) if args.out else voiceskill.DEFAULT_MODEL_DIR
+    default = voiceskill.DEFAULT_MODEL_DIR
+    if args.narrowband:
+        default = default.with_name(default.name + NARROWBAND_SUFFIX)
+    out = Path(args.out) if args.out else default
     seeds = Path(args.seeds) if args.seeds else None
+    recipe: dict[str, float | int] = dict(NARROWBAND_RECIPE) if args.narrowband else {}
+    if args.utterances:
+        recipe["utterances"] = args.utterances
     cfg = BuildConfig(
-        out_dir=out, dialog_dir=Path(args.dialogs), seed_dir=seeds, utterances=args.utterances
+        out_dir=out,
+        dialog_dir=Path(args.dialogs),
+        seed_dir=seeds,
+        cache_dir=Path(args.cache) if args.cache else None,
+        **recipe,  # type: ignore[arg-type]
     )
     figures = build(cfg)
     print(
@@ -133,7 +157,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="text files to take general training words from "
         "(default: the shipped voiceskill/acoustic/general_words.txt)",
     )
-    bld.add_argument("--utterances", type=int, default=8000, help="clean utterances to synthesize")
+    bld.add_argument(
+        "--utterances", type=int, help="clean utterances to synthesize (default 8000)"
+    )
+    bld.add_argument(
+        "--narrowband",
+        action="store_true",
+        help="build the companion model for 8 kHz microphones (default out: the shipped "
+        "model's directory + '-8k')",
+    )
     bld.add_argument("--cache", metavar="DIR", help="keep synthesized audio here between builds")
     bld.set_defaults(func=_build)
 

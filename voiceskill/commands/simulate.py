@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from voiceskill.conversation import build_conversation
     from voiceskill.simulate import simulate
     from voiceskill.simulate_script import load_script
-    from voiceskill.speech.recognizer import ModelError, open_model
+    from voiceskill.speech.recognizer import ModelError, open_models
     from voiceskill.speech.wav import AudioFileError
 
     try:
@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"voiceskill simulate: cannot run this script.\n{err}", file=sys.stderr)
         return 2
     try:
-        model = open_model(args.model) if script.needs_model else None
+        model, narrowband = open_models(args.model) if script.needs_model else (None, None)
         result = simulate(script, engine, model, record=args.record,
-                          silence_timeout=args.silence_timeout)
+                          silence_timeout=args.silence_timeout, narrowband_model=narrowband)
     except (ModelError, AudioFileError) as err:
         print(f"voiceskill simulate: {err}", file=sys.stderr)
         return 2

@@ -26,7 +26,7 @@ def build_kiosk(
     """A ready service and its screen (None when the screen is off). Raises KioskSetupError."""
     from voiceskill.conversation import build_conversation
     from voiceskill.speech.audio import AudioDeviceError
-    from voiceskill.speech.recognizer import ModelError, open_model
+    from voiceskill.speech.recognizer import ModelError, open_models
 
     def make_engine() -> Any:
         return build_conversation(dialogs_dir, settings.emergency_number)
@@ -36,7 +36,7 @@ def build_kiosk(
     except ContentError as err:
         raise KioskSetupError(f"the dialogs are broken; not starting.\n{err}") from None
     try:
-        model = open_model(settings.model_dir)
+        model, narrowband = open_models(settings.model_dir)
     except ModelError as err:
         raise KioskSetupError(str(err)) from None
     check_wake_phrase(settings.wake_phrase, settings.model_dir)
@@ -44,7 +44,7 @@ def build_kiosk(
     from voiceskill.kiosk.devices import AudioDevices
 
     clock = MonotonicClock()
-    audio = AudioDevices(settings, clock, model)
+    audio = AudioDevices(settings, clock, model, narrowband)
     parts = KioskParts(audio.open, make_engine, clock, device_errors=(AudioDeviceError,))
     screen = None
     if settings.screen:

@@ -119,10 +119,15 @@ class WatchedPlayer:
 class AudioDevices:
     """Opens the real microphone and speaker for the kiosk (``KioskParts.open_devices``)."""
 
-    def __init__(self, settings: Settings, clock: Clock, model: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock, model: Any = None, narrowband_model: Any = None
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.model = model if model is not None else open_model(settings.model_dir)
+        self.narrowband_model = narrowband_model
+        """The model's 8 kHz companion (each session's recognizer switches to it when the
+        microphone records nothing above 4 kHz); None = none."""
         self.synthesizer = Synthesizer(
             VoiceSettings(settings.voice, settings.rate, settings.volume)
         )
@@ -134,7 +139,7 @@ class AudioDevices:
         find_device(self.settings.output_device, "output")
         mic = Microphone(self.settings.input_device).open()
         source = hub.wrap_source(WatchedSource(mic, self.keeper))
-        recognizer = Recognizer(self.model)
+        recognizer = Recognizer(self.model, narrowband_model=self.narrowband_model)
         ear = AudioEar(source, recognizer, self.clock, notify=lambda _text: None, reopen=None)
         player = WatchedPlayer(Player(self.settings.output_device))
         mouth = VoiceMouth(self.synthesizer, player, microphone=source,  # type: ignore[arg-type]

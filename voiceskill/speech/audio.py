@@ -20,7 +20,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from voiceskill.clock import Clock, MonotonicClock
-from voiceskill.speech.bandwidth import BandwidthWatch
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
 #: Samples per chunk at 16 kHz (50 ms): the granularity of endpointing and barge-in.
@@ -292,8 +291,6 @@ class Microphone:
         self._pending = np.zeros(0, dtype=np.int16)
         self.info: DeviceInfo | None = None
         self.overflows = 0
-        self.bandwidth = BandwidthWatch()
-        """Warns once in the log when this microphone records nothing above 4 kHz."""
 
     # -- lifecycle
 
@@ -364,10 +361,6 @@ class Microphone:
                 raise AudioDeviceError("the microphone stopped delivering audio")
             self._pending = np.concatenate([self._pending, self._convert(block)])
         chunk, self._pending = self._pending[:CHUNK], self._pending[CHUNK:]
-        warning = self.bandwidth.feed(chunk)
-        if warning:
-            name = self.info.name if self.info is not None else "?"
-            log.warning("microphone %r: %s", name, warning)
         return chunk
 
     def drain(self) -> int:

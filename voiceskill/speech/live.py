@@ -14,7 +14,7 @@ from voiceskill.clock import MonotonicClock
 from voiceskill.session import Session
 from voiceskill.speech.audio import AudioDeviceError, Microphone
 from voiceskill.speech.ear import AudioEar
-from voiceskill.speech.recognizer import ModelError, Recognizer, open_model
+from voiceskill.speech.recognizer import ModelError, Recognizer, open_models
 from voiceskill.speech.voice import Player, SynthesisError, Synthesizer, VoiceMouth, VoiceSettings
 from voiceskill.transcript import Transcript
 
@@ -75,7 +75,7 @@ def run_voice_session(args: argparse.Namespace, engine: Any, transcript: Transcr
     """``voiceskill run`` without --text. Returns the process exit code."""
     options = options_from_args(args, settings)
     try:
-        model = open_model(options.model_dir)
+        model, narrowband = open_models(options.model_dir)
     except ModelError as err:
         print(f"voiceskill: {err}\n(use --model DIR, or --text to type answers)", file=sys.stderr)
         return 2
@@ -93,7 +93,7 @@ def run_voice_session(args: argparse.Namespace, engine: Any, transcript: Transcr
         print(f"voiceskill: {err}\n(see `voiceskill devices`, or use --text)", file=sys.stderr)
         return 2
     player = Player(options.output_device)
-    recognizer = Recognizer(model)
+    recognizer = Recognizer(model, narrowband_model=narrowband)
     mouth = VoiceMouth(synth, player, microphone, recognizer)
     clock = MonotonicClock()
 

@@ -16,6 +16,11 @@ import voiceskill
 #: Environment variable naming a model directory (overridden by ``--model``).
 MODEL_ENV = "VOICESKILL_MODEL"
 
+#: Suffix of the directory next to a model that holds its companion for 8 kHz devices
+#: (``models/voiceskill-en`` → ``models/voiceskill-en-8k``), which the recognizer switches to
+#: when the microphone records nothing above 4 kHz.
+NARROWBAND_SUFFIX = "-8k"
+
 _FST_MAGIC = 2125659606  # OpenFst binary header
 _FST_TYPES = {
     b"vector",
@@ -40,6 +45,13 @@ def resolve_model_dir(path: str | Path | None = None) -> Path:
     if env:
         return Path(env)
     return voiceskill.DEFAULT_MODEL_DIR
+
+
+def narrowband_companion(path: str | Path) -> Path | None:
+    """The directory of ``path``'s companion model for 8 kHz devices, if there is one."""
+    root = Path(path)
+    companion = root.with_name(root.name + NARROWBAND_SUFFIX)
+    return companion if companion.is_dir() else None
 
 
 def _fail(path: Path, problem: str) -> ModelDirError:

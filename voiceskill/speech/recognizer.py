@@ -6,12 +6,17 @@ and stops (``trailing_silence`` after the last voiced chunk, longer while what w
 is only the start of a longer phrase), then ``FinalResult()`` closes the utterance. Audio
 before speech starts is not decoded at all (only kept as pre-roll), which keeps idle
 listening cheap.
+
+Every chunk also goes through a :class:`BandwidthWatch`. When the audio turns out to come from
+an 8 kHz device and the recognizer has an 8 kHz companion model, it switches to that model for
+good; an utterance under way is decoded again from its start with it, so no answer is lost.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ import numpy as np
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.intents import match_intent
 from voiceskill.speech.audio import CHUNK_SECONDS
+from voiceskill.speech.bandwidth import NARROWBAND_SWITCH, NARROWBAND_WARNING, BandwidthWatch
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.wav import TARGET_RATE
 
@@ -39,6 +45,8 @@ DOUBTFUL_CONFIDENCE = 0.5
 #: bench/model_accuracy.py sets. It costs a second decoding alongside the first: about twice
 #: the CPU per answer and ~8 ms more at the end of each.)
 STRICT_PHRASES_PER_UNKNOWN = 3
+
+log = logging.getLogger("voiceskill.recognizer")
 
 
 def sound_alike(phrases: list[str]) -> dict[str, str]:
@@ -145,6 +153,15 @@ def open_model(path: str | Path) -> Any:
     return model
 
 
+def open_models(path: str | Path) -> tuple[Any, Any | None]:
+    """The model at ``path`` and its 8 kHz companion (None without one), both checked and
+    loaded (ModelError naming the directory when either is unusable)."""
+    from voiceskill.speech.modeldir import narrowband_companion
+
+    companion = narrowband_companion(path)
+    return open_model(path), (open_model(companion) if companion is not None else None)
+
+
 def _level_db(frames: np.ndarray) -> np.ndarray:
     """Level of each row of int16 samples in dB relative to full scale."""
     power = np.mean((frames.astype(np.float32) / 32768.0) ** 2, axis=1)
@@ -154,13 +171,36 @@ def _level_db(frames: np.ndarray) -> np.ndarray:
 class Recognizer:
     """Turns chunks of audio into :class:`Heard` for one :class:`Listen` at a time."""
 
-    def __init__(self, model: Any, endpointing: Endpointing | None = None) -> None:
+    def __init__(
+        self,
+        model: Any,
+        endpointing: Endpointing | None = None,
+        narrowband_model: Any | None = None,
+    ) -> None:
         self.model = model
+        """The Vosk model in use (the narrowband one once the switch is made)."""
         self.endpointing = endpointing or Endpointing()
+        self.narrowband_model = narrowband_model
+        """Companion model for audio with nothing above 4 kHz; None = keep :attr:`model`."""
+        self.bandwidth = BandwidthWatch()
+        """Watches every chunk for a microphone that records nothing above 4 kHz."""
         self._cache: OrderedDict[str, Any] = OrderedDict()
         sound_alike(["yes"])  # loads CMUdict (0.7 s) now rather than in the first turn
         self.decoded_seconds = 0.0
         """Seconds of audio handed to Vosk so far (for real-time-factor measurements)."""
+
+    def watch_band(self, chunk: np.ndarray) -> bool:
+        """Feed ``chunk`` to the bandwidth watch; True when the recognizer has just switched
+        to its narrowband model (recognizers made before then belong to the old model)."""
+        if not self.bandwidth.feed(chunk):
+            return False
+        if self.narrowband_model is None:
+            log.warning(NARROWBAND_WARNING)
+            return False
+        log.warning(NARROWBAND_SWITCH)
+        self.model, self.narrowband_model = self.narrowband_model, None
+        self._cache.clear()
+        return True
 
     def turn(self, listen: Listen, eager: bool = False) -> Turn:
         """Start listening for ``listen``'s phrases. ``eager`` ends the utterance as soon as
@@ -199,14 +239,19 @@ class Turn:
         self._preroll: deque[np.ndarray] = deque(
             maxlen=max(1, math.ceil(self._ep.preroll / CHUNK_SECONDS))
         )
+        self._utterance: list[np.ndarray] = []
+        """The audio decoded since the current utterance began (to decode again after a model
+        switch)."""
         self._floor_db = -90.0
         self._in_speech = False
         self._voiced = 0.0
         self._quiet = 0.0
         self._length = 0.0
         self._by_sound = sound_index(listen.choices)
-        strict = not eager and any(t > DOUBTFUL_CONFIDENCE for _, t in listen.thresholds)
-        self._strict = owner._vosk_for(listen.phrases, strict=True) if strict else None
+        self._needs_strict = not eager and any(
+            t > DOUBTFUL_CONFIDENCE for _, t in listen.thresholds
+        )
+        self._strict = owner._vosk_for(listen.phrases, strict=True) if self._needs_strict else None
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -220,6 +265,10 @@ class Turn:
     def feed(self, chunk: np.ndarray) -> Heard | None:
         """Take one chunk; return what was said when an utterance has just ended."""
         self.fed += len(chunk) / TARGET_RATE
+        if self._owner.watch_band(chunk):
+            heard = self._restart_with_new_model()
+            if heard is not None:
+                return heard
         voiced = self._is_voiced(chunk)
         if not self._in_speech:
             self._preroll.append(chunk)
@@ -227,26 +276,43 @@ class Turn:
                 return None
             self._in_speech = True
             self._voiced = self._quiet = self._length = 0.0
+            self._utterance = []
             pending = list(self._preroll)
             self._preroll.clear()
         else:
             pending = [chunk]
-        for part in pending:
-            seconds = len(part) / TARGET_RATE
-            self._length += seconds
-            self._owner.decoded_seconds += seconds
-            if self._strict is not None:
-                self._strict.AcceptWaveform(part.tobytes())
-            if self._rec.AcceptWaveform(part.tobytes()):
-                heard = self._finish(self._vosk_result("Result"))
-                if heard is not None:
-                    return heard
+        self._length += sum(len(part) for part in pending) / TARGET_RATE
+        heard = self._decode(pending)
+        if heard is not None:
+            return heard
         if voiced:
             self._voiced += len(chunk) / TARGET_RATE
             self._quiet = 0.0
         else:
             self._quiet += len(chunk) / TARGET_RATE
         return self._check_end()
+
+    def _decode(self, parts: list[np.ndarray]) -> Heard | None:
+        """Hand ``parts`` to Vosk; a Heard if Vosk itself ended the utterance on the way."""
+        for part in parts:
+            self._owner.decoded_seconds += len(part) / TARGET_RATE
+            self._utterance.append(part)
+            if self._strict is not None:
+                self._strict.AcceptWaveform(part.tobytes())
+            if self._rec.AcceptWaveform(part.tobytes()):
+                heard = self._finish(self._vosk_result("Result"))
+                if heard is not None:
+                    return heard
+        return None
+
+    def _restart_with_new_model(self) -> Heard | None:
+        """The owner has switched models: new recognizers, and the utterance under way (if
+        any) decoded again from its start."""
+        self._rec = self._owner._vosk_for(self.listen.phrases)
+        if self._needs_strict:
+            self._strict = self._owner._vosk_for(self.listen.phrases, strict=True)
+        replay, self._utterance = self._utterance, []
+        return self._decode(replay) if self._in_speech else None
 
     def _vosk_result(self, kind: str) -> dict[str, Any]:
         """Vosk's ``Result``, ``FinalResult`` or ``PartialResult``, phrase words spread out."""
@@ -347,6 +413,7 @@ class Turn:
         """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
         voiced, quiet, strict_text = self._voiced, self._quiet, self._strict_text()
         self._in_speech = False
+        self._utterance = []
         self._voiced = self._quiet = self._length = 0.0
         self.speech_ended_at = self.fed - quiet
         text = result.get("text", "").strip()
