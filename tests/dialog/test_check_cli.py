@@ -22,13 +22,13 @@ def content_dir(tmp_path: Path, **replaced: Path) -> Path:
     return target
 
 
-def words_model(tmp_path: Path, drop: set[str]) -> Path:
+def words_model(tmp_path: Path, drop: set[str], name: str = "model") -> Path:
     """A model directory whose graph/words.txt knows every listened-for word except ``drop``
     (only the vocabulary file: that is all the check reads from a model)."""
     from voiceskill.dialog.load import dialog_vocabulary
 
     words = sorted(dialog_vocabulary(voiceskill.DIALOGS_DIR) - drop)
-    graph = tmp_path / "model" / "graph"
+    graph = tmp_path / name / "graph"
     graph.mkdir(parents=True)
     lines = ["<eps> 0", *(f"{w} {i}" for i, w in enumerate(words, start=1))]
     (graph / "words.txt").write_text("\n".join(lines) + "\n")
@@ -107,6 +107,15 @@ def test_a_word_the_model_cannot_recognize_points_at_its_phrase(tmp_path, capsys
 def test_a_model_that_knows_every_word_passes(tmp_path, capsys):
     assert main(["check", "--model", str(words_model(tmp_path, drop=set()))]) == 0
     assert capsys.readouterr().err == ""  # nothing skipped
+
+
+def test_a_word_the_8_khz_companion_lacks_is_a_problem_too(tmp_path, capsys):
+    model = words_model(tmp_path, drop=set())
+    companion = words_model(tmp_path, drop={"yesterday"}, name="model-8k")
+    assert main(["check", "--model", str(model)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and "word 'yesterday'" in out[0]
+    assert str(companion / "graph" / "words.txt") in out[0]
 
 
 def test_a_missing_model_is_a_note_not_a_failure(tmp_path, capsys):

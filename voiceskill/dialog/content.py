@@ -159,7 +159,7 @@ def _check_words(directory: Path, model_dir: Path | None, report: ContentReport)
         report.notes.append("no speech model given; words not checked")
         return
     try:
-        from voiceskill.acoustic.lexicon import missing_words
+        from voiceskill.acoustic import lexicon  # noqa: F401  (needs the acoustic extras)
     except ImportError:
         report.notes.append("voiceskill.acoustic.lexicon is not available; words not checked")
         return
@@ -167,6 +167,19 @@ def _check_words(directory: Path, model_dir: Path | None, report: ContentReport)
         report.notes.append(f"no speech model at {model_dir} (graph/words.txt); "
                             "words not checked")
         return
+    from voiceskill.speech.modeldir import narrowband_companion
+
+    companion = narrowband_companion(model_dir)
+    _check_model_words(located, Path(model_dir), report)
+    if companion is not None and (companion / "graph" / "words.txt").exists():
+        _check_model_words(located, companion, report)  # the 8 kHz model must know them too
+
+
+def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], model_dir: Path,
+                       report: ContentReport) -> None:
+    """One problem per word of ``located`` that ``model_dir``'s graph lacks."""
+    from voiceskill.acoustic.lexicon import missing_words
+
     missing = set(missing_words([phrase for _, _, phrase in located], model_dir))
     seen: set[str] = set()
     for document, path, phrase in located:
