@@ -14,7 +14,7 @@ from voiceskill.acoustic.build import BuildConfig, build, normalisation_means
 from voiceskill.acoustic.context import ContextTying
 from voiceskill.acoustic.features import read_global_cmvn
 from voiceskill.acoustic.lexicon import PHONES
-from voiceskill.acoustic.sphinx_net import REAL_SPEECH_MEAN
+from voiceskill.acoustic.sphinx_net import REAL_SPEECH_MEAN, REAL_SPEECH_MEAN_8K
 from voiceskill.acoustic.synth import Voice, engine_available, synthesize
 from voiceskill.speech.modeldir import check_model_dir, open_model
 
@@ -98,6 +98,9 @@ def test_training_audio_is_normalised_with_its_own_mean_and_vosk_starts_from_rea
     assert np.allclose(normalisation_means(cfg, feats)[1], REAL_SPEECH_MEAN)
     synthetic_only = BuildConfig(out_dir=tmp_path, real_speech=False)
     assert all(np.allclose(m, 6.0) for m in normalisation_means(synthetic_only, feats))
+    companion = BuildConfig(out_dir=tmp_path, for_8k_device=True)
+    assert np.allclose(normalisation_means(companion, feats)[0], REAL_SPEECH_MEAN_8K)
+    assert np.allclose(normalisation_means(companion, feats)[1], 6.0)
 
 
 def test_tiny_model_starts_normalising_from_the_real_speech_mean(tiny_model: Path) -> None:

@@ -80,6 +80,9 @@ class BuildConfig:
     context_min_count: int = 0
     """Phone contexts said at least this often in the training texts get their own network
     outputs (:mod:`voiceskill.acoustic.context`); 0: context-independent phones only."""
+    for_8k_device: bool = False
+    """Build the companion model for 8 kHz microphones: Vosk's mean normalisation starts from
+    real speech as such a device records it (``sphinx_net.REAL_SPEECH_MEAN_8K``)."""
     synthetic_weight: float = 1.0
     """Weight of the trained network's log-likelihoods next to the real-speech model's (1).
     1.0 since 2026-11-22 (was 0.5): with phrase words, held-out clean 87.6 → 89.2 %, real
@@ -149,7 +152,8 @@ def normalisation_means(cfg: BuildConfig, feats: list[np.ndarray]) -> tuple[np.n
     else the training audio's. Training audio is normalised with its own mean unless
     ``cfg.train_with_runtime_mean``."""
     own = np.mean(np.concatenate(feats), axis=0)
-    runtime = sphinx_net.REAL_SPEECH_MEAN if cfg.real_speech else own
+    real = sphinx_net.REAL_SPEECH_MEAN_8K if cfg.for_8k_device else sphinx_net.REAL_SPEECH_MEAN
+    runtime = real if cfg.real_speech else own
     return runtime, (runtime if cfg.train_with_runtime_mean else own)
 
 
