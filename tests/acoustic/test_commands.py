@@ -103,3 +103,23 @@ def test_model_compile_says_when_the_dialogs_do_not_load(tmp_path: Path, capsys)
     assert f"the dialogs in {dialogs} do not load" in err and "voiceskill check" in err
     # the graph is still made from what the YAML scan finds
     assert "twenty" in (model / "graph" / "words.txt").read_text()
+
+
+def test_model_build_narrowband_builds_the_companion_with_its_recipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # The build itself is replaced (a real one takes half an hour; test_tiny_build.py runs the
+    # builder end to end): this checks what the command asks it for.
+    from voiceskill.acoustic import build
+
+    asked = []
+    monkeypatch.setattr(build, "build", lambda cfg: asked.append(cfg) or {"seconds": 60.0,
+                                                                           "bytes": 1e7})
+    assert main(["model", "build", "--narrowband", "--cache", str(tmp_path)]) == 0
+    cfg = asked[0]
+    assert cfg.out_dir == voiceskill.MODELS_DIR / "voiceskill-en-8k"
+    assert (cfg.for_8k_device, cfg.narrowband, cfg.utterances) == (True, 0.15, 16000)
+    assert cfg.cache_dir == tmp_path
+    assert main(["model", "build", "--out", str(tmp_path / "m"), "--utterances", "500"]) == 0
+    assert (asked[1].out_dir, asked[1].utterances, asked[1].for_8k_device) == (
+        tmp_path / "m", 500, False)
