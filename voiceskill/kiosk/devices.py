@@ -28,7 +28,7 @@ from voiceskill.speech.audio import (
     find_device,
 )
 from voiceskill.speech.ear import AudioEar
-from voiceskill.speech.recognizer import Recognizer, open_model
+from voiceskill.speech.recognizer import Recognizer, open_models
 from voiceskill.speech.voice import Player, Synthesizer, VoiceMouth, VoiceSettings
 from voiceskill.speech.wav import TARGET_RATE
 
@@ -124,10 +124,12 @@ class AudioDevices:
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self.model = model if model is not None else open_model(settings.model_dir)
+        if model is None:
+            model, narrowband_model = open_models(settings.model_dir)
+        self.model = model
         self.narrowband_model = narrowband_model
-        """The model's 8 kHz companion (each session's recognizer switches to it when the
-        microphone records nothing above 4 kHz); None = none."""
+        """The model's 8 kHz companion (the recognizer of each opening of the devices switches
+        to it when the microphone records nothing above 4 kHz); None = none."""
         self.synthesizer = Synthesizer(
             VoiceSettings(settings.voice, settings.rate, settings.volume)
         )
