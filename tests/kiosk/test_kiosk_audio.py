@@ -4,12 +4,16 @@ paplay); the kiosk records ``mic.monitor`` and speaks into ``spk``."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
-from tests.kiosk.harness import KioskRunner, kiosk_settings, speak
+from tests.kiosk.harness import KioskRunner, kiosk_settings, say_to_wav, speak
 from tests.pulse import PulseServer
+from voiceskill.acoustic.augment import as_8k_device
+from voiceskill.speech.bandwidth import NARROWBAND_SWITCH
+from voiceskill.speech.wav import read_wav, write_wav
 from voiceskill.transcript import read_transcript
 
 pytestmark = pytest.mark.audio
@@ -36,6 +40,36 @@ def test_sessions_back_to_back_on_the_pulse_loop(
     assert [e["intent"] for e in first if e["type"] == "heard"] == ["yes"]
     assert [e["intent"] for e in second if e["type"] == "heard"] == ["stop"]
     assert not list((tmp_path / "transcripts").glob("*.wav"))  # privacy: no audio kept
+
+
+def test_an_8_khz_microphone_gets_the_companion_model(
+    pulse: PulseServer, voice_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The person as a Bluetooth headset in hands-free mode records them: nothing above 4 kHz.
+    The kiosk opens the shipped model with its 8 kHz companion itself (no model passed in) and
+    the wake phrase settles the band before the session's first question."""
+
+    def speak_narrow(text: str) -> None:
+        wideband = say_to_wav(text, voice_dir / (text.replace(" ", "_") + ".wav"))
+        narrow = tmp_path / f"{text.replace(' ', '_')}-8k.wav"
+        write_wav(narrow, as_8k_device(read_wav(wideband)))
+        pulse.play(narrow, sink="mic").wait(20)
+
+    kiosk = KioskRunner(kiosk_settings(tmp_path)).start()
+    assert kiosk.audio.narrowband_model is not None
+    try:
+        with caplog.at_level(logging.WARNING, logger="voiceskill.recognizer"):
+            kiosk.wait_listen("hey coach")
+            speak_narrow("hey coach")
+            kiosk.wait_listen("yes")
+            speak_narrow("yes")
+            got, path = kiosk.wait_end()
+    finally:
+        kiosk.stop()
+    assert got == "emergency"
+    assert path is not None
+    assert [e["intent"] for e in read_transcript(path) if e["type"] == "heard"] == ["yes"]
+    assert sum(NARROWBAND_SWITCH in r.getMessage() for r in caplog.records) == 1
 
 
 # Removed and restored sinks: tests/kiosk/test_kiosk_faults.py, with the kiosk in a child
