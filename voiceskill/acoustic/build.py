@@ -45,10 +45,6 @@ class BuildConfig:
     """Augmented copies of each clean utterance."""
     narrowband: float = 0.0
     """Share of augmented copies recorded as by an 8 kHz device (nothing above 4 kHz)."""
-    vocal_tract_warp: float = 0.0
-    """Each augmented copy's mel filters are warped by a factor drawn from
-    [1 - this, 1 + this] (vocal tract length perturbation: new speakers from the same voices);
-    0: no warp."""
     voices: list[Voice] | None = None
     """Voices to train on (None: :func:`synth.training_voices`)."""
     words: list[str] | None = None
@@ -204,19 +200,13 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
         clean = _synthesize_all(items, cfg.workers, lambda: bar.update(1), cfg.cache_dir)
 
     raw: list[tuple[np.ndarray, np.ndarray, list[list[str]]]] = []
-    # Its own generator, so that a warp leaves every other random choice of the build as it was.
-    warp_rng = np.random.default_rng(cfg.seed + 1)
     with tqdm(total=len(clean) * cfg.copies, desc="augment+features", unit="utt") as bar:
         for _voice, text, audio in clean:
             prons = [list(pronunciations(w)[0]) for w in text.split()]
             for c in range(cfg.copies):
                 strength = 0.0 if c == 0 and cfg.copies > 2 else 1.0
                 noisy = augment.augment(audio, rng, strength=strength, narrowband=cfg.narrowband)
-                if cfg.vocal_tract_warp > 0:
-                    warp = 1.0 + warp_rng.uniform(-cfg.vocal_tract_warp, cfg.vocal_tract_warp)
-                    feats = features.warped_mfcc(noisy, warp, warp_rng, cfg.mfcc)
-                else:
-                    feats = features.mfcc(noisy, cfg.mfcc)
+                feats = features.mfcc(noisy, cfg.mfcc)
                 energy = _frame_energy(noisy)[: len(feats)]
                 raw.append((feats, energy, prons))
                 bar.update(1)

@@ -117,63 +117,6 @@ def mfcc(samples: np.ndarray, cfg: MfccConfig = MFCC) -> np.ndarray:
     return np.array([computer.get_frame(i) for i in range(n)], dtype=np.float32)
 
 
-#: Frequencies (Hz) between which a vocal-tract warp moves the mel filters; Kaldi's
-#: piecewise-linear VTLN warp keeps the band's ends in place (``--vtln-low``, ``--vtln-high``).
-WARP_BAND = (200.0, 6300.0)
-
-
-def warped_mfcc(
-    samples: np.ndarray,
-    warp: float,
-    rng: np.random.Generator,
-    cfg: MfccConfig = MFCC,
-) -> np.ndarray:
-    """MFCC frames as :func:`mfcc` computes them, with the mel filters warped by ``warp``.
-
-    A factor above 1 shifts every formant as a shorter vocal tract would; this is how training
-    makes new speakers out of the voices it has (vocal tract length perturbation). Computed in
-    numpy (kaldi-native-fbank's MFCC has no warp); with ``warp`` 1 and no dither the frames equal
-    :func:`mfcc`'s. Dither noise, if ``cfg`` asks for it, comes from ``rng``.
-    """
-    import kaldi_native_fbank as knf
-
-    opts = _knf_options(cfg)
-    opts.mel_opts.vtln_low, opts.mel_opts.vtln_high = WARP_BAND
-    banks = np.asarray(knf.MelBanks(opts.mel_opts, opts.frame_opts, warp).get_matrix())
-    length = int(16000 * cfg.frame_length_ms / 1000)
-    x = np.asarray(samples, dtype=np.float64)
-    count = 1 + (len(x) - length) // 160 if len(x) >= length else 0
-    if count == 0:
-        return np.zeros((0, cfg.num_ceps), dtype=np.float32)
-    frames = x[np.arange(length)[None, :] + 160 * np.arange(count)[:, None]]
-    if cfg.dither:
-        frames = frames + cfg.dither * rng.standard_normal(frames.shape)
-    if cfg.remove_dc_offset:
-        frames = frames - frames.mean(axis=1, keepdims=True)
-    frames = np.concatenate([frames[:, :1] * 0.03, frames[:, 1:] - 0.97 * frames[:, :-1]], axis=1)
-    frames = frames * _window(cfg.window_type, length)
-    power = np.abs(np.fft.rfft(frames, 1 << (length - 1).bit_length())) ** 2
-    log_mel = np.log(np.maximum(power @ banks.T, np.finfo(np.float32).eps))
-    bins = cfg.num_mel_bins
-    k = np.arange(cfg.num_ceps)[:, None]
-    dct = np.sqrt(2.0 / bins) * np.cos(np.pi / bins * (np.arange(bins)[None, :] + 0.5) * k)
-    dct[0] = np.sqrt(1.0 / bins)
-    lifter = 1.0 + 0.5 * cfg.cepstral_lifter * np.sin(
-        np.pi * np.arange(cfg.num_ceps) / cfg.cepstral_lifter
-    )
-    return (log_mel @ dct.T * lifter).astype(np.float32)
-
-
-def _window(kind: str, length: int) -> np.ndarray:
-    """Kaldi's analysis windows (the two the front ends here use)."""
-    i = np.arange(length)
-    if kind == "hamming":
-        return 0.54 - 0.46 * np.cos(2 * np.pi * i / (length - 1))
-    if kind == "povey":
-        return (0.5 - 0.5 * np.cos(2 * np.pi * i / (length - 1))) ** 0.85
-    raise ValueError(f"window type {kind!r} is not supported by warped_mfcc")
-
-
 def online_cmn(feats: np.ndarray, global_mean: np.ndarray, cfg: CmnConfig = CMN) -> np.ndarray:
     """Kaldi's OnlineCmvn (means only) with global stats as prior, as Vosk runs it.
 
