@@ -21,7 +21,7 @@ from tests.speech.heard import (
 )
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Choice, Heard, Listen
-from voiceskill.session import apply_thresholds
+from voiceskill.session import BARGE_IN_INTENTS, apply_thresholds
 from voiceskill.speech import recognizer
 from voiceskill.speech.audio import CHUNK, CHUNK_SECONDS, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
@@ -183,3 +183,32 @@ def test_a_stop_said_over_a_prompt_is_heard_from_every_voice(speech_model: Any) 
         heard = next((h for i in range(0, len(audio), CHUNK)
                       if (h := turn.feed(audio[i:i + CHUNK])) is not None), None)
         assert heard is not None and heard.intent == "stop", (path.name, heard)
+
+
+def test_a_stop_as_the_pulseaudio_loop_delivered_it_is_heard_over_a_prompt(
+    speech_model: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flite kal's "stop" as the skill's microphone recorded it through the PulseAudio loop
+    (bench/voice_latency.py lost it there every time): with each barge-in phrase listed once
+    against ``[unk]`` it comes back ``[unk]`` under most dither noise; listed
+    ``BARGE_IN_REPEATS`` times it is heard under most."""
+    import ctypes
+
+    audio = read_wav(FIXTURES / "looped" / "stop__flite-kal.wav")
+    # what a session listens for while it speaks a yes/no question (stop, pause, wait)
+    barge_in = Listen(tuple(c for c in YES_NO.choices if c.intent in BARGE_IN_INTENTS))
+
+    def hits() -> int:
+        count = 0
+        for seed in range(10):
+            ctypes.CDLL(None).srand(seed)
+            turn = Recognizer(speech_model).turn(barge_in, eager=True)
+            padded = np.concatenate([silence(0.5), audio, silence(1.0)])
+            heard = next((h for i in range(0, len(padded), CHUNK)
+                          if (h := turn.feed(padded[i:i + CHUNK])) is not None), None)
+            count += heard is not None and heard.intent == "stop"
+        return count
+
+    assert hits() >= 5
+    monkeypatch.setattr(recognizer, "BARGE_IN_REPEATS", 1)
+    assert hits() <= 3  # the control: what the barge-in turn heard before
