@@ -161,3 +161,29 @@ def test_a_broken_companion_is_named_when_the_models_open(tmp_path: Path) -> Non
     (tmp_path / "model-8k" / "graph" / "HCLr.fst").write_bytes(b"not an fst")
     with pytest.raises(ModelError, match=r"model-8k/graph/HCLr\.fst: not a binary OpenFst"):
         open_models(tmp_path / "model")
+
+
+def test_a_barge_in_turn_keeps_its_grammar_across_the_switch(
+    speech_model: Any, narrowband_model: Any
+) -> None:
+    """A barge-in turn lists each phrase BARGE_IN_REPEATS times; the companion's recognizer
+    made at the switch must list them so too."""
+    import json
+
+    from voiceskill.events import Listen
+    from voiceskill.session import BARGE_IN_INTENTS
+    from voiceskill.speech import recognizer as recognizer_module
+    from voiceskill.speech.audio import CHUNK
+
+    barge_in = Listen(tuple(c for c in YES_NO.choices if c.intent in BARGE_IN_INTENTS))
+    switching = Recognizer(speech_model, narrowband_model=narrowband_model)
+    switching.bandwidth.heard = switching.bandwidth.loud_seconds - 0.3
+    turn = switching.turn(barge_in, eager=True)
+    audio = np.concatenate([as_8k_device(read_wav(FIXTURES / "stop__flite-awb.wav")),
+                            np.zeros(16000, np.int16)])
+    heard = next((h for i in range(0, len(audio), CHUNK)
+                  if (h := turn.feed(audio[i:i + CHUNK])) is not None), None)
+    assert switching.model is narrowband_model
+    assert heard is not None and heard.intent == "stop"
+    (grammar,) = switching._cache  # the companion's only recognizer so far
+    assert json.loads(grammar).count("stop") == recognizer_module.BARGE_IN_REPEATS > 1

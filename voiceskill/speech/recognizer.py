@@ -56,6 +56,12 @@ BARGE_IN_REPEATS = 3
 log = logging.getLogger("voiceskill.recognizer")
 
 
+def _grammar_phrases(listen: Listen, eager: bool) -> list[str]:
+    """The phrases a turn's recognizer lists (a barge-in turn's :data:`BARGE_IN_REPEATS`
+    times each)."""
+    return listen.phrases * BARGE_IN_REPEATS if eager else listen.phrases
+
+
 def sound_alike(phrases: list[str]) -> dict[str, str]:
     """Each word of ``phrases`` → one spelling shared by every word of them that CMUdict
     pronounces the same way ("no" and "know" → "know"). Vosk picks between homophones by the
@@ -212,8 +218,7 @@ class Recognizer:
     def turn(self, listen: Listen, eager: bool = False) -> Turn:
         """Start listening for ``listen``'s phrases. ``eager`` ends the utterance as soon as
         Vosk's partial result is a complete phrase (barge-in: speed over certainty)."""
-        phrases = listen.phrases * BARGE_IN_REPEATS if eager else listen.phrases
-        return Turn(self, listen, self._vosk_for(phrases), eager)
+        return Turn(self, listen, self._vosk_for(_grammar_phrases(listen, eager)), eager)
 
     def _vosk_for(self, phrases: list[str], strict: bool = False) -> Any:
         """A KaldiRecognizer for this grammar, reused across turns with the same phrases;
@@ -316,7 +321,7 @@ class Turn:
     def _restart_with_new_model(self) -> Heard | None:
         """The owner has switched models: new recognizers, and the utterance under way (if
         any) decoded again from its start."""
-        self._rec = self._owner._vosk_for(self.listen.phrases)
+        self._rec = self._owner._vosk_for(_grammar_phrases(self.listen, self.eager))
         if self._needs_strict:
             self._strict = self._owner._vosk_for(self.listen.phrases, strict=True)
         replay, self._utterance = self._utterance, []
