@@ -56,12 +56,6 @@ BARGE_IN_REPEATS = 3
 log = logging.getLogger("voiceskill.recognizer")
 
 
-def _grammar_phrases(listen: Listen, eager: bool) -> list[str]:
-    """The phrases a turn's recognizer lists (a barge-in turn's :data:`BARGE_IN_REPEATS`
-    times each)."""
-    return listen.phrases * BARGE_IN_REPEATS if eager else listen.phrases
-
-
 def sound_alike(phrases: list[str]) -> dict[str, str]:
     """Each word of ``phrases`` → one spelling shared by every word of them that CMUdict
     pronounces the same way ("no" and "know" → "know"). Vosk picks between homophones by the
@@ -218,7 +212,7 @@ class Recognizer:
     def turn(self, listen: Listen, eager: bool = False) -> Turn:
         """Start listening for ``listen``'s phrases. ``eager`` ends the utterance as soon as
         Vosk's partial result is a complete phrase (barge-in: speed over certainty)."""
-        return Turn(self, listen, self._vosk_for(_grammar_phrases(listen, eager)), eager)
+        return Turn(self, listen, eager)
 
     def _vosk_for(self, phrases: list[str], strict: bool = False) -> Any:
         """A KaldiRecognizer for this grammar, reused across turns with the same phrases;
@@ -243,11 +237,10 @@ class Recognizer:
 class Turn:
     """Decoding state of one listen: feed chunks, get a Heard once an utterance ends."""
 
-    def __init__(self, owner: Recognizer, listen: Listen, vosk_rec: Any, eager: bool) -> None:
+    def __init__(self, owner: Recognizer, listen: Listen, eager: bool) -> None:
         self.listen = listen
         self.eager = eager
         self._owner = owner
-        self._rec = vosk_rec
         self._ep = owner.endpointing
         self._preroll: deque[np.ndarray] = deque(
             maxlen=max(1, math.ceil(self._ep.preroll / CHUNK_SECONDS))
@@ -264,7 +257,7 @@ class Turn:
         self._needs_strict = not eager and any(
             t > DOUBTFUL_CONFIDENCE for _, t in listen.thresholds
         )
-        self._strict = owner._vosk_for(listen.phrases, strict=True) if self._needs_strict else None
+        self._rec, self._strict = self._open_recognizers()
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
         self.fed = 0.0
@@ -318,12 +311,19 @@ class Turn:
                     return heard
         return None
 
+    def _open_recognizers(self) -> tuple[Any, Any | None]:
+        """Vosk recognizers on the owner's current model: the turn's grammar (a barge-in turn
+        lists each phrase :data:`BARGE_IN_REPEATS` times) and, if the turn needs one, the
+        strict second decoding."""
+        phrases = self.listen.phrases
+        rec = self._owner._vosk_for(phrases * BARGE_IN_REPEATS if self.eager else phrases)
+        strict = self._owner._vosk_for(phrases, strict=True) if self._needs_strict else None
+        return rec, strict
+
     def _restart_with_new_model(self) -> Heard | None:
         """The owner has switched models: new recognizers, and the utterance under way (if
         any) decoded again from its start."""
-        self._rec = self._owner._vosk_for(_grammar_phrases(self.listen, self.eager))
-        if self._needs_strict:
-            self._strict = self._owner._vosk_for(self.listen.phrases, strict=True)
+        self._rec, self._strict = self._open_recognizers()
         replay, self._utterance = self._utterance, []
         return self._decode(replay) if self._in_speech else None
 
