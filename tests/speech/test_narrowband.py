@@ -5,6 +5,7 @@ path as the microphone, and once through PulseAudio and the real Microphone."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import time
@@ -21,8 +22,10 @@ from voiceskill.acoustic.augment import as_8k_device
 from voiceskill.acoustic.features import read_global_cmvn
 from voiceskill.acoustic.sphinx_net import REAL_SPEECH_MEAN_8K
 from voiceskill.clock import VirtualClock
-from voiceskill.events import Heard
-from voiceskill.speech.audio import Microphone
+from voiceskill.events import Heard, Listen
+from voiceskill.session import BARGE_IN_INTENTS
+from voiceskill.speech import recognizer as recognizer_module
+from voiceskill.speech.audio import CHUNK, Microphone
 from voiceskill.speech.bandwidth import NARROWBAND_SWITCH, NARROWBAND_WARNING
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.modeldir import narrowband_companion, resolve_model_dir
@@ -168,13 +171,6 @@ def test_a_barge_in_turn_keeps_its_grammar_across_the_switch(
 ) -> None:
     """A barge-in turn lists each phrase BARGE_IN_REPEATS times; the companion's recognizer
     made at the switch must list them so too."""
-    import json
-
-    from voiceskill.events import Listen
-    from voiceskill.session import BARGE_IN_INTENTS
-    from voiceskill.speech import recognizer as recognizer_module
-    from voiceskill.speech.audio import CHUNK
-
     barge_in = Listen(tuple(c for c in YES_NO.choices if c.intent in BARGE_IN_INTENTS))
     switching = Recognizer(speech_model, narrowband_model=narrowband_model)
     switching.bandwidth.heard = switching.bandwidth.loud_seconds - 0.3
