@@ -147,6 +147,29 @@ class KioskRunner:
         except queue.Empty:
             raise AssertionError(f"no session ended within {timeout} s") from None
 
+    def answer_until_end(self, answer: Callable[[], None], accepts: str, tries: int = 2,
+                         timeout: float = 90.0) -> tuple[str, Path | None]:
+        """``answer()`` (the person speaks), and again each time the kiosk asks again (listens
+        for ``accepts`` once more), as a person does when not understood, at most ``tries``
+        times; then the outcome and transcript of the session."""
+        deadline = time.monotonic() + timeout
+        answer()
+        tries -= 1
+        while True:
+            try:
+                return self.ended.get(timeout=0.1)
+            except queue.Empty:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no session ended within {timeout} s")
+            try:
+                listen = self.listens.get_nowait()
+            except queue.Empty:
+                continue
+            if accepts in listen.phrases and tries > 0:
+                answer()
+                tries -= 1
+
     def wait_status(self, status: str, timeout: float = 30.0) -> None:
         """Wait until the service reports ``status`` (idle, session, trouble)."""
         deadline = time.monotonic() + timeout

@@ -62,13 +62,15 @@ def test_an_8_khz_microphone_gets_the_companion_model(
             kiosk.wait_listen("hey coach")
             speak_narrow("hey coach")
             kiosk.wait_listen("yes")
-            speak_narrow("yes")
-            got, path = kiosk.wait_end()
+            # Said again if asked again: the companion now and then hears this voice's 8 kHz
+            # "yes" as a doubtful "yeah" (about 1 run in 10), which is asked again.
+            got, path = kiosk.answer_until_end(lambda: speak_narrow("yes"), "yes")
     finally:
         kiosk.stop()
     assert got == "emergency"
     assert path is not None
-    assert [e["intent"] for e in read_transcript(path) if e["type"] == "heard"] == ["yes"]
+    heard = [e["intent"] for e in read_transcript(path) if e["type"] == "heard"]
+    assert heard in (["yes"], [None, "yes"]), read_transcript(path)
     assert sum(NARROWBAND_SWITCH in r.getMessage() for r in caplog.records) == 1
 
 

@@ -47,3 +47,16 @@ def test_clipped_8_khz_speech_is_still_narrowband() -> None:
     # Clipping puts power in every band; such chunks must not settle the device as wideband.
     loud = np.clip(as_8k_device(_speech(WIDEBAND)).astype(np.int32) * 8, -32768, 32767)
     assert len(_reports(loud.astype(np.int16))) == 1
+
+
+def test_no_wideband_fixture_is_reported_on_its_own() -> None:
+    # Each from a fresh watch, as the first words a kiosk hears (flite's kal is an 8 kHz voice).
+    wideband = [p for p in sorted(FIXTURES.glob("*.wav")) if "flite-kal" not in p.name]
+    assert len(wideband) > 50
+    assert [p.name for p in wideband if _reports(read_wav(p))] == []
+
+
+def test_the_wake_phrase_from_an_8_khz_device_settles_the_band_on_its_own() -> None:
+    # so the kiosk's first question is already heard with the 8 kHz companion model
+    wake = as_8k_device(read_wav(FIXTURES / "hey_coach__espeak-en-us-f4.wav"))
+    assert len(_reports(wake)) == 1

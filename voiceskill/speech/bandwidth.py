@@ -47,11 +47,13 @@ class BandwidthWatch:
     """Fed every chunk of a microphone; says once when enough loud audio had an empty high
     band, and never once a loud chunk had sound up there."""
 
-    loud_seconds: float = 1.0
-    """Loud audio to hear before deciding narrowband. Wideband speech settles at its first
-    loud chunk: over the 12 real recordings of pocketsphinx-testdata and every wideband test
-    fixture, no loud chunk came before the first one with sound above 4.2 kHz. 8 kHz copies of
-    the same recordings reach 1 s within one or two answers."""
+    loud_seconds: float = 0.6
+    """Loud audio to hear before deciding narrowband: short enough that the wake phrase alone
+    settles it (an 8 kHz "hey coach" has 0.8 s of loud chunks; with 1 s the wideband model had
+    to hear the wake phrase on 8 kHz audio, and missed it for some voices every time). Wideband
+    speech settles sooner: over the 12 real recordings of pocketsphinx-testdata no loud chunk
+    came before the first one with sound above 4.2 kHz, and over every wideband test fixture at
+    most 0.3 s did (espeak-ng's en-gb-x-rp m7 saying "wait")."""
 
     heard: float = 0.0
     """Seconds of loud audio so far, all with an empty high band."""
