@@ -6,6 +6,7 @@ from pathlib import Path
 
 from voiceskill.acoustic.lexicon import (
     ARPABET,
+    accent_pronunciations,
     build_lexicon,
     ipa_to_arpabet,
     missing_words,
@@ -29,6 +30,23 @@ def test_contraction_and_made_up_word_get_pronunciations() -> None:
 def test_ipa_conversion() -> None:
     assert ipa_to_arpabet("hˈɛlp") == ("HH", "EH", "L", "P")
     assert ipa_to_arpabet("tʃˈiːz") == ("CH", "IY", "Z")
+
+
+def test_strict_ipa_conversion_refuses_a_sound_it_does_not_know() -> None:
+    assert ipa_to_arpabet("stˈɑːt", strict=True) == ("S", "T", "AA", "T")
+    assert ipa_to_arpabet("stˈɑːɬ") == ("S", "T", "AA")  # the unknown sound dropped
+    assert ipa_to_arpabet("stˈɑːɬ", strict=True) == ()
+
+
+def test_accents_add_how_they_say_a_word_unless_another_word_is_said_so() -> None:
+    # Received Pronunciation has no "r" after a vowel: "start" S T AA T, "sore" like "saw".
+    said = accent_pronunciations(("saw", "sore", "start"), "en-gb-x-rp")
+    assert said == {"saw": ("S", "AO"), "sore": ("S", "AO"), "start": ("S", "T", "AA", "T")}
+    lexicon = build_lexicon(["saw", "sore", "start"], ["en-gb-x-rp"])
+    assert lexicon["start"] == [("S", "T", "AA", "R", "T"), ("S", "T", "AA", "T")]
+    assert lexicon["sore"] == [("S", "AO", "R")]  # S AO is "saw"'s: a variant never joins two words
+    assert build_lexicon(["sore"], ["en-gb-x-rp"])["sore"] == [("S", "AO", "R"), ("S", "AO")]
+    assert build_lexicon(["start"])["start"] == [("S", "T", "AA", "R", "T")]
 
 
 def test_unpronounceable_and_lexicon() -> None:

@@ -26,6 +26,7 @@ from voiceskill.acoustic import kaldi_model as km
 from voiceskill.acoustic.context import ContextTying, read_tying
 from voiceskill.acoustic.fst import VectorFst
 from voiceskill.acoustic.lexicon import (
+    ACCENTS,
     ARPABET,
     PHONES,
     SILENCE,
@@ -242,7 +243,7 @@ def compile_graph(
     tying = read_tying(model_dir / "am")  # before anything is written: a bad file changes nothing
     phrases = {" ".join(p.lower().split()) for p in vocabulary} - {UNKNOWN_WORD}
     wanted = sorted({w for phrase in phrases for w in phrase.split()})
-    lexicon = build_lexicon(wanted)
+    lexicon = build_lexicon(wanted, ACCENTS)
     skipped = [w for w in wanted if w not in lexicon]
     joined = {
         phrase_word(p) for p in phrases if " " in p and all(w in lexicon for w in p.split())
