@@ -108,8 +108,9 @@ def _strip_stress(phones: Iterable[str]) -> Pronunciation:
     return tuple(re.sub(r"\d", "", p) for p in phones)
 
 
-#: Marks in espeak-ng's IPA that carry no phone: stress, length, syllable and word breaks.
-_NO_PHONE = "ˈˌːˑ-_ "
+#: Length marks in espeak-ng's IPA: no phone of their own (stress marks and word breaks are
+#: removed before the conversion).
+_NO_PHONE = "ːˑ"
 
 
 def ipa_to_arpabet(ipa: str, strict: bool = False) -> Pronunciation:
@@ -141,26 +142,33 @@ def ipa_to_arpabet(ipa: str, strict: bool = False) -> Pronunciation:
 ACCENTS = ("en-gb-x-rp", "en-us-nyc")
 
 
+def _espeak_ipa(text: str, voice: str, timeout: float) -> str | None:
+    """What ``espeak-ng --ipa -v voice`` prints for ``text`` (one line per input line); None
+    when espeak-ng is missing, fails or hangs."""
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        return None
+    try:
+        done = subprocess.run(
+            [exe, "-q", "--ipa", "-v", voice],
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
 @functools.cache
 def accent_pronunciations(words: tuple[str, ...], accent: str) -> dict[str, Pronunciation]:
     """How espeak-ng's ``accent`` says each of ``words`` (one call for them all); a word said
     with a sound outside the phone set, or any word when espeak-ng is missing, is left out."""
-    exe = shutil.which("espeak-ng")
-    if exe is None or not words:
-        return {}
-    try:
-        done = subprocess.run(
-            [exe, "-q", "--ipa", "-v", accent],
-            input="\n".join(words) + "\n",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    lines = done.stdout.splitlines()
-    if done.returncode != 0 or len(lines) != len(words):
+    ipa = _espeak_ipa("\n".join(words) + "\n", accent, timeout=60) if words else None
+    lines = ipa.splitlines() if ipa is not None else []
+    if len(lines) != len(words):
         return {}
     found = {w: ipa_to_arpabet(line, strict=True) for w, line in zip(words, lines, strict=True)}
     return {w: p for w, p in found.items() if p}
@@ -169,20 +177,8 @@ def accent_pronunciations(words: tuple[str, ...], accent: str) -> dict[str, Pron
 @functools.cache
 def espeak_pronunciation(word: str) -> Pronunciation:
     """Ask espeak-ng how an American English speaker says ``word``; () when unavailable."""
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        return ()
-    try:
-        done = subprocess.run(
-            [exe, "-q", "--ipa", "-v", "en-us", word],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return ()
-    return ipa_to_arpabet(done.stdout.strip())
+    ipa = _espeak_ipa(word + "\n", "en-us", timeout=10)
+    return ipa_to_arpabet(ipa.strip()) if ipa is not None else ()
 
 
 def pronunciations(word: str, use_espeak: bool = True) -> list[Pronunciation]:
