@@ -14,8 +14,10 @@ Sets (nothing is downloaded):
   room noise;
 * real speech: the human recordings in Debian's pocketsphinx-testdata (in-vocabulary words
   scored, other words must not come out as vocabulary words);
-* out-of-grammar: unrelated synthetic words/sentences and real read sentences (LibriVox),
-  decoded with the yes/no answer grammar; passing = nothing but [unk] comes back.
+* out-of-grammar: unrelated synthetic words/sentences, real read sentences (LibriVox, one
+  pocketsphinx test sentence) and ALSA's speaker-test recordings (a woman naming speaker
+  channels, and pink noise), decoded with the yes/no answer grammar; passing = nothing but
+  [unk] comes back.
 """
 
 from __future__ import annotations
@@ -73,7 +75,10 @@ REAL_OOV = [
     "librivox/sense_and_sensibility_01_austen_64kb-0890.wav",
     "librivox/sense_and_sensibility_01_austen_64kb-0920.wav",
     "librivox/sense_and_sensibility_01_austen_64kb-0930.wav",
+    "something.raw",  # "go somewhere and do something"
 ]
+#: alsa-utils' speaker-test recordings ("Front Left", ..., and Noise.wav, pink noise).
+ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
 #: The safety-relevant grammar: answers to a red-flag question plus the always-on commands.
 ANSWER_GRAMMAR = [
     "yes",
@@ -151,13 +156,15 @@ def held_out_set(cache: Path | None, noisy: bool, every: int = 1) -> list[Clip]:
 def oov_set(cache: Path | None, every: int = 1) -> list[Clip]:
     voices = held_out_voices()
     clips = [Clip(v.label, t, _cached_synth(v, t, cache)) for v in voices for t in OOV][::every]
-    clips += [Clip(f, "", read_wav(TESTDATA / f)) for f in REAL_OOV if (TESTDATA / f).is_file()]
+    clips += [Clip(f, "", _read_real(f)) for f in REAL_OOV if (TESTDATA / f).is_file()]
+    alsa = sorted(ALSA_SOUNDS.glob("*.wav")) if ALSA_SOUNDS.is_dir() else []
+    clips += [Clip(f"alsa/{f.name}", "", read_wav(f)) for f in alsa]
     return clips
 
 
 def _read_real(name: str) -> np.ndarray:
     path = TESTDATA / name
-    if path.suffix == ".raw":
+    if path.suffix == ".raw":  # 16 kHz 16-bit mono, no header
         return np.frombuffer(path.read_bytes(), dtype="<i2").copy()
     return read_wav(path)
 
@@ -361,7 +368,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     out["real_in_vocab_n"] = total
     out["real_false_vocab"] = false_vocab
     out.update(_score_8k(runner, grammar, vocab, cache, every))
-    rejected = heard_no = taken = taken_no = 0
+    rejected = heard_no = taken = taken_no = real_rejected = real_n = 0
     taken_as: dict[str, int] = {}
     oov = oov_set(cache, every)
     listen = red_flag_listen() if hasattr(runner, "session_intent") else None
@@ -378,8 +385,13 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         audio_s += len(c.samples) / 16000
         rejected += all(w == "[unk]" for w in hyp)
         heard_no += "no" in hyp
+        if c.name.endswith((".wav", ".raw")):  # recordings of people (and ALSA's pink noise)
+            real_n += 1
+            real_rejected += all(w == "[unk]" for w in hyp)
     out["oov_rejected"] = rejected / len(oov)
     out["oov_rejected_n"] = len(oov)
+    out["oov_real_rejected"] = real_rejected / max(real_n, 1)
+    out["oov_real_rejected_n"] = real_n
     out["oov_as_no"] = heard_no / len(oov)
     out["oov_as_no_n"] = len(oov)
     if listen is not None:
@@ -461,6 +473,8 @@ ROWS = [
     ('out-of-grammar through an 8 kHz device, taken as "no" by a red-flag question',
      "oov_8k_session_no", "%", "0"),
     ("out-of-grammar rejected ([unk]/empty)", "oov_rejected", "%", "≥ 90 %"),
+    ("of which recordings of people (LibriVox, pocketsphinx, ALSA), rejected",
+     "oov_real_rejected", "%", "–"),
     ('out-of-grammar heard with a "no" (lower is safer)', "oov_as_no", "%", "0"),
     ("out-of-grammar taken as any answer or command by a red-flag question (ear path, "
      "dialog thresholds)", "oov_session_taken", "%", "–"),
