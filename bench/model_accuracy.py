@@ -15,7 +15,7 @@ Sets (nothing is downloaded):
 * real speech: the human recordings in Debian's pocketsphinx-testdata (in-vocabulary words
   scored, other words must not come out as vocabulary words);
 * out-of-grammar: unrelated synthetic words/sentences, real read sentences (LibriVox, one
-  pocketsphinx test sentence) and ALSA's speaker-test recordings (a woman naming speaker
+  pocketsphinx test sentence) and ALSA's speaker-test recordings (a person naming speaker
   channels, and pink noise), decoded with the yes/no answer grammar; passing = nothing but
   [unk] comes back.
 """
