@@ -1,7 +1,8 @@
 """Vosk, one turn at a time: a grammar of exactly the turn's phrases plus ``[unk]``.
 
 Vosk 0.3.45 has no runtime control over its endpointer and its defaults wait long after the
-last word. So endpointing happens here: a small energy detector decides when speech starts
+last word. So endpointing happens here: a level detector over the room's noise floor
+(:mod:`voiceskill.speech.voice_detector`) decides when speech starts
 and stops (``trailing_silence`` after the last voiced chunk, longer while what was heard so far
 is only the start of a longer phrase), then ``FinalResult()`` closes the utterance. Audio
 before speech starts is not decoded at all (only kept as pre-roll), which keeps idle
@@ -30,6 +31,7 @@ from voiceskill.intents import match_intent
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.bandwidth import NARROWBAND_SWITCH, NARROWBAND_WARNING, BandwidthWatch
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
+from voiceskill.speech.voice_detector import VoiceDetector
 from voiceskill.speech.wav import TARGET_RATE
 
 #: The confidence of an answer that the stricter second decoding did not confirm. In a turn
@@ -140,6 +142,10 @@ class Endpointing:
     min_level_db: float = -55.0
     """... and louder than this absolute level (dB relative to full scale)."""
 
+    steady_noise: float = 3.0
+    """Seconds of sound that never falls back to the noise floor after which it counts as a
+    steady noise (fan, hum), not a voice: it is dropped and becomes the new floor."""
+
 
 def open_model(path: str | Path) -> Any:
     """Load (after checking) a Vosk model directory; ModelError with one clear line if unusable.
@@ -169,12 +175,6 @@ def open_models(path: str | Path) -> tuple[Any, Any | None]:
     return open_model(path), (open_model(companion) if companion is not None else None)
 
 
-def _level_db(frames: np.ndarray) -> np.ndarray:
-    """Level of each row of int16 samples in dB relative to full scale."""
-    power = np.mean((frames.astype(np.float32) / 32768.0) ** 2, axis=1)
-    return 10.0 * np.log10(power + 1e-10)
-
-
 class Recognizer:
     """Turns chunks of audio into :class:`Heard` for one :class:`Listen` at a time."""
 
@@ -191,6 +191,9 @@ class Recognizer:
         """Companion model for audio with nothing above 4 kHz; None = keep :attr:`model`."""
         self.bandwidth = BandwidthWatch()
         """Watches every chunk for a microphone that records nothing above 4 kHz."""
+        ep = self.endpointing
+        self.voice = VoiceDetector(ep.margin_db, ep.min_level_db, ep.steady_noise)
+        """Which chunks carry a voice; keeps the room's noise floor from turn to turn."""
         self._cache: OrderedDict[str, Any] = OrderedDict()
         sound_alike(["yes"])  # loads CMUdict (0.7 s) now rather than in the first turn
         self.decoded_seconds = 0.0
@@ -248,7 +251,6 @@ class Turn:
         self._utterance: list[np.ndarray] = []
         """The audio decoded since the current utterance began (to decode again after a model
         switch)."""
-        self._floor_db = -90.0
         self._in_speech = False
         self._voiced = 0.0
         self._quiet = 0.0
@@ -271,11 +273,16 @@ class Turn:
     def feed(self, chunk: np.ndarray) -> Heard | None:
         """Take one chunk; return what was said when an utterance has just ended."""
         self.fed += len(chunk) / TARGET_RATE
-        if self._owner.watch_band(chunk):
+        voiced = self._owner.voice.voiced(chunk, self._in_speech)
+        # Only voices tell the microphone's band: a hum or a rumble has nothing above 4 kHz
+        # either, and switched the recognizer to the 8 kHz model before anyone spoke.
+        if (voiced or self._in_speech) and self._owner.watch_band(chunk):
             heard = self._restart_with_new_model()
             if heard is not None:
                 return heard
-        voiced = self._is_voiced(chunk)
+        if self._in_speech and self._owner.voice.steady():
+            self._drop_utterance()  # a fan or a hum has started: nobody said anything
+            return None
         if not self._in_speech:
             self._preroll.append(chunk)
             if not voiced:
@@ -339,22 +346,14 @@ class Turn:
 
     # ---------------------------------------------------------------- internals
 
-    def _is_voiced(self, chunk: np.ndarray) -> bool:
-        frame = TARGET_RATE // 100
-        usable = len(chunk) - len(chunk) % frame
-        if usable == 0:
-            return False
-        levels = _level_db(chunk[:usable].reshape(-1, frame))
-        threshold = max(self._floor_db + self._ep.margin_db, self._ep.min_level_db)
-        voiced = levels > threshold
-        if not self._in_speech:
-            # Follow the noise floor down at once and up slowly, only outside speech.
-            for level in levels:
-                if level < self._floor_db:
-                    self._floor_db = float(level)
-                else:
-                    self._floor_db += 0.01 * (float(level) - self._floor_db)
-        return int(voiced.sum()) * 2 >= len(levels)
+    def _drop_utterance(self) -> None:
+        """Forget the utterance under way (Vosk's recognizers start afresh)."""
+        self._in_speech = False
+        self._utterance = []
+        self._voiced = self._quiet = self._length = 0.0
+        self._rec.Reset()
+        if self._strict is not None:
+            self._strict.Reset()
 
     def _check_end(self) -> Heard | None:
         ep = self._ep
