@@ -44,8 +44,9 @@ NARROWBAND_SWITCH = (
 
 @dataclass
 class BandwidthWatch:
-    """Fed every chunk of a microphone; says once when enough loud audio had an empty high
-    band, and never once a loud chunk had sound up there."""
+    """Fed the chunks of a microphone that carry a voice (the recognizer leaves out steady noise
+    like hum, which has an empty high band too); says once when enough loud audio had an empty
+    high band, and never once a loud chunk had sound up there."""
 
     loud_seconds: float = 0.6
     """Loud audio to hear before deciding narrowband: short enough that the wake phrase alone

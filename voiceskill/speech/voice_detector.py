@@ -19,7 +19,7 @@ import math
 from collections import deque
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
+from scipy.signal import butter, sosfilt
 
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.wav import TARGET_RATE
@@ -48,7 +48,7 @@ class VoiceDetector:
         self.floor_db: float | None = None
         """The room's level without a voice (dBFS); None until the first audio."""
         self._high_pass = butter(2, HIGH_PASS_HZ, "highpass", fs=TARGET_RATE, output="sos")
-        self._filter_state = sosfilt_zi(self._high_pass) * 0.0
+        self._filter_state = np.zeros((len(self._high_pass), 2))
         self._lows: deque[float] = deque(maxlen=max(1, math.ceil(steady_seconds / CHUNK_SECONDS)))
         """The quietest frame of each chunk of the utterance under way (the last
         ``steady_seconds`` of it)."""
