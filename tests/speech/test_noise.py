@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests.speech.heard import fixtures, red_flag_listen
+from voiceskill.acoustic.augment import colored_noise
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Heard
 from voiceskill.session import apply_thresholds
@@ -30,13 +31,10 @@ def noise(kind: str, seconds: float, dbfs: float, seed: int = 0) -> np.ndarray:
     if kind == "hum":
         t = np.arange(n) / TARGET_RATE
         x = sum(np.sin(2 * np.pi * 50 * k * t) / k for k in range(1, 9))
+        x = x / np.sqrt(np.mean(x**2))
     else:
-        spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(n))
-        freqs = np.fft.rfftfreq(n, 1 / TARGET_RATE)
-        freqs[0] = freqs[1]
-        spectrum *= {"white": 1.0, "pink": freqs**-0.5, "brown": freqs**-1.0}[kind]
-        x = np.fft.irfft(spectrum, n)
-    return x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (dbfs / 20)
+        x = colored_noise(np.random.default_rng(seed), n, kind)
+    return x * 32768 * 10 ** (dbfs / 20)
 
 
 def as_audio(samples: np.ndarray) -> ScriptedAudio:

@@ -13,18 +13,23 @@ from voiceskill.speech.wav import float_to_int16, resample
 RATE = 16000
 
 
-def _colored_noise(rng: np.random.Generator, n: int) -> np.ndarray:
-    """White, pink or brown noise with unit RMS."""
-    kind = rng.integers(3)
-    white = rng.standard_normal(n)
-    if kind == 0:
-        noise = white
-    else:
-        spectrum = np.fft.rfft(white)
-        f = np.maximum(np.arange(len(spectrum)), 1)
-        spectrum /= f ** (0.5 if kind == 1 else 1.0)
+#: Noise colours by their spectral slope: power falls 0, 3 or 6 dB per octave.
+NOISE_SLOPES = {"white": 0.0, "pink": 0.5, "brown": 1.0}
+
+
+def colored_noise(rng: np.random.Generator, n: int, kind: str) -> np.ndarray:
+    """``n`` samples of white, pink or brown noise (:data:`NOISE_SLOPES`) with unit RMS."""
+    noise = rng.standard_normal(n)
+    if NOISE_SLOPES[kind]:
+        spectrum = np.fft.rfft(noise)
+        spectrum /= np.maximum(np.arange(len(spectrum)), 1) ** NOISE_SLOPES[kind]
         noise = np.fft.irfft(spectrum, n)
     return noise / (np.sqrt(np.mean(noise**2)) + 1e-9)
+
+
+def _colored_noise(rng: np.random.Generator, n: int) -> np.ndarray:
+    """White, pink or brown noise, one of them at random, with unit RMS."""
+    return colored_noise(rng, n, list(NOISE_SLOPES)[int(rng.integers(3))])
 
 
 def _hum(rng: np.random.Generator, n: int) -> np.ndarray:

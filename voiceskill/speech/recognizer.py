@@ -190,7 +190,7 @@ class Recognizer:
         self.narrowband_model = narrowband_model
         """Companion model for audio with nothing above 4 kHz; None = keep :attr:`model`."""
         self.bandwidth = BandwidthWatch()
-        """Watches every chunk for a microphone that records nothing above 4 kHz."""
+        """Watches the chunks of a voice for a microphone that records nothing above 4 kHz."""
         ep = self.endpointing
         self.voice = VoiceDetector(ep.margin_db, ep.min_level_db, ep.steady_noise)
         """Which chunks carry a voice; keeps the room's noise floor from turn to turn."""
@@ -346,11 +346,15 @@ class Turn:
 
     # ---------------------------------------------------------------- internals
 
-    def _drop_utterance(self) -> None:
-        """Forget the utterance under way (Vosk's recognizers start afresh)."""
+    def _end_utterance(self) -> None:
+        """Back to waiting for speech: the utterance's audio and counters are forgotten."""
         self._in_speech = False
         self._utterance = []
         self._voiced = self._quiet = self._length = 0.0
+
+    def _drop_utterance(self) -> None:
+        """Forget the utterance under way (Vosk's recognizers start afresh)."""
+        self._end_utterance()
         self._rec.Reset()
         if self._strict is not None:
             self._strict.Reset()
@@ -424,9 +428,7 @@ class Turn:
     def _finish(self, result: dict[str, Any]) -> Heard | None:
         """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
         voiced, quiet, strict_text = self._voiced, self._quiet, self._strict_text()
-        self._in_speech = False
-        self._utterance = []
-        self._voiced = self._quiet = self._length = 0.0
+        self._end_utterance()
         self.speech_ended_at = self.fed - quiet
         text = result.get("text", "").strip()
         words = result.get("result", [])
