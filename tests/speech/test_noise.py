@@ -9,6 +9,8 @@ virtual clock; the noises are generated here (seeded), the answers are committed
 
 from __future__ import annotations
 
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -21,7 +23,7 @@ from voiceskill.speech.audio import CHUNK, ScriptedAudio
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Recognizer
 from voiceskill.speech.voice_detector import VoiceDetector
-from voiceskill.speech.wav import TARGET_RATE, read_wav
+from voiceskill.speech.wav import TARGET_RATE, read_wav, wav_from_bytes
 
 
 def noise(kind: str, seconds: float, dbfs: float, seed: int = 0) -> np.ndarray:
@@ -119,3 +121,49 @@ def test_a_hum_from_the_start_does_not_pass_for_an_8_khz_microphone(
     recognizer = Recognizer(speech_model, narrowband_model=speech_model)
     heard_in(recognizer, noise(kind, 5.0, dbfs))
     assert not recognizer.bandwidth.decided
+
+
+def sox_noise(kind: str, seconds: float, dbfs: float) -> np.ndarray:
+    """``seconds`` of sox's white, pink or brown noise at ``dbfs`` (RMS), the same every run
+    (``-R``). sox is another generator than the model builder's own (``augment``)."""
+    out = subprocess.run(
+        ["sox", "-R", "-n", "-r", str(TARGET_RATE), "-b", "16", "-t", "wav", "-"]
+        + ["synth", str(seconds), kind],
+        capture_output=True,
+        check=True,
+    ).stdout
+    x = wav_from_bytes(out).astype(np.float64)
+    return x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (dbfs / 20)
+
+
+@pytest.mark.parametrize("kind", ["whitenoise", "pinknoise", "brownnoise"])
+@pytest.mark.parametrize(("seconds", "dbfs"), [(0.4, -20), (1.0, -30), (2.0, -20)])
+def test_a_burst_of_noise_is_no_answer(
+    speech_model, kind: str, seconds: float, dbfs: float
+) -> None:
+    # A quiet room, then a burst (a tap, a hair dryer, a door): too short to count as steady
+    # noise. The shipped model of 2026-11-21 heard 8 of these 9 as "that's right" (a yes to
+    # the red-flag question), "stop" or "perhaps".
+    burst = sox_noise(kind, seconds, dbfs)
+    room = noise("pink", 3.0 + seconds, -65.0, seed=3)
+    room[TARGET_RATE : TARGET_RATE + len(burst)] += burst
+    heard = heard_in(Recognizer(speech_model), room)
+    taken = apply_thresholds(heard, red_flag_listen()).intent if heard else None
+    assert taken is None, heard
+
+
+def test_a_short_soft_word_is_not_judged_by_its_spectrum() -> None:
+    # A soft "yes" may have only its vowel above the floor, and a vowel alone is as steady as a
+    # noise: under MIN_SHAPE_FRAMES voiced frames nothing is judged (a simulated session lost
+    # its spoken "yes" to this when the minimum was 8 frames).
+    detector = VoiceDetector(margin_db=10.0, min_level_db=-55.0, steady_seconds=3.0)
+    detector.voiced(np.zeros(CHUNK, dtype=np.int16), in_speech=False)
+    vowel = (3000 * np.sin(2 * np.pi * 220 * np.arange(4 * CHUNK) / TARGET_RATE)).astype(np.int16)
+    chunks = vowel.reshape(-1, CHUNK)  # 0.2 s: 20 voiced frames
+    detector.voiced(chunks[0], in_speech=False)
+    for chunk in chunks[1:]:
+        detector.voiced(chunk, in_speech=True)
+    assert detector.spectral_change() is None and not detector.heard_noise()
+    for chunk in np.tile(vowel, 2).reshape(-1, CHUNK):  # 0.6 s of one unchanging sound
+        detector.voiced(chunk, in_speech=True)
+    assert detector.heard_noise()

@@ -426,9 +426,12 @@ class Turn:
         return any(len(p) > n and p[:n] == words for p in self._by_sound.intents)
 
     def _finish(self, result: dict[str, Any]) -> Heard | None:
-        """Turn Vosk's result into a Heard (None for an empty result after a mere noise)."""
+        """Turn Vosk's result into a Heard (None for a noise without a voice, or an empty
+        result after a mere noise)."""
         voiced, quiet, strict_text = self._voiced, self._quiet, self._strict_text()
         self._end_utterance()
+        if self._owner.voice.heard_noise():  # a burst of noise, which the model hears as words
+            return None
         self.speech_ended_at = self.fed - quiet
         text = result.get("text", "").strip()
         words = result.get("result", [])
