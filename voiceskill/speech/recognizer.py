@@ -201,7 +201,12 @@ class Recognizer:
 
     def watch_band(self, chunk: np.ndarray) -> bool:
         """Feed ``chunk`` to the bandwidth watch; True when the recognizer has just switched
-        to its narrowband model (recognizers made before then belong to the old model)."""
+        to its narrowband model (recognizers made before then belong to the old model).
+        Once the utterance under way sounds like a noise, what the watch heard of it is
+        forgotten: a hum or a rumble has nothing above 4 kHz either."""
+        if self.voice.heard_noise():
+            self.bandwidth.heard = 0.0
+            return False
         if not self.bandwidth.feed(chunk):
             return False
         if self.narrowband_model is None:
