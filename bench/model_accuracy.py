@@ -17,7 +17,10 @@ Sets (nothing is downloaded):
 * out-of-grammar: unrelated synthetic words/sentences, real read sentences (LibriVox, one
   pocketsphinx test sentence) and ALSA's speaker-test recordings (a person naming speaker
   channels, and pink noise), decoded with the yes/no answer grammar; passing = nothing but
-  [unk] comes back.
+  [unk] comes back;
+* bursts of noise with no voice (sox's white, pink and brown noise, 0.4-2 s, -40 to -20 dBFS):
+  how many the model hears as words, and how many a red-flag question takes as an answer
+  through the recognizer (which drops an utterance whose spectrum hardly changes).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
 from tests.speech.heard import red_flag_listen, said  # noqa: E402
+from tests.speech.test_noise import sox_noise  # noqa: E402
 from voiceskill.acoustic.augment import as_8k_device, augment  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402
@@ -160,6 +164,23 @@ def oov_set(cache: Path | None, every: int = 1) -> list[Clip]:
     alsa = sorted(ALSA_SOUNDS.glob("*.wav")) if ALSA_SOUNDS.is_dir() else []
     clips += [Clip(f"alsa/{f.name}", "", read_wav(f)) for f in alsa]
     return clips
+
+
+#: Bursts of noise: sox's generators (not the model builder's), three lengths, three levels.
+NOISE_BURSTS = [
+    (kind, seconds, dbfs)
+    for kind in ("whitenoise", "pinknoise", "brownnoise")
+    for seconds in (0.4, 1.0, 2.0)
+    for dbfs in (-40, -30, -20)
+]
+
+
+def noise_set() -> list[Clip]:
+    return [
+        Clip(f"sox/{k} {s} s {d} dBFS", "", np.clip(sox_noise(k, s, d), -32768, 32767).astype(
+            np.int16))
+        for k, s, d in NOISE_BURSTS
+    ]
 
 
 def _read_real(name: str) -> np.ndarray:
@@ -400,6 +421,17 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         out["oov_session_no"] = taken_no / len(oov)
         out["oov_session_no_n"] = len(oov)
         out["oov_session_by_intent"] = taken_as  # type: ignore[assignment]
+    bursts = noise_set()  # not in the CPU figures
+    out["noise_as_words"] = sum(
+        any(w != "[unk]" for w in runner.decode(c.samples, ANSWER_GRAMMAR).split())
+        for c in bursts
+    ) / len(bursts)
+    out["noise_as_words_n"] = len(bursts)
+    if listen is not None:
+        out["noise_session_taken"] = sum(
+            runner.session_intent(c.samples, listen) is not None for c in bursts
+        ) / len(bursts)
+        out["noise_session_taken_n"] = len(bursts)
     out["cpu_per_audio_s"] = cpu / max(audio_s, 1e-9)
     out["audio_s"] = audio_s
     return out
@@ -480,6 +512,9 @@ ROWS = [
      "dialog thresholds)", "oov_session_taken", "%", "–"),
     ('out-of-grammar taken as "no" by a red-flag question (ear path, dialog thresholds)',
      "oov_session_no", "%", "0"),
+    ("bursts of noise, no voice, heard as words (answer grammar)", "noise_as_words", "%", "–"),
+    ("bursts of noise taken as any answer or command by a red-flag question (ear path)",
+     "noise_session_taken", "%", "0"),
     ("CPU seconds per audio second (RTF), all sets", "cpu_per_audio_s", "f", "≤ 0.05"),
     ("model load (s)", "load_s", "f", "≤ 0.5"),
     ("model size on disk (MB)", "size_mb", "1", "≤ 20"),
