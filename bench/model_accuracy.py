@@ -42,8 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
-from tests.speech.heard import red_flag_listen, said  # noqa: E402
-from tests.speech.test_noise import sox_noise  # noqa: E402
+from tests.speech.heard import red_flag_listen, said, sox_noise  # noqa: E402
 from voiceskill.acoustic.augment import as_8k_device, augment  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402

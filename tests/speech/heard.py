@@ -7,6 +7,7 @@ the model hears as the wanted intent on its own, so they fail only when the plum
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from voiceskill.session import apply_thresholds
 from voiceskill.speech.audio import CHUNK, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.recognizer import Recognizer
-from voiceskill.speech.wav import TARGET_RATE, read_wav
+from voiceskill.speech.wav import TARGET_RATE, read_wav, wav_from_bytes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
 
@@ -108,3 +109,16 @@ def understood(model: Any, stem: str, intent: str, listen: Listen = YES_NO) -> P
     if path is None:
         pytest.skip(f"the model understands no {stem}__*.wav fixture as {intent!r}")
     return path
+
+
+def sox_noise(kind: str, seconds: float, dbfs: float) -> np.ndarray:
+    """``seconds`` of sox's white, pink or brown noise at ``dbfs`` (RMS), the same every run
+    (``-R``). sox is another generator than the model builder's own (``augment``)."""
+    out = subprocess.run(
+        ["sox", "-R", "-n", "-r", str(TARGET_RATE), "-b", "16", "-t", "wav", "-"]
+        + ["synth", str(seconds), kind],
+        capture_output=True,
+        check=True,
+    ).stdout
+    x = wav_from_bytes(out).astype(np.float64)
+    return x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (dbfs / 20)
