@@ -14,8 +14,8 @@ Sets (nothing is downloaded):
   room noise;
 * real speech: the human recordings in Debian's pocketsphinx-testdata (in-vocabulary words
   scored, other words must not come out as vocabulary words) and Asterisk's recordings of
-  zero..twenty (Debian asterisk-core-sounds-en-g722, read with PyAV; half a second of faint
-  room noise added around each tightly cut word);
+  zero..twenty and "no" (Debian asterisk-core-sounds-en-g722, read with PyAV; half a second
+  of faint room noise added around each tightly cut word);
 * out-of-grammar: unrelated synthetic words/sentences, real read sentences (LibriVox, one
   pocketsphinx test sentence) and ALSA's speaker-test recordings (a person naming speaker
   channels, and pink noise), decoded with the yes/no answer grammar; passing = nothing but
@@ -83,8 +83,11 @@ REAL_OOV = [
     "something.raw",  # "go somewhere and do something"
 ]
 #: Asterisk's English prompts (Debian ``asterisk-core-sounds-en-g722``, CC-BY-SA-3.0): Allison
-#: Smith, a professional voice, saying zero..twenty, 16 kHz G.722 (decoded with PyAV).
-ASTERISK_DIGITS = Path("/usr/share/asterisk/sounds/en_US_f_Allison/digits")
+#: Smith, a professional voice, 16 kHz G.722 (decoded with PyAV): zero..twenty, and "no".
+ASTERISK = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+ASTERISK_WORDS = {f"digits/{i}.g722": word for i, word in enumerate(NUMBERS)} | {
+    "vm-no.g722": "no",
+}
 #: The prompts are cut tight around the word, which a microphone never is: each gets this much
 #: faint room noise before and after, as a turn's audio has.
 ROOM_PAD_S = 0.5
@@ -217,15 +220,14 @@ def in_room(samples: np.ndarray, seed: int) -> np.ndarray:
 
 def real_set(source: str | None = None) -> list[Clip]:
     """People's recordings of in-vocabulary words: ``"pocketsphinx"`` (cards, directions,
-    digits: read sentences), ``"asterisk"`` (zero..twenty, one word each), None: both.
+    digits: read sentences), ``"asterisk"`` (zero..twenty and "no", one word each), None: both.
     A source whose files are not installed gives nothing."""
     clips: list[Clip] = []
     if source in (None, "pocketsphinx"):
         clips += [Clip(n, t, _read_real(n)) for n, t in REAL.items() if (TESTDATA / n).is_file()]
-    if source in (None, "asterisk") and ASTERISK_DIGITS.is_dir():
-        clips += [Clip(f"asterisk/{i}.g722", word,
-                       in_room(_read_g722(ASTERISK_DIGITS / f"{i}.g722"), seed=i))
-                  for i, word in enumerate(NUMBERS)]
+    if source in (None, "asterisk") and ASTERISK.is_dir():
+        clips += [Clip(f"asterisk/{name}", word, in_room(_read_g722(ASTERISK / name), seed=i))
+                  for i, (name, word) in enumerate(ASTERISK_WORDS.items())]
     return clips
 
 
@@ -539,7 +541,8 @@ ROWS = [
     ("real recordings, in-vocabulary words", "real_in_vocab", "%", "≥ 90 %"),
     ("of which read sentences (pocketsphinx-testdata: cards, directions, digits)",
      "real_pocketsphinx_in_vocab", "%", "–"),
-    ("of which zero..twenty one word each (Asterisk's prompts, Allison Smith, in room noise)",
+    ("of which zero..twenty and \"no\", one word each (Asterisk's prompts, Allison Smith, in "
+     "room noise)",
      "real_asterisk_in_vocab", "%", "–"),
     ("real recordings, other words heard as vocabulary", "real_false_vocab", "d", "–"),
     ("real recordings through an 8 kHz device, in-vocabulary words", "real_8k_in_vocab", "%",
