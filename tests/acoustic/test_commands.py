@@ -123,3 +123,6 @@ def test_model_build_narrowband_builds_the_companion_with_its_recipe(
     assert main(["model", "build", "--out", str(tmp_path / "m"), "--utterances", "500"]) == 0
     assert (asked[1].out_dir, asked[1].utterances, asked[1].for_8k_device) == (
         tmp_path / "m", 500, False)
+    assert asked[1].networks == 1
+    assert main(["model", "build", "--out", str(tmp_path / "m"), "--networks", "2"]) == 0
+    assert asked[2].networks == 2

@@ -85,6 +85,33 @@ def test_tiny_context_dependent_build_tells_its_words_apart(
     assert correct >= 6, f"only {correct}/8 words recognized"
 
 
+def test_tiny_build_with_two_networks_adds_their_average(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``networks=2``: a second network from the next seed on the first one's alignment; both
+    are in final.mdl at half the synthetic weight each, and the model loads and hears."""
+    model = _tiny_build(tmp_path_factory, networks=2)
+    mdl = (model / "am" / "final.mdl").read_text()
+    assert "output-node name=output input=Sum(Sum(total, synth.mix), synth2.mix)" in mdl
+    first, second = (_mix_weight(mdl, name) for name in ("synth.mix", "synth2.mix"))
+    assert first == second == pytest.approx(0.5)
+    assert _layer(mdl, "synth.affine1") != _layer(mdl, "synth2.affine1")  # not one net twice
+    correct = _words_right(model)
+    assert correct >= 6, f"only {correct}/8 words recognized"
+
+
+def _layer(mdl: str, name: str) -> str:
+    start = mdl.index(f"<ComponentName> {name} ")
+    end = mdl.find("<ComponentName>", start + 1)
+    return mdl[start : end if end > 0 else mdl.index("</Nnet3>", start)]
+
+
+def _mix_weight(mdl: str, name: str) -> float:
+    """The largest entry of a mix component's matrix: the network's weight."""
+    matrix = _layer(mdl, name).split("<LinearParams>")[1].split("]")[0].strip(" [\n")
+    return max(float(v) for v in matrix.split())
+
+
 def test_training_audio_is_normalised_with_its_own_mean_and_vosk_starts_from_real_speech(
     tmp_path: Path,
 ) -> None:

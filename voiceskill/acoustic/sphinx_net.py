@@ -20,6 +20,7 @@ Nothing here is trained: the numbers are Sphinx's, the arrangement is ours.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,7 @@ def _per_element_offset(name: str, offsets: np.ndarray, digits: int = 7) -> str:
 
 def nnet3_text(
     model: SphinxCiModel,
-    synthetic: km.NetworkWeights | None = None,
+    synthetic: km.NetworkWeights | Sequence[km.NetworkWeights] | None = None,
     weight: float = 0.0,
     unit_states: list[tuple[int, int]] | None = None,
 ) -> str:
@@ -143,15 +144,19 @@ def nnet3_text(
     With ``synthetic`` (a network trained on synthesized speech with the same features and our
     tied-silence pdfs), its log-likelihoods (log posterior − log prior) times ``weight`` are
     added to the Sphinx scores: a log-linear mix of a real-speech model and one that has heard
-    many synthetic voices.
+    many synthetic voices. Several networks (trained alike from different seeds) share
+    ``weight`` equally: their average log-likelihood is added.
 
     With ``unit_states`` (the (phone id, state) of each context unit, see
     :mod:`voiceskill.acoustic.context`), the outputs after the context-independent pdfs are the
     units: Sphinx scores each with its phone state's mixture, the synthetic network with its
     second log-softmax group.
     """
+    nets = [synthetic] if isinstance(synthetic, km.NetworkWeights) else list(synthetic or [])
     if weight <= 0:
-        synthetic = None
+        nets = []
+    if unit_states and len(nets) > 1:
+        raise ValueError("context units take one synthetic network")
     n_cb, n_streams, n_dens, dim = model.means.shape
     n_states = model.states
     phone_map = _phone_map(model)
@@ -206,8 +211,10 @@ def nnet3_text(
         config.append("component-node name=total.cd component=total.cd input=best")
         comps.append(_fixed_affine("total.cd", total_cd, np.zeros(len(units))))
     ci_out, cd_out = "total", "total.cd"
-    if synthetic is not None:
-        body, parts, _net_out = km.feedforward_parts(synthetic, prefix="synth.")
+    for index, synthetic in enumerate(nets):
+        prefix = "synth." if index == 0 else f"synth{index + 1}."
+        share = weight / len(nets)
+        body, parts, _net_out = km.feedforward_parts(synthetic, prefix=prefix)
         config += body
         comps += parts
         mix = np.zeros((n_pdfs, n_pdfs))
@@ -216,12 +223,12 @@ def nnet3_text(
         for ours in range(1, len(PHONES) + 1):
             for s in range(n_states):
                 row, col = km.pdf_of(ours, s), km.state_pdf(ours, s)
-                mix[row, col] = weight
-                bias[row] = -weight * log_prior[col]
-        head = km.head_node("synth.", 0)
-        config.append(f"component-node name=synth.mix component=synth.mix input={head}")
-        comps.append(_fixed_affine("synth.mix", mix, bias))
-        ci_out = "Sum(total, synth.mix)"
+                mix[row, col] = share
+                bias[row] = -share * log_prior[col]
+        head = km.head_node(prefix, 0)
+        config.append(f"component-node name={prefix}mix component={prefix}mix input={head}")
+        comps.append(_fixed_affine(f"{prefix}mix", mix, bias))
+        ci_out = f"Sum({ci_out}, {prefix}mix)"
         if units:
             config.append("component-node name=synth.cd component=synth.cd "
                           f"input={km.head_node('synth.', 1)}")
@@ -233,7 +240,7 @@ def nnet3_text(
 
     text = "<Nnet3> \n" + "\n".join(config) + "\n\n"
     text += f"<NumComponents> {len(comps)} \n" + "".join(comps) + "</Nnet3> \n"
-    frames = [*DELTA_OFFSETS, *(synthetic.offsets if synthetic is not None else [])]
+    frames = [*DELTA_OFFSETS, *(o for net in nets for o in net.offsets)]
     priors = np.full(n_pdfs + len(units), 1.0 / (n_pdfs + len(units)))
     text += f"<LeftContext> {-min(frames)} <RightContext> {max(frames)} <Priors> "
     text += km.vector_text(priors, DIGITS)
@@ -243,7 +250,7 @@ def nnet3_text(
 def write_final_mdl(
     path: Path,
     model: SphinxCiModel,
-    synthetic: km.NetworkWeights | None = None,
+    synthetic: km.NetworkWeights | Sequence[km.NetworkWeights] | None = None,
     weight: float = 0.0,
     unit_states: list[tuple[int, int]] | None = None,
 ) -> None:

@@ -92,6 +92,8 @@ def _build(args: argparse.Namespace) -> int:
     recipe: dict[str, float | int | bool] = dict(NARROWBAND_RECIPE) if args.narrowband else {}
     if args.utterances:
         recipe["utterances"] = args.utterances
+    if args.networks:
+        recipe["networks"] = args.networks
     cfg = BuildConfig(
         out_dir=out,
         dialog_dir=Path(args.dialogs),
@@ -160,6 +162,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     bld.add_argument(
         "--utterances", type=int, help="clean utterances to synthesize (default 8000)"
+    )
+    bld.add_argument(
+        "--networks",
+        type=int,
+        help="synthetic networks to train and average (default 1; each adds about 40 %% to "
+        "the build's time)",
     )
     bld.add_argument(
         "--narrowband",
