@@ -5,6 +5,7 @@ graph compiler; the result must load in the real Vosk and tell the four words ap
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -98,6 +99,43 @@ def test_tiny_build_with_two_networks_adds_their_average(
     assert _layer(mdl, "synth.affine1") != _layer(mdl, "synth2.affine1")  # not one net twice
     correct = _words_right(model)
     assert correct >= 6, f"only {correct}/8 words recognized"
+
+
+def test_combining_two_models_averages_their_networks(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from voiceskill.acoustic.combine import combine
+
+    alone = tmp_path / "alone"
+    assert combine(alone, [tiny_model]) == 1  # one model combined with nothing is that model
+    assert (alone / "am" / "final.mdl").read_bytes() == (tiny_model / "am" / "final.mdl"
+                                                         ).read_bytes()
+    both = tmp_path / "both"
+    assert combine(both, [tiny_model, alone]) == 2
+    mdl = (both / "am" / "final.mdl").read_text()
+    assert "output-node name=output input=Sum(Sum(total, synth.mix), synth2.mix)" in mdl
+    assert _mix_weight(mdl, "synth.mix") == _mix_weight(mdl, "synth2.mix") == pytest.approx(0.5)
+    assert _layer(mdl, "synth.affine1").split(" ", 2)[2] == \
+        _layer(mdl, "synth2.affine1").split(" ", 2)[2]
+    check_model_dir(both)
+    correct = _words_right(both)
+    assert correct >= 6, f"only {correct}/8 words recognized"
+
+
+def test_models_built_for_different_graphs_are_not_combined(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from voiceskill.acoustic.combine import CombineError, combine
+    from voiceskill.cli import main
+
+    other = tmp_path / "other"
+    shutil.copytree(tiny_model, other)
+    (other / "graph" / "words.txt").write_text("<eps> 0\nmaybe 1\n")
+    with pytest.raises(CombineError, match=r"other/graph/words.txt: differs from .*words.txt"):
+        combine(tmp_path / "out", [tiny_model, other])
+    assert not (tmp_path / "out").exists()
+    (other / "am" / "final.mdl").write_text("not a model")
+    assert main(["model", "combine", "--out", str(tmp_path / "out"), str(other)]) == 2
 
 
 def _layer(mdl: str, name: str) -> str:

@@ -109,6 +109,18 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _combine(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic.combine import CombineError, combine
+
+    try:
+        count = combine(Path(args.out), [Path(m) for m in args.models])
+    except CombineError as err:
+        print(f"voiceskill model combine: {err}", file=sys.stderr)
+        return 2
+    print(f"model written to {args.out}: {count} synthetic networks, averaged")
+    return 0
+
+
 def _download(args: argparse.Namespace) -> int:
     from voiceskill.acoustic.download import DownloadError, download_model
 
@@ -166,8 +178,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bld.add_argument(
         "--networks",
         type=int,
-        help="synthetic networks to train and average (default 1; each adds about 40 %% to "
-        "the build's time)",
+        help="synthetic networks to train and average (default 1; each more adds its "
+        "training, about a third of a build's time)",
     )
     bld.add_argument(
         "--narrowband",
@@ -177,6 +189,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     bld.add_argument("--cache", metavar="DIR", help="keep synthesized audio here between builds")
     bld.set_defaults(func=_build)
+
+    cmb = sub.add_parser("combine", help="average the synthetic networks of models built for "
+                         "the same graph (the shipped model is two builds combined)")
+    cmb.add_argument("models", nargs="+", metavar="MODEL", help="model directories; the first "
+                     "gives the graph, configuration and synthetic weight")
+    cmb.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
+    cmb.set_defaults(func=_combine)
 
     dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)")
     dl.add_argument("name", help="e.g. vosk-model-small-en-us-0.15")
