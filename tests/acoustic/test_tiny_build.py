@@ -91,14 +91,8 @@ def test_tiny_build_with_two_networks_adds_their_average(
 ) -> None:
     """``networks=2``: a second network from the next seed on the first one's alignment; both
     are in final.mdl at half the synthetic weight each, and the model loads and hears."""
-    model = _tiny_build(tmp_path_factory, networks=2)
-    mdl = (model / "am" / "final.mdl").read_text()
-    assert "output-node name=output input=Sum(Sum(total, synth.mix), synth2.mix)" in mdl
-    first, second = (_mix_weight(mdl, name) for name in ("synth.mix", "synth2.mix"))
-    assert first == second == pytest.approx(0.5)
+    mdl = _two_networks_that_hear(_tiny_build(tmp_path_factory, networks=2))
     assert _layer(mdl, "synth.affine1") != _layer(mdl, "synth2.affine1")  # not one net twice
-    correct = _words_right(model)
-    assert correct >= 6, f"only {correct}/8 words recognized"
 
 
 def test_combining_two_models_averages_their_networks(
@@ -112,14 +106,10 @@ def test_combining_two_models_averages_their_networks(
                                                          ).read_bytes()
     both = tmp_path / "both"
     assert combine(both, [tiny_model, alone]) == 2
-    mdl = (both / "am" / "final.mdl").read_text()
-    assert "output-node name=output input=Sum(Sum(total, synth.mix), synth2.mix)" in mdl
-    assert _mix_weight(mdl, "synth.mix") == _mix_weight(mdl, "synth2.mix") == pytest.approx(0.5)
+    check_model_dir(both)
+    mdl = _two_networks_that_hear(both)
     assert _layer(mdl, "synth.affine1").split(" ", 2)[2] == \
         _layer(mdl, "synth2.affine1").split(" ", 2)[2]
-    check_model_dir(both)
-    correct = _words_right(both)
-    assert correct >= 6, f"only {correct}/8 words recognized"
 
 
 def test_models_built_for_different_graphs_are_not_combined(
@@ -136,6 +126,17 @@ def test_models_built_for_different_graphs_are_not_combined(
     assert not (tmp_path / "out").exists()
     (other / "am" / "final.mdl").write_text("not a model")
     assert main(["model", "combine", "--out", str(tmp_path / "out"), str(other)]) == 2
+
+
+def _two_networks_that_hear(model: Path) -> str:
+    """Assert ``model`` adds two synthetic networks at half weight each and tells its words
+    apart; return its final.mdl."""
+    mdl = (model / "am" / "final.mdl").read_text()
+    assert "output-node name=output input=Sum(Sum(total, synth.mix), synth2.mix)" in mdl
+    assert _mix_weight(mdl, "synth.mix") == _mix_weight(mdl, "synth2.mix") == pytest.approx(0.5)
+    correct = _words_right(model)
+    assert correct >= 6, f"only {correct}/8 words recognized"
+    return mdl
 
 
 def _layer(mdl: str, name: str) -> str:
