@@ -95,6 +95,15 @@ def test_tiny_build_with_two_networks_adds_their_average(
     assert _layer(mdl, "synth.affine1") != _layer(mdl, "synth2.affine1")  # not one net twice
 
 
+def test_several_networks_without_the_real_speech_half_are_refused_before_any_work(
+    tmp_path: Path,
+) -> None:
+    for options in ({"real_speech": False}, {"context_min_count": 20}):
+        with pytest.raises(ValueError, match="several synthetic networks"):
+            build(BuildConfig(out_dir=tmp_path, networks=2, **options), log=lambda _m: None)
+    assert not any(tmp_path.iterdir())
+
+
 def test_combining_two_models_averages_their_networks(
     tiny_model: Path, tmp_path: Path
 ) -> None:

@@ -174,6 +174,8 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     from tqdm import tqdm
 
     t0 = time.time()
+    if cfg.networks > 1 and (not cfg.real_speech or cfg.context_min_count > 0):
+        raise ValueError("several synthetic networks need real_speech and no context units")
     rng = np.random.default_rng(cfg.seed)
     problem = corpus.dialog_load_problem(cfg.dialog_dir)
     if problem:
@@ -337,8 +339,6 @@ def write_model(
     if cfg.real_speech:
         real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
         sphinx_net.write_final_mdl(mdl, real, kaldi_nets, cfg.synthetic_weight, units)
-    elif len(kaldi_nets) > 1:
-        raise ValueError("several synthetic networks are mixed only with real_speech")
     else:
         kaldi_model.write_final_mdl(mdl, kaldi_net, unit_states=units)
     features.write_global_cmvn(out_dir / "am" / "global_cmvn.stats", global_mean)
