@@ -235,16 +235,20 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     pool = train.FramePool(utts)
     sample = pool.batch(rng.choice(len(pool.centres), size=min(200000, len(pool.centres))))
     mu, sigma = sample.mean(axis=0), sample.std(axis=0) + 1e-3
-    net = train.Network(
-        len(train.OFFSETS) * dim,
-        cfg.hidden,
-        n_pdfs + n_units,
-        seed=cfg.seed,
-        dropout=cfg.dropout,
-        frame_mask=cfg.frame_mask,
-        frame_dim=dim,
-        heads=(n_pdfs, n_units) if n_units else (),
-    )
+
+    def new_network(seed: int) -> train.Network:
+        return train.Network(
+            len(train.OFFSETS) * dim,
+            cfg.hidden,
+            n_pdfs + n_units,
+            seed=seed,
+            dropout=cfg.dropout,
+            frame_mask=cfg.frame_mask,
+            frame_dim=dim,
+            heads=(n_pdfs, n_units) if n_units else (),
+        )
+
+    net = new_network(cfg.seed)
     norm = _NormalizedNet(net, mu, sigma)
     frames = len(pool.centres)
     total_steps = int(cfg.networks * sum(cfg.epochs) * frames / 256)
@@ -261,10 +265,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             log(f"round {round_index + 1}: loss {loss:.3f}")
         nets = [net]
         for extra in range(1, cfg.networks):
-            nets.append(train.Network(len(train.OFFSETS) * dim, cfg.hidden, n_pdfs + n_units,
-                                      seed=cfg.seed + extra, dropout=cfg.dropout,
-                                      frame_mask=cfg.frame_mask, frame_dim=dim,
-                                      heads=(n_pdfs, n_units) if n_units else ()))
+            nets.append(new_network(cfg.seed + extra))
             for epochs in cfg.epochs:  # the same rounds as the first network's
                 loss = train.train_epochs(_NormalizedNet(nets[-1], mu, sigma), pool, epochs,
                                           cfg.learning_rate, rng, progress=bar.update)
