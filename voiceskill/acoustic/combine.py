@@ -15,6 +15,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from voiceskill.acoustic.sphinx_net import synthetic_prefix
+
 #: Files that must be the same in every model combined (the graph and the features).
 SAME_FILES = ("graph/HCLr.fst", "graph/Gr.fst", "graph/words.txt", "conf/mfcc.conf",
               "am/global_cmvn.stats")
@@ -53,14 +55,20 @@ def _read(path: Path) -> _Nnet:
     return _Nnet(text[:start], config.split("\n"), components, rest[end:])
 
 
+def _branch_of(line: str) -> str | None:
+    """The synthetic network (prefix) a config line belongs to, if any."""
+    match = _BRANCH.search(line)
+    return match.group(1) if match else None
+
+
 def _branches(nnet: _Nnet, path: Path) -> list[str]:
     if any("name=total.cd" in line for line in nnet.config):
         raise CombineError(f"{path}: models with context units cannot be combined")
-    found = []
+    found: list[str] = []
     for line in nnet.config:
-        match = _BRANCH.search(line)
-        if match and match.group(1) not in found:
-            found.append(match.group(1))
+        branch = _branch_of(line)
+        if branch and branch not in found:
+            found.append(branch)
     if not found:
         raise CombineError(f"{path}: has no synthetic network (synth.mix)")
     return found
@@ -98,16 +106,16 @@ def combine(out_dir: Path, sources: list[Path]) -> int:
     nnets = [_read(s / "am" / "final.mdl") for s in sources]
     branches = [(n, b) for n, s in zip(nnets, sources, strict=True) for b in _branches(n, s)]
     first = nnets[0]
-    weight = sum(_mix_weight(first, b) for b in _branches(first, sources[0]))
+    weight = sum(_mix_weight(nnet, b) for nnet, b in branches if nnet is first)
     share = weight / len(branches)
     config = [line for line in first.config
-              if not _BRANCH.search(line) and not line.startswith("output-node")]
+              if not _branch_of(line) and not line.startswith("output-node")]
     components = [c for c in first.components if not c.startswith("<ComponentName> synth")]
     total = "total"
     for index, (nnet, branch) in enumerate(branches):
-        new = "synth." if index == 0 else f"synth{index + 1}."
+        new = synthetic_prefix(index)
         config += [line.replace(branch, new) for line in nnet.config
-                   if _BRANCH.search(line) and _BRANCH.search(line).group(1) == branch]
+                   if _branch_of(line) == branch]
         for c in nnet.components:
             if c.startswith(f"<ComponentName> {branch}"):
                 factor = share / _mix_weight(nnet, branch) if c.startswith(

@@ -133,6 +133,11 @@ def _per_element_offset(name: str, offsets: np.ndarray, digits: int = 7) -> str:
     )
 
 
+def synthetic_prefix(index: int) -> str:
+    """Name prefix of the ``index``-th synthetic network's nodes (``synth.``, ``synth2.``, …)."""
+    return "synth." if index == 0 else f"synth{index + 1}."
+
+
 def nnet3_text(
     model: SphinxCiModel,
     synthetic: km.NetworkWeights | Sequence[km.NetworkWeights] | None = None,
@@ -212,7 +217,7 @@ def nnet3_text(
         comps.append(_fixed_affine("total.cd", total_cd, np.zeros(len(units))))
     ci_out, cd_out = "total", "total.cd"
     for index, synthetic in enumerate(nets):
-        prefix = "synth." if index == 0 else f"synth{index + 1}."
+        prefix = synthetic_prefix(index)
         share = weight / len(nets)
         body, parts, _net_out = km.feedforward_parts(synthetic, prefix=prefix)
         config += body
