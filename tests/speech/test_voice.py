@@ -3,7 +3,9 @@ cutting playback, and carrying on with the text when synthesis or the speaker fa
 
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,6 +36,20 @@ def test_synthesis_is_in_memory_and_silent_on_the_terminal(capfd: pytest.Capture
     assert 0.8 < len(samples) / TARGET_RATE < 4.0
     slow = Synthesizer(VoiceSettings(rate=90)).synthesize("Bend your knees and rest.")
     assert len(slow) > 1.5 * len(samples)
+
+
+def test_synthesis_leaves_no_temporary_files(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A Synthesizer that is never closed (a test, a crashed kiosk) must not leave a
+    # directory in /tmp per instance: before, every instance made one and only close()
+    # removed it, and a day of test runs left hundreds.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    synth = Synthesizer()
+    assert len(synth.synthesize("Rest on your back.")) > 0
+    with pytest.raises(SynthesisError):
+        Synthesizer(VoiceSettings(voice="klingon-xx")).synthesize("hi")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_two_synthesizers_keep_their_own_voices() -> None:

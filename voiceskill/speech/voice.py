@@ -13,7 +13,6 @@ import contextlib
 import gc
 import io
 import os
-import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -60,7 +59,6 @@ class Synthesizer:
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()
         self._engine: Any = None
-        self._dir = Path(tempfile.mkdtemp(prefix="voiceskill-tts-"))
         self._cache: dict[tuple[str, str | None, int], np.ndarray] = {}
         self._voice_id: str | None = None
 
@@ -95,7 +93,16 @@ class Synthesizer:
         if key in self._cache:
             return self._cache[key]
         engine = self._init()
-        path = self._dir / "prompt.wav"
+        # A private directory per prompt, gone when the prompt has been read back: a
+        # Synthesizer nobody closes leaves nothing behind in /tmp.
+        with tempfile.TemporaryDirectory(prefix="voiceskill-tts-") as tmp:
+            samples = self._synthesize_into(engine, text, Path(tmp) / "prompt.wav")
+        if len(self._cache) > 256:
+            self._cache.clear()
+        self._cache[key] = samples
+        return samples
+
+    def _synthesize_into(self, engine: Any, text: str, path: Path) -> np.ndarray:
         try:
             with _ENGINE_LOCK, _quiet():
                 _set_now(engine, "voice", self._voice_id)
@@ -106,18 +113,13 @@ class Synthesizer:
                 # pyttsx3 2.99's espeak loop can return before espeak-ng has finished (its
                 # queued endLoop runs first); wait for espeak itself, then the file is there.
                 _espeak_sync()
-            samples = read_wav(path)
+            return read_wav(path)
         except Exception as err:  # noqa: BLE001
             raise SynthesisError(f"text-to-speech failed for {text[:40]!r}: {err}") from None
-        finally:
-            path.unlink(missing_ok=True)
-        if len(self._cache) > 256:
-            self._cache.clear()
-        self._cache[key] = samples
-        return samples
 
     def close(self) -> None:
-        shutil.rmtree(self._dir, ignore_errors=True)
+        """Forget the cached prompts (nothing else is held between prompts)."""
+        self._cache.clear()
 
 
 _ENGINE: list[Any] = []
