@@ -6,7 +6,8 @@ VENV        ?= .venv
 PYTHON      ?= python3
 PIP         := $(VENV)/bin/pip
 APT_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-utils \
-                libasound2-plugins graphviz sox flite chromium chromium-driver
+                libasound2-plugins graphviz sox flite chromium chromium-driver \
+                festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 STAMP       := $(VENV)/.installed
 
 .PHONY: run test setup apt venv lint bench lock clean

