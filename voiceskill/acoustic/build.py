@@ -200,7 +200,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     missing = sorted({v.engine for v in voices if not synth.engine_available(v.engine)})
     if missing and cfg.voices is None:
         # The recipe's voices, not a chosen subset: leaving an engine out would build a
-        # different model without a word (session 14's builds lacked festival that way).
+        # different model without a word (sessions 13 and 14 built without festival that way).
         raise MissingEngineError(
             "; ".join(f"{e} is not installed ({synth.INSTALL_HINTS[e]})" for e in missing)
             + ": the recipe's training voices need it (`make setup` installs every engine)"
