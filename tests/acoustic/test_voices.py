@@ -49,7 +49,8 @@ def test_held_out_voices_are_never_trained_on() -> None:
 
 def test_every_training_engine_is_installed_here() -> None:
     # `make setup` installs every engine of the recipe; a machine without one built models
-    # without its voices (session 14's builds lacked festival) until the builder refused.
+    # without its voices (sessions 13 and 14 built without festival) until the builder
+    # refused.
     engines = {v.engine for v in synth.training_voices(np.random.default_rng(0))}
     assert {e for e in engines if not engine_available(e)} == set()
     assert engines <= set(synth.INSTALL_HINTS)
@@ -65,7 +66,8 @@ def test_a_build_refuses_when_a_recipe_engine_is_missing(
     assert main(["model", "build", "--out", str(tmp_path / "cli")]) == 2
     assert "voiceskill model build: festival is not installed" in capsys.readouterr().err
     assert not (tmp_path / "model").exists() and not (tmp_path / "cli").exists()
-    # A chosen set of voices is the caller's business: only the missing engine's are left out.
+    # A chosen set of voices is the caller's business: a missing engine's voices are left
+    # out, and the build refuses only when none is left.
     with pytest.raises(MissingEngineError, match="none of the chosen voices"):
         build(
             BuildConfig(out_dir=tmp_path / "m2", voices=[Voice("festival", "kal_diphone")]),

@@ -197,7 +197,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             general = corpus.shipped_general_words()
         general = [w for w in general if pronunciations(w)]
     voices = cfg.voices or synth.training_voices(rng)
-    missing = sorted({v.engine for v in voices if not synth.engine_available(v.engine)})
+    missing = sorted(e for e in {v.engine for v in voices} if not synth.engine_available(e))
     if missing and cfg.voices is None:
         # The recipe's voices, not a chosen subset: leaving an engine out would build a
         # different model without a word (sessions 13 and 14 built without festival that way).
@@ -205,7 +205,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
             "; ".join(f"{e} is not installed ({synth.INSTALL_HINTS[e]})" for e in missing)
             + ": the recipe's training voices need it (`make setup` installs every engine)"
         )
-    voices = [v for v in voices if synth.engine_available(v.engine)]
+    voices = [v for v in voices if v.engine not in missing]
     if not voices:
         raise MissingEngineError("none of the chosen voices' text-to-speech engines is installed")
     texts = corpus.training_texts(vocab, phrases, general, cfg.utterances, rng)
