@@ -8,8 +8,10 @@ from voiceskill.acoustic.lexicon import (
     ARPABET,
     accent_pronunciations,
     build_lexicon,
+    closest_pronunciation,
     ipa_to_arpabet,
     missing_words,
+    phone_edits,
     pronunciations,
     unpronounceable,
 )
@@ -59,3 +61,12 @@ def test_missing_words_reads_words_txt(tmp_path: Path) -> None:
     (tmp_path / "graph").mkdir()
     (tmp_path / "graph" / "words.txt").write_text("<eps> 0\nyes 1\nno 2\n[unk] 3\n")
     assert missing_words(["yes", "no thanks", "Maybe"], tmp_path) == ["maybe", "thanks"]
+
+
+def test_phone_edits_and_the_closest_variant() -> None:
+    assert phone_edits(("S", "T", "AA", "T"), ("S", "T", "AA", "R", "T")) == 1
+    assert phone_edits(("Y", "EH", "HH"), ("Y", "AE")) == 2
+    assert phone_edits((), ("N", "OW")) == 2
+    start = [("S", "T", "AA", "R", "T"), ("S", "T", "AA", "T")]
+    assert closest_pronunciation(("S", "T", "AA", "T"), start) == start[1]
+    assert closest_pronunciation(("S", "T", "AA", "AH", "T"), start) == start[0]  # a tie: first

@@ -25,7 +25,15 @@ from voiceskill.acoustic import (
 from voiceskill.acoustic.context import FILE_NAME as CONTEXT_FILE
 from voiceskill.acoustic.context import ContextTying
 from voiceskill.acoustic.graph import GraphConfig, compile_graph
-from voiceskill.acoustic.lexicon import PHONES, pronunciations
+from voiceskill.acoustic.lexicon import (
+    ACCENTS,
+    PHONES,
+    Pronunciation,
+    accent_pronunciations,
+    build_lexicon,
+    closest_pronunciation,
+    pronunciations,
+)
 from voiceskill.acoustic.synth import Voice
 
 
@@ -92,6 +100,12 @@ class BuildConfig:
     1.0 since 2026-11-22 (was 0.5): with phrase words, held-out clean 87.6 → 89.2 %, real
     12 → 13 of 15 words, out-of-grammar rejected 92.2 → 95.2 %; 1.5 lost real speech (5/14)."""
 
+    labels: str = "first"
+    """The phones each training word is aligned with: "first", the CMU dictionary's first
+    pronunciation; "closest", the graph lexicon's variant (CMU and accents) nearest to what the
+    voice's engine says; "spoken", what the engine says where espeak-ng spells it in the phone
+    set (espeak-ng and piper voices; festival's the CMU dictionary's first)."""
+
     @property
     def mfcc(self) -> features.MfccConfig:
         """Front end (written to conf/mfcc.conf, so Vosk computes the same features)."""
@@ -105,6 +119,35 @@ class MissingEngineError(RuntimeError):
 
 #: Share of training utterances per engine (espeak-ng has many voices but sounds least human).
 ENGINE_WEIGHTS = {"espeak": 0.5, "festival": 0.2, "piper": 0.3, "flite": 0.2}
+
+
+LABELS = ("first", "closest", "spoken")
+
+
+def training_labels(
+    items: list[tuple[Voice, str]], how: str = "first"
+) -> dict[tuple[Voice, str], list[Pronunciation]]:
+    """The phones of each word of each (voice, text), as ``BuildConfig.labels`` says."""
+    if how not in LABELS:
+        raise ValueError(f"labels must be one of {', '.join(LABELS)}, not {how!r}")
+    words = sorted({w for _, text in items for w in text.split()})
+    first = {w: pronunciations(w)[0] for w in words}
+    said: dict[str, dict[str, Pronunciation]] = {}
+    variants: dict[str, list[Pronunciation]] = {}
+    if how != "first":
+        accents = {synth.phonemizer_accent(v) for v, _ in items} - {None}
+        said = {a: accent_pronunciations(tuple(words), a) for a in sorted(accents)}
+        variants = build_lexicon(words, ACCENTS) if how == "closest" else {}
+
+    def label(voice: Voice, word: str) -> Pronunciation:
+        heard = said.get(synth.phonemizer_accent(voice) or "", {}).get(word)
+        if heard is None:
+            return first[word]
+        if how == "spoken":
+            return heard
+        return closest_pronunciation(heard, variants.get(word, [first[word]]))
+
+    return {(v, t): [label(v, w) for w in t.split()] for v, t in set(items)}
 
 
 def _pick_voice(voices: list[Voice], rng: np.random.Generator) -> Voice:
@@ -211,6 +254,7 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
     texts = corpus.training_texts(vocab, phrases, general, cfg.utterances, rng)
     texts = [t for t in texts if all(pronunciations(w) for w in t.split())]
     items = [(_pick_voice(voices, rng), t) for t in texts]
+    labels = training_labels(items, cfg.labels)
     if cfg.cache_dir is not None:
         cfg.cache_dir.mkdir(parents=True, exist_ok=True)
     log(f"{len(items)} utterances from {len(voices)} voices, vocabulary {len(vocab)} words")
@@ -220,8 +264,8 @@ def _build(cfg: BuildConfig, log: Callable[[str], None]) -> dict[str, float]:
 
     raw: list[tuple[np.ndarray, np.ndarray, list[list[str]]]] = []
     with tqdm(total=len(clean) * cfg.copies, desc="augment+features", unit="utt") as bar:
-        for _voice, text, audio in clean:
-            prons = [list(pronunciations(w)[0]) for w in text.split()]
+        for voice, text, audio in clean:
+            prons = [list(p) for p in labels[(voice, text)]]
             for c in range(cfg.copies):
                 strength = 0.0 if c == 0 and cfg.copies > 2 else 1.0
                 noisy = augment.augment(audio, rng, strength=strength, narrowband=cfg.narrowband)

@@ -219,6 +219,21 @@ def build_lexicon(
     return lexicon
 
 
+def phone_edits(a: Pronunciation, b: Pronunciation) -> int:
+    """Phones to insert, delete or substitute to turn ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, pa in enumerate(a, start=1):
+        diagonal, row[0] = row[0], i
+        for j, pb in enumerate(b, start=1):
+            diagonal, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, diagonal + (pa != pb))
+    return row[-1]
+
+
+def closest_pronunciation(said: Pronunciation, variants: list[Pronunciation]) -> Pronunciation:
+    """The one of ``variants`` fewest phone edits away from ``said`` (the first of equals)."""
+    return min(variants, key=lambda v: phone_edits(said, v))
+
+
 def unpronounceable(words: Iterable[str]) -> list[str]:
     """Words for which neither the CMU dictionary nor espeak-ng gives a pronunciation."""
     return sorted(

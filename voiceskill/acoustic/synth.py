@@ -148,6 +148,17 @@ def engine_available(engine: str) -> bool:
     return shutil.which(exe) is not None
 
 
+def phonemizer_accent(voice: Voice) -> str | None:
+    """The espeak-ng voice whose phonemes ``voice`` speaks: an espeak-ng voice its own accent,
+    piper's joe espeak-ng's ``en-us`` (its model config names it); None for engines with their
+    own lexicon (festival and flite follow the CMU dictionary)."""
+    if voice.engine == "espeak":
+        return voice.name.split("+")[0]
+    if voice.engine == "piper":
+        return "en-us"
+    return None
+
+
 #: How to install each engine (for the builder's message when one is missing).
 INSTALL_HINTS = {
     "espeak": "apt-get install espeak-ng",
