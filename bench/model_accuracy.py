@@ -43,6 +43,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import real_speech  # noqa: E402  (bench/, beside this file)
+
 from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
 from tests.speech.heard import red_flag_listen, said, sox_noise  # noqa: E402
 from voiceskill.acoustic.augment import as_8k_device, augment, colored_noise  # noqa: E402
@@ -174,6 +176,8 @@ def oov_set(cache: Path | None, every: int = 1) -> list[Clip]:
     clips += [Clip(f, "", _read_real(f)) for f in REAL_OOV if (TESTDATA / f).is_file()]
     alsa = sorted(ALSA_SOUNDS.glob("*.wav")) if ALSA_SOUNDS.is_dir() else []
     clips += [Clip(f"alsa/{f.name}", "", read_wav(f)) for f in alsa]
+    clips += [Clip(name, "", in_room(samples, seed=i))
+              for i, (name, samples) in enumerate(real_speech.kajongg_other_calls())]
     return clips
 
 
@@ -217,12 +221,13 @@ def in_room(samples: np.ndarray, seed: int) -> np.ndarray:
     return np.clip(np.round(out), -32768, 32767).astype(np.int16)
 
 
-REAL_SOURCES = ("pocketsphinx", "asterisk")
+REAL_SOURCES = ("pocketsphinx", "asterisk", "kajongg")
 
 
 def real_set(source: str | None = None) -> list[Clip]:
     """People's recordings of in-vocabulary words: ``"pocketsphinx"`` (cards, directions,
-    digits: read sentences), ``"asterisk"`` (zero..twenty and "no", one word each), None: both.
+    digits: read sentences), ``"asterisk"`` (zero..twenty and "no", one word each),
+    ``"kajongg"`` (two-word tile calls ending in one..nine, four voices), None: all.
     A source whose files are not installed gives nothing."""
     clips: list[Clip] = []
     if source in (None, "pocketsphinx"):
@@ -230,6 +235,9 @@ def real_set(source: str | None = None) -> list[Clip]:
     if source in (None, "asterisk") and ASTERISK.is_dir():
         clips += [Clip(f"asterisk/{name}", word, in_room(_read_g722(ASTERISK / name), seed=i))
                   for i, (name, word) in enumerate(ASTERISK_WORDS.items())]
+    if source in (None, "kajongg"):
+        clips += [Clip(name, text, in_room(samples, seed=i))
+                  for i, (name, text, samples) in enumerate(real_speech.kajongg_calls())]
     return clips
 
 
@@ -372,6 +380,12 @@ def _score_8k(runner, grammar: list[str], vocab: set[str], cache: Path | None, e
     hits, total, _, _, _ = _score_real(runner, grammar, vocab, narrowband=True)
     out["real_8k_in_vocab"] = hits / max(total, 1)
     out["real_8k_in_vocab_n"] = total
+    recorded_8k = real_speech.saytime_numbers(NUMBERS)  # already narrowband: no as_8k_device
+    out["real_saytime_8k"] = sum(
+        runner.decode(in_room(x, seed=i), grammar, True) == word
+        for i, (_name, word, x) in enumerate(recorded_8k)
+    ) / max(len(recorded_8k), 1)
+    out["real_saytime_8k_n"] = len(recorded_8k)
     narrow = held_out_set(cache, False, every)
     out["held_out_8k"] = sum(
         runner.decode(as_8k_device(c.samples), grammar, True) == c.text for c in narrow
@@ -451,7 +465,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         audio_s += len(c.samples) / 16000
         rejected += all(w == "[unk]" for w in hyp)
         heard_no += "no" in hyp
-        if c.name.endswith((".wav", ".raw")):  # recordings of people (and ALSA's pink noise)
+        if c.name.endswith((".wav", ".raw", ".ogg")):  # people (and ALSA's pink noise)
             real_n += 1
             real_rejected += all(w == "[unk]" for w in hyp)
     out["oov_rejected"] = rejected / len(oov)
@@ -547,15 +561,19 @@ ROWS = [
     ("of which zero..twenty and \"no\", one word each (Asterisk's prompts, Allison Smith, in "
      "room noise)",
      "real_asterisk_in_vocab", "%", "–"),
+    ("of which one..nine as the second word of a two-word call (kajongg's four voices, two "
+     "women, two men; low-quality Ogg Vorbis, in room noise)", "real_kajongg_in_vocab", "%", "–"),
     ("real recordings, other words heard as vocabulary", "real_false_vocab", "d", "–"),
     ("real recordings through an 8 kHz device, in-vocabulary words", "real_8k_in_vocab", "%",
      "–"),
+    ("zero..twenty recorded at 8 kHz (saytime, one man, µ-law), the 8 kHz model",
+     "real_saytime_8k", "%", "–"),
     ("held-out synthetic, clean, through an 8 kHz device", "held_out_8k", "%", "–"),
     ("out-of-grammar through an 8 kHz device, rejected", "oov_8k_rejected", "%", "–"),
     ('out-of-grammar through an 8 kHz device, taken as "no" by a red-flag question',
      "oov_8k_session_no", "%", "0"),
     ("out-of-grammar rejected ([unk]/empty)", "oov_rejected", "%", "≥ 90 %"),
-    ("of which recordings of people (LibriVox, pocketsphinx, ALSA), rejected",
+    ("of which recordings of people (LibriVox, pocketsphinx, ALSA, kajongg's calls), rejected",
      "oov_real_rejected", "%", "–"),
     ('out-of-grammar heard with a "no" (lower is safer)', "oov_as_no", "%", "0"),
     ("out-of-grammar taken as any answer or command by a red-flag question (ear path, "

@@ -104,7 +104,10 @@ class BuildConfig:
     """The phones each training word is aligned with: "first", the CMU dictionary's first
     pronunciation; "closest", the graph lexicon's variant (CMU and accents) nearest to what the
     voice's engine says; "spoken", what the engine says where espeak-ng spells it in the phone
-    set (espeak-ng and piper voices; festival's the CMU dictionary's first)."""
+    set (espeak-ng and piper voices; festival's the CMU dictionary's first). Measured
+    (2026-11-23, 16,000 utterances, seed 7, against "first"): held-out wideband voices 529 and
+    528 of 568 against 529, kajongg's real one..nine 76 and 70 of 108 against 80: no gain, so
+    "first" stays."""
 
     @property
     def mfcc(self) -> features.MfccConfig:
