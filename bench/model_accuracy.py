@@ -205,13 +205,6 @@ def _read_real(name: str) -> np.ndarray:
     return read_wav(path)
 
 
-def _read_g722(path: Path) -> np.ndarray:
-    import av  # the model-bench extra; only this set needs it
-
-    with av.open(str(path), format="g722") as container:
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
-
-
 def in_room(samples: np.ndarray, seed: int) -> np.ndarray:
     """``samples`` with ROOM_PAD_S of faint noise before and after (and under it)."""
     pad = int(ROOM_PAD_S * 16000)
@@ -233,8 +226,11 @@ def real_set(source: str | None = None) -> list[Clip]:
     if source in (None, "pocketsphinx"):
         clips += [Clip(n, t, _read_real(n)) for n, t in REAL.items() if (TESTDATA / n).is_file()]
     if source in (None, "asterisk") and ASTERISK.is_dir():
-        clips += [Clip(f"asterisk/{name}", word, in_room(_read_g722(ASTERISK / name), seed=i))
-                  for i, (name, word) in enumerate(ASTERISK_WORDS.items())]
+        clips += [
+            Clip(f"asterisk/{name}", word,
+                 in_room(real_speech.read_audio(ASTERISK / name, "g722"), seed=i))
+            for i, (name, word) in enumerate(ASTERISK_WORDS.items())
+        ]
     if source in (None, "kajongg"):
         clips += [Clip(name, text, in_room(samples, seed=i))
                   for i, (name, text, samples) in enumerate(real_speech.kajongg_calls())]

@@ -4,7 +4,7 @@ nothing of them ships). A package that is not installed gives no clips.
 * kajongg (Debian ``kajongg``, GPL-2+, recorded by Wolfgang Rohdewald and others): the game's
   four US-English voices (two women, two men) calling tiles — "bamboo 3", "character 7",
   "stone 9" (one..nine as the second word of a two-word call) — and its other calls (pung, kong,
-  the winds, ...), which are outside the grammar. Ogg Vorbis at low quality, read with PyAV.
+  the winds, ...), which are outside the grammar. Ogg Vorbis at low quality.
 * saytime (Debian ``saytime``, GPL): zero..twenty read by one man, 8 kHz µ-law with no header
   — real narrowband recordings, scored only through the 8 kHz path.
 """
@@ -30,15 +30,19 @@ ONE_TO_NINE = ("one", "two", "three", "four", "five", "six", "seven", "eight", "
 SAYTIME = Path("/usr/share/saytime")
 
 
-def read_ogg(path: Path) -> np.ndarray:
-    """An Ogg Vorbis file as 16 kHz mono int16 (PyAV, the model-bench extra)."""
+def read_audio(
+    path: Path, container: str | None = None, options: dict[str, str] | None = None,
+    rate: int = 16000,
+) -> np.ndarray:
+    """Any file FFmpeg reads (Ogg Vorbis, G.722, headerless µ-law given ``container`` and its
+    ``options``) as mono int16 at ``rate``, through PyAV (the model-bench extra)."""
     import av
 
-    with av.open(str(path)) as container:
-        resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    with av.open(str(path), format=container, options=options or {}) as opened:
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
         parts = [
             out.to_ndarray().reshape(-1)
-            for frame in container.decode(audio=0)
+            for frame in opened.decode(audio=0)
             for out in resampler.resample(frame)
         ]
         parts += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
@@ -54,27 +58,18 @@ def kajongg_calls() -> list[tuple[str, str, np.ndarray]]:
                 path = KAJONGG_VOICES / speaker / f"{prefix}{number}.ogg"
                 if path.is_file():
                     out.append((f"kajongg/{speaker}/{path.name}", f"{suit} {word}",
-                                read_ogg(path)))
+                                read_audio(path)))
     return out
 
 
 def kajongg_other_calls() -> list[tuple[str, np.ndarray]]:
     """(name, 16 kHz samples) of the calls outside the grammar, all four voices."""
     return [
-        (f"kajongg/{speaker}/{call}.ogg", read_ogg(path))
+        (f"kajongg/{speaker}/{call}.ogg", read_audio(path))
         for speaker in KAJONGG_SPEAKERS
         for call in KAJONGG_OOV
         if (path := KAJONGG_VOICES / speaker / f"{call}.ogg").is_file()
     ]
-
-
-def mu_law_to_int16(data: bytes) -> np.ndarray:
-    """G.711 µ-law bytes as linear int16 samples."""
-    u = ~np.frombuffer(data, dtype=np.uint8)
-    exponent = (u >> 4) & 0x07
-    magnitude = (((u & 0x0F).astype(np.int32) << 3) + 0x84) << exponent
-    linear = magnitude - 0x84
-    return np.where(u & 0x80, -linear, linear).astype(np.int16)
 
 
 def saytime_numbers(numbers: list[str]) -> list[tuple[str, str, np.ndarray]]:
@@ -85,6 +80,6 @@ def saytime_numbers(numbers: list[str]) -> list[tuple[str, str, np.ndarray]]:
     for i, word in enumerate(numbers):
         path = SAYTIME / f"{i}.au"
         if path.is_file():
-            x = mu_law_to_int16(path.read_bytes()).astype(np.float64) / 32768.0
+            x = read_audio(path, "mulaw", {"sample_rate": "8000"}, rate=8000) / 32768.0
             out.append((f"saytime/{path.name}", word, float_to_int16(resample(x, 8000))))
     return out
