@@ -115,6 +115,18 @@ ANSWER_GRAMMAR = [
 ]
 
 
+#: What people say to a red-flag question when the sign is there a bit: the shipped unsure
+#: phrases among them (dialogs/intents.yaml) and more of the same kind outside every grammar.
+#: A red-flag question must never take one as "no".
+HEDGED_ANSWERS = [
+    "sometimes", "a little", "a bit", "a little bit", "now and then", "now and again",
+    "on and off", "kind of", "sort of", "once or twice", "only at night", "slightly",
+    "occasionally", "not much", "not always", "not often", "not very", "not a lot",
+    "not that much", "not too bad", "now it is", "not all the time", "nothing much",
+    "it's numb", "numb", "mostly", "a few times", "now that you mention it",
+]
+
+
 @dataclass
 class Clip:
     """One benchmark recording."""
@@ -476,6 +488,8 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         out["oov_session_no"] = taken_no / len(oov)
         out["oov_session_no_n"] = len(oov)
         out["oov_session_by_intent"] = taken_as  # type: ignore[assignment]
+    if listen is not None:
+        out.update(_score_hedges(runner, listen, cache))
     bursts = noise_set()  # not in the CPU figures
     out["noise_as_words"] = sum(
         any(w != "[unk]" for w in runner.decode(c.samples, ANSWER_GRAMMAR).split())
@@ -489,6 +503,23 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         out["noise_session_taken_n"] = len(bursts)
     out["cpu_per_audio_s"] = cpu / max(audio_s, 1e-9)
     out["audio_s"] = audio_s
+    return out
+
+
+def _score_hedges(runner, listen: Listen, cache: Path | None) -> dict[str, float]:
+    """:data:`HEDGED_ANSWERS` said by the held-out voices to a red-flag question (session path,
+    thresholds), as they are and through an 8 kHz device: how many are taken as "no", and how
+    many take the careful path (unsure or yes)."""
+    out: dict[str, float] = {}
+    clips = [Clip(v.label, t, _cached_synth(v, t, cache))
+             for v in held_out_voices() for t in HEDGED_ANSWERS]
+    for suffix, narrowband in (("", False), ("_8k", True)):
+        taken = [runner.session_intent(as_8k_device(c.samples) if narrowband else c.samples,
+                                       listen, narrowband) for c in clips]
+        out[f"hedges{suffix}_no"] = sum(i == "no" for i in taken) / len(clips)
+        out[f"hedges{suffix}_careful"] = sum(i in ("unsure", "yes") for i in taken) / len(clips)
+        for key in ("no", "careful"):
+            out[f"hedges{suffix}_{key}_n"] = len(clips)
     return out
 
 
@@ -576,6 +607,10 @@ ROWS = [
      "dialog thresholds)", "oov_session_taken", "%", "–"),
     ('out-of-grammar taken as "no" by a red-flag question (ear path, dialog thresholds)',
      "oov_session_no", "%", "0"),
+    ('hedged answers ("a little", "not very", "now and then"; held-out voices) taken as "no" '
+     "by a red-flag question", "hedges_no", "%", "0"),
+    ("... taken as unsure or yes (the careful path)", "hedges_careful", "%", "–"),
+    ('... through an 8 kHz device, taken as "no"', "hedges_8k_no", "%", "0"),
     ("bursts of noise, no voice, heard as words (answer grammar)", "noise_as_words", "%", "–"),
     ("bursts of noise taken as any answer or command by a red-flag question (ear path)",
      "noise_session_taken", "%", "0"),

@@ -14,6 +14,7 @@ from tests.fixtures.make_fixtures import (
     ANSWERS,
     COMMANDS,
     EXERCISES,
+    HEDGES,
     taken_as_no,
     text_of,
 )
@@ -24,8 +25,9 @@ from voiceskill.speech.modeldir import open_model
 from voiceskill.speech.wav import read_wav
 
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
-#: Per-turn grammars like the coach uses (each with [unk]).
-GRAMMARS = {"answers": ANSWERS, "commands": COMMANDS, "exercises": EXERCISES, "numbers": NUMBERS}
+#: Per-turn grammars like the coach uses (each with [unk]); a question hears hedges too.
+GRAMMARS = {"answers": ANSWERS, "commands": COMMANDS, "exercises": EXERCISES, "numbers": NUMBERS,
+            "hedges": ANSWERS + HEDGES}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +43,7 @@ def _grammar_for(text: str) -> list[str]:
 
 
 def test_vocabulary_covers_dialogs_commands_and_numbers() -> None:
-    needed = ANSWERS + COMMANDS + EXERCISES + NUMBERS
+    needed = ANSWERS + HEDGES + COMMANDS + EXERCISES + NUMBERS
     assert missing_words(needed, voiceskill.DEFAULT_MODEL_DIR) == []
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.fixtures.make_fixtures import taken_as_no
+from tests.fixtures.make_fixtures import HEDGES, taken_as_no
 from tests.speech.heard import (
     FIXTURES,
     YES_NO,
@@ -108,6 +108,19 @@ def test_a_spoken_nope_is_a_no_or_not_understood_by_a_red_flag_question(
     assert "nope" not in {c.phrase for c in listen.choices}
     results = [hear(speech_model, path, listen) for path in fixtures("nope")]
     assert all(r is None or r.intent in ("no", None) for r in results), results
+
+
+def test_hedged_answers_are_never_a_no_to_a_red_flag_question(speech_model: Any) -> None:
+    """ "Not very", "a little", "now and then" ... (every held-out voice) mean the sign is there
+    a bit: never a "no", and mostly heard as what they are (unsure: the careful path)."""
+    listen = red_flag_listen()
+    paths = [p for text in HEDGES for p in fixtures(text.replace(" ", "_"))]
+    taken = {}
+    for path in paths:
+        heard = hear(speech_model, path, listen)
+        taken[path.name] = apply_thresholds(heard, listen).intent if heard else None
+    assert [name for name, intent in taken.items() if intent == "no"] == []
+    assert sum(intent == "unsure" for intent in taken.values()) >= 0.8 * len(taken), taken
 
 
 def test_low_confidence_counts_as_not_understood(speech_model: Any) -> None:
