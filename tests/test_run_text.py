@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-NO_RED_FLAGS = ["no"] * 19
+NO_RED_FLAGS = ["no"] * 20
 
 
 def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[dict]]:
@@ -28,8 +28,10 @@ def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[
     ("answers", "outcome"),
     [
         (["yes"], "emergency"),
-        (["no"] * 9 + ["yes"], "urgent"),
-        (["no"] * 12 + ["yes"], "see-clinician"),
+        (["no"] * 9 + ["yes"], "emergency"),  # a yes at the read-back of the nine signs
+        (["no"] * 9 + ["not sure"] * 3, "emergency"),  # and an unsure one
+        (["no"] * 10 + ["yes"], "urgent"),
+        (["no"] * 13 + ["yes"], "see-clinician"),
         ([*NO_RED_FLAGS, "last week", "no"], "advice"),
         (["no", "stop"], "stopped"),
         ([], "no-response"),

@@ -13,7 +13,7 @@ from voiceskill.dialog.content import check_content
 from voiceskill.events import Action, End, Heard, Listen, Say, Started
 from voiceskill.intents import match_intent
 
-NO_RED_FLAGS = ["no"] * 19
+NO_RED_FLAGS = ["no"] * 20
 LEG_WEAKNESS_QUESTIONS = {"leg-weakness-severe", "leg-symptoms-since-pop", "foot-drop"}
 
 #: A question outside the red flags that records a mild weakness and goes on to the exercises
@@ -88,8 +88,8 @@ def test_check_says_where_the_flag_leads(capsys) -> None:
 def test_reporting_leg_weakness_ends_in_care_never_in_the_coach() -> None:
     engine = build_conversation(voiceskill.DIALOGS_DIR)
     for answers, outcome in ((["no", "no", "yes"], "emergency"),
-                             (["no"] * 12 + ["yes"], "see-clinician"),
-                             (["no"] * 14 + ["yes"], "see-clinician")):
+                             (["no"] * 13 + ["yes"], "see-clinician"),
+                             (["no"] * 15 + ["yes"], "see-clinician")):
         actions = converse(engine, [*answers, "last week", "yes"])
         ends = [a.outcome for a in actions if isinstance(a, End)]
         assert ends == [outcome], answers

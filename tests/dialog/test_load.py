@@ -110,14 +110,15 @@ def test_shipped_red_flags_cover_every_tier_in_order(shipped):
             break
         node = shipped.nodes[target]
     assert order == sorted(order, key=TIERS.index), "tiers must come most severe first"
-    assert {t: order.count(t) for t in TIERS} == {"emergency": 9, "urgent": 3,
+    # emergency: nine signs and the read-back of all of them
+    assert {t: order.count(t) for t in TIERS} == {"emergency": 10, "urgent": 3,
                                                  "see-clinician": 7}
 
 
 def test_shipped_nice_early_signs_name_their_source(shipped):
     nice = [n.id for n in shipped.nodes.values() if "NICE CKS" in n.source]
     assert nice == ["sciatica-both-legs", "urine-start-difficulty", "full-bowel-feeling",
-                    "genital-numbness", "sexual-dysfunction"]
+                    "genital-numbness", "sexual-dysfunction", "emergency-check"]
     assert all(shipped.nodes[n].tier == "emergency" for n in nice)
 
 
