@@ -126,6 +126,14 @@ HEDGED_ANSWERS = [
     "it's numb", "numb", "mostly", "a few times", "now that you mention it",
 ]
 
+#: Answers with a filler before them or said twice (dialogs/intents.yaml: fillers), and what
+#: they mean. A red-flag question should take them as that answer, never as another one.
+FILLED_ANSWERS = {
+    "um yes": "yes", "uh yes": "yes", "well yes": "yes", "yes yes": "yes", "hmm yes": "yes",
+    "um no": "no", "uh no": "no", "well no": "no", "no no": "no", "er no": "no",
+    "um not sure": "unsure", "uh i don't know": "unsure", "well maybe": "unsure",
+}
+
 
 @dataclass
 class Clip:
@@ -496,6 +504,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         out["oov_session_by_intent"] = taken_as  # type: ignore[assignment]
     if listen is not None:
         out.update(_score_hedges(runner, listen, cache))
+        out.update(_score_filled(runner, listen, cache))
     bursts = noise_set()  # not in the CPU figures
     out["noise_as_words"] = sum(
         any(w != "[unk]" for w in runner.decode(c.samples, ANSWER_GRAMMAR).split())
@@ -527,6 +536,16 @@ def _score_hedges(runner, listen: Listen, cache: Path | None) -> dict[str, float
         for key in ("no", "careful"):
             out[f"hedges{suffix}_{key}_n"] = len(clips)
     return out
+
+
+def _score_filled(runner, listen: Listen, cache: Path | None) -> dict[str, float]:
+    """:data:`FILLED_ANSWERS` said by the held-out voices to a red-flag question (session
+    path, thresholds): how many are taken as what they mean, and how many as another answer."""
+    taken = [(meant, runner.session_intent(_cached_synth(v, said, cache), listen))
+             for v in held_out_voices() for said, meant in FILLED_ANSWERS.items()]
+    n = len(taken)
+    return {"filled_right": sum(i == m for m, i in taken) / n, "filled_right_n": n,
+            "filled_other": sum(i not in (None, m) for m, i in taken) / n, "filled_other_n": n}
 
 
 #: Prints the process's own peak RSS in kB. Not ru_maxrss: Linux carries that across exec, so
@@ -620,6 +639,9 @@ ROWS = [
      "by a red-flag question", "hedges_no", "%", "0"),
     ("... taken as unsure or yes (the careful path)", "hedges_careful", "%", "–"),
     ('... through an 8 kHz device, taken as "no"', "hedges_8k_no", "%", "0"),
+    ('answers after a filler or said twice ("um no", "uh yes", "no no"; held-out voices) '
+     "taken as that answer by a red-flag question", "filled_right", "%", "–"),
+    ("... taken as another answer or command", "filled_other", "%", "–"),
     ("bursts of noise, no voice, heard as words (answer grammar)", "noise_as_words", "%", "–"),
     ("bursts of noise taken as any answer or command by a red-flag question (ear path)",
      "noise_session_taken", "%", "0"),

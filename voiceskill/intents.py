@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from voiceskill.events import Listen
 
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
+
+#: The intent of sounds people make before or between the words of an answer ("um, no").
+#: They mean nothing: skipped when an answer is read, never an answer on their own.
+FILLER = "filler"
 
 
 def normalize(text: str) -> str:
@@ -15,13 +20,41 @@ def normalize(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+def intent_of_words(
+    words: tuple[str, ...], phrases: Mapping[tuple[str, ...], frozenset[str]]
+) -> str | None:
+    """The one intent of ``words`` read as whole phrases one after the other, after fillers
+    at the start: "um no", "no no", "no not at all" are "no". None when no reading covers every
+    word, when the readings hold more than one intent ("yes no", "no i don't know"), or only
+    fillers. A filler after the first phrase is not skipped: "numb" came back "no um" (flite
+    slt, a red-flag question, strict decoding agreeing) — a "no" out of a hedge.
+
+    ``phrases`` maps each phrase, as a tuple of words, to the intents it has in this turn."""
+    longest = max((len(p) for p in phrases), default=0)
+    # readings[i]: the sets of intents of every reading of words[:i]
+    readings: list[set[frozenset[str]]] = [set() for _ in range(len(words) + 1)]
+    readings[0].add(frozenset())
+    for i in range(len(words)):
+        for so_far in readings[i]:
+            for j in range(i + 1, min(len(words), i + longest) + 1):
+                intents = phrases.get(words[i:j])
+                if intents is None or (FILLER in intents and so_far):
+                    continue
+                readings[j].add(so_far | (intents - {FILLER}))
+    meant = {i for reading in readings[-1] for i in reading}
+    if len(meant) != 1 or frozenset() in readings[-1]:
+        return None
+    return next(iter(meant))
+
+
 def match_intent(text: str, listen: Listen) -> str | None:
-    """The intent of the phrase ``text`` is, exactly (after normalizing); None if none is.
+    """The intent of ``text``: its words read as the listen's phrases, exactly (after
+    normalizing), fillers skipped (:func:`intent_of_words`); None if there is none.
 
     Deliberately strict: a near miss is "not understood", never the nearest answer.
     """
-    said = normalize(text)
+    phrases: dict[tuple[str, ...], frozenset[str]] = {}
     for choice in listen.choices:
-        if normalize(choice.phrase) == said:
-            return choice.intent
-    return None
+        key = tuple(normalize(choice.phrase).split())
+        phrases[key] = phrases.get(key, frozenset()) | {choice.intent}
+    return intent_of_words(tuple(normalize(text).split()), phrases)

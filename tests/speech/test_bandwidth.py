@@ -32,6 +32,14 @@ def test_wideband_speech_is_never_reported() -> None:
     assert _reports(_speech(WIDEBAND)) == []
 
 
+def test_a_wideband_voice_saying_only_sonorants_is_never_reported() -> None:
+    # "well no", "no no", "um no": no fricative, so little above 4 kHz (flite's awb: 2e-6 to
+    # 2e-5 of the power), yet far more than an 8 kHz device leaves there; answer after answer.
+    sonorants = [f"{text}__flite-awb.wav" for text in ("well_no", "no_no", "um_no")]
+    assert _reports(_speech(sonorants)) == []
+    assert len(_reports(as_8k_device(_speech(sonorants)))) == 1
+
+
 def test_the_same_speech_from_an_8_khz_device_is_reported_once() -> None:
     assert len(_reports(as_8k_device(_speech(WIDEBAND)))) == 1
 

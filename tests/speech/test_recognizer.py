@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.fixtures.make_fixtures import HEDGES, taken_as_no
+from tests.fixtures.make_fixtures import FILLED, HEDGES, taken_as_no
 from tests.speech.heard import (
     FIXTURES,
     YES_NO,
@@ -121,6 +121,37 @@ def test_hedged_answers_are_never_a_no_to_a_red_flag_question(speech_model: Any)
         taken[path.name] = apply_thresholds(heard, listen).intent if heard else None
     assert [name for name, intent in taken.items() if intent == "no"] == []
     assert sum(intent == "unsure" for intent in taken.values()) >= 0.8 * len(taken), taken
+
+
+def test_an_answer_after_a_filler_or_said_twice_is_that_answer(speech_model: Any) -> None:
+    """ "um no", "uh yes", "well no", "no no" (every held-out voice) at a red-flag question: about
+    half are taken as what they say, none as another answer; the rest are asked again. The
+    control: without the fillers in the grammar the recognizer hears "[unk] no" and hardly
+    any is taken."""
+    from voiceskill.intents import FILLER
+
+    listen = red_flag_listen()
+    assert any(c.intent == FILLER for c in listen.choices)
+    without = Listen(tuple(c for c in listen.choices if c.intent != FILLER), listen.timeout,
+                     listen.thresholds)
+    paths = [p for text in FILLED for p in fixtures(text.replace(" ", "_"))]
+    assert len(paths) == 36
+
+    def taken(turn: Listen) -> dict[str, str | None]:
+        out = {}
+        for path in paths:
+            heard = hear(speech_model, path, turn)
+            out[path.name] = apply_thresholds(heard, turn).intent if heard else None
+        return out
+
+    def meant(name: str) -> str:
+        return "yes" if name.startswith("uh_yes") else "no"
+
+    with_fillers = taken(listen)
+    assert [n for n, i in with_fillers.items() if i in ("yes", "no") and i != meant(n)] == []
+    assert sum(i == meant(n) for n, i in with_fillers.items()) >= 14, with_fillers
+    control = taken(without)
+    assert sum(i == meant(n) for n, i in control.items() if "no_no" not in n) <= 6, control
 
 
 def test_low_confidence_counts_as_not_understood(speech_model: Any) -> None:

@@ -22,6 +22,12 @@ EDGE_HZ = 4200.0
 #: Wideband speech keeps around 1 % there (fricatives, breath, the room), an 8 kHz device
 #: under 0.01 %.
 EMPTY_SHARE = 1e-4
+#: Only a loud chunk with less than this share above :data:`EDGE_HZ` counts towards an 8 kHz
+#: device; one between this and :data:`EMPTY_SHARE` says nothing. A wideband voice saying
+#: only sonorants ("well no", "no no": flite's awb) keeps 2e-6 to 2e-5 there, under
+#: EMPTY_SHARE, and two such answers used to settle a wideband microphone as 8 kHz; an 8 kHz
+#: device keeps about 1e-9.
+NARROW_SHARE = 1e-6
 
 #: Chunks quieter than this RMS (int16) say nothing about the band (silence, the dither floor).
 LOUD_RMS = 300.0
@@ -74,8 +80,11 @@ class BandwidthWatch:
             return False
         power = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
         freqs = np.fft.rfftfreq(len(x), 1 / TARGET_RATE)
-        if power[freqs > EDGE_HZ].sum() >= EMPTY_SHARE * power.sum():
+        high = power[freqs > EDGE_HZ].sum()
+        if high >= EMPTY_SHARE * power.sum():
             self.decided = True  # a wideband device
+            return False
+        if high >= NARROW_SHARE * power.sum():
             return False
         self.heard += len(chunk) / TARGET_RATE
         if self.heard >= self.loud_seconds:
