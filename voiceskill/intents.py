@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
-from voiceskill.events import Listen
+from voiceskill.events import Choice, Listen
 
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
 
@@ -18,6 +18,18 @@ def normalize(text: str) -> str:
     """Lower case, punctuation dropped, single spaces: ``"Yes, please!"`` → ``"yes please"``."""
     text = text.lower().replace("’", "'")
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def phrase_intents(
+    choices: Iterable[Choice], words_of: Callable[[str], tuple[str, ...]]
+) -> dict[tuple[str, ...], frozenset[str]]:
+    """Each choice's phrase, as ``words_of`` spells it → the intents of the choices spelled
+    that way (the ``phrases`` of :func:`intent_of_words`)."""
+    out: dict[tuple[str, ...], frozenset[str]] = {}
+    for choice in choices:
+        key = words_of(choice.phrase)
+        out[key] = out.get(key, frozenset()) | {choice.intent}
+    return out
 
 
 def intent_of_words(
@@ -53,8 +65,7 @@ def match_intent(text: str, listen: Listen) -> str | None:
 
     Deliberately strict: a near miss is "not understood", never the nearest answer.
     """
-    phrases: dict[tuple[str, ...], frozenset[str]] = {}
-    for choice in listen.choices:
-        key = tuple(normalize(choice.phrase).split())
-        phrases[key] = phrases.get(key, frozenset()) | {choice.intent}
-    return intent_of_words(tuple(normalize(text).split()), phrases)
+    def words_of(phrase: str) -> tuple[str, ...]:
+        return tuple(normalize(phrase).split())
+
+    return intent_of_words(words_of(text), phrase_intents(listen.choices, words_of))

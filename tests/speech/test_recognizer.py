@@ -21,6 +21,7 @@ from tests.speech.heard import (
 )
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Choice, Heard, Listen
+from voiceskill.intents import FILLER
 from voiceskill.session import BARGE_IN_INTENTS, apply_thresholds
 from voiceskill.speech import recognizer
 from voiceskill.speech.audio import CHUNK, CHUNK_SECONDS, ScriptedAudio, silence
@@ -128,8 +129,6 @@ def test_an_answer_after_a_filler_or_said_twice_is_that_answer(speech_model: Any
     half are taken as what they say, none as another answer; the rest are asked again. The
     control: without the fillers in the grammar the recognizer hears "[unk] no" and hardly
     any is taken."""
-    from voiceskill.intents import FILLER
-
     listen = red_flag_listen()
     assert any(c.intent == FILLER for c in listen.choices)
     without = Listen(tuple(c for c in listen.choices if c.intent != FILLER), listen.timeout,

@@ -18,16 +18,15 @@ from voiceskill.speech.wav import TARGET_RATE
 #: Above this frequency an 8 kHz device has nothing (its Nyquist frequency plus a margin).
 EDGE_HZ = 4200.0
 
-#: Share of a loud chunk's power above :data:`EDGE_HZ` below which the band counts as empty.
-#: Wideband speech keeps around 1 % there (fricatives, breath, the room), an 8 kHz device
-#: under 0.01 %.
-EMPTY_SHARE = 1e-4
-#: Only a loud chunk with less than this share above :data:`EDGE_HZ` counts towards an 8 kHz
-#: device; one between this and :data:`EMPTY_SHARE` says nothing. A wideband voice saying
-#: only sonorants ("well no", "no no": flite's awb) keeps 2e-6 to 2e-5 there, under
-#: EMPTY_SHARE, and two such answers used to settle a wideband microphone as 8 kHz; an 8 kHz
-#: device keeps about 1e-9.
-NARROW_SHARE = 1e-6
+#: Share of a loud chunk's power above :data:`EDGE_HZ` at or above which the chunk shows a
+#: wideband device. Wideband speech keeps around 1 % there (fricatives, breath, the room).
+WIDEBAND_SHARE = 1e-4
+#: Share below which the band counts as empty: only such a chunk counts towards an 8 kHz
+#: device (which keeps about 1e-9 there); one between this and :data:`WIDEBAND_SHARE` says
+#: nothing. A wideband voice saying only sonorants ("well no", "no no": flite's awb) keeps
+#: 2e-6 to 2e-5 there, and when everything under WIDEBAND_SHARE counted as empty, two such
+#: answers settled a wideband microphone as 8 kHz.
+EMPTY_SHARE = 1e-6
 
 #: Chunks quieter than this RMS (int16) say nothing about the band (silence, the dither floor).
 LOUD_RMS = 300.0
@@ -81,10 +80,10 @@ class BandwidthWatch:
         power = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
         freqs = np.fft.rfftfreq(len(x), 1 / TARGET_RATE)
         high = power[freqs > EDGE_HZ].sum()
-        if high >= EMPTY_SHARE * power.sum():
+        if high >= WIDEBAND_SHARE * power.sum():
             self.decided = True  # a wideband device
             return False
-        if high >= NARROW_SHARE * power.sum():
+        if high >= EMPTY_SHARE * power.sum():
             return False
         self.heard += len(chunk) / TARGET_RATE
         if self.heard >= self.loud_seconds:

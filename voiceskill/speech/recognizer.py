@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from voiceskill.events import Choice, Heard, Listen
-from voiceskill.intents import FILLER, intent_of_words, match_intent
+from voiceskill.intents import FILLER, intent_of_words, match_intent, phrase_intents
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.bandwidth import NARROWBAND_SWITCH, NARROWBAND_WARNING, BandwidthWatch
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
@@ -101,9 +101,7 @@ def sound_index(choices: tuple[Choice, ...]) -> SoundIndex:
     """The :class:`SoundIndex` of ``choices`` (cached: a session asks the same turns again)."""
     alias = sound_alike([c.phrase for c in choices])
     index = SoundIndex(alias, {})
-    for c in choices:
-        key = index.sound(c.phrase)
-        index.intents[key] = index.intents.get(key, frozenset()) | {c.intent}
+    index.intents.update(phrase_intents(choices, index.sound))
     return index
 
 
