@@ -62,8 +62,9 @@ def _branch_of(line: str) -> str | None:
 
 
 def _branches(nnet: _Nnet, path: Path) -> list[str]:
-    if any("name=total.cd" in line for line in nnet.config):
-        raise CombineError(f"{path}: models with context units cannot be combined")
+    if any("name=total.cd" in line or "name=senones" in line for line in nnet.config):
+        raise CombineError(f"{path}: models with context units cannot be combined (combine "
+                           "models without it, then run `voiceskill model context`)")
     found: list[str] = []
     for line in nnet.config:
         branch = _branch_of(line)

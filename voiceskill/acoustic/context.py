@@ -15,8 +15,9 @@ it, and the graph needs no context transducer. Silence and the ``[unk]`` phone l
 context-independent pdfs (pdfs ``0 .. ci_pdfs − 1``); the context-dependent units are numbered
 after them.
 
-The tying is written to ``am/context.txt`` (one unit per line: ``phone state left right unit``,
-``*`` for "any"), read by the graph compiler, and decides the TransitionModel's triples.
+The tying is written to ``am/context.txt`` (one key per line: ``phone state left right unit``,
+``*`` for "any"; a line names a new unit or one of an earlier line with the same phone state),
+read by the graph compiler, and decides the TransitionModel's triples.
 """
 
 from __future__ import annotations
@@ -69,8 +70,10 @@ class ContextTying:
 
     @property
     def num_units(self) -> int:
-        """Number of context-dependent units (network outputs after the CI pdfs)."""
-        return len(self.units)
+        """Number of context-dependent units (network outputs after the CI pdfs); several keys
+        may share one (:mod:`voiceskill.acoustic.sphinx_context`: keys whose Sphinx senone is
+        the same)."""
+        return max(self.units.values(), default=-1) + 1
 
     def unit(self, phone: str, state: int, left: str, right: str) -> int:
         """The unit a phone state uses between ``left`` and ``right`` (most specific first)."""
@@ -139,6 +142,7 @@ class ContextTying:
     def read(cls, path: Path) -> ContextTying:
         """Read a file written by :meth:`write`; a malformed line is a ContextFileError."""
         units: dict[Key, int] = {}
+        owner: list[tuple[str, int]] = []
         known = {*PHONES, BOUNDARY, ANY}
         for number, line in enumerate(path.read_text(encoding="ascii").splitlines(), 1):
             parts = line.split()
@@ -150,7 +154,10 @@ class ContextTying:
                 raise ContextFileError(
                     f"{path}:{number}: expected 'phone state left right unit', got {line!r}"
                 ) from None
-            if not {phone, left, right} <= known or not 0 <= key[1] < STATES or index != len(units):
+            if index == len(owner):
+                owner.append((phone, key[1]))
+            if (not {phone, left, right} <= known or not 0 <= key[1] < STATES
+                    or not 0 <= index < len(owner) or owner[index] != (phone, key[1])):
                 raise ContextFileError(f"{path}:{number}: not a context unit: {line!r}")
             units[key] = index
         tying = cls(units)

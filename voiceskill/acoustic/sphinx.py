@@ -15,8 +15,14 @@ File formats (all little-endian here; the byte-order word is checked):
 * ``sendump``: length-prefixed header strings ending with a zero length, then (when there is no
   ``cluster_count``) int32 rows and columns, then uint8 weights [stream][density][senone], each
   a negated log weight in units of 1024·ln(1.0001).
-* ``mdef``: binary model definition; only the CI phone names and counts are used (CI senones
-  are numbered phone × states + state).
+* ``mdef``: binary model definition: counts, the CI phone names (CI senones are numbered
+  phone × states + state), padding to 4 bytes, the context tree (skipped), one 12-byte entry per
+  phone (int32 senone-sequence id, int32 transition matrix, uint8 word position, base, left,
+  right), int32 count and the uint16 senone sequences.
+
+:func:`read_triphones` reads the context-dependent part (which senone each state of a
+triphone uses) and :func:`read_senone_weights` any senone's mixture weights, for
+:mod:`voiceskill.acoustic.sphinx_context`.
 """
 
 from __future__ import annotations
@@ -113,27 +119,107 @@ def _read_transitions(path: Path) -> np.ndarray:
     return counts / np.maximum(counts.sum(axis=2, keepdims=True), 1e-30)
 
 
-def _read_mdef_ci(path: Path) -> tuple[list[str], int, int]:
-    """CI phone names, emitting states per phone and CI senone count from a binary mdef."""
+@dataclass
+class _Mdef:
+    data: bytes
+    names: list[str]
+    n_phone: int
+    n_emit: int
+    n_ci_sen: int
+    n_sen: int
+    n_sseq: int
+    n_tree: int
+    tree_at: int
+
+
+def _read_mdef(path: Path) -> _Mdef:
     data = _read(path)
     if data[:4] != MDEF_MAGIC:
         raise SphinxModelError(f"{path}: not a binary Sphinx model definition")
-    (header_len,) = struct.unpack_from("<i", data, 8)
-    at = 12 + header_len
-    n_ci, _n_phone, n_emit, n_ci_sen = struct.unpack_from("<4i", data, at)
-    at += 40
-    names = []
-    for _ in range(n_ci):
-        end = data.index(b"\0", at)
-        names.append(data[at:end].decode("ascii"))
-        at = end + 1
+    try:
+        (header_len,) = struct.unpack_from("<i", data, 8)
+        base = 12 + header_len + 40
+        n_ci, n_phone, n_emit, n_ci_sen, n_sen, _tmat, n_sseq, _ctx, n_tree, _sil = (
+            struct.unpack_from("<10i", data, base - 40))
+        names = []
+        at = base
+        for _ in range(n_ci):
+            end = data.index(b"\0", at)
+            names.append(data[at:end].decode("ascii"))
+            at = end + 1
+    except (struct.error, ValueError, UnicodeDecodeError):
+        raise SphinxModelError(f"{path}: truncated or malformed model definition") from None
     if n_emit <= 0 or n_ci_sen != n_ci * n_emit:
         raise SphinxModelError(f"{path}: CI senones are not numbered phone × states")
-    return names, n_emit, n_ci_sen
+    tree_at = base + ((at - base + 3) & ~3)
+    return _Mdef(data, names, n_phone, n_emit, n_ci_sen, n_sen, n_sseq, n_tree, tree_at)
 
 
-def _read_sendump_ci(path: Path, n_streams: int, n_dens: int, n_ci_sen: int) -> np.ndarray:
-    """Natural-log mixture weights of the first ``n_ci_sen`` senones: (senone, stream, dens)."""
+def _read_mdef_ci(path: Path) -> tuple[list[str], int, int]:
+    """CI phone names, emitting states per phone and CI senone count from a binary mdef."""
+    mdef = _read_mdef(path)
+    return mdef.names, mdef.n_emit, mdef.n_ci_sen
+
+
+#: Sphinx's word positions, in the order of the mdef's codes 0..3.
+WORD_POSITIONS = ("internal", "begin", "end", "single")
+
+_PHONE_ENTRY = np.dtype([("ssid", "<i4"), ("tmat", "<i4"), ("info", "u1", (4,))])
+
+Triphone = tuple[str, str, str, str]
+"""(word position, phone, left neighbour, right neighbour), Sphinx's phone names."""
+
+
+@dataclass
+class SphinxTriphones:
+    """Which senone each HMM state of a Sphinx context-dependent phone uses."""
+
+    senones: dict[Triphone, tuple[int, ...]]
+    """Senone of each state, for every triphone of the model definition."""
+    ci_senones: int
+    """Number of CI senones (numbered phone × states + state, before the CD ones)."""
+    total_senones: int
+    """Number of senones, CI and CD."""
+
+
+def read_triphones(model_dir: Path) -> SphinxTriphones:
+    """The context-dependent phones of the Sphinx model in ``model_dir``."""
+    path = model_dir / "mdef"
+    mdef = _read_mdef(path)
+    n_ci = len(mdef.names)
+    phones_at = mdef.tree_at + 8 * mdef.n_tree
+    sseq_at = phones_at + _PHONE_ENTRY.itemsize * mdef.n_phone
+    try:
+        entries = np.frombuffer(mdef.data, _PHONE_ENTRY, count=mdef.n_phone, offset=phones_at)
+        (size,) = struct.unpack_from("<i", mdef.data, sseq_at)
+        if size != mdef.n_sseq * mdef.n_emit:
+            raise ValueError
+        sseq = np.frombuffer(mdef.data, "<u2", count=size, offset=sseq_at + 4)
+    except (struct.error, ValueError):
+        raise SphinxModelError(f"{path}: truncated or malformed phone table") from None
+    sseq = sseq.reshape(mdef.n_sseq, mdef.n_emit)
+    info = entries["info"][n_ci:]
+    if info.size and (info[:, 0].max() >= len(WORD_POSITIONS) or info[:, 1:].max() >= n_ci
+                      or entries["ssid"].max() >= mdef.n_sseq or sseq.max() >= mdef.n_sen):
+        raise SphinxModelError(f"{path}: a triphone refers to a phone or senone out of range")
+    names = mdef.names
+    senones = {
+        (WORD_POSITIONS[w], names[b], names[lt], names[r]): tuple(int(x) for x in sseq[ssid])
+        for (w, b, lt, r), ssid in zip(info.tolist(), entries["ssid"][n_ci:].tolist(),
+                                       strict=True)
+    }
+    return SphinxTriphones(senones, mdef.n_ci_sen, mdef.n_sen)
+
+
+def read_senone_weights(model_dir: Path, senones: list[int]) -> np.ndarray:
+    """Natural-log mixture weights of ``senones``: (senone, stream, density)."""
+    means_body = _s3_body(model_dir / "means")
+    _n_cb, n_streams, n_dens = struct.unpack_from("<3i", means_body, 0)
+    return _read_sendump(model_dir / "sendump", n_streams, n_dens)[senones]
+
+
+def _read_sendump(path: Path, n_streams: int, n_dens: int) -> np.ndarray:
+    """Natural-log mixture weights of every senone: (senone, stream, dens)."""
     data = _read(path)
     at = 0
     clusters = 0
@@ -155,7 +241,7 @@ def _read_sendump_ci(path: Path, n_streams: int, n_dens: int, n_ci_sen: int) -> 
     if rows != n_dens or len(data) < at + n_streams * rows * cols:
         raise SphinxModelError(f"{path}: {rows}×{cols} weights do not match the codebooks")
     table = np.frombuffer(data, dtype=np.uint8, count=n_streams * rows * cols, offset=at)
-    table = table.reshape(n_streams, rows, cols)[:, :, :n_ci_sen]
+    table = table.reshape(n_streams, rows, cols)
     return -table.transpose(2, 0, 1).astype(np.float64) * SENDUMP_LOG_UNIT
 
 
@@ -167,7 +253,7 @@ def read_ci_model(model_dir: Path) -> SphinxCiModel:
     n_cb, n_streams, n_dens, _dim = means.shape
     if n_cb != len(phones):
         raise SphinxModelError(f"{model_dir}: {n_cb} codebooks for {len(phones)} CI phones")
-    weights = _read_sendump_ci(model_dir / "sendump", n_streams, n_dens, n_ci_sen)
+    weights = _read_sendump(model_dir / "sendump", n_streams, n_dens)[:n_ci_sen]
     tmat = _read_transitions(model_dir / "transition_matrices")[: len(phones)]
     return SphinxCiModel(
         phones=phones,

@@ -1,8 +1,9 @@
-"""`voiceskill model compile | build | download | check`: the speech model's tools."""
+"""`voiceskill model compile | build | combine | context | download | check`."""
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -94,6 +95,8 @@ def _build(args: argparse.Namespace) -> int:
         recipe["utterances"] = args.utterances
     if args.networks:
         recipe["networks"] = args.networks
+    if args.context:
+        recipe["real_speech_context"] = True
     cfg = BuildConfig(
         out_dir=out,
         dialog_dir=Path(args.dialogs),
@@ -122,6 +125,31 @@ def _combine(args: argparse.Namespace) -> int:
         print(f"voiceskill model combine: {err}", file=sys.stderr)
         return 2
     print(f"model written to {args.out}: {count} synthetic networks, averaged")
+    return 0
+
+
+def _context(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic import corpus
+    from voiceskill.acoustic.graph import GraphConfig, compile_graph
+    from voiceskill.acoustic.sphinx import SphinxModelError
+    from voiceskill.acoustic.sphinx_context import ContextError, add_for_vocabulary
+
+    source = Path(args.model) if args.model else voiceskill.DEFAULT_MODEL_DIR
+    out = Path(args.out)
+    try:
+        check_model_dir(source)
+        vocab = corpus.graph_vocabulary(Path(args.dialogs))
+        if out.resolve() != source.resolve():
+            if out.exists():
+                shutil.rmtree(out)
+            shutil.copytree(source, out)
+        units = add_for_vocabulary(out, vocab)
+        saved = out / "conf" / "graph.conf"
+        compile_graph(vocab, out, GraphConfig.from_file(saved) if saved.is_file() else None)
+    except (ModelDirError, ContextError, SphinxModelError, OSError, ValueError) as err:
+        print(f"voiceskill model context: {err}", file=sys.stderr)
+        return 2
+    print(f"model written to {out}: {units} real-speech context units")
     return 0
 
 
@@ -191,6 +219,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="build the companion model for 8 kHz microphones (default out: the shipped "
         "model's directory + '-8k')",
     )
+    bld.add_argument("--context", action="store_true",
+                     help="add pocketsphinx's context-dependent real-speech senones "
+                     "(see `model context`; a model with them cannot be combined)")
     bld.add_argument("--cache", metavar="DIR", help="keep synthesized audio here between builds")
     bld.set_defaults(func=_build)
 
@@ -200,6 +231,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "gives the graph, configuration and synthetic weight")
     cmb.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
     cmb.set_defaults(func=_combine)
+
+    ctx = sub.add_parser("context", help="give a model built without context (e.g. combined) "
+                         "pocketsphinx's context-dependent real-speech senones")
+    ctx.add_argument("--model", metavar="DIR", help="model directory (default: shipped model)")
+    ctx.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
+    ctx.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
+                     help="dialog directory: the words that get context, and the graph")
+    ctx.set_defaults(func=_context)
 
     dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)")
     dl.add_argument("name", help="e.g. vosk-model-small-en-us-0.15")
