@@ -13,9 +13,11 @@ with the real-speech half context-dependent pdfs whose real-speech scores are th
   the word-final one before silence, a one-phone word as a single-phone word between silences.
   Triphones Sphinx does not list, and words compiled later that the vocabulary did not hold,
   fall back to the context-independent pdfs.
-* **network**: per unit, the maximum over its base phone's Gaussians of weight + log density,
-  summed over the three feature streams (as ``sphinx_net`` scores the CI states), plus the
-  synthetic networks' score of the unit's CI state. The synthetic networks are not retrained.
+* **network**: per unit, the log of its Sphinx mixture (the sum over its base phone's
+  Gaussians, see :func:`context_network`), summed over the three feature streams, plus the
+  synthetic networks' score of the unit's CI state. The CI pdfs are rescored the same way
+  (``sphinx_net`` scores them by the best Gaussian) so that words and ``[unk]`` stay
+  comparable. The synthetic networks are not retrained.
 
 The model's graph must be compiled again afterwards (``voiceskill model compile``): the graph
 compiler reads the tying from ``am/context.txt``.
@@ -114,7 +116,7 @@ def tying_for(
     return tying, order
 
 
-def _senone_phone(tying: ContextTying, senones: list[int], sphinx_phones: list[str]) -> list[int]:
+def _unit_codebooks(tying: ContextTying, sphinx_phones: list[str]) -> list[int]:
     """Sphinx codebook (CI phone index) of each unit's senone."""
     return [sphinx_phones.index(PHONES[phone_id - 1])
             for phone_id, _state in tying.unit_phone_states()]
@@ -146,7 +148,7 @@ def context_network(
     ci_senones = [real.phones.index(PHONES[phone_id - 1]) * STATES + state
                   for phone_id, state in _pdf_states(n_pdfs)]
     scored = ci_senones + senones
-    books = [sen // STATES for sen in ci_senones] + _senone_phone(tying, senones, real.phones)
+    books = [sen // STATES for sen in ci_senones] + _unit_codebooks(tying, real.phones)
     weights = np.exp(sphinx.read_senone_weights(sphinx_dir, scored))  # (state, stream, dens)
     n_streams, n_dens = weights.shape[1], weights.shape[2]
     dropped = {"weighted", "best", "total"}
