@@ -122,13 +122,9 @@ def _unit_codebooks(tying: ContextTying, sphinx_phones: list[str]) -> list[int]:
             for phone_id, _state in tying.unit_phone_states()]
 
 
-def _int_matrix(m: np.ndarray) -> str:
-    return " [\n" + "\n".join("  " + " ".join(str(int(v)) for v in row) for row in m) + " ]\n"
-
-
 def context_network(
     config: list[str], components: list[str], tying: ContextTying, senones: list[int],
-    sphinx_dir: Path, synthetic: list[str], n_pdfs: int,
+    real: sphinx.SphinxCiModel, sphinx_dir: Path, synthetic: list[str], n_pdfs: int,
 ) -> tuple[list[str], list[str], str, str]:
     """The config lines and components of a real-speech model's network with the context part
     (the ``output-node`` line must already be removed from ``config``), and the descriptors of
@@ -142,8 +138,9 @@ def context_network(
     than 34 nats (with the weights' scale) under the stream's best codebook. The CI pdfs get
     the same sum (their old maximum over the Gaussians is taken out): scored one way and the
     units another, words beat ``[unk]`` by the difference (rejection 206 → 149 of 233). The
-    maximum for 1,700 units cost 0.5 CPU s per audio s (a copy of the codebook per unit)."""
-    real = sphinx.read_ci_model(sphinx_dir)
+    maximum for 1,700 units cost 0.5 CPU s per audio s (a copy of the codebook per unit).
+
+    ``real`` is the CI model read from ``sphinx_dir``, where the senones' weights are read."""
     n_units = tying.num_units
     ci_senones = [real.phones.index(PHONES[phone_id - 1]) * STATES + state
                   for phone_id, state in _pdf_states(n_pdfs)]
@@ -183,7 +180,7 @@ def context_network(
             config.append(f"component-node name={mix} component={mix} input={part}")
             scaled = np.rint(weights[first : first + count, f] * WEIGHT_SCALE)
             comps.append(f"<ComponentName> {mix} <FixedAffineComponent> <LinearParams> "
-                         f"{_int_matrix(scaled)}<BiasParams> "
+                         f"{km.matrix_text(scaled, 6)}<BiasParams> "
                          f"{km.vector_text(np.zeros(count), 1)}</FixedAffineComponent> \n")
             mixes.append(mix)
     size = n_streams * len(scored)
@@ -257,12 +254,12 @@ def add_real_speech_context(
     if nnet.head != ci_table.text() + "<Nnet3> \n":
         raise ContextError(f"{mdl}: its TransitionModel is not the context-independent one")
     triphones = sphinx.read_triphones(sphinx_dir)
-    real_phones = sphinx.read_ci_model(sphinx_dir).phones
-    tying, senones = tying_for(pronunciations, triphones, real_phones)
+    real = sphinx.read_ci_model(sphinx_dir)
+    tying, senones = tying_for(pronunciations, triphones, real.phones)
     n_pdfs = km.num_pdfs(len(PHONES))
     config = [line for line in nnet.config if not line.startswith("output-node ")]
     config, comps, ci_total, total = context_network(config, nnet.components, tying, senones,
-                                                     sphinx_dir, synthetic, n_pdfs)
+                                                     real, sphinx_dir, synthetic, n_pdfs)
     config.append(f"output-node name=output input=Append({ci_total}, {total}) "
                   "objective=linear")
     n_out = n_pdfs + tying.num_units

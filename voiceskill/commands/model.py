@@ -40,7 +40,7 @@ def _graph_config(model_dir: Path, args: argparse.Namespace):
     changes = {
         k: getattr(args, k)
         for k in ("word_cost", "unk_cost", "unk_phone_cost", "unk_frame_cost", "acoustic_scale")
-        if getattr(args, k) is not None
+        if getattr(args, k, None) is not None  # `model context` has no cost options
     }
     return replace(cfg, **changes)
 
@@ -130,7 +130,7 @@ def _combine(args: argparse.Namespace) -> int:
 
 def _context(args: argparse.Namespace) -> int:
     from voiceskill.acoustic import corpus
-    from voiceskill.acoustic.graph import GraphConfig, compile_graph
+    from voiceskill.acoustic.graph import compile_graph
     from voiceskill.acoustic.sphinx import SphinxModelError
     from voiceskill.acoustic.sphinx_context import ContextError, add_for_vocabulary
 
@@ -144,8 +144,7 @@ def _context(args: argparse.Namespace) -> int:
                 shutil.rmtree(out)
             shutil.copytree(source, out)
         units = add_for_vocabulary(out, vocab)
-        saved = out / "conf" / "graph.conf"
-        compile_graph(vocab, out, GraphConfig.from_file(saved) if saved.is_file() else None)
+        compile_graph(vocab, out, _graph_config(out, args))
     except (ModelDirError, ContextError, SphinxModelError, OSError, ValueError) as err:
         print(f"voiceskill model context: {err}", file=sys.stderr)
         return 2
