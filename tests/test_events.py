@@ -13,7 +13,7 @@ SAMPLES = [
     ev.Heard("yes", "yes", 0.93), ev.Heard("", None, 0.0),
     ev.Silence(8.0), ev.TimerFired("hold"),
     ev.Say("Hello", "statement:welcome"),
-    ev.Listen((ev.Choice("yes", "yes"), ev.Choice("nope", "no")), 8.0, (("no", 0.7),)),
+    ev.Listen((ev.Choice("yes", "yes"), ev.Choice("nope", "no")), 8.0, (("no", 0.7),), ("now",)),
     ev.StartTimer("hold", 12.5), ev.CancelTimer("hold"), ev.AdjustVoice(1, -1),
     ev.Record("timer", {"event": "cue", "rep": 3}), ev.Goto("red-flags"), ev.End("emergency"),
 ]

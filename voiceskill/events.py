@@ -95,6 +95,11 @@ class Listen:
     thresholds: tuple[tuple[str, float], ...] = ()
     """Per-intent minimum confidence; below it the answer counts as not understood."""
 
+    near_misses: tuple[str, ...] = ()
+    """Words that sound almost like a phrase but are none: never an answer. The recognizer's
+    stricter second decoding (for intents whose threshold asks for it) listens for them too,
+    and an utterance that fits one of them better does not confirm the answer."""
+
     @property
     def phrases(self) -> list[str]:
         """All phrases, in order, without duplicates (the recognizer grammar)."""
@@ -195,4 +200,5 @@ def from_dict(data: dict[str, Any]) -> Any:
     if cls is Listen:
         data["choices"] = tuple(Choice(**c) for c in data["choices"])
         data["thresholds"] = tuple(tuple(t) for t in data.get("thresholds", ()))
+        data["near_misses"] = tuple(data.get("near_misses", ()))
     return cls(**data)

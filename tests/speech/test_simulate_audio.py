@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import voiceskill
-from tests.speech.heard import FIXTURES, understood
+from tests.speech.heard import FIXTURES, red_flag_listen, understood
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS
 from voiceskill.simulate import simulate
@@ -24,9 +24,10 @@ START_Q = "start the exercises"
 
 
 def audio(model: Any, stem: str, intent: str) -> str:
-    """A reply with a fixture of ``stem`` that the model hears as ``intent`` on its own (the
+    """A reply with a fixture of ``stem`` that the model hears as ``intent`` on its own, as a
+    red-flag question does (its "no" needs the second decoding too), wherever it starts (the
     simulation plumbing is under test here; accuracy is tested in test_recognizer.py)."""
-    return f"{{audio: '{understood(model, stem, intent)}'}}"
+    return f"{{audio: '{understood(model, stem, intent, red_flag_listen())}'}}"
 
 
 def run(tmp_path: Path, model: Any, text: str, **kw: Any) -> tuple[str, list[dict]]:

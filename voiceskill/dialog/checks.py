@@ -43,7 +43,7 @@ def check_dialog(dialog: Dialog, docs: Documents) -> list[Problem]:
     problems = _references(dialog, docs)
     if not problems:  # with a dangling reference, reachability would only repeat it
         problems += _reachability(dialog, docs)
-    for check in (_answers, _texts, _thresholds):
+    for check in (_answers, _texts, _thresholds, _near_misses):
         problems += check(dialog, docs)
     return problems
 
@@ -224,3 +224,30 @@ def _thresholds(dialog: Dialog, docs: Documents) -> list[Problem]:
                                  f"the threshold of no ({no.threshold}) is lower than that of "
                                  f"yes ({yes.threshold})", "no at least as strict as yes")]
 
+
+def _near_misses(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """A near miss is one word that is no phrase and does not sound like one: the stricter
+    second decoding hears it instead of the phrase, so "know" beside "no" would block every
+    spoken "no" (Vosk picks between words that sound alike by the grammar, not the sound)."""
+    from voiceskill.acoustic.lexicon import pronunciations
+
+    phrases = {p for intent in dialog.intents.values() for p in intent.phrases}
+    sounds = {pron: word for word in phrases if " " not in word
+              for pron in pronunciations(word, use_espeak=False)}
+    problems = []
+    for intent in dialog.intents.values():
+        for k, word in enumerate(intent.near_misses):
+            path = ("intents", intent.name, "near_misses", k)
+            alike = sorted({sounds[p] for p in pronunciations(word, use_espeak=False)
+                            if p in sounds})
+            if " " in word:
+                problem = f"the near miss '{word}' is more than one word"
+            elif word in phrases:
+                problem = f"the near miss '{word}' is also a phrase"
+            elif alike:
+                problem = f"the near miss '{word}' sounds like the phrase '{alike[0]}'"
+            else:
+                continue
+            problems.append(docs.intents.problem(
+                path, problem, "one word that sounds almost, not exactly, like a phrase"))
+    return problems

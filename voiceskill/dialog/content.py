@@ -217,13 +217,13 @@ def _check_phrase_words(located: list[tuple[YamlDocument, Path_, str]], model_di
 
 
 def _phrases(directory: Path) -> Iterator[tuple[YamlDocument, Path_, str]]:
-    """Every phrase any turn listens for, with its file and place."""
+    """Every phrase any turn listens for (near misses too), with its file and place."""
     for name in ("intents.yaml", "triage.yaml", EXERCISES_FILE):
         document, _ = read_yaml(directory / name)
         if document is None:
             continue
         for path, text in walk_strings(document.data, ()):
-            in_grammar = "phrases" in path or (
+            in_grammar = "phrases" in path or "near_misses" in path or (
                 name == EXERCISES_FILE and path[:1] in (("commands",), ("answers",))
             )
             if in_grammar:

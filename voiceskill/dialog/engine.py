@@ -125,12 +125,15 @@ class ScreeningEngine:
         """The exact phrases a question accepts: its answers and the question commands."""
         choices: list[Choice] = []
         thresholds: dict[str, float] = {}
+        near_misses: list[str] = []
         for answer in node.answers:
             intent = self.dialog.intents.get(answer.intent)
             phrases = answer.phrases or (intent.phrases if intent else ())
             choices += [Choice(p, answer.intent) for p in phrases]
             if intent is not None and intent.threshold:
                 thresholds[answer.intent] = intent.threshold
+            if intent is not None:
+                near_misses += intent.near_misses
         for name in QUESTION_COMMANDS:
             intent = self.dialog.intents.get(name)
             if intent is None:
@@ -138,7 +141,10 @@ class ScreeningEngine:
             choices += [Choice(p, name) for p in intent.phrases]
             if intent.threshold:
                 thresholds[name] = intent.threshold
-        return Listen(tuple(dict.fromkeys(choices)), thresholds=tuple(thresholds.items()))
+            near_misses += intent.near_misses
+        phrases = {c.phrase for c in choices}
+        return Listen(tuple(dict.fromkeys(choices)), thresholds=tuple(thresholds.items()),
+                      near_misses=tuple(w for w in dict.fromkeys(near_misses) if w not in phrases))
 
     # ------------------------------------------------------------------ answers
 

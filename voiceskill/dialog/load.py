@@ -72,7 +72,7 @@ def build_dialog(docs: Documents) -> Dialog:
         },
         intents={
             name: Intent(name, tuple(raw["phrases"]), float(raw.get("threshold", 0.0)),
-                         intents.line(("intents", name)))
+                         intents.line(("intents", name)), tuple(raw.get("near_misses", ())))
             for name, raw in intents.data["intents"].items()
         },
         messages={name: _clean(text) for name, text in intents.data["messages"].items()},
@@ -122,11 +122,13 @@ def dialog_vocabulary(directory: Path) -> set[str]:
 
 
 def listened_phrases(directory: Path) -> set[str]:
-    """Every phrase (lower case) any turn listens for: screening intents, question-specific
-    answers, and the coach's commands and answers. Raises ContentError on a broken dialog."""
+    """Every phrase (lower case) any turn listens for: screening intents (with their near
+    misses, which the stricter second decoding listens for), question-specific answers, and the
+    coach's commands and answers. Raises ContentError on a broken dialog."""
     directory = Path(directory)
     dialog = load_dialog(directory)
-    phrases: list[str] = [p for intent in dialog.intents.values() for p in intent.phrases]
+    phrases: list[str] = [p for intent in dialog.intents.values()
+                          for p in (*intent.phrases, *intent.near_misses)]
     phrases += [p for node in dialog.nodes.values() for a in node.answers for p in a.phrases]
     phrases += coach_phrases(directory)
     return {" ".join(phrase.lower().split()) for phrase in phrases}

@@ -61,6 +61,11 @@ class Intent:
     line: int = 0
     """Line in the YAML file where the intent is defined."""
 
+    near_misses: tuple[str, ...] = ()
+    """Common words that sound almost like one of the phrases but mean something else ("now"
+    beside "no"). The recognizer's stricter second decoding listens for them too, so speech
+    that fits one of them better never confirms this intent; they are never an answer."""
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -228,15 +228,19 @@ class Recognizer:
         Vosk's partial result is a complete phrase (barge-in: speed over certainty)."""
         return Turn(self, listen, eager)
 
-    def _vosk_for(self, phrases: list[str], strict: bool = False, unknowns: int = 1) -> Any:
+    def _vosk_for(self, phrases: list[str], strict: bool = False, unknowns: int = 1,
+                  near_misses: tuple[str, ...] = ()) -> Any:
         """A KaldiRecognizer for this grammar, reused across turns with the same phrases, with
         ``[unk]`` listed ``unknowns`` times; ``strict`` lists it once per
         :data:`STRICT_PHRASES_PER_UNKNOWN` phrases instead (at least once more than a plain
-        turn does, so the strict recognizer is never the plain one)."""
+        turn does, so the strict recognizer is never the plain one) and adds those of the
+        ``near_misses`` the model knows."""
         import vosk
 
         if strict:
             unknowns = max(TURN_UNKNOWNS + 1, len(phrases) // STRICT_PHRASES_PER_UNKNOWN)
+            phrases = [*phrases,
+                       *(w for w in near_misses if self.model.vosk_model_find_word(w) >= 0)]
         grammar = vosk_grammar(self.model, [*phrases, UNKNOWN], unknowns)
         rec = self._cache.pop(grammar, None)
         if rec is None:
@@ -340,7 +344,10 @@ class Turn:
             rec = self._owner._vosk_for(phrases * BARGE_IN_REPEATS)
         else:
             rec = self._owner._vosk_for(phrases, unknowns=TURN_UNKNOWNS)
-        strict = self._owner._vosk_for(phrases, strict=True) if self._needs_strict else None
+        strict = None
+        if self._needs_strict:
+            strict = self._owner._vosk_for(phrases, strict=True,
+                                           near_misses=self.listen.near_misses)
         return rec, strict
 
     def _restart_with_new_model(self) -> Heard | None:
