@@ -8,12 +8,14 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import voiceskill
-from voiceskill.acoustic import sphinx
+from voiceskill.acoustic import kaldi_model as km
+from voiceskill.acoustic import sphinx, sphinx_net
 from voiceskill.acoustic.combine import CombineError, combine
-from voiceskill.acoustic.context import ANY, BOUNDARY, ContextTying, read_tying
+from voiceskill.acoustic.context import ANY, BOUNDARY, FILE_NAME, ContextTying, read_tying
 from voiceskill.acoustic.graph import GraphConfig, compile_graph
 from voiceskill.acoustic.sphinx_context import (
     add_real_speech_context,
@@ -23,9 +25,29 @@ from voiceskill.acoustic.sphinx_context import (
 from voiceskill.speech.wav import read_wav
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "audio"
-#: A shipped model without context, to add it to: the 8 kHz companion (same phones, same
-#: real-speech half, its own synthetic networks).
-WITHOUT_CONTEXT = voiceskill.MODELS_DIR / "voiceskill-en-8k"
+#: Where the model without context borrows its configuration and graph settings.
+SHIPPED = voiceskill.MODELS_DIR / "voiceskill-en-8k"
+
+
+@pytest.fixture(scope="module")
+def without_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model with the real-speech half and one synthetic network but no context, to add it
+    to. Both shipped models have context, so it is written here: the shipped companion's
+    configuration with a network of Sphinx's CI senones plus a small random synthetic network
+    (seeded). The synthetic net stands in for a trained one: these tests check that its scores
+    are wired into every unit, not how well it hears."""
+    model = tmp_path_factory.mktemp("without-context") / "model"
+    shutil.copytree(SHIPPED, model)
+    (model / "am" / FILE_NAME).unlink(missing_ok=True)
+    rng = np.random.default_rng(0)
+    n_pdfs = km.num_pdfs()
+    net = km.NetworkWeights(
+        offsets=[-2, 0, 2], feat_dim=13,
+        weights=[rng.normal(0, 0.1, (16, 39)), rng.normal(0, 0.1, (n_pdfs, 16))],
+        biases=[np.zeros(16), np.zeros(n_pdfs)], priors=np.full(n_pdfs, 1.0 / n_pdfs))
+    real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
+    sphinx_net.write_final_mdl(model / "am" / "final.mdl", real, net, 0.3)
+    return model
 
 
 @pytest.fixture(scope="module")
@@ -95,17 +117,17 @@ def _decode(model_dir: Path, clips: list[Path], grammar: list[str]) -> list[list
 
 
 def test_units_standing_for_phone_states_decode_exactly_like_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    without_context: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no words given, every unit is a phone state's own CI senone, scored the same way
     as that state's pdf: a graph through the units and one through the pdfs must decode the
     committed fixtures identically (units, codebook blocks, synthetic scores wired right)."""
     model = tmp_path / "model"
-    shutil.copytree(WITHOUT_CONTEXT, model)
+    shutil.copytree(without_context, model)
     shutil.rmtree(model / "graph")
     assert add_real_speech_context(model, [], sphinx.pocketsphinx_model_dir()) > 100
     words = ["yes", "no", "stop", "start", "help", "done", "go on", "next", "five", "four"]
-    cfg = GraphConfig.from_file(WITHOUT_CONTEXT / "conf" / "graph.conf")
+    cfg = GraphConfig.from_file(SHIPPED / "conf" / "graph.conf")
     compile_graph(words, model, cfg)
     through_units = tmp_path / "units"
     shutil.copytree(model, through_units)
@@ -124,15 +146,15 @@ def test_units_standing_for_phone_states_decode_exactly_like_them(
 
 
 def test_model_context_gives_a_model_context_once(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    without_context: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from voiceskill.cli import main
 
     out = tmp_path / "ctx"
-    assert main(["model", "context", "--model", str(WITHOUT_CONTEXT), "--out", str(out)]) == 0
+    assert main(["model", "context", "--model", str(without_context), "--out", str(out)]) == 0
     tying = read_tying(out / "am")
     assert tying is not None and tying.num_units > 1000
-    assert read_tying(WITHOUT_CONTEXT / "am") is None  # the source is left as it was
+    assert read_tying(without_context / "am") is None  # the source is left as it was
     # flite kal is an 8 kHz voice, what the 8 kHz model is for
     heard = _decode(out, [FIXTURES / "yes__flite-kal.wav", FIXTURES / "no__flite-kal.wav"],
                     ["yes", "no", "[unk]"])
