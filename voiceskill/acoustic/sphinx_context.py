@@ -50,6 +50,11 @@ from voiceskill.acoustic.lexicon import ACCENTS, PHONES, SILENCE, UNKNOWN_WORD, 
 #: the text model small; the log of the scale is taken off again.
 WEIGHT_SCALE = 1e5
 
+#: Each stream's mixture is multiplied by this as well before the three are multiplied: the
+#: product stays under 1.8e19 (its square must fit a float), and the log's floor of 2^-33 sits
+#: 3 × log(WEIGHT_SCALE × STREAM_GAIN) + 23 = 66 nats under the streams' log-sum-exp.
+STREAM_GAIN = 20.0
+
 #: Node names of the context part (``voiceskill model combine`` refuses such a model).
 NODE = "senones"
 
@@ -122,6 +127,14 @@ def _unit_codebooks(tying: ContextTying, sphinx_phones: list[str]) -> list[int]:
             for phone_id, _state in tying.unit_phone_states()]
 
 
+def _fixed(name: str, matrix: np.ndarray, bias: np.ndarray, digits: int = 6) -> str:
+    """A fixed affine component; ``digits``: significant digits of the matrix (the weights
+    are integers under 10^6, so 6 writes them exactly)."""
+    return (f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> "
+            f"{km.matrix_text(matrix, digits)}<BiasParams> {km.vector_text(bias, 7)}"
+            "</FixedAffineComponent> \n")
+
+
 def context_network(
     config: list[str], components: list[str], tying: ContextTying, senones: list[int],
     real: sphinx.SphinxCiModel, sphinx_dir: Path, synthetic: list[str], n_pdfs: int,
@@ -131,11 +144,15 @@ def context_network(
     the context-independent pdfs' and the units' scores (real-speech plus synthetic).
 
     Every state is scored by its Sphinx mixture, summed: per stream, a softmax over all the
-    codebooks' Gaussian log-densities, each unit's mixture weights times its codebook's part
-    (one small matrix product per codebook), the log, and the log-sum-exp (density minus
-    log-softmax of one Gaussian) added back. Kaldi has no log component; a NormalizeComponent
-    with block size 1 appends log |x| to each x, floored at 2^-33: a state never scores more
-    than 34 nats (with the weights' scale) under the stream's best codebook. The CI pdfs get
+    codebooks' Gaussian log-densities and, per codebook, one matrix product giving every state
+    of that codebook (CI pdfs and units) its mixture weights times the codebook's part; then the
+    three streams' mixtures multiplied and one log per state. The softmax leaves out each
+    stream's log-sum-exp, the same for every pdf in a frame: the decoder only compares pdfs
+    and paths within a frame, so it is not added back (session 20 did, with a log-softmax per
+    stream; that and a log per stream and state cost 0.02 CPU s per audio s). Kaldi has no
+    log component; a NormalizeComponent with block size 1 appends log |x| to each x, floored
+    at 2^-33: with the weights' scale and :data:`STREAM_GAIN`, a state never scores more than
+    66 nats under the three streams' log-sum-exp (session 20: 34 per stream). The CI pdfs get
     the same sum (their old maximum over the Gaussians is taken out): scored one way and the
     units another, words beat ``[unk]`` by the difference (rejection 206 → 149 of 233). The
     maximum for 1,700 units cost 0.5 CPU s per audio s (a copy of the codebook per unit).
@@ -151,63 +168,48 @@ def context_network(
     dropped = {"weighted", "best", "total"}
     config = [line for line in config if line.split()[1].removeprefix("name=") not in dropped]
     comps = [c for c in components if c.split()[1] not in dropped]
-    runs: list[tuple[int, int, int]] = []  # (codebook, first, count) of consecutive states
-    for i, book in enumerate(books):
-        if runs and runs[-1][0] == book:
-            runs[-1] = (book, runs[-1][1], runs[-1][2] + 1)
+    # the states of each codebook together (stable: CI pdfs first, units in their order)
+    order = sorted(range(len(scored)), key=lambda i: books[i])
+    blocks: list[tuple[int, int, int]] = []  # (codebook, first position in order, count)
+    for pos, i in enumerate(order):
+        if blocks and blocks[-1][0] == books[i]:
+            blocks[-1] = (books[i], blocks[-1][1], blocks[-1][2] + 1)
         else:
-            runs.append((book, i, 1))
+            blocks.append((books[i], pos, 1))
     mixes: list[str] = []
-    lse_nodes = []
     for f in range(n_streams):
-        sm, ls, lse = f"{NODE}.sm{f}", f"{NODE}.ls{f}", f"{NODE}.lse{f}"
-        config += [f"component-node name={sm} component={sm} input=gauss{f}",
-                   f"component-node name={ls} component={ls} input=gauss{f}",
-                   f"dim-range-node name={lse}.g input-node=gauss{f} dim-offset=0 dim=1",
-                   f"dim-range-node name={lse}.ls input-node={ls} dim-offset=0 dim=1",
-                   f"component-node name={lse} component={lse} input=Append({lse}.g, {lse}.ls)"]
-        all_dens = n_dens * len(real.phones)
-        comps += [km._nonlinear("SoftmaxComponent", sm, all_dens),
-                  km._nonlinear("LogSoftmaxComponent", ls, all_dens),
-                  f"<ComponentName> {lse} <FixedAffineComponent> <LinearParams> [\n  1 -1 ]\n"
-                  f"<BiasParams> [ 0 ]\n</FixedAffineComponent> \n"]
-        lse_nodes.append(lse)
-        for k, (book, first, count) in enumerate(runs):
-            part, mix = f"{NODE}.sm{f}.{book}", f"{NODE}.mix{f}.{k}"
-            if book not in {r[0] for r in runs[:k]}:
-                config.append(f"dim-range-node name={part} input-node={sm} "
-                              f"dim-offset={book * n_dens} dim={n_dens}")
-            config.append(f"component-node name={mix} component={mix} input={part}")
-            scaled = np.rint(weights[first : first + count, f] * WEIGHT_SCALE)
-            comps.append(f"<ComponentName> {mix} <FixedAffineComponent> <LinearParams> "
-                         f"{km.matrix_text(scaled, 6)}<BiasParams> "
-                         f"{km.vector_text(np.zeros(count), 1)}</FixedAffineComponent> \n")
-            mixes.append(mix)
-    size = n_streams * len(scored)
-    config.append(f"component-node name={NODE}.log component={NODE}.log "
-                  f"input=Append({', '.join(mixes)})")  # [stream, state]
+        sm = f"{NODE}.sm{f}"
+        config.append(f"component-node name={sm} component={sm} input=gauss{f}")
+        comps.append(km._nonlinear("SoftmaxComponent", sm, n_dens * len(real.phones)))
+        for book, first, count in blocks:
+            part, mix = f"{NODE}.sm{f}.{book}", f"{NODE}.mix{f}.{book}"
+            config += [f"dim-range-node name={part} input-node={sm} "
+                       f"dim-offset={book * n_dens} dim={n_dens}",
+                       f"component-node name={mix} component={mix} input={part}"]
+            rows = [order[p] for p in range(first, first + count)]
+            comps.append(_fixed(mix, np.rint(weights[rows, f] * WEIGHT_SCALE),
+                                np.zeros(count)))
+            mixes.append(f"Scale({STREAM_GAIN:g}, {mix})")
+    size = len(scored)
+    config.append(f"component-node name={NODE}.product component={NODE}.product "
+                  f"input=Append({', '.join(mixes)})")  # [stream, state in order]
+    comps.append(f"<ComponentName> {NODE}.product <ElementwiseProductComponent> <InputDim> "
+                 f"{n_streams * size} <OutputDim> {size} </ElementwiseProductComponent> \n")
+    config.append(f"component-node name={NODE}.log component={NODE}.log input={NODE}.product")
     comps.append(f"<ComponentName> {NODE}.log <NormalizeComponent> <InputDim> {size} "
                  "<BlockDim> 1 <TargetRms> 1 <AddLogStddev> T </NormalizeComponent> \n")
-    # the output interleaves (x / |x|, log |x|): move the logs to the front
-    column_map = [2 * i + 1 for i in range(size)] + [2 * i for i in range(size)]
+    # the output interleaves (x / |x|, log |x|): the states' logs first, in pdf order
+    position = {state: pos for pos, state in enumerate(order)}
+    logs = [2 * position[i] + 1 for i in range(size)]
+    column_map = logs + [2 * position[i] for i in range(size)]
     config.append(f"component-node name={NODE}.logs component={NODE}.logs input={NODE}.log")
     comps.append(f"<ComponentName> {NODE}.logs <PermuteComponent> <ColumnMap> [ "
                  f"{' '.join(map(str, column_map))} ] </PermuteComponent> \n")
-    sums = []
-    for part, offset, dim in (("ci", 0, n_pdfs), ("cd", n_pdfs, n_units)):
-        config += [f"dim-range-node name={NODE}.logs{f}.{part} input-node={NODE}.logs "
-                   f"dim-offset={f * len(scored) + offset} dim={dim}" for f in range(n_streams)]
-        config.append(f"component-node name={NODE}.lse.{part} component={NODE}.lse.{part} "
-                      f"input=Append({', '.join(lse_nodes)})")
-        comps.append(f"<ComponentName> {NODE}.lse.{part} <FixedAffineComponent> <LinearParams> "
-                     f"{km.matrix_text(np.ones((dim, n_streams)), 1)}<BiasParams> "
-                     f"{km.vector_text(np.full(dim, -n_streams * np.log(WEIGHT_SCALE)), 7)}"
-                     "</FixedAffineComponent> \n")
-        total = f"{NODE}.lse.{part}"
-        for f in range(n_streams):
-            total = f"Sum({total}, {NODE}.logs{f}.{part})"
-        sums.append(total)
-    ci_total, total = sums
+    ci_total, total = f"{NODE}.logs.ci", f"{NODE}.logs.cd"
+    config += [f"dim-range-node name={ci_total} input-node={NODE}.logs dim-offset=0 "
+               f"dim={n_pdfs}",
+               f"dim-range-node name={total} input-node={NODE}.logs dim-offset={n_pdfs} "
+               f"dim={n_units}"]
     if synthetic:
         expand = np.zeros((n_units, n_pdfs))
         for u, (phone_id, state) in enumerate(tying.unit_phone_states()):
