@@ -29,7 +29,7 @@ class CombineError(ValueError):
 
 
 @dataclass
-class _Nnet:
+class TextNnet:
     """The parts of a final.mdl that combining touches."""
 
     head: str
@@ -42,7 +42,8 @@ class _Nnet:
     """``</Nnet3>`` and what follows (contexts, priors)."""
 
 
-def _read(path: Path) -> _Nnet:
+def read_nnet(path: Path) -> TextNnet:
+    """The parts of the text model ``path`` (a CombineError if it is not one)."""
     text = path.read_text(encoding="ascii")
     try:
         start = text.index("<Nnet3> \n") + len("<Nnet3> \n")
@@ -52,7 +53,7 @@ def _read(path: Path) -> _Nnet:
         raise CombineError(f"{path}: not a Kaldi text nnet3 model") from None
     body = rest[rest.index("<ComponentName>") : end]
     components = ["<ComponentName>" + c for c in body.split("<ComponentName>")[1:]]
-    return _Nnet(text[:start], config.split("\n"), components, rest[end:])
+    return TextNnet(text[:start], config.split("\n"), components, rest[end:])
 
 
 def _branch_of(line: str) -> str | None:
@@ -61,7 +62,9 @@ def _branch_of(line: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _branches(nnet: _Nnet, path: Path) -> list[str]:
+def synthetic_branches(nnet: TextNnet, path: Path) -> list[str]:
+    """Prefixes of the synthetic networks in ``nnet`` (read from ``path``), in order; a
+    CombineError if there are none or the model has context units."""
     if any("name=total.cd" in line or "name=senones" in line for line in nnet.config):
         raise CombineError(f"{path}: models with context units cannot be combined (combine "
                            "models without it, then run `voiceskill model context`)")
@@ -75,11 +78,11 @@ def _branches(nnet: _Nnet, path: Path) -> list[str]:
     return found
 
 
-def _component(nnet: _Nnet, name: str) -> str:
+def _component(nnet: TextNnet, name: str) -> str:
     return next(c for c in nnet.components if c.startswith(f"<ComponentName> {name} "))
 
 
-def _mix_weight(nnet: _Nnet, branch: str) -> float:
+def _mix_weight(nnet: TextNnet, branch: str) -> float:
     """A branch's weight: the largest entry of its mix layer's matrix."""
     matrix = _component(nnet, f"{branch}mix").split("<LinearParams>")[1].split("]")[0]
     return max(float(v) for v in _NUMBER.findall(matrix))
@@ -104,8 +107,9 @@ def combine(out_dir: Path, sources: list[Path]) -> int:
             if not b.is_file() or a.read_bytes() != b.read_bytes():
                 raise CombineError(f"{b}: differs from {a} (combine models built for the same "
                                    "graph and features)")
-    nnets = [_read(s / "am" / "final.mdl") for s in sources]
-    branches = [(n, b) for n, s in zip(nnets, sources, strict=True) for b in _branches(n, s)]
+    nnets = [read_nnet(s / "am" / "final.mdl") for s in sources]
+    branches = [(n, b) for n, s in zip(nnets, sources, strict=True)
+                for b in synthetic_branches(n, s)]
     first = nnets[0]
     weight = sum(_mix_weight(nnet, b) for nnet, b in branches if nnet is first)
     share = weight / len(branches)

@@ -32,7 +32,7 @@ import numpy as np
 
 from voiceskill.acoustic import kaldi_model as km
 from voiceskill.acoustic import sphinx
-from voiceskill.acoustic.combine import CombineError, _branches, _read
+from voiceskill.acoustic.combine import CombineError, read_nnet, synthetic_branches
 from voiceskill.acoustic.context import (
     ANY,
     BOUNDARY,
@@ -244,8 +244,8 @@ def add_real_speech_context(
     if (model_dir / "am" / FILE_NAME).exists():
         raise ContextError(f"{model_dir / 'am' / FILE_NAME}: the model has context already")
     try:
-        nnet = _read(mdl)
-        synthetic = _branches(nnet, mdl)
+        nnet = read_nnet(mdl)
+        synthetic = synthetic_branches(nnet, mdl)
     except CombineError as err:
         if "no synthetic network" not in str(err):
             raise ContextError(str(err)) from None
