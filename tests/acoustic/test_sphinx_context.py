@@ -18,6 +18,8 @@ from voiceskill.acoustic.combine import CombineError, combine
 from voiceskill.acoustic.context import ANY, BOUNDARY, FILE_NAME, ContextTying, read_tying
 from voiceskill.acoustic.graph import GraphConfig, compile_graph
 from voiceskill.acoustic.sphinx_context import (
+    STREAM_GAIN,
+    WEIGHT_SCALE,
     add_real_speech_context,
     sphinx_triphone,
     tying_for,
@@ -96,6 +98,17 @@ def test_tying_gives_each_context_its_senone_and_shares_units(
     path = tmp_path / "context.txt"
     tying.write(path)
     assert ContextTying.read(path) == tying
+
+
+def test_the_three_streams_product_and_its_square_fit_a_float() -> None:
+    """The NormalizeComponent that takes the log squares the product of the three streams'
+    mixtures: the largest product (all of a stream's softmax on one codebook whose rounded
+    weights sum to a little over the scale) must square without overflowing float32."""
+    rounded_up = WEIGHT_SCALE + 128 * 0.5  # each of 128 weights rounded up by at most 0.5
+    largest = (rounded_up * STREAM_GAIN) ** 3
+    assert largest**2 < np.finfo(np.float32).max
+    # and the floor of log |x| (2^-33) stays far below any state a decoder keeps in its beam
+    assert 3 * np.log(WEIGHT_SCALE * STREAM_GAIN) + 33 * np.log(2) > 60
 
 
 def _decode(model_dir: Path, clips: list[Path], grammar: list[str]) -> list[list[tuple]]:

@@ -47,7 +47,8 @@ from voiceskill.acoustic.lexicon import ACCENTS, PHONES, SILENCE, UNKNOWN_WORD, 
 
 #: The senones' mixture weights are written as integers: weight × WEIGHT_SCALE, rounded
 #: (Sphinx stores them in 8 bits, steps of 0.1 nats; weights under 5e-6 become 0), which keeps
-#: the text model small; the log of the scale is taken off again.
+#: the text model small; the log of the scale stays in every pdf's score alike (it changes no
+#: comparison the decoder makes).
 WEIGHT_SCALE = 1e5
 
 #: Each stream's mixture is multiplied by this as well before the three are multiplied: the
