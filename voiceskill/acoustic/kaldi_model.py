@@ -159,6 +159,14 @@ def vector_text(v: np.ndarray, digits: int = 7) -> str:
     return " [ " + " ".join(f"{x:.{digits}g}" for x in v) + " ]\n"
 
 
+def fixed_affine(name: str, w: np.ndarray, b: np.ndarray, digits: int = 6) -> str:
+    """A FixedAffineComponent (not trained) computing ``w @ x + b``, values to ``digits``
+    significant digits."""
+    return (f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> "
+            f"{matrix_text(w, digits)}<BiasParams> {vector_text(b, digits)}"
+            "</FixedAffineComponent> \n")
+
+
 def _nonlinear(kind: str, name: str, dim: int) -> str:
     return (
         f"<ComponentName> {name} <{kind}> <Dim> {dim} <ValueAvg>  [ ]\n<DerivAvg>  [ ]\n"

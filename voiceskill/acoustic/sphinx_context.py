@@ -25,6 +25,7 @@ compiler reads the tying from ``am/context.txt``.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -128,14 +129,6 @@ def _unit_codebooks(tying: ContextTying, sphinx_phones: list[str]) -> list[int]:
             for phone_id, _state in tying.unit_phone_states()]
 
 
-def _fixed(name: str, matrix: np.ndarray, bias: np.ndarray, digits: int = 6) -> str:
-    """A fixed affine component; ``digits``: significant digits of the matrix (the weights
-    are integers under 10^6, so 6 writes them exactly)."""
-    return (f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> "
-            f"{km.matrix_text(matrix, digits)}<BiasParams> {km.vector_text(bias, 7)}"
-            "</FixedAffineComponent> \n")
-
-
 def context_network(
     config: list[str], components: list[str], tying: ContextTying, senones: list[int],
     real: sphinx.SphinxCiModel, sphinx_dir: Path, synthetic: list[str], n_pdfs: int,
@@ -171,25 +164,20 @@ def context_network(
     comps = [c for c in components if c.split()[1] not in dropped]
     # the states of each codebook together (stable: CI pdfs first, units in their order)
     order = sorted(range(len(scored)), key=lambda i: books[i])
-    blocks: list[tuple[int, int, int]] = []  # (codebook, first position in order, count)
-    for pos, i in enumerate(order):
-        if blocks and blocks[-1][0] == books[i]:
-            blocks[-1] = (books[i], blocks[-1][1], blocks[-1][2] + 1)
-        else:
-            blocks.append((books[i], pos, 1))
     mixes: list[str] = []
     for f in range(n_streams):
         sm = f"{NODE}.sm{f}"
         config.append(f"component-node name={sm} component={sm} input=gauss{f}")
         comps.append(km._nonlinear("SoftmaxComponent", sm, n_dens * len(real.phones)))
-        for book, first, count in blocks:
+        for book, group in itertools.groupby(order, key=books.__getitem__):
+            rows = list(group)
             part, mix = f"{NODE}.sm{f}.{book}", f"{NODE}.mix{f}.{book}"
             config += [f"dim-range-node name={part} input-node={sm} "
                        f"dim-offset={book * n_dens} dim={n_dens}",
                        f"component-node name={mix} component={mix} input={part}"]
-            rows = [order[p] for p in range(first, first + count)]
-            comps.append(_fixed(mix, np.rint(weights[rows, f] * WEIGHT_SCALE),
-                                np.zeros(count)))
+            # integers under 10^6: six digits write them exactly
+            comps.append(km.fixed_affine(mix, np.rint(weights[rows, f] * WEIGHT_SCALE),
+                                         np.zeros(len(rows))))
             mixes.append(f"Scale({STREAM_GAIN:g}, {mix})")
     size = len(scored)
     config.append(f"component-node name={NODE}.product component={NODE}.product "
@@ -219,10 +207,7 @@ def context_network(
         for branch in synthetic[1:]:
             mixed = f"Sum({mixed}, {branch}mix)"
         config.append(f"component-node name={NODE}.synth component={NODE}.synth input={mixed}")
-        comps.append(
-            f"<ComponentName> {NODE}.synth <FixedAffineComponent> <LinearParams> "
-            f"{km.matrix_text(expand, 1)}<BiasParams> {km.vector_text(np.zeros(n_units), 1)}"
-            "</FixedAffineComponent> \n")
+        comps.append(km.fixed_affine(f"{NODE}.synth", expand, np.zeros(n_units)))
         total = f"Sum({total}, {NODE}.synth)"
         ci_total = f"Sum({ci_total}, {mixed})"  # the same order of additions as the units'
     return config, comps, ci_total, total

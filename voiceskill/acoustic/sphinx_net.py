@@ -119,13 +119,6 @@ def _phone_map(model: SphinxCiModel) -> list[int]:
 DIGITS = 6
 
 
-def _fixed_affine(name: str, w: np.ndarray, b: np.ndarray) -> str:
-    return (
-        f"<ComponentName> {name} <FixedAffineComponent> <LinearParams> {km.matrix_text(w, DIGITS)}"
-        f"<BiasParams> {km.vector_text(b, DIGITS)}</FixedAffineComponent> \n"
-    )
-
-
 def _per_element_offset(name: str, offsets: np.ndarray, digits: int = 7) -> str:
     return (
         f"<ComponentName> {name} <PerElementOffsetComponent> <LearningRate> 0 <Offsets> "
@@ -175,7 +168,7 @@ def nnet3_text(
         "component-node name=squares component=squares input=Append(deltas, deltas)",
     ]
     comps = [
-        _fixed_affine("deltas", delta_matrix(dim), np.zeros(3 * dim)),
+        km.fixed_affine("deltas", delta_matrix(dim), np.zeros(3 * dim)),
         f"<ComponentName> squares <ElementwiseProductComponent> <InputDim> {6 * dim} "
         f"<OutputDim> {3 * dim} </ElementwiseProductComponent> \n",
     ]
@@ -185,7 +178,7 @@ def nnet3_text(
             f"dim-range-node name=xx{f} input-node=squares dim-offset={f * dim} dim={dim}"
         )
         config.append(f"component-node name=gauss{f} component=gauss{f} input=Append(x{f}, xx{f})")
-        comps.append(_fixed_affine(f"gauss{f}", *gaussian_affine(model, f)))
+        comps.append(km.fixed_affine(f"gauss{f}", *gaussian_affine(model, f)))
     streams = ", ".join(f"gauss{f}" for f in range(n_streams))
     copies = ", ".join([f"Append({streams})"] * n_states)
     config.append(f"component-node name=weighted component=weighted input=Append({copies})")
@@ -208,13 +201,13 @@ def nnet3_text(
         for s in range(n_states):
             total[km.pdf_of(ours, s), sphinx_columns(ours, s)] = 1.0
     config.append("component-node name=total component=total input=best")
-    comps.append(_fixed_affine("total", total, np.zeros(n_pdfs)))
+    comps.append(km.fixed_affine("total", total, np.zeros(n_pdfs)))
     if units:
         total_cd = np.zeros((len(units), groups))
         for u, (ours, s) in enumerate(units):
             total_cd[u, sphinx_columns(ours, s)] = 1.0
         config.append("component-node name=total.cd component=total.cd input=best")
-        comps.append(_fixed_affine("total.cd", total_cd, np.zeros(len(units))))
+        comps.append(km.fixed_affine("total.cd", total_cd, np.zeros(len(units))))
     ci_out, cd_out = "total", "total.cd"
     for index, synthetic in enumerate(nets):
         prefix = synthetic_prefix(index)
@@ -232,7 +225,7 @@ def nnet3_text(
                 bias[row] = -share * log_prior[col]
         head = km.head_node(prefix, 0)
         config.append(f"component-node name={prefix}mix component={prefix}mix input={head}")
-        comps.append(_fixed_affine(f"{prefix}mix", mix, bias))
+        comps.append(km.fixed_affine(f"{prefix}mix", mix, bias))
         ci_out = f"Sum({ci_out}, {prefix}mix)"
         if units:
             config.append("component-node name=synth.cd component=synth.cd "
