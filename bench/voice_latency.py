@@ -14,7 +14,9 @@ Prints one table:
   sample reaching the skill's microphone (p50; process start-up, PulseAudio's buffers). The
   "net" rows take it off: what the skill itself adds.
 - barge-in: end of a "stop" said over a long prompt → the prompt's audio cut (p50/p95, ≤ 150 ms):
-  the moment the player is told to stop plus the audio still queued in the output stream. The
+  the moment the player is told to stop, plus the output latency, plus what the speaker's
+  monitor recorded of the prompt beyond what the player had handed over (negative when the
+  queued sound is dropped). The
   turn is eager (final as soon as the words so far are a whole barge-in phrase), so the cut can
   come before the fixture's "last sample above 800" (a negative figure).
 """
@@ -41,6 +43,7 @@ from tests.speech.loop import (  # noqa: E402
     YES_NO,
     OneQuestion,
     VoiceRig,
+    played_length,
     said_over_prompt,
     wait_for,
 )
@@ -114,34 +117,50 @@ def reply_latency(pulse: PulseServer, model: object, trials: int,
 
 
 def barge_in_latency(pulse: PulseServer, model: object, trials: int) -> tuple[list[float], int]:
-    """Per trial: end of "stop" (said 1.5 s into a long prompt) → prompt audio cut."""
+    """Per trial: end of "stop" (said 1.5 s into a long prompt) → prompt audio cut: the moment
+    the player is told to stop, plus the output latency, plus how much more (or less) of the
+    prompt the speaker's monitor recorded than the player had handed to the device by then
+    (:func:`played_length`; the queued sound plays out, or is dropped)."""
     stops = sorted(FIXTURES.glob("stop__*.wav"))
     latencies, misses = [], 0
     rig = VoiceRig(model)
-    cut_at: list[float] = []
-    stop_player = rig.player.stop
+    cut: dict[str, float] = {}
+    prompts: list[np.ndarray] = []
+    stop_player, start_player = rig.player.stop, rig.player.start
 
     def timed_stop() -> None:
-        cut_at.append(time.monotonic())
+        cut.setdefault("at", time.monotonic())
+        cut.setdefault("handed", rig.player._pos * 16000 / rig.player._rate)
         stop_player()
 
+    def kept_start(samples: np.ndarray, volume: float = 1.0) -> None:
+        prompts.append(samples)
+        start_player(samples, volume)
+
     rig.player.stop = timed_stop  # type: ignore[method-assign]
+    rig.player.start = kept_start  # type: ignore[method-assign]
     try:
         for i in range(trials):
             path = stops[i % len(stops)]
-            cut_at.clear()
+            cut.clear()
+            prompts.clear()
+            recording = pulse.record("spk")
             events, started = said_over_prompt(rig, pulse, path, after=1.5)
+            time.sleep(0.3)
+            played = played_length(recording.stop(), prompts[0]) if prompts else 0
             barged = [e for e in events if e["type"] == "heard" and e.get("barge_in")]
-            if not barged or not cut_at:
+            if not barged or not cut:
                 misses += 1
                 print(f"  barge-in {i + 1}: not cut ({path.name})", file=sys.stderr)
                 continue
-            out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
-            latencies.append(cut_at[0] + out_latency - (started + speech_end(path)))
+            out_latency = float(getattr(rig.player._stream, "latency", 0.04) or 0.04)
+            beyond = (played - cut["handed"]) / 16000
+            latencies.append(cut["at"] + out_latency + beyond - (started + speech_end(path)))
             after = rig.mouth.last_barge_in_latency or 0.0
             print(f"  barge-in {i + 1}: {latencies[-1] * 1000:.0f} ms; word end → cut in the "
-                  f"decoded audio + output queue {after * 1000:.0f} ms, output queue "
-                  f"{out_latency * 1000:.0f} ms ({path.name})", file=sys.stderr)
+                  f"decoded audio {after * 1000:.0f} ms, output latency "
+                  f"{out_latency * 1000:.0f} ms, played after the cut {beyond * 1000:.0f} ms "
+                  f"({path.name})", file=sys.stderr)
     finally:
         rig.close()
     return latencies, misses

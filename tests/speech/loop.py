@@ -205,3 +205,22 @@ def said_over_prompt(rig: VoiceRig, pulse: PulseServer, wav: Path,
     run.session.request_stop()
     run.join(30)
     return events, started
+
+
+def played_length(recorded: np.ndarray, sound: np.ndarray, rate: int = 16000) -> int:
+    """How many samples of ``sound`` (16 kHz) a recording of the speaker's monitor holds before
+    the sound was cut: the recording is lined up with the sound's first second by
+    cross-correlation, then the cut is the first 5 ms where the sound is loud and the
+    recording is not (-26 dB under it). ``len(sound)`` if it played to its end."""
+    head = sound[: rate].astype(np.float64)
+    # half a second of silence in front, in case the recording began after the sound did
+    rec = np.concatenate([np.zeros(rate // 2), recorded.astype(np.float64)])
+    corr = np.correlate(rec[: len(head) + 2 * rate], head, mode="valid")
+    offset = int(np.argmax(corr))  # recording index = sound index + offset
+    frame = rate // 200
+    for start in range(0, len(sound) - frame, frame):
+        want = np.abs(sound[start:start + frame].astype(np.float64)).mean()
+        got = rec[offset + start:offset + start + frame]
+        if want > 200 and (len(got) < frame or np.abs(got).mean() < 0.05 * want):
+            return start
+    return len(sound)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tests.pulse import PulseServer
+from tests.speech.loop import played_length
 from voiceskill.speech.voice import (
     Player,
     SynthesisError,
@@ -103,6 +104,29 @@ def test_stop_cuts_playback_at_once(pulse: PulseServer) -> None:
     silent_tail = (len(heard) - loud[-1]) / TARGET_RATE
     assert silent_tail > 0.6 - 0.15 - 0.05, f"voice went on {0.6 - silent_tail:.3f} s after stop"
     assert time.monotonic() - cut_at < 2
+
+
+@pytest.mark.audio
+def test_stop_drops_the_sound_already_queued_in_the_device(pulse: PulseServer) -> None:
+    """What the player has handed to PortAudio is not played out after stop(): the speaker's
+    monitor holds less of the sentence than the player had handed over (the device's output
+    latency less; without the abort it held 0-20 ms more, played out after the cut)."""
+    samples = Synthesizer().synthesize("This is a long sentence that is going to be cut "
+                                       "short well before it reaches its natural end.")
+    recording = pulse.record("spk")
+    time.sleep(0.3)  # parec is recording
+    player = Player()
+    player.start(samples)
+    time.sleep(1.5)
+    handed = player._pos * TARGET_RATE / player._rate
+    player.stop()
+    time.sleep(0.4)
+    heard = recording.stop()
+    played = played_length(heard, samples)
+    assert 0.5 * TARGET_RATE < played < handed - 0.01 * TARGET_RATE, (played, handed)
+    player.start(samples[: TARGET_RATE // 2])  # the stream starts again after the cut
+    assert player.wait(5) and player.started_at is not None
+    player.close()
 
 
 def test_broken_speaker_prints_the_prompt_and_goes_on(capsys: pytest.CaptureFixture) -> None:

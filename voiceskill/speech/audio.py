@@ -234,22 +234,39 @@ def close_stream(stream: Any, what: str, drain: bool = False) -> None:
     error line is logged."""
 
     def close() -> None:
+        if drain:
+            stream.stop()
+        else:
+            stream.abort()
+        stream.close()
+
+    _bounded(close, f"close the {what} stream")
+
+
+def abort_stream(stream: Any, what: str) -> bool:
+    """Stop a sounddevice stream now, dropping the sound queued in the device (it can be
+    started again), bounded as :func:`close_stream` is. False if PortAudio did not return."""
+    return _bounded(stream.abort, f"stop the {what} stream")
+
+
+def _bounded(action: Any, what: str) -> bool:
+    """Run a PortAudio call in a helper thread for at most :data:`CLOSE_TIMEOUT` seconds."""
+
+    def run() -> None:
         try:
-            if drain:
-                stream.stop()
-            else:
-                stream.abort()
-            stream.close()
-        except Exception:  # noqa: BLE001 - a dying device may fail to close
+            action()
+        except Exception:  # noqa: BLE001 - a dying device may fail to stop or close
             pass
 
-    helper = threading.Thread(target=close, name=f"close-{what}", daemon=True)
+    helper = threading.Thread(target=run, name=what, daemon=True)
     helper.start()
     helper.join(CLOSE_TIMEOUT)
     if helper.is_alive():
         portaudio_stuck.set()
-        log.error("the %s stream did not close within %g s: the sound library is stuck; "
-                  "sound needs a restart of the program", what, CLOSE_TIMEOUT)
+        log.error("could not %s within %g s: the sound library is stuck; sound needs a "
+                  "restart of the program", what, CLOSE_TIMEOUT)
+        return False
+    return True
 
 
 def check_portaudio() -> None:

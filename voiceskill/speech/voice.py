@@ -21,7 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from voiceskill.speech.audio import AudioDeviceError, _sounddevice, close_stream, find_device
+from voiceskill.speech.audio import (
+    AudioDeviceError,
+    _sounddevice,
+    abort_stream,
+    close_stream,
+    find_device,
+)
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
 #: Words per minute added or removed by one "faster"/"slower" step.
@@ -254,10 +260,16 @@ class Player:
         return self._done.wait(timeout)
 
     def stop(self) -> None:
-        """Cut the current sound now (the device keeps running, playing silence)."""
+        """Cut the current sound now, with what was already queued in the device (the output
+        latency, 40 ms on PulseAudio): a barge-in "stop" ended the prompt that much later while
+        the device played it out (bench/voice_latency.py). The next :meth:`start` starts the
+        stream again."""
         with self._lock:
             self._pos = len(self._data)
         self._done.set()
+        stream = self._stream
+        if stream is not None and stream.active and not abort_stream(stream, "speaker"):
+            self._stream = None  # stuck in PortAudio: never touched again
 
     @property
     def playing(self) -> bool:
@@ -359,12 +371,9 @@ class VoiceMouth:
                     continue
                 if set(heard.text.split()) <= own_words:
                     continue  # the assistant may be hearing itself say this word
-                self.player.stop()
-                # Audio seconds from the end of the word to the decision, plus what was
-                # already queued in the output device when playback was cut.
-                after_word = max(0.0, turn.fed - (turn.speech_ended_at or turn.fed))
-                queued = float(getattr(self.player._stream, "latency", 0.0) or 0.0)
-                self.last_barge_in_latency = after_word + queued
+                self.player.stop()  # drops what the device had queued as well
+                # Audio seconds from the end of the word to the decision.
+                self.last_barge_in_latency = max(0.0, turn.fed - (turn.speech_ended_at or turn.fed))
                 return heard
         except AudioDeviceError:
             return None  # the ear reports microphone trouble when it next listens
