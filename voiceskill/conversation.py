@@ -7,12 +7,14 @@ actions together. The coach hands back to the screening with :class:`~voiceskill
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
 from voiceskill.dialog.flags import FLAG_SET
+from voiceskill.dialog.model import Intent
 from voiceskill.events import Action, End, Event, Goto, Started
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
@@ -112,13 +114,14 @@ def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conv
     """
     from voiceskill.dialog.load import load_dialog
 
-    screening = ScreeningEngine(load_dialog(dialogs_dir), emergency_number)
-    return Conversation(screening, _load_coach(dialogs_dir))
+    dialog = load_dialog(dialogs_dir)
+    screening = ScreeningEngine(dialog, emergency_number)
+    return Conversation(screening, _load_coach(dialogs_dir, dialog.intents))
 
 
-def _load_coach(dialogs_dir: Path) -> Coach | None:
+def _load_coach(dialogs_dir: Path, intents: Mapping[str, Intent]) -> Coach | None:
     try:
         from voiceskill.coach.engine import load_coach  # type: ignore[attr-defined]
     except ImportError:
         return None
-    return load_coach(dialogs_dir)
+    return load_coach(dialogs_dir, intents)

@@ -15,6 +15,7 @@ from tests.fixtures.make_fixtures import (
     COMMANDS,
     EXERCISES,
     FILLED,
+    FILLED_COMMANDS,
     HEDGES,
     taken_as_no,
     text_of,
@@ -28,7 +29,8 @@ from voiceskill.speech.wav import read_wav
 AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 #: Per-turn grammars like the coach uses (each with [unk]); a question hears hedges too.
 GRAMMARS = {"answers": ANSWERS, "commands": COMMANDS, "exercises": EXERCISES, "numbers": NUMBERS,
-            "hedges": ANSWERS + HEDGES, "filled": ANSWERS + ["um", "uh", "well"]}
+            "hedges": ANSWERS + HEDGES, "filled": ANSWERS + ["um", "uh", "well"],
+            "filled commands": COMMANDS + ["um", "uh", "well"]}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,8 @@ def _grammar_for(text: str) -> list[str]:
             return [*phrases, "[unk]"]
     if text in FILLED:  # phrases one after the other: the grammar allows it
         return [*GRAMMARS["filled"], "[unk]"]
+    if text in FILLED_COMMANDS:
+        return [*GRAMMARS["filled commands"], "[unk]"]
     raise AssertionError(f"fixture text {text!r} is in no grammar")
 
 

@@ -22,6 +22,7 @@ its deadline); a stall longer than a beat is caught up by the beats after it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
 from voiceskill.dialog.engine import MAX_REPEATS
+from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Action,
     AdjustVoice,
@@ -47,6 +49,7 @@ from voiceskill.events import (
     StartTimer,
     TimerFired,
 )
+from voiceskill.intents import FILLER
 
 #: Screening node the coach hands over to when pain is severe or spreading.
 RED_FLAG_NODE = "red-flags"
@@ -130,8 +133,15 @@ class CoachEngine:
     """Coach for the exercises of an :class:`ExerciseBook` (the shipped file by default)."""
 
     def __init__(self, book: ExerciseBook | None = None,
-                 default_phase: str = DEFAULT_PHASE) -> None:
+                 default_phase: str = DEFAULT_PHASE,
+                 intents: Mapping[str, Intent] | None = None) -> None:
+        """``intents``: the screening dialog's (dialogs/intents.yaml). The coach's listens
+        hear their fillers ("um next" is "next"), and the pain question, whose "no" skips the
+        red-flag questions, hears their yes/no/unsure phrases (hedges like "a little" too)
+        with their thresholds and near misses, as a red-flag question does. Without them (a
+        coach alone, in tests) none of this."""
         self.book = book or load_exercises()
+        intents = intents or {}
         self.default_phase = default_phase
         say = self.book.say
         self.cue_words = CueWords(say["halfway"], say["one_minute"], say["ten_left"],
@@ -142,13 +152,16 @@ class CoachEngine:
         choices += [Choice(p, f"exercise:{ex.id}") for ex in self.book.exercises.values()
                     for p in ex.phrases]
         choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
-        self.running_listen = Listen(tuple(choices))
-        self.practice_listen = Listen(tuple(choices),
+        fillers = [Choice(p, FILLER) for p in intents[FILLER].phrases] if FILLER in intents else []
+        self.running_listen = Listen(tuple(choices + fillers))
+        self.practice_listen = Listen(tuple(choices + fillers),
                                       timeout=self.book.pacing.practice_reminder_seconds)
-        pain_choices = [Choice(p, a) for a, ps in self.book.answers.items() for p in ps]
+        answers = {a: (*ps, *(intents[a].phrases if a in intents else ()))
+                   for a, ps in self.book.answers.items()}
+        pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]
         pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain")
                          for p in self.book.commands[intent]]
-        self.pain_listen = Listen(tuple(pain_choices))
+        self.pain_listen = _checked(Listen(tuple(pain_choices + fillers)), intents)
 
     # ------------------------------------------------------------------ public
 
@@ -520,10 +533,20 @@ class CoachEngine:
                                 "side": step.side, "remaining": round(left, 1), **extra})
 
 
-def load_coach(dialogs_dir: Path) -> CoachEngine:
-    """The coach for ``dialogs_dir/exercises.yaml`` (ContentError when the file is broken)."""
+def load_coach(dialogs_dir: Path, intents: Mapping[str, Intent] | None = None) -> CoachEngine:
+    """The coach for ``dialogs_dir/exercises.yaml`` (ContentError when the file is broken),
+    listening with the screening's ``intents`` (see :class:`CoachEngine`)."""
     path = Path(dialogs_dir) / "exercises.yaml"
-    return CoachEngine(load_exercises(path, str(path)))
+    return CoachEngine(load_exercises(path, str(path)), intents=intents)
+
+
+def _checked(listen: Listen, intents: Mapping[str, Intent]) -> Listen:
+    """``listen`` with the thresholds and near misses its intents have in ``intents``."""
+    used = [intents[i] for i in dict.fromkeys(c.intent for c in listen.choices) if i in intents]
+    phrases = set(listen.phrases)
+    near = [w for i in used for w in i.near_misses if w not in phrases]
+    return replace(listen, thresholds=tuple((i.name, i.threshold) for i in used if i.threshold),
+                   near_misses=tuple(dict.fromkeys(near)))
 
 
 def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
