@@ -167,7 +167,9 @@ def fixed_affine(name: str, w: np.ndarray, b: np.ndarray, digits: int = 6) -> st
             "</FixedAffineComponent> \n")
 
 
-def _nonlinear(kind: str, name: str, dim: int) -> str:
+def nonlinear(kind: str, name: str, dim: int) -> str:
+    """An nnet3 component without parameters (``kind``: SoftmaxComponent, RectifiedLinear...)
+    of ``dim`` inputs and outputs, in Kaldi's text form."""
     return (
         f"<ComponentName> {name} <{kind}> <Dim> {dim} <ValueAvg>  [ ]\n<DerivAvg>  [ ]\n"
         f"<Count> 0 <NumDimsSelfRepaired> 0 <NumDimsProcessed> 0 </{kind}> \n"
@@ -203,14 +205,14 @@ def feedforward_parts(net: NetworkWeights, prefix: str = "") -> tuple[list[str],
                 config.append(f"dim-range-node name={part} input-node={affine} "
                               f"dim-offset={offset} dim={size}")
                 config.append(f"component-node name={act} component={act} input={part}")
-                comps.append(_nonlinear("LogSoftmaxComponent", act, size))
+                comps.append(nonlinear("LogSoftmaxComponent", act, size))
                 heads.append(act)
                 offset += size
             return config, comps, f"Append({', '.join(heads)})"
         act = head_node(prefix, 0) if last else f"{prefix}relu{i + 1}"
         kind = "LogSoftmaxComponent" if last else "RectifiedLinearComponent"
         config.append(f"component-node name={act} component={act} input={affine}")
-        comps.append(_nonlinear(kind, act, w.shape[0]))
+        comps.append(nonlinear(kind, act, w.shape[0]))
         previous = act
     return config, comps, previous
 

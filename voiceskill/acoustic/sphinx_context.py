@@ -168,7 +168,7 @@ def context_network(
     for f in range(n_streams):
         sm = f"{NODE}.sm{f}"
         config.append(f"component-node name={sm} component={sm} input=gauss{f}")
-        comps.append(km._nonlinear("SoftmaxComponent", sm, n_dens * len(real.phones)))
+        comps.append(km.nonlinear("SoftmaxComponent", sm, n_dens * len(real.phones)))
         for book, group in itertools.groupby(order, key=books.__getitem__):
             rows = list(group)
             part, mix = f"{NODE}.sm{f}.{book}", f"{NODE}.mix{f}.{book}"
