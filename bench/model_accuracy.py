@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 import real_speech  # noqa: E402  (bench/, beside this file)
 
-from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, OOV  # noqa: E402
+from tests.fixtures.make_fixtures import ANSWERS, COMMANDS, EXERCISES, NEAR_NO, OOV  # noqa: E402
 from tests.speech.heard import red_flag_listen, said, sox_noise  # noqa: E402
 from voiceskill.acoustic.augment import as_8k_device, augment, colored_noise  # noqa: E402
 from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
@@ -505,6 +505,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
     if listen is not None:
         out.update(_score_hedges(runner, listen, cache))
         out.update(_score_filled(runner, listen, cache))
+        out.update(_score_pain_question(runner, oov, cache))
     bursts = noise_set()  # not in the CPU figures
     out["noise_as_words"] = sum(
         any(w != "[unk]" for w in runner.decode(c.samples, ANSWER_GRAMMAR).split())
@@ -536,6 +537,25 @@ def _score_hedges(runner, listen: Listen, cache: Path | None) -> dict[str, float
         for key in ("no", "careful"):
             out[f"hedges{suffix}_{key}_n"] = len(clips)
     return out
+
+
+def _score_pain_question(runner, oov: list[Clip], cache: Path | None) -> dict[str, float]:
+    """The coach's pain question (its "no" skips the red-flag questions; session path, the
+    intents' thresholds): out-of-grammar clips, and the near misses of "no" said by the
+    held-out voices, taken as "no"."""
+    import voiceskill
+    from voiceskill.conversation import build_conversation
+
+    coach = build_conversation(voiceskill.DIALOGS_DIR).coach
+    assert coach is not None
+    pain = coach.pain_listen
+    near = [_cached_synth(v, w, cache) for v in held_out_voices() for w in NEAR_NO]
+    return {
+        "oov_pain_no": sum(runner.session_intent(c.samples, pain) == "no" for c in oov) / len(oov),
+        "oov_pain_no_n": len(oov),
+        "near_no_pain_no": sum(runner.session_intent(x, pain) == "no" for x in near) / len(near),
+        "near_no_pain_no_n": len(near),
+    }
 
 
 def _score_filled(runner, listen: Listen, cache: Path | None) -> dict[str, float]:
@@ -635,6 +655,10 @@ ROWS = [
      "dialog thresholds)", "oov_session_taken", "%", "–"),
     ('out-of-grammar taken as "no" by a red-flag question (ear path, dialog thresholds)',
      "oov_session_no", "%", "0"),
+    ('out-of-grammar taken as "no" by the coach\'s pain question ("is the pain severe, or is it '
+     'spreading?": its "no" skips the red-flag questions)', "oov_pain_no", "%", "0"),
+    ('"now", "go", "so", "oh" (held-out voices) taken as "no" by the coach\'s pain question',
+     "near_no_pain_no", "%", "–"),
     ('hedged answers ("a little", "not very", "now and then"; held-out voices) taken as "no" '
      "by a red-flag question", "hedges_no", "%", "0"),
     ("... taken as unsure or yes (the careful path)", "hedges_careful", "%", "–"),
