@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import voiceskill
-from voiceskill.coach.engine import CoachEngine
+from voiceskill.coach.engine import SWITCH_THRESHOLD, CoachEngine
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Listen
@@ -45,6 +45,14 @@ def test_every_coach_listen_hears_the_fillers() -> None:
     coach = build_conversation(voiceskill.DIALOGS_DIR).coach
     for listen in (coach.running_listen, coach.practice_listen, coach.pain_listen):
         assert {c.phrase for c in listen.choices if c.intent == FILLER} == fillers
+
+
+def test_an_exercise_name_is_the_only_running_command_that_is_checked() -> None:
+    coach = build_conversation(voiceskill.DIALOGS_DIR).coach
+    for listen in (coach.running_listen, coach.practice_listen):
+        checked = {intent for intent, _ in listen.thresholds}
+        assert checked == {f"exercise:{ex}" for ex in coach.book.exercises}
+        assert all(t == SWITCH_THRESHOLD for _, t in listen.thresholds)
 
 
 def test_a_coach_alone_has_no_fillers_and_no_thresholds() -> None:
