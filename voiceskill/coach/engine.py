@@ -30,7 +30,7 @@ from typing import Any
 from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
-from voiceskill.dialog.engine import MAX_REPEATS
+from voiceskill.dialog.engine import MAX_REPEATS, with_intent_checks
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Action,
@@ -171,7 +171,7 @@ class CoachEngine:
         pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]
         pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain")
                          for p in self.book.commands[intent]]
-        self.pain_listen = _checked(Listen(tuple(pain_choices + fillers)), intents)
+        self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + fillers)), intents)
 
     # ------------------------------------------------------------------ public
 
@@ -548,15 +548,6 @@ def load_coach(dialogs_dir: Path, intents: Mapping[str, Intent] | None = None) -
     listening with the screening's ``intents`` (see :class:`CoachEngine`)."""
     path = Path(dialogs_dir) / "exercises.yaml"
     return CoachEngine(load_exercises(path, str(path)), intents=intents)
-
-
-def _checked(listen: Listen, intents: Mapping[str, Intent]) -> Listen:
-    """``listen`` with the thresholds and near misses its intents have in ``intents``."""
-    used = [intents[i] for i in dict.fromkeys(c.intent for c in listen.choices) if i in intents]
-    phrases = set(listen.phrases)
-    near = [w for i in used for w in i.near_misses if w not in phrases]
-    return replace(listen, thresholds=tuple((i.name, i.threshold) for i in used if i.threshold),
-                   near_misses=tuple(dict.fromkeys(near)))
 
 
 def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,

@@ -14,9 +14,10 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from voiceskill.dialog.model import QUESTION_COMMANDS, Dialog, Node, Outcome
+from voiceskill.dialog.model import QUESTION_COMMANDS, Dialog, Intent, Node, Outcome
 from voiceskill.events import (
     Action,
     Choice,
@@ -124,27 +125,15 @@ class ScreeningEngine:
     def listen_for(self, node: Node) -> Listen:
         """The exact phrases a question accepts: its answers and the question commands."""
         choices: list[Choice] = []
-        thresholds: dict[str, float] = {}
-        near_misses: list[str] = []
         for answer in node.answers:
             intent = self.dialog.intents.get(answer.intent)
             phrases = answer.phrases or (intent.phrases if intent else ())
             choices += [Choice(p, answer.intent) for p in phrases]
-            if intent is not None and intent.threshold:
-                thresholds[answer.intent] = intent.threshold
-            if intent is not None:
-                near_misses += intent.near_misses
         for name in QUESTION_COMMANDS:
             intent = self.dialog.intents.get(name)
-            if intent is None:
-                continue
-            choices += [Choice(p, name) for p in intent.phrases]
-            if intent.threshold:
-                thresholds[name] = intent.threshold
-            near_misses += intent.near_misses
-        phrases = {c.phrase for c in choices}
-        return Listen(tuple(dict.fromkeys(choices)), thresholds=tuple(thresholds.items()),
-                      near_misses=tuple(w for w in dict.fromkeys(near_misses) if w not in phrases))
+            if intent is not None:
+                choices += [Choice(p, name) for p in intent.phrases]
+        return with_intent_checks(Listen(tuple(dict.fromkeys(choices))), self.dialog.intents)
 
     # ------------------------------------------------------------------ answers
 
@@ -234,3 +223,14 @@ def _merge(
     merged = dict(context)
     merged.update(sets)
     return tuple(merged.items())
+
+
+def with_intent_checks(listen: Listen, intents: Mapping[str, Intent]) -> Listen:
+    """``listen`` with the confidence thresholds and near misses that the intents of its
+    choices have in ``intents`` (in the order the choices name them); a near miss that is one
+    of the listen's phrases is left out."""
+    used = [intents[i] for i in dict.fromkeys(c.intent for c in listen.choices) if i in intents]
+    phrases = set(listen.phrases)
+    near = [w for i in used for w in i.near_misses if w not in phrases]
+    return replace(listen, thresholds=tuple((i.name, i.threshold) for i in used if i.threshold),
+                   near_misses=tuple(dict.fromkeys(near)))
