@@ -130,7 +130,7 @@ def barge_in_latency(pulse: PulseServer, model: object, trials: int) -> tuple[li
 
     def timed_stop() -> None:
         cut.setdefault("at", time.monotonic())
-        cut.setdefault("handed", rig.player._pos * 16000 / rig.player._rate)
+        cut.setdefault("handed", rig.player.handed_over)
         stop_player()
 
     def kept_start(samples: np.ndarray, volume: float = 1.0) -> None:

@@ -118,7 +118,7 @@ def test_stop_drops_the_sound_already_queued_in_the_device(pulse: PulseServer) -
     player = Player()
     player.start(samples)
     time.sleep(1.5)
-    handed = player._pos * TARGET_RATE / player._rate
+    handed = player.handed_over
     player.stop()
     time.sleep(0.4)
     heard = recording.stop()

@@ -275,6 +275,13 @@ class Player:
     def playing(self) -> bool:
         return not self._done.is_set()
 
+    @property
+    def handed_over(self) -> int:
+        """How much of the current sound has gone to the device so far, in 16 kHz samples (the
+        device may still hold the last of it in its queue). After :meth:`stop`: all of it."""
+        with self._lock:
+            return round(self._pos * TARGET_RATE / self._rate)
+
     def close(self) -> None:
         stream, self._stream = self._stream, None
         self._done.set()
