@@ -74,6 +74,14 @@ def hear(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 0.5) -> 
     return AudioEar(said(path, lead), Recognizer(model), VirtualClock()).listen(listen, until=30.0)
 
 
+def intent_taken(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 0.5
+                 ) -> str | None:
+    """The intent a session takes when ``path`` is said (:func:`hear`, then the listen's
+    thresholds); None when nothing is taken."""
+    heard = hear(model, path, listen, lead)
+    return apply_thresholds(heard, listen).intent if heard is not None else None
+
+
 def red_flag_question() -> tuple[str, Listen]:
     """The shipped dialog's first emergency question: its id, and what a session listens for
     when it asks it (answers, commands and thresholds)."""
@@ -98,8 +106,7 @@ def understood(model: Any, stem: str, intent: str, listen: Listen = YES_NO) -> P
     starts = (*LEADS, *(LEADS[0] + n / TARGET_RATE for n in OFFSETS))
 
     def heard_as_meant(path: Path, lead: float) -> bool:
-        heard = hear(model, path, listen, lead)
-        return heard is not None and apply_thresholds(heard, listen).intent == intent
+        return intent_taken(model, path, listen, lead) == intent
 
     if key not in _UNDERSTOOD:
         _UNDERSTOOD[key] = next(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +25,7 @@ from tests.speech.heard import (
     YES_NO,
     fixtures,
     hear,
+    intent_taken,
     red_flag_listen,
     said,
     understood,
@@ -81,9 +81,7 @@ def test_no_out_of_vocabulary_word_is_a_no_to_a_red_flag_question(speech_model: 
     paths = sorted((FIXTURES / "oov").glob("*.wav"))
     if not paths:
         pytest.skip("no out-of-vocabulary fixtures")
-    heard = {p.name: hear(speech_model, p, listen) for p in paths}
-    as_no = {name: h for name, h in heard.items()
-             if h is not None and apply_thresholds(h, listen).intent == "no"}
+    as_no = [p.name for p in paths if intent_taken(speech_model, p, listen) == "no"]
     assert not as_no
 
 
@@ -97,8 +95,7 @@ def test_a_no_the_second_decoding_does_not_confirm_is_not_taken(
     paths = [path for _, _, path in taken_as_no()]
 
     def passing_as_no() -> list[str]:
-        heard = {p.name: hear(speech_model, p, listen) for p in paths}
-        return [n for n, h in heard.items() if h and apply_thresholds(h, listen).intent == "no"]
+        return [p.name for p in paths if intent_taken(speech_model, p, listen) == "no"]
 
     assert passing_as_no() == []
     monkeypatch.setattr(recognizer, "DOUBTFUL_CONFIDENCE", 1.0)  # control: no second decoding
@@ -119,8 +116,7 @@ def test_words_one_sound_from_no_are_never_a_no_to_a_red_flag_question(
     assert len(paths) == 36
 
     def as_no(turn: Listen) -> list[str]:
-        heard = {p.name: hear(speech_model, p, turn) for p in paths}
-        return [n for n, h in heard.items() if h and apply_thresholds(h, turn).intent == "no"]
+        return [p.name for p in paths if intent_taken(speech_model, p, turn) == "no"]
 
     taken = as_no(listen)
     assert len(taken) <= 1, taken
@@ -151,10 +147,7 @@ def test_hedged_answers_are_never_a_no_to_a_red_flag_question(speech_model: Any)
     a bit: never a "no", and mostly heard as what they are (unsure: the careful path)."""
     listen = red_flag_listen()
     paths = [p for text in HEDGES for p in fixtures(text.replace(" ", "_"))]
-    taken = {}
-    for path in paths:
-        heard = hear(speech_model, path, listen)
-        taken[path.name] = apply_thresholds(heard, listen).intent if heard else None
+    taken = {p.name: intent_taken(speech_model, p, listen) for p in paths}
     assert [name for name, intent in taken.items() if intent == "no"] == []
     assert sum(intent == "unsure" for intent in taken.values()) >= 0.8 * len(taken), taken
 
@@ -171,11 +164,7 @@ def test_an_answer_after_a_filler_or_said_twice_is_that_answer(speech_model: Any
     assert len(paths) == 36
 
     def taken(turn: Listen) -> dict[str, str | None]:
-        out = {}
-        for path in paths:
-            heard = hear(speech_model, path, turn)
-            out[path.name] = apply_thresholds(heard, turn).intent if heard else None
-        return out
+        return {p.name: intent_taken(speech_model, p, turn) for p in paths}
 
     def meant(name: str) -> str:
         return "yes" if name.startswith("uh_yes") else "no"
@@ -198,8 +187,7 @@ def test_a_coach_command_after_a_filler_is_that_command(speech_model: Any) -> No
     assert len(paths) == 18
 
     def taken(turn: Listen) -> dict[str, str | None]:
-        heard = {p.name: hear(speech_model, p, turn) for p in paths}
-        return {n: apply_thresholds(h, turn).intent if h else None for n, h in heard.items()}
+        return {p.name: intent_taken(speech_model, p, turn) for p in paths}
 
     def meant(name: str) -> str:
         return name.split("__")[0].split("_")[1]
@@ -222,17 +210,14 @@ def test_stray_words_seldom_switch_the_coach_to_another_exercise(speech_model: A
     names = [p for p in sorted(FIXTURES.glob("*.wav")) if text_of(p) in EXERCISES]
     meaning = {c.phrase: c.intent for c in listen.choices}
 
-    def intent(path: Path, turn: Listen) -> str | None:
-        heard = hear(speech_model, path, turn)
-        return apply_thresholds(heard, turn).intent if heard else None
-
     def switches(turn: Listen) -> int:
-        return sum((intent(p, turn) or "").startswith("exercise:") for p in stray)
+        return sum((intent_taken(speech_model, p, turn) or "").startswith("exercise:")
+                   for p in stray)
 
     checked = switches(listen)
     assert checked <= 9
     assert switches(replace(listen, thresholds=())) >= checked + 5, "a weak control"
-    assert sum(intent(p, listen) == meaning[text_of(p)] for p in names) >= 8
+    assert sum(intent_taken(speech_model, p, listen) == meaning[text_of(p)] for p in names) >= 8
 
 
 def test_no_stray_word_is_a_no_to_the_coach_pain_question(speech_model: Any) -> None:
@@ -249,8 +234,7 @@ def test_no_stray_word_is_a_no_to_the_coach_pain_question(speech_model: Any) -> 
     assert len(paths) >= 36 + 36
 
     def as_no(turn: Listen) -> list[str]:
-        heard = {p.name: hear(speech_model, p, turn) for p in paths}
-        return [n for n, h in heard.items() if h and apply_thresholds(h, turn).intent == "no"]
+        return [p.name for p in paths if intent_taken(speech_model, p, turn) == "no"]
 
     taken = as_no(pain)
     assert len(taken) <= 1, taken
