@@ -106,7 +106,7 @@ def reply_latency(pulse: PulseServer, model: object, trials: int,
             if not replied or not heard:
                 print(f"  trial {i + 1}: nothing heard", file=sys.stderr)
                 continue
-            out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
+            out_latency = rig.player.output_latency or 0.0
             latencies.append(first_audio + out_latency - end_of_speech)
             to_heard.append(heard_at[0] - end_of_speech)
             print(f"  trial {i + 1}: {latencies[-1] * 1000:.0f} ms, heard after "
@@ -153,7 +153,7 @@ def barge_in_latency(pulse: PulseServer, model: object, trials: int) -> tuple[li
                 misses += 1
                 print(f"  barge-in {i + 1}: not cut ({path.name})", file=sys.stderr)
                 continue
-            out_latency = float(getattr(rig.player._stream, "latency", 0.04) or 0.04)
+            out_latency = rig.player.output_latency or 0.04
             beyond = (played - cut["handed"]) / 16000
             latencies.append(cut["at"] + out_latency + beyond - (started + speech_end(path)))
             after = rig.mouth.last_barge_in_latency or 0.0
@@ -229,7 +229,7 @@ def prompt_to_audio(model: object, trials: int) -> list[float]:
             rig.player.started_at = None
             due = time.monotonic()
             rig.mouth.say(f"Good. Now rest for {i + 3} seconds and breathe.", None)
-            out_latency = float(getattr(rig.player._stream, "latency", 0.0) or 0.0)
+            out_latency = rig.player.output_latency or 0.0
             if rig.player.started_at is not None:
                 delays.append(rig.player.started_at + out_latency - due)
     finally:

@@ -116,7 +116,9 @@ def test_stop_drops_the_sound_already_queued_in_the_device(pulse: PulseServer) -
     recording = pulse.record("spk")
     time.sleep(0.3)  # parec is recording
     player = Player()
+    assert player.output_latency is None  # no stream yet
     player.start(samples)
+    assert player.output_latency is not None and 0 < player.output_latency < 1
     time.sleep(1.5)
     handed = player.handed_over
     player.stop()

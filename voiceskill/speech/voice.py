@@ -282,6 +282,13 @@ class Player:
         with self._lock:
             return round(self._pos * TARGET_RATE / self._rate)
 
+    @property
+    def output_latency(self) -> float | None:
+        """The output stream's latency in seconds as PortAudio gives it; None before the
+        stream is open (or when PortAudio gives none)."""
+        latency = getattr(self._stream, "latency", None)
+        return float(latency) if latency else None
+
     def close(self) -> None:
         stream, self._stream = self._stream, None
         self._done.set()
