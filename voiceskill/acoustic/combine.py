@@ -3,7 +3,8 @@
 Models written with the real-speech half (:mod:`voiceskill.acoustic.sphinx_net`) hold one or
 more synthetic networks, each a branch ``synth.``, ``synth2.``, … ending in a ``mix`` layer that
 weighs its log-likelihoods. Networks from different builds make different chance errors; a
-model that adds their average hears real people better than either (model card, session 14).
+model that adds their average hears real people better than either
+(models/voiceskill-en/EXPERIMENTS.md, session 14).
 The combined model keeps the first model's graph, configuration, real-speech half and
 synthetic weight, and gives each network an equal share of that weight.
 """

@@ -65,7 +65,7 @@ REAL_SPEECH_MEAN = np.array(
 #: (``augment.as_8k_device``: nothing above 4 kHz): where the 8 kHz companion model's
 #: normalisation starts. The empty upper mel bins move every cepstrum far from the wideband
 #: mean; the companion started from :data:`REAL_SPEECH_MEAN` heard 9 of 14 real words through
-#: an 8 kHz device and 77 % of held-out clips, from this mean 13 of 14 and 89 % (model card).
+#: an 8 kHz device and 77 % of held-out clips, from this mean 13 of 14 and 89 % (EXPERIMENTS.md).
 REAL_SPEECH_MEAN_8K = np.array(
     [76.762, 15.792, -30.608, 37.503, -24.441, -1.1, 11.442, -30.378, 21.236, -13.82, 1.317,
      8.306, -13.575]

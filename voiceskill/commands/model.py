@@ -18,7 +18,8 @@ from voiceskill.speech.modeldir import (
 
 #: How the 8 kHz companion model differs from the default recipe: twice the speech, 15 % of
 #: the augmented copies recorded as by an 8 kHz device, and the normalisation of such a device
-#: (model card, "The 8 kHz companion"; 100 % narrowband copies heard fewer real words).
+#: (models/voiceskill-en/EXPERIMENTS.md, "The 8 kHz companion"; 100 % narrowband copies
+#: heard fewer real words).
 NARROWBAND_RECIPE = {"utterances": 16000, "narrowband": 0.15, "for_8k_device": True}
 
 
