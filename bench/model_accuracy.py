@@ -506,6 +506,7 @@ def evaluate(runner, cache: Path | None, every: int = 1) -> dict[str, float]:
         out.update(_score_hedges(runner, listen, cache))
         out.update(_score_filled(runner, listen, cache))
         out.update(_score_pain_question(runner, oov, cache))
+        out.update(_score_running_coach(runner, oov, cache))
     bursts = noise_set()  # not in the CPU figures
     out["noise_as_words"] = sum(
         any(w != "[unk]" for w in runner.decode(c.samples, ANSWER_GRAMMAR).split())
@@ -539,22 +540,49 @@ def _score_hedges(runner, listen: Listen, cache: Path | None) -> dict[str, float
     return out
 
 
-def _score_pain_question(runner, oov: list[Clip], cache: Path | None) -> dict[str, float]:
-    """The coach's pain question (its "no" skips the red-flag questions; session path, the
-    intents' thresholds): out-of-grammar clips, and the near misses of "no" said by the
-    held-out voices, taken as "no"."""
+def _shipped_coach():
+    """The coach of the shipped dialogs, as a session builds it (its listens)."""
     import voiceskill
     from voiceskill.conversation import build_conversation
 
     coach = build_conversation(voiceskill.DIALOGS_DIR).coach
     assert coach is not None
-    pain = coach.pain_listen
+    return coach
+
+
+def _score_pain_question(runner, oov: list[Clip], cache: Path | None) -> dict[str, float]:
+    """The coach's pain question (its "no" skips the red-flag questions; session path, the
+    intents' thresholds): out-of-grammar clips, and the near misses of "no" said by the
+    held-out voices, taken as "no"."""
+    pain = _shipped_coach().pain_listen
     near = [_cached_synth(v, w, cache) for v in held_out_voices() for w in NEAR_NO]
     return {
         "oov_pain_no": sum(runner.session_intent(c.samples, pain) == "no" for c in oov) / len(oov),
         "oov_pain_no_n": len(oov),
         "near_no_pain_no": sum(runner.session_intent(x, pain) == "no" for x in near) / len(near),
         "near_no_pain_no_n": len(near),
+    }
+
+
+def _score_running_coach(runner, oov: list[Clip], cache: Path | None) -> dict[str, float]:
+    """The running coach's listen (session path, its thresholds): out-of-grammar clips taken
+    as any command and as one of the checked commands (a false one moves the routine), and
+    every command phrase said by the held-out voices understood as that command."""
+    from voiceskill.coach.engine import CHECKED_COMMANDS
+
+    coach = _shipped_coach()
+    listen = coach.running_listen
+    taken = [runner.session_intent(c.samples, listen) for c in oov]
+    said = [(intent, runner.session_intent(_cached_synth(v, phrase, cache), listen))
+            for intent, phrases in coach.book.commands.items() for phrase in phrases
+            for v in held_out_voices()]
+    return {
+        "oov_coach_taken": sum(i is not None for i in taken) / len(oov),
+        "oov_coach_taken_n": len(oov),
+        "oov_coach_checked": sum(i in CHECKED_COMMANDS for i in taken) / len(oov),
+        "oov_coach_checked_n": len(oov),
+        "coach_commands_right": sum(m == i for m, i in said) / len(said),
+        "coach_commands_right_n": len(said),
     }
 
 
@@ -659,6 +687,12 @@ ROWS = [
      'spreading?": its "no" skips the red-flag questions)', "oov_pain_no", "%", "0"),
     ('"now", "go", "so", "oh" (held-out voices) taken as "no" by the coach\'s pain question',
      "near_no_pain_no", "%", "–"),
+    ("out-of-grammar taken as a command by the running coach (ear path, its thresholds)",
+     "oov_coach_taken", "%", "–"),
+    ("... as a command that moves the routine or the voice (resume, next, back, louder, ...)",
+     "oov_coach_checked", "%", "–"),
+    ("the coach's commands (every phrase, held-out voices) understood by the running coach",
+     "coach_commands_right", "%", "–"),
     ('hedged answers ("a little", "not very", "now and then"; held-out voices) taken as "no" '
      "by a red-flag question", "hedges_no", "%", "0"),
     ("... taken as unsure or yes (the careful path)", "hedges_careful", "%", "–"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import voiceskill
-from voiceskill.coach.engine import SWITCH_THRESHOLD, CoachEngine
+from voiceskill.coach.engine import CHECK_THRESHOLD, CHECKED_COMMANDS, CoachEngine
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Listen
@@ -47,12 +47,15 @@ def test_every_coach_listen_hears_the_fillers() -> None:
         assert {c.phrase for c in listen.choices if c.intent == FILLER} == fillers
 
 
-def test_an_exercise_name_is_the_only_running_command_that_is_checked() -> None:
+def test_exercise_names_and_the_disruptive_commands_are_checked_while_running() -> None:
     coach = build_conversation(voiceskill.DIALOGS_DIR).coach
+    assert set(CHECKED_COMMANDS) <= set(coach.book.commands)
     for listen in (coach.running_listen, coach.practice_listen):
         checked = {intent for intent, _ in listen.thresholds}
-        assert checked == {f"exercise:{ex}" for ex in coach.book.exercises}
-        assert all(t == SWITCH_THRESHOLD for _, t in listen.thresholds)
+        assert checked == {f"exercise:{ex}" for ex in coach.book.exercises} | set(CHECKED_COMMANDS)
+        assert all(t == CHECK_THRESHOLD for _, t in listen.thresholds)
+        # A missed "stop", "pause" or "it hurts" is worse than a false one: never checked.
+        assert not checked & {"stop", "pause", "pain"}
 
 
 def test_a_coach_alone_has_no_fillers_and_no_thresholds() -> None:
