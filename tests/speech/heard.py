@@ -8,6 +8,7 @@ the model hears as the wanted intent on its own, so they fail only when the plum
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from voiceskill.clock import VirtualClock
 from voiceskill.dialog.engine import ScreeningEngine
 from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Choice, Heard, Listen
+from voiceskill.intents import FILLER
 from voiceskill.session import apply_thresholds
 from voiceskill.speech.audio import CHUNK, ScriptedAudio, silence
 from voiceskill.speech.ear import AudioEar
@@ -80,6 +82,16 @@ def intent_taken(model: Any, path: Path, listen: Listen = YES_NO, lead: float = 
     thresholds); None when nothing is taken."""
     heard = hear(model, path, listen, lead)
     return apply_thresholds(heard, listen).intent if heard is not None else None
+
+
+def intents_taken(model: Any, paths: list[Path], listen: Listen) -> dict[str, str | None]:
+    """:func:`intent_taken` for each of ``paths``, by file name."""
+    return {p.name: intent_taken(model, p, listen) for p in paths}
+
+
+def without_fillers(listen: Listen) -> Listen:
+    """``listen`` without its filler phrases ("um", "uh"): the control of the filler tests."""
+    return replace(listen, choices=tuple(c for c in listen.choices if c.intent != FILLER))
 
 
 def red_flag_question() -> tuple[str, Listen]:

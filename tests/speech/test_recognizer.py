@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,11 @@ from tests.speech.heard import (
     fixtures,
     hear,
     intent_taken,
+    intents_taken,
     red_flag_listen,
     said,
     understood,
+    without_fillers,
 )
 from voiceskill.clock import VirtualClock
 from voiceskill.coach.engine import CHECKED_COMMANDS, CoachEngine
@@ -147,7 +150,7 @@ def test_hedged_answers_are_never_a_no_to_a_red_flag_question(speech_model: Any)
     a bit: never a "no", and mostly heard as what they are (unsure: the careful path)."""
     listen = red_flag_listen()
     paths = [p for text in HEDGES for p in fixtures(text.replace(" ", "_"))]
-    taken = {p.name: intent_taken(speech_model, p, listen) for p in paths}
+    taken = intents_taken(speech_model, paths, listen)
     assert [name for name, intent in taken.items() if intent == "no"] == []
     assert sum(intent == "unsure" for intent in taken.values()) >= 0.8 * len(taken), taken
 
@@ -159,20 +162,16 @@ def test_an_answer_after_a_filler_or_said_twice_is_that_answer(speech_model: Any
     any is taken."""
     listen = red_flag_listen()
     assert any(c.intent == FILLER for c in listen.choices)
-    without = replace(listen, choices=tuple(c for c in listen.choices if c.intent != FILLER))
     paths = [p for text in FILLED for p in fixtures(text.replace(" ", "_"))]
     assert len(paths) == 36
-
-    def taken(turn: Listen) -> dict[str, str | None]:
-        return {p.name: intent_taken(speech_model, p, turn) for p in paths}
 
     def meant(name: str) -> str:
         return "yes" if name.startswith("uh_yes") else "no"
 
-    with_fillers = taken(listen)
+    with_fillers = intents_taken(speech_model, paths, listen)
     assert [n for n, i in with_fillers.items() if i in ("yes", "no") and i != meant(n)] == []
     assert sum(i == meant(n) for n, i in with_fillers.items()) >= 14, with_fillers
-    control = taken(without)
+    control = intents_taken(speech_model, paths, without_fillers(listen))
     assert sum(i == meant(n) for n, i in control.items() if "no_no" not in n) <= 6, control
 
 
@@ -182,21 +181,23 @@ def test_a_coach_command_after_a_filler_is_that_command(speech_model: Any) -> No
     something else (flite kal's "um bird" → the bird dog exercise, its 8 kHz voice); without
     the fillers 7 of 18."""
     listen = build_conversation(voiceskill.DIALOGS_DIR).coach.running_listen
-    without = replace(listen, choices=tuple(c for c in listen.choices if c.intent != FILLER))
     paths = [p for text in FILLED_COMMANDS for p in fixtures(text.replace(" ", "_"))]
     assert len(paths) == 18
-
-    def taken(turn: Listen) -> dict[str, str | None]:
-        return {p.name: intent_taken(speech_model, p, turn) for p in paths}
 
     def meant(name: str) -> str:
         return name.split("__")[0].split("_")[1]
 
-    with_fillers = taken(listen)
+    with_fillers = intents_taken(speech_model, paths, listen)
     right = sum(i == meant(n) for n, i in with_fillers.items())
     assert right >= 11, with_fillers
     assert len([n for n, i in with_fillers.items() if i and i != meant(n)]) <= 2, with_fillers
-    assert sum(i == meant(n) for n, i in taken(without).items()) <= right - 4, "a weak control"
+    control = intents_taken(speech_model, paths, without_fillers(listen))
+    assert sum(i == meant(n) for n, i in control.items()) <= right - 4, "a weak control"
+
+
+def stray_fixtures() -> list[Path]:
+    """Speech no coach command is meant by: the out-of-grammar and near-miss fixtures."""
+    return sorted((FIXTURES / "oov").glob("*.wav")) + sorted((FIXTURES / "near_no").glob("*"))
 
 
 def test_stray_words_seldom_switch_the_coach_to_another_exercise(speech_model: Any) -> None:
@@ -206,7 +207,7 @@ def test_stray_words_seldom_switch_the_coach_to_another_exercise(speech_model: A
     fixtures: 9 of 12 understood, 11 without."""
     listen = build_conversation(voiceskill.DIALOGS_DIR).coach.running_listen
     assert all(t > recognizer.DOUBTFUL_CONFIDENCE for _, t in listen.thresholds)
-    stray = sorted((FIXTURES / "oov").glob("*.wav")) + sorted((FIXTURES / "near_no").glob("*"))
+    stray = stray_fixtures()
     names = [p for p in sorted(FIXTURES.glob("*.wav")) if text_of(p) in EXERCISES]
     meaning = {c.phrase: c.intent for c in listen.choices}
 
@@ -229,7 +230,7 @@ def test_stray_words_seldom_move_the_running_coach(speech_model: Any) -> None:
     checked = set(CHECKED_COMMANDS)
     unchecked = replace(listen, thresholds=tuple(
         (intent, t) for intent, t in listen.thresholds if intent not in checked))
-    stray = sorted((FIXTURES / "oov").glob("*.wav")) + sorted((FIXTURES / "near_no").glob("*"))
+    stray = stray_fixtures()
     meaning = {c.phrase: c.intent for c in listen.choices}
     commands = [p for p in sorted(FIXTURES.glob("*.wav")) if meaning.get(text_of(p)) in checked]
     assert len(stray) >= 75 and len(commands) >= 12
