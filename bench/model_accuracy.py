@@ -568,9 +568,8 @@ def _score_running_coach(runner, oov: list[Clip], cache: Path | None) -> dict[st
     """The running coach's listen (session path, its thresholds): out-of-grammar clips taken
     as any command and as one of the checked commands (a false one moves the routine), and
     every command phrase said by the held-out voices understood as that command."""
-    from voiceskill.coach.engine import CHECKED_COMMANDS
-
     coach = _shipped_coach()
+    checked = set(coach.book.checked.commands)
     listen = coach.running_listen
     taken = [runner.session_intent(c.samples, listen) for c in oov]
     said = [(intent, runner.session_intent(_cached_synth(v, phrase, cache), listen))
@@ -579,7 +578,7 @@ def _score_running_coach(runner, oov: list[Clip], cache: Path | None) -> dict[st
     return {
         "oov_coach_taken": sum(i is not None for i in taken) / len(oov),
         "oov_coach_taken_n": len(oov),
-        "oov_coach_checked": sum(i in CHECKED_COMMANDS for i in taken) / len(oov),
+        "oov_coach_checked": sum(i in checked for i in taken) / len(oov),
         "oov_coach_checked_n": len(oov),
         "coach_commands_right": sum(m == i for m, i in said) / len(said),
         "coach_commands_right_n": len(said),

@@ -88,6 +88,11 @@ CASES = [
      "exercises.hamstring-stretch.sides: two sides share an id"),
     ("version", "version: 1\n", "version: 2\n", "version: 2",
      "version: 2 is not supported (expected 1)"),
+    ("stop-checked", "  commands: [resume, next,", "  commands: [stop, next,",
+     "commands: [stop, next,",
+     "checked.commands[0]: 'stop' is not allowed (expected a command other than stop, pause"),
+    ("threshold-at-doubt-line", "  threshold: 0.55\n", "  threshold: 0.5\n", "threshold: 0.5",
+     "checked.threshold: 0.5 is out of range (expected a number above 0.5 and at most 1)"),
     ("bad-pacing", "  rest_seconds: 30 ", "  rest_seconds: -30 ", "rest_seconds: -30",
      "pacing.rest_seconds: -30 is out of range"),
 ]
@@ -133,7 +138,7 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): is a list (expected a mapping of sections: version, pacing, phases, "
-        "cautions, exercises, pain, commands, answers, say)"]
+        "cautions, exercises, pain, commands, checked, answers, say)"]
 
 
 def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import voiceskill
-from voiceskill.coach.engine import CHECK_THRESHOLD, CHECKED_COMMANDS, CoachEngine
+from voiceskill.coach.engine import CoachEngine
+from voiceskill.coach.schema import DOUBT_LINE, NEVER_CHECKED
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Listen
 from voiceskill.intents import FILLER
+from voiceskill.speech import recognizer
 
 
 def _meanings(listen: Listen) -> dict[str, set[str]]:
@@ -48,14 +50,19 @@ def test_every_coach_listen_hears_the_fillers() -> None:
 
 
 def test_exercise_names_and_the_disruptive_commands_are_checked_while_running() -> None:
+    """exercises.yaml's ``checked:`` section: the names and its commands need its threshold,
+    which is above the recognizer's doubt line, so the second decoding checks them."""
     coach = build_conversation(voiceskill.DIALOGS_DIR).coach
-    assert set(CHECKED_COMMANDS) <= set(coach.book.commands)
+    commands = set(coach.book.checked.commands)
+    assert {"next", "resume", "back"} <= commands <= set(coach.book.commands)
+    assert coach.book.checked.threshold > recognizer.DOUBTFUL_CONFIDENCE == DOUBT_LINE
     for listen in (coach.running_listen, coach.practice_listen):
         checked = {intent for intent, _ in listen.thresholds}
-        assert checked == {f"exercise:{ex}" for ex in coach.book.exercises} | set(CHECKED_COMMANDS)
-        assert all(t == CHECK_THRESHOLD for _, t in listen.thresholds)
+        assert checked == {f"exercise:{ex}" for ex in coach.book.exercises} | commands
+        assert all(t == coach.book.checked.threshold for _, t in listen.thresholds)
         # A missed "stop", "pause" or "it hurts" is worse than a false one: never checked.
-        assert not checked & {"stop", "pause", "pain"}
+        assert not checked & {"stop", "pause", "pain"} and set(NEVER_CHECKED) == {
+            "stop", "pause", "pain"}
 
 
 def test_a_coach_alone_has_no_fillers_and_no_thresholds() -> None:

@@ -34,7 +34,7 @@ from tests.speech.heard import (
     without_fillers,
 )
 from voiceskill.clock import VirtualClock
-from voiceskill.coach.engine import CHECKED_COMMANDS, CoachEngine
+from voiceskill.coach.engine import CoachEngine
 from voiceskill.conversation import build_conversation
 from voiceskill.events import Choice, Heard, Listen
 from voiceskill.intents import FILLER
@@ -202,7 +202,7 @@ def stray_fixtures() -> list[Path]:
 
 def test_stray_words_seldom_switch_the_coach_to_another_exercise(speech_model: Any) -> None:
     """While the coach runs, an exercise's name needs the stricter second decoding
-    (coach.engine.CHECK_THRESHOLD). Measured on the out-of-grammar and near-miss fixtures:
+    (exercises.yaml, checked.threshold). Measured on the out-of-grammar and near-miss fixtures:
     7 of 75 switched the exercise, 16 without the check (the control); the exercises' own
     fixtures: 9 of 12 understood, 11 without."""
     listen = build_conversation(voiceskill.DIALOGS_DIR).coach.running_listen
@@ -222,12 +222,13 @@ def test_stray_words_seldom_switch_the_coach_to_another_exercise(speech_model: A
 
 
 def test_stray_words_seldom_move_the_running_coach(speech_model: Any) -> None:
-    """The commands whose false alarm disrupts a routine (coach.engine.CHECKED_COMMANDS:
+    """The commands whose false alarm disrupts a routine (exercises.yaml, checked.commands:
     resume, next, back, slower, louder, ...) need the stricter second decoding too. Measured
     on the out-of-grammar and near-miss fixtures: 3 of 75 taken as one of them, 17 without the
     check (the control); those commands' own fixtures: 11 of 12 understood, 12 without."""
-    listen = build_conversation(voiceskill.DIALOGS_DIR).coach.running_listen
-    checked = set(CHECKED_COMMANDS)
+    coach = build_conversation(voiceskill.DIALOGS_DIR).coach
+    listen = coach.running_listen
+    checked = set(coach.book.checked.commands)
     unchecked = replace(listen, thresholds=tuple(
         (intent, t) for intent, t in listen.thresholds if intent not in checked))
     stray = stray_fixtures()

@@ -64,25 +64,6 @@ _ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help"
 #: Answers to the pain question that send the person to the red-flag questions.
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
-#: Confidence an exercise's name, or one of :data:`CHECKED_COMMANDS`, needs while the coach
-#: runs: over the recognizer's DOUBTFUL_CONFIDENCE (0.5), so it is also checked by the stricter
-#: second decoding. Out-of-grammar speech (bench/model_accuracy.py's 233 clips, held-out voices
-#: and people) had switched the exercise 30 times ("bicycle" → bird dog); with the check 7. The
-#: cost: the exercises' own names by the held-out voices understood 294 → 260 of 324 (said
-#: again, they mostly come through).
-CHECK_THRESHOLD = 0.55
-
-#: Commands that must pass the same check: a false one moves the routine on, restarts a paused
-#: hold or changes the voice, and a missed one costs only saying it again. The same 233 clips
-#: were taken as one of them 20 times, with the check 4 (as any command 58 → 42 times); these
-#: commands said by the held-out voices understood 163 → 146 of 189 (every command 336 → 319
-#: of 378; bench/model_accuracy.py, session 25).
-#: Never checked: "stop", "pause" and "pain" (a missed one is worse than a false one; checking
-#: every command would lose 80 of 729), and the commands that only speak (repeat, help, how
-#: long, list).
-CHECKED_COMMANDS = ("resume", "next", "next-exercise", "back", "slower", "faster", "louder",
-                    "softer")
-
 
 @dataclass(frozen=True)
 class Progress:
@@ -172,8 +153,8 @@ class CoachEngine:
                     for p in ex.phrases]
         choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
         fillers = [Choice(p, FILLER) for p in intents[FILLER].phrases] if FILLER in intents else []
-        checked = [*(f"exercise:{ex}" for ex in self.book.exercises), *CHECKED_COMMANDS]
-        thresholds = tuple((intent, CHECK_THRESHOLD) for intent in checked)
+        checked = [*(f"exercise:{ex}" for ex in self.book.exercises), *self.book.checked.commands]
+        thresholds = tuple((intent, self.book.checked.threshold) for intent in checked)
         self.running_listen = Listen(tuple(choices + fillers), thresholds=thresholds)
         self.practice_listen = Listen(tuple(choices + fillers), thresholds=thresholds,
                                       timeout=self.book.pacing.practice_reminder_seconds)

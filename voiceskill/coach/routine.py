@@ -192,6 +192,18 @@ class PainScript:
 
 
 @dataclass(frozen=True)
+class Checks:
+    """What the running coach acts on only when the recognizer is sure (``checked:``)."""
+
+    threshold: float
+    """Confidence an exercise's name or a checked command needs (above the recognizer's doubt
+    line, so the stricter second decoding checks it too)."""
+
+    commands: tuple[str, ...]
+    """Command intents that need it; never stop, pause or pain."""
+
+
+@dataclass(frozen=True)
 class ExerciseBook:
     """Everything in exercises.yaml."""
 
@@ -212,6 +224,9 @@ class ExerciseBook:
 
     commands: dict[str, tuple[str, ...]]
     """Intent → phrases for the coach commands."""
+
+    checked: Checks
+    """What needs a sure hearing while the coach runs."""
 
     answers: dict[str, tuple[str, ...]]
     """``yes``/``no``/``unsure`` → phrases (the pain question)."""
@@ -456,6 +471,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         pain=PainScript(pain["source"], pain["stop"], pain["advice"], pain["question"],
                         pain["red_flags"], tuple(pain["care"])),
         commands={k: tuple(v) for k, v in data["commands"].items()},
+        checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},
         say=dict(data["say"]),
     )

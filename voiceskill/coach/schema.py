@@ -37,6 +37,13 @@ COMMAND_INTENTS = (
     "louder", "softer", "how-long", "list", "help", "stop", "pain",
 )
 
+#: Commands a missed one of is worse than a false one: ``checked:`` may not list them.
+NEVER_CHECKED = ("stop", "pause", "pain")
+
+#: The recognizer's doubt line (voiceskill.speech.recognizer.DOUBTFUL_CONFIDENCE): only a
+#: threshold above it brings the stricter second decoding.
+DOUBT_LINE = 0.5
+
 
 def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str) -> dict[str, Any]:
     """A mapping with exactly these keys; ``hints`` become ``x-`` annotations
@@ -49,6 +56,21 @@ def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str)
         **{f"x-{name}": text for name, text in hints.items()},
     }
 
+
+#: ``checked:``: what the running coach acts on only when the recognizer is sure.
+CHECKED = _object(
+    {
+        "threshold": {"type": "number", "exclusiveMinimum": DOUBT_LINE, "maximum": 1},
+        "commands": {
+            "type": "array",
+            "items": {"enum": [c for c in COMMAND_INTENTS if c not in NEVER_CHECKED],
+                      "x-expected": "a command other than stop, pause and pain, which must "
+                                    "never wait for a check"},
+            "x-expected": "a list of commands",
+        },
+    },
+    ("threshold", "commands"),
+)
 
 EXERCISE = _object(
     {
@@ -145,6 +167,7 @@ SCHEMA: dict[str, Any] = _object(
         "commands": _object(
             {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
         ),
+        "checked": CHECKED,
         "answers": _object(
             {"yes": PHRASES, "no": PHRASES, "unsure": PHRASES}, ("yes", "no", "unsure")
         ),
@@ -158,9 +181,10 @@ SCHEMA: dict[str, Any] = _object(
             missing="a line for the coach to say, as in the shipped exercises.yaml",
         ),
     },
-    ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "answers", "say"),
+    ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "checked",
+     "answers", "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "commands, answers, say",
+             "commands, checked, answers, say",
 )
 
 #: Placeholders each template may use (anything else is a content error).
