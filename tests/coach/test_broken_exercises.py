@@ -91,6 +91,8 @@ CASES = [
     ("stop-checked", "  commands: [resume, next,", "  commands: [stop, next,",
      "commands: [stop, next,",
      "checked.commands[0]: 'stop' is not allowed (expected a command other than stop, pause"),
+    ("missing-checked", "checked:\n  threshold: 0.55\n", "checks:\n  threshold: 0.55\n",
+     "version: 1", "checked: missing key 'checked' (expected threshold and commands"),
     ("threshold-at-doubt-line", "  threshold: 0.55\n", "  threshold: 0.5\n", "threshold: 0.5",
      "checked.threshold: 0.5 is out of range (expected a number above 0.5 and at most 1)"),
     ("bad-pacing", "  rest_seconds: 30 ", "  rest_seconds: -30 ", "rest_seconds: -30",

@@ -70,6 +70,7 @@ CHECKED = _object(
         },
     },
     ("threshold", "commands"),
+    expected="threshold and commands, as in the shipped exercises.yaml",
 )
 
 EXERCISE = _object(
