@@ -13,6 +13,13 @@ _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
 #: They mean nothing: skipped when an answer is read, never an answer on their own.
 FILLER = "filler"
 
+#: The confidence of an answer that the stricter second decoding did not confirm. In a turn
+#: where an intent needs more than this (a red-flag "no": 0.7), a second recognizer with a
+#: stricter grammar hears the same audio alongside the first; its verdict counts only for
+#: such intents (voiceskill.speech.recognizer). Content thresholds meant to bring that check
+#: must lie above it (exercises.yaml's ``checked:``).
+DOUBTFUL_CONFIDENCE = 0.5
+
 
 def normalize(text: str) -> str:
     """Lower case, punctuation dropped, single spaces: ``"Yes, please!"`` → ``"yes please"``."""

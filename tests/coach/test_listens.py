@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import voiceskill
 from voiceskill.coach.engine import CoachEngine
-from voiceskill.coach.schema import DOUBT_LINE, NEVER_CHECKED
+from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.load import load_dialog
 from voiceskill.events import Listen
@@ -55,7 +55,7 @@ def test_exercise_names_and_the_disruptive_commands_are_checked_while_running() 
     coach = build_conversation(voiceskill.DIALOGS_DIR).coach
     commands = set(coach.book.checked.commands)
     assert {"next", "resume", "back"} <= commands <= set(coach.book.commands)
-    assert coach.book.checked.threshold > recognizer.DOUBTFUL_CONFIDENCE == DOUBT_LINE
+    assert coach.book.checked.threshold > recognizer.DOUBTFUL_CONFIDENCE
     for listen in (coach.running_listen, coach.practice_listen):
         checked = {intent for intent, _ in listen.thresholds}
         assert checked == {f"exercise:{ex}" for ex in coach.book.exercises} | commands

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from voiceskill.intents import DOUBTFUL_CONFIDENCE
+
 ID = {"type": "string", "pattern": "^[a-z][a-z0-9-]*$",
       "x-expected": "lower-case letters, digits and dashes, e.g. bird-dog"}
 TEXT = {"type": "string", "minLength": 1, "x-expected": "some words, e.g. a short sentence"}
@@ -40,10 +42,6 @@ COMMAND_INTENTS = (
 #: Commands a missed one of is worse than a false one: ``checked:`` may not list them.
 NEVER_CHECKED = ("stop", "pause", "pain")
 
-#: The recognizer's doubt line (voiceskill.speech.recognizer.DOUBTFUL_CONFIDENCE): only a
-#: threshold above it brings the stricter second decoding.
-DOUBT_LINE = 0.5
-
 
 def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str) -> dict[str, Any]:
     """A mapping with exactly these keys; ``hints`` become ``x-`` annotations
@@ -60,7 +58,7 @@ def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str)
 #: ``checked:``: what the running coach acts on only when the recognizer is sure.
 CHECKED = _object(
     {
-        "threshold": {"type": "number", "exclusiveMinimum": DOUBT_LINE, "maximum": 1},
+        "threshold": {"type": "number", "exclusiveMinimum": DOUBTFUL_CONFIDENCE, "maximum": 1},
         "commands": {
             "type": "array",
             "items": {"enum": [c for c in COMMAND_INTENTS if c not in NEVER_CHECKED],

@@ -27,18 +27,18 @@ from typing import Any
 import numpy as np
 
 from voiceskill.events import Choice, Heard, Listen
-from voiceskill.intents import FILLER, intent_of_words, match_intent, phrase_intents
+from voiceskill.intents import (
+    DOUBTFUL_CONFIDENCE,
+    FILLER,
+    intent_of_words,
+    match_intent,
+    phrase_intents,
+)
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.bandwidth import NARROWBAND_SWITCH, NARROWBAND_WARNING, BandwidthWatch
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.voice_detector import VoiceDetector
 from voiceskill.speech.wav import TARGET_RATE
-
-#: The confidence of an answer that the stricter second decoding did not confirm. In a turn
-#: where an intent needs more than this (a red-flag "no": 0.7), a second recognizer with a
-#: stricter grammar hears the same audio alongside the first; its verdict counts only for
-#: such intents.
-DOUBTFUL_CONFIDENCE = 0.5
 
 #: In the second decoding ``[unk]`` is listed once per this many phrases: unrelated speech
 #: is then far likelier to come back ``[unk]`` than to pass for an answer. (One per phrase
