@@ -32,13 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"voiceskill.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"voiceskill.commands.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"voiceskill.commands.{name}").register(sub)
     return parser
 
 

@@ -7,14 +7,12 @@ actions together. The coach hands back to the screening with :class:`~voiceskill
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
 from voiceskill.dialog.flags import FLAG_SET
-from voiceskill.dialog.model import Intent
 from voiceskill.events import Action, End, Event, Goto, Started
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
@@ -52,7 +50,7 @@ class ConversationState:
 class Conversation:
     """Screening followed by coaching, as one engine for the session."""
 
-    def __init__(self, screening: ScreeningEngine, coach: Coach | None = None) -> None:
+    def __init__(self, screening: ScreeningEngine, coach: Coach) -> None:
         self.screening = screening
         self.coach = coach
 
@@ -62,11 +60,10 @@ class Conversation:
     def step(
         self, state: ConversationState, event: Event, now: float
     ) -> tuple[ConversationState, list[Action]]:
-        if isinstance(event, Started) and event.start and self.coach is not None:
+        if isinstance(event, Started) and event.start:
             if event.start not in self.screening.dialog.nodes and self.coach.knows(event.start):
                 return self._start_coach(state, now, exercise=event.start)
         if state.part == "coach":
-            assert self.coach is not None
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)
         screening_state, actions = self.screening.step(state.screening, event, now)
@@ -89,7 +86,6 @@ class Conversation:
                 isinstance(action, End)
                 and action.outcome == "exercise"
                 and state.part == "screening"
-                and self.coach is not None
             ):
                 new_state, more = self._start_coach(state, now, exercise=None)
                 return new_state, actions[:index] + more
@@ -98,7 +94,6 @@ class Conversation:
     def _start_coach(
         self, state: ConversationState, now: float, exercise: str | None
     ) -> tuple[ConversationState, list[Action]]:
-        assert self.coach is not None
         phase = state.screening.get("phase") or DEFAULT_PHASE
         # Flags the screening recorded (sets: {leg-weakness: yes}); see voiceskill.dialog.flags.
         flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
@@ -112,16 +107,9 @@ def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conv
     Raises :class:`voiceskill.errors.ContentError` when any file is broken: the skill never
     starts on a broken dialog.
     """
+    from voiceskill.coach.engine import load_coach
     from voiceskill.dialog.load import load_dialog
 
     dialog = load_dialog(dialogs_dir)
     screening = ScreeningEngine(dialog, emergency_number)
-    return Conversation(screening, _load_coach(dialogs_dir, dialog.intents))
-
-
-def _load_coach(dialogs_dir: Path, intents: Mapping[str, Intent]) -> Coach | None:
-    try:
-        from voiceskill.coach.engine import load_coach  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return load_coach(dialogs_dir, intents)
+    return Conversation(screening, load_coach(dialogs_dir, dialog.intents))

@@ -1,4 +1,4 @@
-"""The session: the only place with a clock, devices and side effects around the pure engine.
+"""The session: the loop that carries out the pure engine's actions, on an injected clock.
 
 It runs one conversation: feeds events to ``engine.step`` and carries out the actions through
 an :class:`Ear` (listening: keyboard, microphone, WAV, script) and a :class:`Mouth` (speaking:

@@ -76,6 +76,16 @@ def test_broken_exercises_are_reported_too(tmp_path, capsys):
     assert out and all(line.startswith(str(exercises)) for line in out.splitlines())
 
 
+def test_a_missing_exercises_file_fails_the_check_as_it_stops_the_skill(tmp_path, capsys):
+    directory = content_dir(tmp_path)
+    (directory / "exercises.yaml").unlink()
+    assert main(["check", str(directory), "--no-model"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)"
+    ]
+    assert main(["run", "--text", "--dialogs", str(directory)]) != 0  # the same verdict
+
+
 def test_a_phase_the_coach_does_not_know_is_reported(tmp_path, capsys):
     directory = content_dir(tmp_path)
     triage = directory / "triage.yaml"

@@ -344,6 +344,7 @@ def test_a_stop_said_over_a_prompt_is_heard_from_every_voice(speech_model: Any) 
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,  # only the assertion on what was heard is the expected failure
     reason="session 20's real-speech context model hears this looped flite kal 'stop' as [unk] "
     "under every dither seed and any number of repeats (the no-context model: 7 of 10); it "
     "traded this synthetic 8 kHz diphone voice for real speakers (models/voiceskill-en/README.md)",

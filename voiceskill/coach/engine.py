@@ -55,8 +55,9 @@ from voiceskill.intents import FILLER
 RED_FLAG_NODE = "red-flags"
 #: Id of the coach's one timer.
 TIMER = "coach"
-#: Phase used when the session starts straight with the coach and no phase is known.
-DEFAULT_PHASE = "week-2"
+#: Phase of the routine when the coach is started on its own with no phase (tests, benches);
+#: in a session the conversation always passes one (voiceskill.conversation.DEFAULT_PHASE).
+STANDALONE_PHASE = "week-2"
 #: How often the pain question is said again, by what came back: not understood (None) once,
 #: a request to hear it again up to MAX_REPEATS times (counted together).
 _ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS}
@@ -133,7 +134,7 @@ class CoachEngine:
     """Coach for the exercises of an :class:`ExerciseBook` (the shipped file by default)."""
 
     def __init__(self, book: ExerciseBook | None = None,
-                 default_phase: str = DEFAULT_PHASE,
+                 default_phase: str = STANDALONE_PHASE,
                  intents: Mapping[str, Intent] | None = None) -> None:
         """``intents``: the screening dialog's (dialogs/intents.yaml). The coach's listens
         hear their fillers ("um next" is "next"), and the pain question, whose "no" skips the

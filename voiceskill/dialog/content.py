@@ -37,7 +37,7 @@ class ContentReport:
     """The screening dialog, when it loaded."""
 
     exercises: int = 0
-    """Number of exercises in exercises.yaml (0 when absent or broken)."""
+    """Number of exercises in exercises.yaml (0 when missing or broken)."""
 
     words: int = 0
     """Distinct words listened for across all turns."""
@@ -85,16 +85,11 @@ def _safety_problems(directory: Path, dialog: Dialog) -> list[Problem]:
 
 
 def _check_exercises(directory: Path, report: ContentReport) -> ExerciseBook | None:
-    """Validate exercises.yaml; the exercises, phases and cautions, None if unusable."""
+    """Validate exercises.yaml (required: the skill does not start without it, so a missing
+    file is a problem, as it is for ``voiceskill run``); None if unusable."""
+    from voiceskill.coach.routine import load_exercises
+
     path = directory / EXERCISES_FILE
-    if not path.exists():
-        report.notes.append(f"{path}: not present; exercises not checked")
-        return None
-    try:
-        from voiceskill.coach.routine import load_exercises
-    except ImportError:
-        report.notes.append("the exercise coach is not installed; exercises not checked")
-        return None
     try:
         book = load_exercises(path, str(path))
     except ContentError as err:
@@ -157,11 +152,6 @@ def _check_words(directory: Path, model_dir: Path | None, report: ContentReport)
     report.words = len({w for _, _, phrase in located for w in phrase.split()})
     if model_dir is None:
         report.notes.append("no speech model given; words not checked")
-        return
-    try:
-        from voiceskill.acoustic import lexicon  # noqa: F401  (needs the acoustic extras)
-    except ImportError:
-        report.notes.append("voiceskill.acoustic.lexicon is not available; words not checked")
         return
     if not (Path(model_dir) / "graph" / "words.txt").exists():
         report.notes.append(f"no speech model at {model_dir} (graph/words.txt); "
