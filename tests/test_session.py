@@ -145,3 +145,28 @@ def test_a_doubtful_barge_in_is_not_understood():
     barge = next(e for e in result.events if e.get("barge_in"))
     assert barge["intent"] is None  # a 0.3 "stop" under a 0.6 threshold never ends the session
     assert result.outcome == "emergency"
+
+
+class ReopeningEar:
+    """An ear whose microphone is being reopened after a failure: every listen returns at once
+    with nothing. A fake: a dying microphone cannot be produced on demand here (the real
+    reopening is tests/speech/test_mic_retry.py's)."""
+
+    def listen(self, listen: Listen, until: float):
+        return None
+
+
+def test_a_stop_asked_for_while_the_ear_is_down_ends_the_session_at_once():
+    """SIGTERM while the microphone is being reopened: the session must not wait out the
+    question's 8 s of silence first (it slept through them before)."""
+    import threading
+    import time
+
+    from voiceskill.clock import MonotonicClock
+
+    s = Session(ScreeningEngine(small_dialog()), ReopeningEar(),
+                RecordingMouth(VirtualClock()), MonotonicClock(), Transcript(None), 8.0)
+    threading.Timer(0.3, s.request_stop).start()
+    began = time.monotonic()
+    assert s.run().outcome == "stopped"
+    assert time.monotonic() - began < 4.0  # not the 8 s silence timeout

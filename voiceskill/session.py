@@ -15,6 +15,7 @@ Rules the edges can rely on:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -110,7 +111,7 @@ class Session:
         self._timers: dict[str, float] = {}
         self._listen: Listen | None = None
         self._outcome: str | None = None
-        self._stop_requested = False
+        self._stop_requested = threading.Event()
         self._silence_from = self._t0
 
     # ------------------------------------------------------------------ public
@@ -126,16 +127,16 @@ class Session:
                 break
             if event is None:
                 event = self._wait_for_event()
-            if self._stop_requested and self._outcome is None:
+            if self._stop_requested.is_set() and self._outcome is None:
                 event = Heard("stop", "stop", 1.0)
-                self._stop_requested = False
+                self._stop_requested.clear()
             state, pending = self._step(state, event)
         self.transcript.close()
         return SessionResult(self._outcome or "stopped", self.transcript.events)
 
     def request_stop(self) -> None:
         """Ask the session to end politely at the next event (SIGTERM, kiosk reset)."""
-        self._stop_requested = True
+        self._stop_requested.set()
 
     # ------------------------------------------------------------------ internals
 
@@ -198,7 +199,10 @@ class Session:
                 seconds = now - self._silence_from
                 self._log("silence", seconds=round(seconds, 3))
                 return Silence(seconds)
-            self.clock.sleep_until(until)  # the ear returned early without hearing anything
+            # The ear returned early without hearing anything (a microphone being reopened):
+            # wait out the turn, unless a stop is asked for meanwhile (SIGTERM).
+            if not self.clock.wait(max(0.0, until - now), self._stop_requested):
+                return Heard("stop", "stop", 1.0)
 
     def _take(self, heard: Heard, listen: Listen, **extra: Any) -> Heard:
         """Every answer enters here: below its intent's threshold it is not understood."""

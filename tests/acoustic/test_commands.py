@@ -51,14 +51,13 @@ def test_model_check(tmp_path: Path, capsys) -> None:
     assert "am/final.mdl: missing" in capsys.readouterr().err
 
 
-def test_model_compile_words_file_takes_seconds(tmp_path: Path) -> None:
+def test_model_compile_regenerates_the_graph_for_a_words_file(tmp_path: Path) -> None:
+    """How long it takes is bench/model_compile.py's row."""
     model = tmp_path / "model"
     shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
     words = tmp_path / "words.txt"
     words.write_text("yes\nno\nbanana split\n")
-    start = time.monotonic()
     assert main(["model", "compile", "--words", str(words), "--model", str(model)]) == 0
-    assert time.monotonic() - start < 20
     vocabulary = (model / "graph" / "words.txt").read_text().split()[::2]
     assert {"banana", "split", "yes", "no", "twenty", "[unk]"} <= set(vocabulary)
     assert "hamstring" not in vocabulary

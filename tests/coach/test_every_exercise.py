@@ -133,12 +133,12 @@ def test_speaking_never_stretches_a_hold() -> None:
         assert end["t"] - start["t"] == pytest.approx(30, abs=1e-3)
 
 
-def test_a_long_routine_simulates_in_well_under_two_seconds() -> None:
+def test_a_long_routine_runs_on_the_virtual_clock_not_the_wall_clock() -> None:
     began = time.perf_counter()
     done = run(phase="first-72-hours")  # 5 + 10 + 15 minutes of holds
     assert done.outcome == "exercise"
     assert done.clock.now() > 30 * 60
-    assert time.perf_counter() - began < 2.0
+    assert time.perf_counter() - began < 60  # nothing waited in real time (it takes < 1 s)
 
 
 def test_small_timer_delays_do_not_add_up_over_a_routine() -> None:

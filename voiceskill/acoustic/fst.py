@@ -71,35 +71,3 @@ class VectorFst:
 
     def write(self, path: str | Path) -> None:
         Path(path).write_bytes(self.to_bytes())
-
-
-def read_fst(path: str | Path) -> VectorFst:
-    """Read a binary VectorFst written by :meth:`VectorFst.write` (or OpenFst)."""
-    data = Path(path).read_bytes()
-    if len(data) < 8 or struct.unpack("<i", data[:4])[0] != _MAGIC:
-        raise ValueError(f"{path}: not a binary OpenFst file")
-    pos = 4
-    names = []
-    for _ in range(2):
-        (n,) = struct.unpack("<i", data[pos : pos + 4])
-        names.append(data[pos + 4 : pos + 4 + n])
-        pos += 4 + n
-    if names != [b"vector", b"standard"]:
-        raise ValueError(f"{path}: not a standard vector FST ({names[0]!r})")
-    _version, flags, _props, start, num_states, _num_arcs = struct.unpack(
-        "<iiQqqq", data[pos : pos + 40]
-    )
-    if flags:
-        raise ValueError(f"{path}: FSTs with symbol tables are not supported here")
-    pos += 40
-    fst = VectorFst(start=start)
-    for _ in range(num_states):
-        final, narcs = struct.unpack("<fq", data[pos : pos + 12])
-        pos += 12
-        state = fst.add_state()
-        if final != float("inf"):
-            fst.set_final(state, final)
-        for _ in range(narcs):
-            fst.arcs[state].append(struct.unpack("<iifi", data[pos : pos + 16]))
-            pos += 16
-    return fst

@@ -296,7 +296,7 @@ def load_exercises(
 def check_exercises(
     path: Path = DEFAULT_EXERCISES_FILE, shown_as: str | None = None
 ) -> list[Problem]:
-    """Problems in an exercise file (empty when valid), for ``voiceskill check``."""
+    """Problems in an exercise file (empty when valid): :func:`load_exercises`'s as a list."""
     try:
         load_exercises(path, shown_as)
     except ContentError as err:

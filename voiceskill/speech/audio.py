@@ -121,10 +121,6 @@ class ScriptedAudio:
         """Queue 16 kHz mono int16 samples after what is already queued."""
         self._chunks.extend(split_chunks(samples))
 
-    def push_wav(self, path: str | Path) -> None:
-        """Queue a WAV file (AudioFileError if it is not readable audio)."""
-        self.push(read_wav(path))
-
     @property
     def seconds_left(self) -> float:
         """Seconds of audio still queued."""

@@ -12,7 +12,6 @@ import atexit
 import contextlib
 import gc
 import io
-import os
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -312,13 +311,6 @@ class Player:
                 self._done.set()
 
 
-def terminal_fallback(text: str, problem: str) -> None:
-    """Show a prompt on the terminal when the voice cannot be heard."""
-    print(text, flush=True)
-    if os.environ.get("VOICESKILL_QUIET_ERRORS") != "1":
-        print(f"  (voice unavailable: {problem})", flush=True)
-
-
 class VoiceMouth:
     """Speaks prompts aloud and listens for barge-in words while speaking.
 
@@ -398,7 +390,7 @@ class VoiceMouth:
         if self.microphone is None:
             return
         try:
-            latency = float(getattr(self.player._stream, "latency", 0.0) or 0.0)
+            latency = self.player.output_latency or 0.0
             self.microphone.drain()
             skipped, guard = 0.0, latency + self.echo_guard
             while skipped < guard:
