@@ -170,3 +170,13 @@ def test_a_stop_asked_for_while_the_ear_is_down_ends_the_session_at_once():
     began = time.monotonic()
     assert s.run().outcome == "stopped"
     assert time.monotonic() - began < 4.0  # not the 8 s silence timeout
+
+
+def test_only_a_barge_in_word_the_prompt_itself_does_not_say_interrupts_it():
+    from voiceskill.session import interrupts
+
+    stop = Heard("stop", "stop", 0.9)
+    assert interrupts(stop, "Hold it there.")
+    assert not interrupts(stop, "Say stop at any time.")  # the assistant hearing itself
+    assert not interrupts(Heard("yes", "yes", 0.9), "Hold it there.")  # not a barge-in intent
+    assert not interrupts(None, "Hold it there.")

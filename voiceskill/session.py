@@ -37,10 +37,19 @@ from voiceskill.events import (
     StartTimer,
     TimerFired,
 )
+from voiceskill.intents import normalize
 from voiceskill.transcript import Transcript
 
 #: Intents that may interrupt the assistant while it speaks.
 BARGE_IN_INTENTS = frozenset({"stop", "pause", "wait", "pain"})
+
+
+def interrupts(heard: Heard | None, prompt: str) -> bool:
+    """Whether ``heard``, caught while the assistant said ``prompt``, cuts it short: a
+    barge-in intent, and not only words of the prompt itself (the assistant may be hearing
+    itself say "stop")."""
+    return (heard is not None and heard.intent in BARGE_IN_INTENTS
+            and not set(heard.text.split()) <= set(normalize(prompt).split()))
 
 #: Default seconds of silence before the engine's re-prompt rules apply.
 DEFAULT_SILENCE_TIMEOUT = 8.0

@@ -18,11 +18,17 @@ import numpy as np
 from voiceskill.clock import VirtualClock
 from voiceskill.events import Heard, Listen
 from voiceskill.intents import match_intent, normalize
-from voiceskill.session import BARGE_IN_INTENTS, DEFAULT_SILENCE_TIMEOUT, Session, SessionResult
+from voiceskill.session import (
+    BARGE_IN_INTENTS,
+    DEFAULT_SILENCE_TIMEOUT,
+    Session,
+    SessionResult,
+    interrupts,
+)
 from voiceskill.simulate_script import Reply, Script
 from voiceskill.speech.audio import ScriptedAudio, silence, split_chunks
 from voiceskill.speech.ear import AudioEar
-from voiceskill.speech.voice import SynthesisError, Synthesizer, VoiceSettings
+from voiceskill.speech.voice import SynthesisError, Synthesizer, VoiceSettings, adjusted
 from voiceskill.speech.wav import TARGET_RATE, write_wav
 from voiceskill.transcript import Transcript
 
@@ -149,16 +155,14 @@ class SimMouth:
         mix[: len(prompt)] += (prompt * 10 ** (PROMPT_ECHO_DB / 20)).astype(np.int32)
         mix[offset : offset + len(user)] += user
         mic = np.clip(mix, -32768, 32767).astype(np.int16)
-        own_words = set(normalize(text).split())
         turn = self.ear.recognizer.turn(barge_in, eager=True)
         heard, pos = None, 0
         for chunk in split_chunks(mic[: max(len(prompt), 1)]):
             pos += len(chunk)
             got = turn.feed(chunk)
-            if got is not None and got.intent in BARGE_IN_INTENTS:
-                if not set(got.text.split()) <= own_words:
-                    heard = got
-                    break
+            if interrupts(got, text):
+                heard = got
+                break
         cut = pos if heard is not None else len(prompt)
         self._play(start, prompt[:cut])
         if self.recorder is not None:
@@ -175,11 +179,8 @@ class SimMouth:
         self.clock.advance(len(samples) / TARGET_RATE)
 
     def adjust(self, rate_step: int, volume_step: int) -> None:
-        from voiceskill.speech.voice import RATE_STEP, VOLUME_STEP
-
         settings = self.synth.settings
-        settings.rate = int(min(300, max(80, settings.rate + rate_step * RATE_STEP)))
-        self.volume = float(min(1.0, max(0.2, self.volume + volume_step * VOLUME_STEP)))
+        settings.rate, self.volume = adjusted(settings.rate, self.volume, rate_step, volume_step)
 
 
 class SimEar:

@@ -36,6 +36,13 @@ RATE_STEP = 25
 VOLUME_STEP = 0.15
 
 
+def adjusted(rate: int, volume: float, rate_step: int, volume_step: int) -> tuple[int, float]:
+    """Speaking rate (words a minute, 80-300) and volume (0.2-1) after "faster"/"slower"
+    (``rate_step``) and "louder"/"softer" (``volume_step``) steps."""
+    return (int(min(300, max(80, rate + rate_step * RATE_STEP))),
+            float(min(1.0, max(0.2, volume + volume_step * VOLUME_STEP))))
+
+
 class SynthesisError(RuntimeError):
     """pyttsx3/espeak-ng could not turn text into audio."""
 
@@ -361,10 +368,8 @@ class VoiceMouth:
         return heard
 
     def _listen_while_speaking(self, text: str, barge_in: Any, duration: float) -> Any:
-        from voiceskill.intents import normalize
-        from voiceskill.session import BARGE_IN_INTENTS
+        from voiceskill.session import interrupts
 
-        own_words = set(normalize(text).split())
         turn = self.recognizer.turn(barge_in, eager=True)
         try:
             self.microphone.drain()
@@ -373,10 +378,8 @@ class VoiceMouth:
                 if chunk is None:
                     continue
                 heard = turn.feed(chunk)
-                if heard is None or heard.intent not in BARGE_IN_INTENTS:
+                if not interrupts(heard, text):
                     continue
-                if set(heard.text.split()) <= own_words:
-                    continue  # the assistant may be hearing itself say this word
                 self.player.stop()  # drops what the device had queued as well
                 # Audio seconds from the end of the word to the decision.
                 self.last_barge_in_latency = max(0.0, turn.fed - (turn.speech_ended_at or turn.fed))
@@ -403,5 +406,4 @@ class VoiceMouth:
 
     def adjust(self, rate_step: int, volume_step: int) -> None:
         settings = self.synthesizer.settings
-        settings.rate = int(min(300, max(80, settings.rate + rate_step * RATE_STEP)))
-        self.volume = float(min(1.0, max(0.2, self.volume + volume_step * VOLUME_STEP)))
+        settings.rate, self.volume = adjusted(settings.rate, self.volume, rate_step, volume_step)
