@@ -23,6 +23,11 @@ class Clock(Protocol):
         True means "not stopped"."""
         ...
 
+    def spent(self, seconds: float) -> None:
+        """``seconds`` of audio were just read: on the real clock they have already passed;
+        a virtual clock moves on by them (scripted audio takes its time)."""
+        ...
+
 
 class MonotonicClock:
     """The real clock: ``time.monotonic``."""
@@ -37,6 +42,9 @@ class MonotonicClock:
 
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         return not stop.wait(seconds)
+
+    def spent(self, seconds: float) -> None:
+        pass  # the audio took its time in real time already
 
 
 class VirtualClock:
@@ -61,3 +69,6 @@ class VirtualClock:
     def wait(self, seconds: float, stop: threading.Event) -> bool:
         self.advance(max(seconds, 0.0))
         return not stop.is_set()
+
+    def spent(self, seconds: float) -> None:
+        self.advance(seconds)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from voiceskill.clock import Clock, VirtualClock
+from voiceskill.clock import Clock
 from voiceskill.events import Heard, Listen
 from voiceskill.speech.audio import AudioDeviceError, AudioSource, Backoff
 from voiceskill.speech.recognizer import Recognizer
@@ -76,8 +76,7 @@ class AudioEar:
                     return heard
                 self.clock.sleep_until(until)
                 return None
-            if isinstance(self.clock, VirtualClock):
-                self.clock.advance(len(chunk) / TARGET_RATE)  # scripted audio takes its time
+            self.clock.spent(len(chunk) / TARGET_RATE)
             quiet_since = self.clock.now()
             heard = turn.feed(chunk)
             if heard is not None:
