@@ -66,3 +66,21 @@ def test_a_broken_dialog_never_starts(tmp_path):
     )
     assert proc.returncode == 2
     assert "not starting" in proc.stderr and "triage.yaml" in proc.stderr
+
+
+@pytest.mark.parametrize("option", [
+    ["--silence-timeout", "nan"], ["--silence-timeout", "inf"], ["--silence-timeout", "0"],
+    ["--silence-timeout", "-1"], ["--emergency-number", "abc"], ["--emergency-number", "9-1-1"],
+])
+def test_unusable_options_are_refused_before_the_session(tmp_path, option):
+    """`--silence-timeout nan` spun at full CPU for ever; `--emergency-number abc` was spoken
+    as "call abc now". Both are refused with the settings file's rules, nothing is written."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "voiceskill", "run", "--text", "--transcripts",
+         str(tmp_path / "t"), *option],
+        input="yes\n", capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines()[-1].startswith(
+        f"voiceskill run: error: argument {option[0]}: '{option[1]}' ")
+    assert not (tmp_path / "t").exists()

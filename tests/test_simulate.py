@@ -96,7 +96,7 @@ def test_script_errors_name_file_line_and_key(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         load_script(path)
     text = str(caught.value)
-    assert f"{path}:3: replies[1].silence: is '-3'" in text
+    assert f"{path}:3: replies[1].silence: -3 is out of range" in text
     assert f"{path}:4: replies[2].audio: no such file" in text
     assert f"{path}:6: rules[0].when: bad regular expression" in text
     assert f"{path}:7: colour: unknown key" in text
@@ -129,3 +129,37 @@ def test_a_script_is_read_like_the_content_files(tmp_path: Path) -> None:
         f"{path}:4: default: duplicate key 'default' (first defined at line 3)")
     script = load_script(_write(tmp_path, "replies:\n  - {say: no}\n"))
     assert [(r.kind, r.value) for r in script.replies] == [("say", "no")]
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    (".nan", ".nan is not a finite number"),
+    (".inf", ".inf is not a finite number"),
+    ("1e300", "'1e300' is out of range"),
+    ("ten", "'ten' is not a number"),
+])
+def test_a_silence_that_would_never_end_is_refused(tmp_path: Path, value: str,
+                                                   problem: str) -> None:
+    path = _write(tmp_path, f"replies:\n  - {{silence: {value}}}\n"
+                  f"default: {{text: 'no', during: {value}}}\n")
+    with pytest.raises(ContentError) as caught:
+        load_script(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}:2: replies[0].silence: {problem} (expected a number of seconds from 0 to 600)",
+        f"{path}:3: default.during: {problem} (expected a number of seconds from 0 to 600)",
+    ]
+
+
+@pytest.mark.parametrize("option", [
+    ["--silence-timeout", "nan"], ["--silence-timeout", "inf"], ["--silence-timeout", "0"],
+    ["--silence-timeout", "-1"], ["--emergency-number", "abc"],
+])
+def test_unusable_options_are_refused_before_anything_runs(tmp_path: Path, capsys,
+                                                           option: list[str]) -> None:
+    from voiceskill.cli import main
+
+    script = _write(tmp_path, "replies:\n  - {text: 'yes'}\n")
+    with pytest.raises(SystemExit) as caught:
+        main(["simulate", str(script), *option])
+    assert caught.value.code == 2
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "error:" in x]
+    assert line.startswith(f"voiceskill simulate: error: argument {option[0]}: '{option[1]}' ")

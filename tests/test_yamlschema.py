@@ -74,3 +74,19 @@ def test_a_dialog_file_and_the_exercise_file_word_a_stray_key_alike(tmp_path: Pa
     assert "f.yaml:3: extra: unknown key 'extra' (expected one of start, nodes)" in dialog
     assert any(p.startswith("f.yaml:8: extra: unknown key 'extra' (expected one of version, ")
                for p in exercises), exercises
+
+
+def test_nan_and_infinities_are_not_numbers_in_range(tmp_path: Path) -> None:
+    """NaN passes every range test (nan > 3600 is false): a hold of .nan seconds never ended
+    and wrote silence lines until the disk was full. It is refused like any wrong type."""
+    schema = {"type": "object", "properties": {
+        "hold": {"type": "number", "exclusiveMinimum": 0, "maximum": 3600},
+        "reps": {"type": "integer", "minimum": 1},
+        "threshold": {"type": "number", "minimum": 0, "maximum": 0.95,
+                      "x-expected": "a confidence from 0 to 0.95"}}}
+    assert problems(tmp_path, "hold: .nan\nreps: .inf\nthreshold: -.inf\n", schema) == [
+        "f.yaml:1: hold: .nan is not a finite number (expected a number above 0 and at most 3600)",
+        "f.yaml:2: reps: .inf is not a finite number (expected a whole number from 1 upwards)",
+        "f.yaml:3: threshold: -.inf is not a finite number (expected a confidence from 0 to 0.95)",
+    ]
+    assert problems(tmp_path, "hold: 5.5\nreps: 2\nthreshold: 0.5\n", schema) == []

@@ -7,7 +7,9 @@ every value. A bad file raises :class:`ConfigError` with one line per problem, i
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
+import math
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -208,6 +210,29 @@ def check_option(key: str, value: Any, option: str) -> Any:
         raise ConfigError([Problem(option, 0, "", problem, expected)]) from None
 
 
+def positive_seconds(text: str) -> float:
+    """argparse ``type=`` for a number of seconds: finite and above 0 (``nan`` would make a
+    silence that never ends, ``0`` a question that times out before anyone can answer)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not usable (expected a number of seconds above 0, e.g. 8)")
+    return value
+
+
+def emergency_number(text: str) -> str:
+    """argparse ``type=`` for ``--emergency-number``: the settings file's rule
+    (``safety.emergency_number``), since the number is what a person is told to call."""
+    try:
+        return _convert(text, SCHEMA["safety"]["emergency_number"], None)
+    except ValueError as err:
+        problem, expected = err.args
+        raise argparse.ArgumentTypeError(f"{problem} (expected {expected})") from None
+
+
 def _expand(settings: Settings) -> Settings:
     """Resolve ``~`` in paths."""
     changes = {
@@ -232,6 +257,8 @@ def _convert(value: Any, spec: _Key, base_dir: Path | None) -> Any:
     if kind in ("int", "float"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"{value!r} is not a number", _range(spec))
+        if not math.isfinite(value):  # TOML has nan and inf; NaN passes every range test
+            raise ValueError(f"{value!r} is not a finite number", _range(spec))
         if kind == "int" and not isinstance(value, int):
             raise ValueError(f"{value!r} is not a whole number", _range(spec))
         if (spec.low is not None and value < spec.low) or (

@@ -20,6 +20,7 @@ file is read by :mod:`voiceskill.yamlread`, like the content files).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml
 
 REPLY_KINDS = ("audio", "say", "silence", "text")
+
+#: Longest silence or barge-in delay a reply may ask for: ten minutes is past every timeout,
+#: and a silence becomes audio in memory (16 000 samples a second).
+MAX_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -151,11 +156,17 @@ class _Reader:
 
     def number(self, path: Path_) -> float:
         value = self.value(path)
-        number = -1.0 if isinstance(value, bool) else _float(value)
-        if number < 0:
-            self.fail(path, f"is {str(value)!r}", "a number of seconds ≥ 0")
-            return 0.0
-        return number
+        expected = f"a number of seconds from 0 to {MAX_SECONDS:g}"
+        number = None if isinstance(value, bool) else _float(value)
+        if number is None:
+            self.fail(path, f"{_shown(value)} is not a number", expected)
+        elif not math.isfinite(number):  # NaN passes every range test: refuse it first
+            self.fail(path, f"{_shown(value)} is not a finite number", expected)
+        elif not 0 <= number <= MAX_SECONDS:
+            self.fail(path, f"{_shown(value)} is out of range", expected)
+        else:
+            return number
+        return 0.0
 
 
 def _word(value: Any) -> str | None:
@@ -165,11 +176,26 @@ def _word(value: Any) -> str | None:
     return None
 
 
-def _float(value: Any) -> float:
+def _float(value: Any) -> float | None:
+    """``value`` as a number (``1e3``, which YAML reads as text, too); None when it is none."""
     try:
         return float(value)
     except (TypeError, ValueError):
-        return -1.0
+        return None
+
+
+def _shown(value: Any) -> str:
+    """A value as written in the script: ``.nan``, ``1e300``, ``'ten'``, ``true``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) \
+        else "empty"
 
 
 def load_script(path: str | Path) -> Script:

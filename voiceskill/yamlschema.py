@@ -16,6 +16,7 @@ The words after "expected" come from annotations in the schema, else from the sc
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import jsonschema
@@ -36,9 +37,30 @@ _TYPE_WORDS = {
 _RANGE_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
+def _finite_number(checker: Any, instance: Any) -> bool:
+    """A number, and not NaN or an infinity (``.nan`` / ``.inf`` in YAML): a hold of NaN
+    seconds never ends, and NaN passes every range test (``nan > 3600`` is false)."""
+    return jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "number") and (
+        isinstance(instance, int) or math.isfinite(instance))
+
+
+def _finite_integer(checker: Any, instance: Any) -> bool:
+    return jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer") and (
+        isinstance(instance, int) or math.isfinite(instance))
+
+
+#: Draft 2020-12 with "number" and "integer" meaning finite numbers only; the range keywords
+#: skip what is not of type number, so a NaN gets one type problem and no nonsense about ranges.
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"number": _finite_number, "integer": _finite_integer}),
+)
+
+
 def validate(document: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
     """Every way ``document`` breaks ``schema``, one problem per offending key, in line order."""
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _Validator(schema)
     problems: list[Problem] = []
     for error in validator.iter_errors(document.data):
         problems += _problems(document, error)
@@ -71,6 +93,8 @@ def _value_problem(error: jsonschema.ValidationError) -> str:
     """What is wrong with a single value (not with the keys of a mapping)."""
     instance, kind = error.instance, error.validator
     if kind == "type":
+        if isinstance(instance, float) and not math.isfinite(instance):
+            return f"{_yaml_float(instance)} is not a finite number"
         if isinstance(instance, bool) and error.validator_value == "string":
             return "true/false without quotes is read as a boolean, not as text"
         return f"is {_VALUE_WORDS.get(type(instance), 'something else')}"
@@ -148,6 +172,13 @@ def _bounds_words(low: int | None, high: int | None) -> str:
 
 def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def _yaml_float(value: float) -> str:
+    """NaN and the infinities as YAML writes them."""
+    if math.isnan(value):
+        return ".nan"
+    return ".inf" if value > 0 else "-.inf"
 
 
 def _shown(value: Any, quote_text: bool = True, limit: int = 50) -> str:

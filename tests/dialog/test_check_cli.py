@@ -152,3 +152,32 @@ def test_a_multi_word_phrase_without_its_phrase_word_is_a_problem(tmp_path, caps
     assert any("phrase 'i don't know' has no phrase word in the speech model" in line
                and "voiceskill model compile --dialogs DIR" in line for line in out), out
     assert not any("'say that again'" in line for line in out)
+
+
+def test_a_hold_of_nan_seconds_is_refused_by_check_and_run(tmp_path, capsys):
+    """`hold: .nan` passed check, and run then held for ever, filling the disk."""
+    directory = content_dir(tmp_path)
+    exercises = directory / "exercises.yaml"
+    text = exercises.read_text()
+    exercises.write_text(text.replace("hold: 300", "hold: .nan", 1))
+    line = text[: text.index("hold: 300")].count("\n") + 1
+    assert main(["check", str(directory), "--no-model"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{exercises}:{line}: exercises.walk.hold: .nan is not a finite number "
+        "(expected a number above 0 and at most 3600)"]
+    assert main(["run", "--text", "--dialogs", str(directory), "--start", "walk",
+                 "--transcripts", str(tmp_path / "t")]) == 2
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_nan_threshold_gets_the_number_message_not_a_comparison(tmp_path, capsys):
+    directory = content_dir(tmp_path)
+    intents = directory / "intents.yaml"
+    text = intents.read_text()
+    intents.write_text(text.replace("threshold: 0.7", "threshold: .nan", 1))
+    line = text[: text.index("threshold: 0.7")].count("\n") + 1
+    assert main(["check", str(directory), "--no-model"]) == 1
+    (out,) = capsys.readouterr().out.splitlines()
+    assert out.startswith(f"{intents}:{line}: intents.")
+    assert out.endswith("threshold: .nan is not a finite number "
+                        "(expected a confidence from 0 to 0.95)")

@@ -88,6 +88,9 @@ port = 0
         ("voice = 'en'\n", "kiosk.toml:1: voice: must be a [section] table"),
         ("[voice\nrate = 1\n", "kiosk.toml:1: not valid TOML"),
         ("[transcripts]\ndirectory = ''\n", "transcripts.directory: the path is empty"),
+        ("[timeouts]\nsilence = nan\n", "timeouts.silence: nan is not a finite number"),
+        ("[voice]\nvolume = -nan\n", "voice.volume: nan is not a finite number"),
+        ("[transcripts]\nretention_days = inf\n", "retention_days: inf is not a finite"),
     ],
 )
 def test_bad_values_name_file_line_and_key(text: str, message: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import voiceskill
 from voiceskill.clock import MonotonicClock, VirtualClock
+from voiceskill.config import emergency_number, positive_seconds
 from voiceskill.errors import ContentError
 from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
 from voiceskill.textio import TextEar, TextMouth
@@ -20,11 +21,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--start", metavar="ID", help="begin at a dialog node or an exercise id")
     parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
                         help="dialog directory (default: the shipped dialogs/)")
-    parser.add_argument("--emergency-number", metavar="NUMBER",
+    parser.add_argument("--emergency-number", metavar="NUMBER", type=emergency_number,
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
     parser.add_argument("--transcripts", type=Path, metavar="DIR",
                         help="directory for session transcripts (default ./transcripts)")
-    parser.add_argument("--silence-timeout", type=float, metavar="SECONDS",
+    parser.add_argument("--silence-timeout", type=positive_seconds, metavar="SECONDS",
                         help=f"silence before re-asking (default {DEFAULT_SILENCE_TIMEOUT:g})")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     add_voice_options(parser)
