@@ -31,8 +31,9 @@ def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[
         (["no"] * 9 + ["yes"], "emergency"),  # a yes at the read-back of the nine signs
         (["no"] * 9 + ["not sure"] * 3, "emergency"),  # and an unsure one
         (["no"] * 10 + ["yes"], "urgent"),
-        (["no"] * 13 + ["yes"], "see-clinician"),
-        ([*NO_RED_FLAGS, "last week", "no"], "advice"),
+        (["no"] * 13 + ["yes"], "urgent"),  # leg numbness, tingling or weakness: care today
+        (["no"] * 15 + ["yes"], "see-clinician"),
+        ([*NO_RED_FLAGS, "two weeks ago", "no"], "advice"),
         (["no", "stop"], "stopped"),
         ([], "no-response"),
         (["maybe", "i don't know", "what is this"], "emergency"),
@@ -84,3 +85,54 @@ def test_unusable_options_are_refused_before_the_session(tmp_path, option):
     assert proc.stderr.splitlines()[-1].startswith(
         f"voiceskill run: error: argument {option[0]}: '{option[1]}' ")
     assert not (tmp_path / "t").exists()
+
+
+def _run_cli(tmp_path: Path, *args: str, answers: str = "no\n") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "voiceskill", "run", "--text", *args],
+        input=answers, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+
+
+def test_an_unknown_start_is_one_line_and_nothing_is_written(tmp_path):
+    proc = _run_cli(tmp_path, "--start", "bogus", "--transcripts", "t")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "voiceskill: unknown start 'bogus' (expected a dialog node or an exercise id; "
+        "see `voiceskill exercises`)"]
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_bad_or_missing_settings_file_is_handled_as_the_kiosk_does(tmp_path):
+    (tmp_path / "bad.toml").write_text("[voice]\nrate = 1000\n[safety]\nemergency_number = 'x'\n")
+    proc = _run_cli(tmp_path, "--config", "bad.toml")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        "voiceskill run: bad settings, not starting.",
+        "bad.toml:2: voice.rate: 1000 is out of range (expected a whole number from 60 to 400)",
+        "bad.toml:4: safety.emergency_number: 'x' is not a phone number "
+        "(expected digits only, e.g. \"911\" or \"112\")",
+    ]
+    proc = _run_cli(tmp_path, "--config", "missing.toml")
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == ["voiceskill run: bad settings, not starting.",
+                                        "missing.toml: settings file not found"]
+
+
+def test_a_settings_file_is_used_by_the_text_session(tmp_path):
+    (tmp_path / "s.toml").write_text("[safety]\nemergency_number = '112'\n"
+                                     "[transcripts]\ndirectory = 'kept'\n")
+    proc = _run_cli(tmp_path, "--config", "s.toml", answers="yes\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "call 112" in proc.stdout and len(list((tmp_path / "kept").glob("*.jsonl"))) == 1
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/below"])
+def test_a_transcript_directory_that_cannot_be_made_is_one_line(tmp_path, where):
+    (tmp_path / "a-file").write_text("not a directory\n")
+    proc = _run_cli(tmp_path, "--transcripts", where)
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"voiceskill: {where}: cannot keep transcripts here (")
+    assert line.endswith("(expected a directory that can be created and written; "
+                         "see --transcripts)")

@@ -163,3 +163,28 @@ def test_unusable_options_are_refused_before_anything_runs(tmp_path: Path, capsy
     assert caught.value.code == 2
     (line,) = [x for x in capsys.readouterr().err.splitlines() if "error:" in x]
     assert line.startswith(f"voiceskill simulate: error: argument {option[0]}: '{option[1]}' ")
+
+
+def _simulate_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "voiceskill", "simulate", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_unknown_start_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    script = _write(tmp_path, "start: nowhere\nreplies:\n  - {text: 'no'}\n")
+    done = _simulate_cli(str(script))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        f"voiceskill simulate: {script}: unknown start 'nowhere' (expected a dialog node or an "
+        "exercise id; see `voiceskill exercises`)"]
+
+
+def test_a_voice_that_is_not_installed_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    if not voiceskill.DEFAULT_MODEL_DIR.is_dir():
+        pytest.skip(f"the speech model is not built yet ({voiceskill.DEFAULT_MODEL_DIR})")
+    script = _write(tmp_path, "voice: klingon-xx\nreplies:\n  - {say: 'no'}\n")
+    done = _simulate_cli(str(script))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"voiceskill simulate: {script}: voice: no text-to-speech voice "
+                           "matches 'klingon-xx'")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import voiceskill
 from voiceskill.clock import MonotonicClock, VirtualClock
-from voiceskill.config import emergency_number, positive_seconds
+from voiceskill.config import ConfigError, emergency_number, positive_seconds
 from voiceskill.errors import ContentError
 from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
 from voiceskill.textio import TextEar, TextMouth
@@ -42,7 +43,11 @@ def add_voice_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except ConfigError as err:
+        print(f"voiceskill run: bad settings, not starting.\n{err}", file=sys.stderr)
+        return 2
     try:
         from voiceskill.conversation import build_conversation
 
@@ -50,10 +55,34 @@ def run(args: argparse.Namespace) -> int:
     except ContentError as err:
         print(f"voiceskill: the dialogs are broken; not starting.\n{err}", file=sys.stderr)
         return 2
-    transcript = Transcript(settings["transcripts"])
+    problem = unknown_start(engine, args.start)
+    if problem:
+        print(f"voiceskill: {problem}", file=sys.stderr)
+        return 2
+    try:
+        transcript = Transcript(settings["transcripts"])
+    except OSError as err:
+        print(f"voiceskill: {transcript_problem(settings['transcripts'], err)}", file=sys.stderr)
+        return 2
     if args.text:
         return _run_text(args, engine, transcript, settings)
     return _run_voice(args, engine, transcript, settings)
+
+
+def unknown_start(engine: Any, start: str | None) -> str | None:
+    """What is wrong with ``--start`` (or a script's ``start:``), or None when the
+    conversation can begin there: a node of the dialog or an exercise id."""
+    if start is None or start in engine.screening.dialog.nodes or engine.coach.knows(start):
+        return None
+    return (f"unknown start {start!r} (expected a dialog node or an exercise id; "
+            "see `voiceskill exercises`)")
+
+
+def transcript_problem(directory: Path, err: OSError) -> str:
+    """One line for a transcript directory that cannot be made or written."""
+    reason = err.strerror or str(err)
+    return (f"{directory}: cannot keep transcripts here ({reason}) "
+            "(expected a directory that can be created and written; see --transcripts)")
 
 
 def _settings(args: argparse.Namespace) -> dict:

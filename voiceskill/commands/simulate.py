@@ -39,10 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from voiceskill.commands.run import unknown_start
     from voiceskill.conversation import build_conversation
     from voiceskill.simulate import simulate
     from voiceskill.simulate_script import load_script
     from voiceskill.speech.recognizer import ModelError, open_models
+    from voiceskill.speech.voice import SynthesisError
     from voiceskill.speech.wav import AudioFileError
 
     try:
@@ -51,12 +53,20 @@ def run(args: argparse.Namespace) -> int:
     except ContentError as err:
         print(f"voiceskill simulate: cannot run this script.\n{err}", file=sys.stderr)
         return 2
+    problem = unknown_start(engine, script.start)
+    if problem:
+        print(f"voiceskill simulate: {script.path}: {problem}", file=sys.stderr)
+        return 2
     try:
         model, narrowband = open_models(args.model) if script.needs_model else (None, None)
         result = simulate(script, engine, model, record=args.record,
                           silence_timeout=args.silence_timeout, narrowband_model=narrowband)
     except (ModelError, AudioFileError) as err:
         print(f"voiceskill simulate: {err}", file=sys.stderr)
+        return 2
+    except SynthesisError as err:  # the script's voice: is not installed
+        where = f"{script.path}: voice: " if script.voice else ""
+        print(f"voiceskill simulate: {where}{err}", file=sys.stderr)
         return 2
     text = json.dumps({"outcome": result.outcome, "events": result.events},
                       ensure_ascii=False, indent=1)
