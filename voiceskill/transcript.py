@@ -1,12 +1,16 @@
 """Session transcripts: JSON lines, one event per line, flushed and fsynced as it happens.
 
 A session killed at any moment leaves a valid file holding every answer given so far.
+A file that can no longer be written (disk full, file too large) does not end the session:
+one warning on stderr, the conversation goes on (its safety advice matters more than its
+record), and what was written before stays on disk.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -21,6 +25,8 @@ class Transcript:
         #: Every event written so far (also kept in memory for simulate's JSON).
         self.events: list[dict[str, Any]] = []
         self.path: Path | None = None
+        #: Why the file could not be written any more (None while it can).
+        self.failed: OSError | None = None
         self._fd: int | None = None
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
@@ -32,15 +38,29 @@ class Transcript:
         event = {"t": round(t, 3), "type": type, **data}
         self.events.append(event)
         if self._fd is not None:
-            line = json.dumps(event, ensure_ascii=False) + "\n"
-            os.write(self._fd, line.encode("utf-8"))
-            os.fsync(self._fd)
+            line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
+            try:
+                while line:  # a short write (file size limit reached) is followed by an error
+                    line = line[os.write(self._fd, line):]
+                os.fsync(self._fd)
+            except OSError as err:
+                self._give_up(err)
         return event
+
+    def _give_up(self, err: OSError) -> None:
+        """Stop writing (a torn last line stays the last line: readers skip it) and warn once."""
+        self.failed = err
+        print(f"voiceskill: transcript {self.path} can no longer be written: "
+              f"{err.strerror or err}; the session goes on", file=sys.stderr, flush=True)
+        self.close()
 
     def close(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+            fd, self._fd = self._fd, None
+            try:
+                os.close(fd)
+            except OSError:
+                pass  # already reported, or nothing more could be lost
 
 
 def read_transcript(path: Path) -> list[dict[str, Any]]:
