@@ -112,7 +112,7 @@ def test_it_hurts_stops_gives_advice_and_asks_about_severe_or_spreading_pain() -
     assert state.mode == "pain"
     texts = says(actions)
     assert texts[0].startswith("Stop the exercise now")
-    assert texts[-1] == "Is the pain severe, or is it spreading down into your legs?"
+    assert texts[-1] == "Is the pain severe, or is it spreading down a leg?"
     listen = next(a for a in actions if isinstance(a, Listen))
     assert {"yes", "no", "unsure", "repeat", "stop"} <= {c.intent for c in listen.choices}
     assert not any(isinstance(a, StartTimer) for a in actions)
@@ -133,7 +133,7 @@ def test_yes_unsure_or_silence_go_to_the_red_flag_questions(event) -> None:
 def test_not_understood_is_asked_again_once_then_taken_as_yes() -> None:
     state, _ = pain_state(coach())
     state, actions = coach().step(state, Heard("purple", None, 0.2), 9.0)
-    assert says(actions) == ["Is the pain severe, or is it spreading down into your legs?"]
+    assert says(actions) == ["Is the pain severe, or is it spreading down a leg?"]
     state, actions = coach().step(state, Heard("purple", None, 0.2), 15.0)
     assert actions[-1] == Goto(RED_FLAG_NODE)
 

@@ -88,9 +88,9 @@ def test_check_says_where_the_flag_leads(capsys) -> None:
 def test_reporting_leg_weakness_ends_in_care_never_in_the_coach() -> None:
     engine = build_conversation(voiceskill.DIALOGS_DIR)
     for answers, outcome in ((["no", "no", "yes"], "emergency"),
-                             (["no"] * 13 + ["yes"], "see-clinician"),
-                             (["no"] * 15 + ["yes"], "see-clinician")):
-        actions = converse(engine, [*answers, "last week", "yes"])
+                             (["no"] * 13 + ["yes"], "urgent"),
+                             (["no"] * 14 + ["yes"], "urgent")):
+        actions = converse(engine, [*answers, "two weeks ago", "yes"])
         ends = [a.outcome for a in actions if isinstance(a, End)]
         assert ends == [outcome], answers
         assert "nerve glides" not in said(actions).lower()
@@ -104,9 +104,9 @@ def test_a_flag_that_can_reach_exercise_is_handed_to_the_coach(tmp_path: Path) -
     assert ("leg-check", "yes") in route.set_by and route.reaches_coach
 
     engine = build_conversation(directory)
-    weak = said(converse(engine, [*NO_RED_FLAGS, "last week", "yes", "yes"]))
+    weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes"]))
     assert "Because one of your legs feels weak, we leave out nerve glides" in weak
-    not_weak = said(converse(engine, [*NO_RED_FLAGS, "last week", "no", "yes"]))
+    not_weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "no", "yes"]))
     assert "legs feels weak" not in not_weak
     assert "Nerve glides" in not_weak or "nerve glides" in not_weak
 

@@ -59,7 +59,8 @@ def test_tiers_are_boxed_and_coloured(svg):
     assert clusters == ["cluster_emergency", "cluster_urgent", "cluster_see-clinician"]
     assert _node_fill(svg, "saddle-numbness") == COLOURS["emergency"]
     assert _node_fill(svg, "fever-back-pain") == COLOURS["urgent"]
-    assert _node_fill(svg, "foot-drop") == COLOURS["see-clinician"]
+    assert _node_fill(svg, "foot-drop") == COLOURS["urgent"]
+    assert _node_fill(svg, "night-pain") == COLOURS["see-clinician"]
     assert _node_fill(svg, "time-since-pop") == COLOURS["question"]
 
 

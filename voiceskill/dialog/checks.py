@@ -57,6 +57,8 @@ def targets(node: Node) -> Iterator[tuple[Path_, str]]:
         yield (*base, "answers", answer.intent), answer.target
     if node.if_unsure is not None:
         yield (*base, "if_unsure"), node.if_unsure
+    if node.if_asked_before is not None:
+        yield (*base, "if_asked_before"), node.if_asked_before
 
 
 def _references(dialog: Dialog, docs: Documents) -> list[Problem]:
@@ -122,12 +124,27 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
         if node.if_unsure is not None and node.if_unsure in dialog.nodes:
             problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is a node",
                                       "an outcome: after the re-asks the conversation ends"))
+        if node.if_asked_before is not None:
+            problems += _asked_before(node, dialog, docs)
         if node.tier is not None:
             problems += _tier(node, intents, docs)
         elif node.if_unsure is None:
             problems.append(t.problem(base, "a question without a tier has no if_unsure",
                                       "if_unsure: where to go when the person cannot answer"))
     return problems
+
+
+def _asked_before(node: Node, dialog: Dialog, docs: Documents) -> list[Problem]:
+    """A question is only ever reached twice when the coach handed back after pain: what
+    replaces it must not lead to the exercises again."""
+    from voiceskill.dialog.flags import COACH_OUTCOME, reachable
+
+    if COACH_OUTCOME not in reachable(dialog, node.if_asked_before or ""):
+        return []
+    return [docs.triage.problem(("nodes", node.id, "if_asked_before"),
+                                f"'{node.if_asked_before}' can lead to {COACH_OUTCOME}",
+                                "a way that ends without exercise (reached only after pain "
+                                "during the exercises)")]
 
 
 def _tier(node: Node, intents: set[str], docs: Documents) -> list[Problem]:
@@ -189,7 +206,8 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
         path = ("nodes", node.id)
         if node.id not in reached:
             problems.append(t.problem(path, "unreachable: no path from the start leads here",
-                                      f"a next, answer or if_unsure pointing to '{node.id}'"))
+                                      "a next, answer, if_unsure or if_asked_before "
+                                      f"pointing to '{node.id}'"))
         if node.id not in ends:
             what = "no answer" if node.is_question else "it never"
             kind = "question" if node.is_question else "statement"

@@ -113,6 +113,10 @@ class ScreeningEngine:
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
                 actions.append(End(item.name))
                 return replace(state, node=None, outcome=item.name), actions
+            if item.is_question and item.if_asked_before is not None and any(
+                    question == item.id for question, _ in state.answers):
+                target = item.if_asked_before  # back from the coach: not asked twice
+                continue
             if item.is_question:
                 actions.append(Say(self._fill(item.text), f"question:{item.id}"))
                 actions.append(self.listen_for(item))

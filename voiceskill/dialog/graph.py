@@ -115,6 +115,9 @@ def _add_edges(graph: graphviz.Digraph, node: Node, dialog: Dialog) -> None:
     if unsure not in labels:
         graph.edge(node.id, _target(unsure, dialog), style="dashed", color="#777777",
                    label=" not sure ", weight="0")
+    if node.if_asked_before is not None:
+        graph.edge(node.id, _target(node.if_asked_before, dialog), style="dotted",
+                   label=" asked before (back from the coach) ", weight="0")
 
 
 def _add_anytime(graph: graphviz.Digraph, dialog: Dialog) -> None:

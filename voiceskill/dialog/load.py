@@ -91,6 +91,7 @@ def _node(node_id: str, raw: dict[str, Any], line: int) -> Node:
         reprompts=tuple(_clean(r) for r in raw.get("reprompts", ())),
         help=_clean(raw["help"]) if raw.get("help") else None,
         if_unsure=raw.get("if_unsure"),
+        if_asked_before=raw.get("if_asked_before"),
         line=line,
     )
 

@@ -115,6 +115,10 @@ class Node:
     if_unsure: str | None = None
     """Where an unsure or not-understood answer leads after the re-asks (default: the tier)."""
 
+    if_asked_before: str | None = None
+    """Questions only: where the dialog goes instead of asking again a question already
+    answered in this session (the coach handed back to the red-flag questions after pain)."""
+
     line: int = 0
     """Line of the node in its YAML file."""
 

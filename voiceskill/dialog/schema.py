@@ -83,11 +83,15 @@ QUESTION = {
         },
         "help": TEXT,
         "if_unsure": {**ID, "x-expected": "the node id or outcome name for unsure answers"},
+        "if_asked_before": {
+            **ID, "x-expected": "the node id or outcome name that replaces this question when "
+                                "it was already answered in the session"},
         "source": SOURCE,
     },
     "required": ["ask", "answers", "reprompts", "source"],
     "additionalProperties": False,
-    "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure",
+    "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure, "
+                  "if_asked_before",
 }
 STATEMENT = {
     "properties": {
