@@ -9,7 +9,11 @@ and value knows its line, and a duplicate key is a problem.
 
 Booleans follow YAML 1.2: only ``true``/``false`` are booleans. Plain ``yes``/``no``/``on``/``off``
 stay the words that were written (they are answer names and phrases here, and YAML 1.1 turning
-``yes`` into True is a trap for whoever writes the content).
+``yes`` into True is a trap for whoever writes the content); a date stays the text written too.
+
+Only plain YAML is read: a tag (``!foo``, ``!!binary``, ``!!python/...``) and an alias
+(``*name``, which also makes the "billion laughs" that grow a small file into gigabytes) are
+each one problem, as is nesting too deep to read (thousands of ``[``).
 """
 
 from __future__ import annotations
@@ -27,9 +31,42 @@ from voiceskill.errors import Problem
 #: A place in the data: mapping keys and list indexes from the top of the document.
 Path_ = tuple[str | int, ...]
 
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-_NULL_TAG = "tag:yaml.org,2002:null"
+_YAML_TAG = "tag:yaml.org,2002:"
+_BOOL_TAG = _YAML_TAG + "bool"
+_NULL_TAG = _YAML_TAG + "null"
+_TIMESTAMP_TAG = _YAML_TAG + "timestamp"
+#: Tags of plain YAML: what a value without a tag is read as (a timestamp stays text).
+_PLAIN_TAGS = {_YAML_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                              "seq", "map")}
 _BOOLEANS = {"true": True, "false": False}
+#: Lists and mappings inside each other deeper than this are refused (the content has 6).
+MAX_DEPTH = 50
+
+
+class _Unreadable(Exception):  # noqa: N818 - a problem found while reading, not an error
+    """The whole file cannot be read as plain data: (line, key, problem, expected)."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases where they are used (before anything is expanded)
+    and nesting deeper than :data:`MAX_DEPTH` (before Python's recursion limit)."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Unreadable(event.start_mark.line + 1, "(yaml)",
+                              f"an alias (*{event.anchor}) is not allowed",
+                              "each value written out in full, without & anchors and * aliases")
+        if self.depth >= MAX_DEPTH:
+            raise _Unreadable(event.start_mark.line + 1, "(yaml)", "nested too deeply to read",
+                              f"lists and mappings at most {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass
@@ -109,7 +146,11 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
     except (OSError, UnicodeDecodeError) as err:
         return None, [Problem(name, 0, "(file)", f"cannot read the file: {err}", "UTF-8 text")]
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
+    except _Unreadable as err:
+        return None, [Problem(name, *err.args)]
+    except RecursionError:
+        return None, [_too_deep(name, 0)]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 0
@@ -121,7 +162,11 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         return None, [Problem(name, 0, "(file)", "the file is empty", "a YAML mapping")]
     document = YamlDocument(name, None)
     converter = _Converter(document)
-    document.data = converter.convert(root, ())
+    try:
+        document.data = converter.convert(root, ())
+    except _Unreadable as err:
+        line, path, problem, expected = err.args
+        return None, [document.problem(path, problem, expected, line)]
     # Keys are named once the whole document is built (list items are named by their id).
     problems = [document.problem(p, what, expected, line)
                 for p, line, what, expected in converter.found]
@@ -136,23 +181,19 @@ class _Converter:
         # (path, line, problem, expected) of everything wrong, named after conversion.
         self.found: list[tuple[Path_, int, str, str]] = []
         self.constructor = SafeConstructor()
-        self.active: set[int] = set()
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         line = node.start_mark.line + 1
         self.document.lines.setdefault(path, line)
-        if id(node) in self.active:  # a recursive alias (&a [*a]) would never end
-            self.found.append((path, line, "refers to itself", "plain data"))
-            return None
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.MappingNode):
-                return self._mapping(node, path)
-            if isinstance(node, yaml.SequenceNode):
-                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._scalar(node)
-        finally:
-            self.active.discard(id(node))
+        if node.tag not in _PLAIN_TAGS:
+            raise _Unreadable(line, path, f"cannot read a value tagged '{_short(node.tag)}'",
+                              "plain YAML")
+        # Aliases never get here (the loader refuses them), so no node is converted twice.
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -175,9 +216,26 @@ class _Converter:
             result[key] = self.convert(value_node, key_path)
         return result
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         if node.tag == _BOOL_TAG:
             return _BOOLEANS.get(node.value.lower(), node.value)  # yes/no/on/off stay words
         if node.tag == _NULL_TAG:
             return None
-        return self.constructor.construct_object(node, deep=True)
+        if node.tag == _TIMESTAMP_TAG:
+            return node.value  # a date is text here, as written (YAML 1.2 has no dates)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError):  # !!float abc, !!int x
+            raise _Unreadable(node.start_mark.line + 1, path,
+                              f"cannot read a value tagged '{_short(node.tag)}'",
+                              "plain YAML") from None
+
+
+def _short(tag: str) -> str:
+    """``!!float`` for YAML's own tags, others as written (``!foo``)."""
+    return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
+
+
+def _too_deep(name: str, line: int) -> Problem:
+    return Problem(name, line, "(yaml)", "nested too deeply to read",
+                   f"lists and mappings at most {MAX_DEPTH} levels deep")
