@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import voiceskill
 from voiceskill.cli import main
 
@@ -128,9 +130,39 @@ def test_a_word_the_8_khz_companion_lacks_is_a_problem_too(tmp_path, capsys):
     assert str(companion / "graph" / "words.txt") in out[0]
 
 
-def test_a_missing_model_is_a_note_not_a_failure(tmp_path, capsys):
-    assert main(["check", "--model", str(tmp_path / "no-model")]) == 0
+def test_a_missing_default_model_is_a_note_not_a_failure(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(voiceskill, "DEFAULT_MODEL_DIR", tmp_path / "no-model")
+    assert main(["check"]) == 0
     assert "words not checked" in capsys.readouterr().err
+
+
+def test_a_model_named_on_the_command_line_must_be_there(tmp_path, capsys):
+    """A typo in --model had passed with a note and exit 0."""
+    model = tmp_path / "no-model"
+    assert main(["check", "--model", str(model)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{model}: no speech model here ({model / 'graph' / 'words.txt'} is missing) "
+        "(expected a model directory such as models/voiceskill-en, or --no-model)"]
+    assert "1 problem in" in err and "words not checked" not in err
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("hello\n", "graph/words.txt:1: expected 'word id', got 'hello' (expected one 'word id' "
+                "pair per line, as Kaldi writes it)"),
+    (b"\xff\xfe garbage", "graph/words.txt: cannot read the file: 'utf-8' codec can't decode"),
+])
+def test_a_words_file_that_cannot_be_read_is_one_line(tmp_path, capsys, content, problem):
+    graph = tmp_path / "model" / "graph"
+    graph.mkdir(parents=True)
+    words = graph / "words.txt"
+    if isinstance(content, bytes):
+        words.write_bytes(content)
+    else:
+        words.write_text(content)
+    assert main(["check", "--model", str(graph.parent)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{graph.parent}/{problem}")
 
 
 def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):

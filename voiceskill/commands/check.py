@@ -20,9 +20,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("directory", nargs="?", type=Path, default=voiceskill.DIALOGS_DIR,
                         metavar="DIR", help="content directory (default: the shipped dialogs/)")
-    parser.add_argument("--model", type=Path, default=voiceskill.DEFAULT_MODEL_DIR,
-                        metavar="DIR", help="speech model whose vocabulary is checked "
-                        "(default: the shipped model)")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="speech model whose vocabulary is checked (default: the shipped "
+                        "model, if it is there; a model named here must be there)")
     parser.add_argument("--no-model", action="store_true",
                         help="skip the check of words against the speech model")
     parser.set_defaults(func=check)
@@ -36,13 +36,15 @@ def check(args: argparse.Namespace) -> int:
         print(f"{directory}: not a directory (expected a folder holding triage.yaml, "
               "outcomes.yaml, intents.yaml)", file=sys.stderr)
         return 2
-    report = check_content(directory, None if args.no_model else args.model)
+    model, model_problems = _model_for_words(args)
+    report = check_content(directory, model)
     for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if not report.ok:
-        for problem in report.problems:
+        if not (model_problems and note.startswith("no speech model given")):
+            print(f"note: {note}", file=sys.stderr)
+    if model_problems or not report.ok:
+        for problem in [*model_problems, *report.problems]:
             print(problem)
-        count = len(report.problems)
+        count = len(model_problems) + len(report.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
         return 1
     dialog = report.dialog
@@ -55,3 +57,34 @@ def check(args: argparse.Namespace) -> int:
     for route in report.flags:
         print(route.describe())
     return 0
+
+
+def _model_for_words(args: argparse.Namespace) -> tuple[Path | None, list[str]]:
+    """The model whose words are checked, and what is wrong with it. Only the default model
+    may be absent (a note): a model named with --model that is not there is a problem, as is
+    a words file (the model's or its 8 kHz companion's) that cannot be read."""
+    from voiceskill.acoustic.lexicon import read_words_txt
+    from voiceskill.speech.modeldir import narrowband_companion
+
+    if args.no_model:
+        return None, []
+    model: Path = args.model if args.model is not None else voiceskill.DEFAULT_MODEL_DIR
+    words = model / "graph" / "words.txt"
+    if not words.is_file():
+        if args.model is None:
+            return model, []  # check_content notes that the words were not checked
+        return None, [f"{model}: no speech model here ({words} is missing) (expected a model "
+                      "directory such as models/voiceskill-en, or --no-model)"]
+    problems = []
+    for directory in (model, narrowband_companion(model)):
+        if directory is None:
+            continue
+        path = directory / "graph" / "words.txt"
+        try:
+            read_words_txt(path)
+        except UnicodeDecodeError as err:
+            problems.append(f"{path}: cannot read the file: {err} (expected UTF-8 text, one "
+                            "'word id' pair per line)")
+        except (OSError, ValueError) as err:
+            problems.append(f"{err} (expected one 'word id' pair per line, as Kaldi writes it)")
+    return (None if problems else model), problems
