@@ -32,9 +32,15 @@ def build_kiosk(
         return build_conversation(dialogs_dir, settings.emergency_number)
 
     try:
-        make_engine()  # fail now, not at the first wake-up
+        engine = make_engine()  # fail now, not at the first wake-up
     except ContentError as err:
         raise KioskSetupError(f"the dialogs are broken; not starting.\n{err}") from None
+    if start is not None and start not in engine.screening.dialog.nodes:
+        # An unattended box must not coach anyone who has not answered the warning signs.
+        raise KioskSetupError(
+            f"--start {start}: not a dialog node (expected a node of triage.yaml such as "
+            "red-flags; the kiosk never starts at an exercise, which would skip the "
+            "warning-sign questions for every person)")
     try:
         model, narrowband = open_models(settings.model_dir)
     except ModelError as err:
