@@ -136,3 +136,49 @@ def test_a_transcript_directory_that_cannot_be_made_is_one_line(tmp_path, where)
     assert line.startswith(f"voiceskill: {where}: cannot keep transcripts here (")
     assert line.endswith("(expected a directory that can be created and written; "
                          "see --transcripts)")
+
+
+def _interrupted(tmp_path: Path, signum: int) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """A session waiting for its second answer (stdin still open) gets ``signum``."""
+    import signal  # noqa: F401 - the caller passes signal.SIG*
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceskill", "run", "--text", "--transcripts", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("no\n")
+    proc.stdin.flush()
+    seen = ""
+    while "> no" not in seen or "?" not in seen.split("> no")[1]:  # the next question is out
+        line = proc.stdout.readline()
+        assert line, "the session ended before the signal"
+        seen += line
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    (path,) = tmp_path.glob("*.jsonl")
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, seen + out, err)
+    assert f"[transcript: {path}]" in done.stdout
+    return done, events
+
+
+def test_sigterm_in_text_mode_stops_politely_with_an_end_line(tmp_path):
+    """SIGTERM had killed --text mode (rc -15) with no end line; voice mode stops politely."""
+    import signal
+
+    done, events = _interrupted(tmp_path, signal.SIGTERM)
+    assert done.returncode == 0, done.stderr
+    assert "[outcome: stopped]" in done.stdout and "we will stop here" in done.stdout
+    assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped"
+    assert [e["intent"] for e in events if e["type"] == "answer"] == ["no"]
+
+
+def test_ctrl_c_in_text_mode_still_writes_the_end_line(tmp_path):
+    import signal
+
+    done, events = _interrupted(tmp_path, signal.SIGINT)
+    assert done.returncode == 130 and "Stopped." in done.stderr
+    assert events[-1] == {**events[-1], "type": "end", "outcome": "stopped"}
+    assert [e["intent"] for e in events if e["type"] == "answer"] == ["no"]
+    assert [e["type"] for e in events].count("end") == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,16 +110,50 @@ def _settings(args: argparse.Namespace) -> dict:
 
 
 def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
+    if sys.stdin is None:  # started with stdin closed (<&-)
+        print("voiceskill: no standard input to read answers from (type them in a terminal, "
+              "or pipe them in)", file=sys.stderr)
+        return 2
     piped = not sys.stdin.isatty()
     # Piped answers are a script: time runs virtually, so holds and silences take no wall time.
     clock = VirtualClock() if piped else MonotonicClock()
     ear = TextEar(clock, echo=piped)
+    began = clock.now()
     session = Session(engine, ear, TextMouth(), clock, transcript, settings["silence_timeout"])
-    result = session.run(start=args.start)
+
+    def on_sigterm(*_: object) -> None:
+        # Stop politely, as voice mode does: the session says its closing line and writes its
+        # end. A read waiting for the next answer is ended by giving it an empty input (the
+        # read resumes after this handler and sees the end of input at once).
+        session.request_stop()
+        try:
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, sys.stdin.fileno())
+            os.close(null)
+        except (OSError, ValueError):
+            pass
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        result = session.run(start=args.start)
+    except KeyboardInterrupt:  # Ctrl-C: stop at once, but the transcript says how it ended
+        if not transcript.events or transcript.events[-1]["type"] != "end":
+            transcript.write(clock.now() - began, "end", outcome="stopped")
+        transcript.close()
+        _print_transcript(transcript)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(f"[outcome: {result.outcome}]")
-    if transcript.path is not None:
-        print(f"[transcript: {transcript.path}]")
+    _print_transcript(transcript)
     return 0
+
+
+def _print_transcript(transcript: Transcript) -> None:
+    if transcript.path is not None:
+        incomplete = " (incomplete: it could not be written to the end)" if transcript.failed \
+            else ""
+        print(f"[transcript: {transcript.path}{incomplete}]", flush=True)
 
 
 def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
