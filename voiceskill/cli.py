@@ -1,7 +1,8 @@
 """Command line: `voiceskill <command>`; each command lives in voiceskill/commands/<name>.py.
 
 A command module exposes ``register(subparsers)`` which adds its parser and sets
-``func=callable(args) -> int`` as the default. With no sub-command, ``run`` is used.
+``func=callable(args) -> int`` as the default. With no sub-command (nothing, or options only),
+``run`` is used; a first word that is no command is refused, not taken as run's argument.
 """
 
 from __future__ import annotations
@@ -36,10 +37,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def unknown_command(word: str) -> str:
+    """``unknown command 'chek' (did you mean check?; commands: run, ...)``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, COMMANDS, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return (f"unknown command {word!r} ({hint}commands: {', '.join(COMMANDS)}; "
+            "with none, `voiceskill` runs a session)")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     known = {a for a in parser._subparsers._group_actions[0].choices}  # type: ignore[union-attr]
+    if argv and argv[0] not in known and not argv[0].startswith("-"):
+        # `run` takes no words, only options: a word here is a mistyped command.
+        print(f"voiceskill: {unknown_command(argv[0])}", file=sys.stderr)
+        return 2
     if not argv or (argv[0] not in known and argv[0] not in ("-h", "--help")):
         argv = ["run", *argv]
     args = parser.parse_args(argv)
