@@ -14,6 +14,7 @@ from voiceskill.speech.modeldir import (
     ModelDirError,
     check_model_dir,
     narrowband_companion,
+    open_model,
 )
 
 #: How the 8 kHz companion model differs from the default recipe: twice the speech, 15 % of
@@ -168,14 +169,15 @@ def _download(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         root = check_model_dir(args.dir)
+        if args.load:
+            open_model(root)  # also starts a recognizer: Kaldi checks some options only then
     except ModelDirError as err:
         print(f"voiceskill model check: {err}", file=sys.stderr)
         return 2
     if args.load:
-        from voiceskill.speech.modeldir import open_model
-
-        open_model(root)
-    print(f"{root}: looks like a model Vosk can load")
+        print(f"{root}: Vosk loads it and starts a recognizer with it")
+    else:
+        print(f"{root}: looks like a model Vosk can load")
     return 0
 
 
@@ -248,5 +250,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     chk = sub.add_parser("check", help="check a model directory before Vosk loads it")
     chk.add_argument("dir", help="model directory")
-    chk.add_argument("--load", action="store_true", help="also load it with Vosk")
+    chk.add_argument("--load", action="store_true",
+                     help="also load it with Vosk and start a recognizer")
     chk.set_defaults(func=_check)

@@ -1,4 +1,9 @@
-"""`voiceskill transcribe FILE... [--grammar "a,b,c"] [--model DIR] [--json]`: what Vosk hears."""
+"""`voiceskill transcribe FILE... [--grammar "a,b,c"] [--model DIR] [--json]`: what Vosk hears.
+
+A file recorded at 8 kHz or less is decoded with the model's 8 kHz companion
+(``models/voiceskill-en-8k`` beside ``models/voiceskill-en``) when there is one, as live mode
+does for an 8 kHz microphone; stderr says so, and ``--json`` names the model of every file.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,19 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceskill.speech.modeldir import ModelDirError, open_model, resolve_model_dir
+from voiceskill.speech.modeldir import (
+    ModelDirError,
+    narrowband_companion,
+    open_model,
+    read_conf,
+    resolve_model_dir,
+)
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
-from voiceskill.speech.wav import AudioFileError, read_wav
+from voiceskill.speech.wav import AudioFileError, read_wav, read_wav_format
+
+#: Files recorded at this rate or below hold nothing above 4 kHz: the 8 kHz companion
+#: model decodes them (the 16 kHz model hears "yes" at 8 kHz as "than").
+NARROWBAND_RATE = 8000
 
 
 @dataclass
@@ -25,6 +40,8 @@ class Heard:
     """Recognized words joined by spaces ('' for nothing, '[unk]' for out-of-grammar)."""
     words: list[dict] = field(default_factory=list)
     """Per word: word, conf, start, end (seconds)."""
+    model: str = ""
+    """The model directory that decoded it."""
 
 
 def grammar_list(text: str | None, add_unknown: bool = True) -> list[str] | None:
@@ -43,9 +60,9 @@ def _time_scale(model_dir: Path) -> float:
     conf = model_dir / "conf" / "model.conf"
     factor = 3
     if conf.is_file():
-        for line in conf.read_text(encoding="utf-8").splitlines():
-            if line.strip().startswith("--frame-subsampling-factor="):
-                factor = int(line.split("=", 1)[1])
+        setting = read_conf(conf).get("frame-subsampling-factor")
+        if setting is not None:
+            factor = int(setting.value)
     return factor / 3
 
 
@@ -55,10 +72,13 @@ def recognize(
     """Run Vosk over 16 kHz int16 ``samples``; return (text, words)."""
     import vosk
 
-    if grammar is None:
-        rec = vosk.KaldiRecognizer(model, 16000)
-    else:
-        rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
+    try:
+        if grammar is None:
+            rec = vosk.KaldiRecognizer(model, 16000)
+        else:
+            rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
+    except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
+        raise ModelDirError(f"Vosk could not start a recognizer with this model ({err})") from None
     rec.SetWords(True)
     results = []
     data = samples.astype(np.int16).tobytes()
@@ -84,6 +104,32 @@ def recognize(
     return " ".join(texts), words
 
 
+class _Models:
+    """The model given and, opened the first time an 8 kHz file needs it, its companion."""
+
+    def __init__(self, model_dir: Path, model, use_companion: bool) -> None:
+        self.loaded = {model_dir: (model, _time_scale(model_dir))}
+        self.main = model_dir
+        self.companion = narrowband_companion(model_dir) if use_companion else None
+
+    def for_rate(self, rate: int) -> Path:
+        """The model directory to decode audio recorded at ``rate`` Hz with."""
+        if rate > NARROWBAND_RATE or self.companion is None:
+            return self.main
+        if self.companion not in self.loaded:
+            try:
+                model = open_model(self.companion)
+            except ModelDirError as err:
+                print(
+                    f"voiceskill transcribe: {err}; 8 kHz files are decoded with {self.main}",
+                    file=sys.stderr,
+                )
+                self.companion = None
+                raise
+            self.loaded[self.companion] = (model, _time_scale(self.companion))
+        return self.companion
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         model_dir = resolve_model_dir(args.model)
@@ -91,20 +137,46 @@ def run(args: argparse.Namespace) -> int:
     except ModelDirError as err:
         print(f"voiceskill transcribe: {err}", file=sys.stderr)
         return 2
+    models = _Models(model_dir, model, use_companion=not args.no_companion)
     grammar = grammar_list(args.grammar, add_unknown=not args.no_unk)
-    scale = _time_scale(model_dir)
     status = 0
     for name in args.files:
         try:
+            rate = read_wav_format(name).rate
             samples = read_wav(name)
         except AudioFileError as err:
             print(f"voiceskill transcribe: {err}", file=sys.stderr)
             status = 1
             continue
-        text, words = recognize(model, samples, grammar, scale)
-        heard = Heard(file=name, text=text, words=words)
+        try:
+            decoder = models.for_rate(rate)
+        except ModelDirError:
+            status = 1  # said once; the model given decodes it instead
+            decoder = models.for_rate(rate)
+        if decoder != models.main:
+            print(
+                f"{name}: {rate / 1000:g} kHz audio, decoded with the 8 kHz companion model "
+                f"{decoder}",
+                file=sys.stderr,
+            )
+        vosk_model, scale = models.loaded[decoder]
+        try:
+            text, words = recognize(vosk_model, samples, grammar, scale)
+        except ModelDirError as err:
+            print(f"voiceskill transcribe: {decoder}: {err}", file=sys.stderr)
+            return 2
+        heard = Heard(file=name, text=text, words=words, model=str(decoder))
         if args.json:
-            print(json.dumps({"file": heard.file, "text": heard.text, "words": heard.words}))
+            print(
+                json.dumps(
+                    {
+                        "file": heard.file,
+                        "text": heard.text,
+                        "words": heard.words,
+                        "model": heard.model,
+                    }
+                )
+            )
         else:
             print(f"{heard.file}: {heard.text}")
         sys.stdout.flush()
@@ -123,5 +195,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-unk", action="store_true", help="do not add [unk] to the grammar (force a phrase)"
     )
     parser.add_argument("--model", help="model directory (default: $VOICESKILL_MODEL or shipped)")
+    parser.add_argument(
+        "--no-companion",
+        action="store_true",
+        help="decode files of 8 kHz or less with the model too, not with its 8 kHz companion "
+        "(the directory beside it named with -8k)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per file")
     parser.set_defaults(func=run)
