@@ -227,10 +227,11 @@ def emergency_number(text: str) -> str:
     """argparse ``type=`` for ``--emergency-number``: the settings file's rule
     (``safety.emergency_number``), since the number is what a person is told to call."""
     try:
-        return _convert(text, SCHEMA["safety"]["emergency_number"], None)
-    except ValueError as err:
-        problem, expected = err.args
-        raise argparse.ArgumentTypeError(f"{problem} (expected {expected})") from None
+        return check_option("safety.emergency_number", text, "--emergency-number")
+    except ConfigError as err:
+        (problem,) = err.problems
+        raise argparse.ArgumentTypeError(
+            f"{problem.problem} (expected {problem.expected})") from None
 
 
 def _expand(settings: Settings) -> Settings:

@@ -148,8 +148,9 @@ def write_global_cmvn(path: Path, global_mean: np.ndarray, count: float = 1000.0
 
 
 def read_global_cmvn(path: Path) -> np.ndarray:
-    """Mean vector of Kaldi text CMVN stats written by :func:`write_global_cmvn`."""
-    values = path.read_text(encoding="ascii").replace("[", " ").replace("]", " ").split()
-    numbers = np.array([float(v) for v in values])
-    dim = len(numbers) // 2 - 1
-    return numbers[:dim] / numbers[dim]
+    """Mean vector of Kaldi CMVN stats written by :func:`write_global_cmvn` (row 1: the
+    sums, then the frame count)."""
+    from voiceskill.speech.modeldir import read_kaldi_matrix
+
+    sums = np.array(read_kaldi_matrix(path)[0])
+    return sums[:-1] / sums[-1]

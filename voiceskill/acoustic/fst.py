@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_MAGIC = 2125659606
+FST_MAGIC = 2125659606  # OpenFst binary header
 _VERSION = 2
 # OpenFst property bits we can vouch for; everything else is left "unknown" for OpenFst to test.
 _EXPANDED, _MUTABLE = 0x1, 0x2
@@ -56,7 +56,7 @@ class VectorFst:
             props |= _ILABEL_SORTED
         elif self.sorted_on == "olabel":
             props |= _OLABEL_SORTED
-        out = [struct.pack("<i", _MAGIC)]
+        out = [struct.pack("<i", FST_MAGIC)]
         for text in (b"vector", b"standard"):
             out.append(struct.pack("<i", len(text)) + text)
         num_arcs = sum(len(a) for a in self.arcs)

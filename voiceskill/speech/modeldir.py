@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import voiceskill
+from voiceskill.acoustic.fst import FST_MAGIC
 
 #: Environment variable naming a model directory (overridden by ``--model``).
 MODEL_ENV = "VOICESKILL_MODEL"
@@ -37,7 +38,6 @@ NARROWBAND_SUFFIX = "-8k"
 #: The sample rate voiceskill feeds Vosk (every recognizer is created for 16 kHz audio).
 FEED_RATE = 16000
 
-_FST_MAGIC = 2125659606  # OpenFst binary header
 _SYMBOL_TABLE_MAGIC = 2125658996  # OpenFst binary symbol table
 _FST_TYPES = {
     b"vector",
@@ -273,7 +273,7 @@ class _FstHeader:
 
 def _read_fst_header(path: Path, data: bytes | mmap.mmap) -> _FstHeader:
     reader = _FstReader(path, data)
-    if len(data) < 8 or struct.unpack_from("<i", data, 0)[0] != _FST_MAGIC:
+    if len(data) < 8 or struct.unpack_from("<i", data, 0)[0] != FST_MAGIC:
         raise _fail(path, "not a binary OpenFst file (text FSTs must be compiled first)")
     reader.pos = 4
     fst_type = reader.string("FST type", 64)
