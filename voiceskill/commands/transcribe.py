@@ -23,7 +23,7 @@ from voiceskill.speech.modeldir import (
     resolve_model_dir,
 )
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
-from voiceskill.speech.wav import AudioFileError, read_wav, read_wav_format
+from voiceskill.speech.wav import AudioFileError, read_wav_and_format
 
 #: Files recorded at this rate or below hold nothing above 4 kHz: the 8 kHz companion
 #: model decodes them (the 16 kHz model hears "yes" at 8 kHz as "than").
@@ -111,6 +111,8 @@ class _Models:
         self.loaded = {model_dir: (model, _time_scale(model_dir))}
         self.main = model_dir
         self.companion = narrowband_companion(model_dir) if use_companion else None
+        self.companion_failed = False
+        """True once the companion could not be opened (said once on stderr)."""
 
     def for_rate(self, rate: int) -> Path:
         """The model directory to decode audio recorded at ``rate`` Hz with."""
@@ -124,8 +126,8 @@ class _Models:
                     f"voiceskill transcribe: {err}; 8 kHz files are decoded with {self.main}",
                     file=sys.stderr,
                 )
-                self.companion = None
-                raise
+                self.companion, self.companion_failed = None, True
+                return self.main
             self.loaded[self.companion] = (model, _time_scale(self.companion))
         return self.companion
 
@@ -142,21 +144,18 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            rate = read_wav_format(name).rate
-            samples = read_wav(name)
+            samples, recorded = read_wav_and_format(name)
         except AudioFileError as err:
             print(f"voiceskill transcribe: {err}", file=sys.stderr)
             status = 1
             continue
-        try:
-            decoder = models.for_rate(rate)
-        except ModelDirError:
+        decoder = models.for_rate(recorded.rate)
+        if models.companion_failed:
             status = 1  # said once; the model given decodes it instead
-            decoder = models.for_rate(rate)
         if decoder != models.main:
             print(
-                f"{name}: {rate / 1000:g} kHz audio, decoded with the 8 kHz companion model "
-                f"{decoder}",
+                f"{name}: {recorded.rate / 1000:g} kHz audio, decoded with the 8 kHz companion "
+                f"model {decoder}",
                 file=sys.stderr,
             )
         vosk_model, scale = models.loaded[decoder]

@@ -159,19 +159,28 @@ def read_wav(path: str | Path, rate: int = TARGET_RATE) -> np.ndarray:
 
     Raises :class:`AudioFileError` for a missing, empty, truncated or non-WAV file.
     """
+    return read_wav_and_format(path, rate)[0]
+
+
+def read_wav_and_format(path: str | Path,
+                        rate: int = TARGET_RATE) -> tuple[np.ndarray, WavFormat]:
+    """:func:`read_wav`, and the format the file was recorded in (one read of the file)."""
     path = Path(path)
-    return wav_from_bytes(_read_bytes(path), rate, name=str(path))
+    return _decode(path, _read_bytes(path), rate)
 
 
 def wav_from_bytes(data: bytes, rate: int = TARGET_RATE, name: str = "<audio>") -> np.ndarray:
     """Decode the bytes of a WAV file (e.g. a program's stdout) like :func:`read_wav`."""
-    path = Path(name)
+    return _decode(Path(name), data, rate)[0]
+
+
+def _decode(path: Path, data: bytes, rate: int) -> tuple[np.ndarray, WavFormat]:
     fmt, body = _chunks(path, data)
     frames = _to_float(path, fmt, body)
     if frames.shape[0] == 0:
         raise _fail(path, "contains no audio samples")
     mono = frames.mean(axis=1) if fmt.channels > 1 else frames[:, 0]
-    return float_to_int16(resample(mono, fmt.rate, rate))
+    return float_to_int16(resample(mono, fmt.rate, rate)), fmt
 
 
 def write_wav(path: str | Path, samples: np.ndarray, rate: int = TARGET_RATE) -> None:
