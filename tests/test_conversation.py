@@ -45,3 +45,18 @@ def test_a_question_asked_again_must_not_lead_to_the_exercises(tmp_path) -> None
     assert any("time-since-pop.if_asked_before: 'start-exercises' can lead to exercise" in p
                for p in problems), problems
     assert any("exercise-hurt: unreachable" in p for p in problems), problems  # left over
+
+
+def test_the_two_week_deadline_is_said_only_to_shooting_leg_pain() -> None:
+    """The see-clinician ending is shared; the deadline for a doctor belongs to one answer."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    deadlines = {}
+    for k in range(len(NO_RED_FLAGS) + 1):
+        actions = converse(engine, [*NO_RED_FLAGS[:k], "yes"])
+        if [a.outcome for a in actions if isinstance(a, End)] != ["see-clinician"]:
+            continue
+        question = [a.key for a in actions if isinstance(a, Say)
+                    and a.key.startswith("question:")][-1].removeprefix("question:")
+        deadlines[question] = "within the next two weeks" in said(actions)
+    assert len(deadlines) >= 5, deadlines
+    assert deadlines == {q: q == "shooting-leg-pain" for q in deadlines}

@@ -142,3 +142,18 @@ def test_start_at_a_node():
     engine = ScreeningEngine(small_dialog())
     state, actions = engine.step(engine.initial_state(), Started("tingling"), 0.0)
     assert state.node == "tingling" and says(actions) == ["Tingling in a leg?"]
+
+
+def test_an_answers_own_words_come_between_the_answer_and_its_outcome():
+    said = "Tingling needs a look within two weeks."
+    dialog = small_dialog()
+    tingling = dialog.nodes["tingling"]
+    yes = replace(tingling.answer_for("yes"), say=said)
+    outcome, log = run(["no", "no", "yes"], tingling={"answers": (yes, tingling.answers[1])})
+    assert outcome == "see-clinician"
+    spoken = [a for a in log if isinstance(a, Say)]
+    assert [a.text for a in spoken[-2:]] == [said, "Outcome see-clinician. Number 112."]
+    assert spoken[-2].key == "answer:tingling"
+    assert isinstance(log[-1], End)
+    assert said not in says(run(["no", "no", "no", "today", "yes"],
+                                tingling={"answers": (yes, tingling.answers[1])})[1])

@@ -156,8 +156,9 @@ class ScreeningEngine:
                 answers=state.answers + ((node.id, answer.intent),),
                 context=_merge(state.context, answer.sets),
             )
+            said = [Say(self._fill(answer.say), f"answer:{node.id}")] if answer.say else []
             new_state, actions = self.enter(state, answer.target)
-            return new_state, [record, *actions]
+            return new_state, [record, *said, *actions]
         if intent in ("repeat", "help"):
             if state.repeats >= MAX_REPEATS:
                 return self._on_unusable(state, "unsure", asked=intent)

@@ -14,6 +14,9 @@ YAML shape (see dialogs/triage.yaml for the real thing)::
         reprompts: ["shorter ...", "shortest ..."]
         answers: {yes: emergency, no: bladder-control}
         source: 000_480a1478617cd6c5.txt
+      shooting-leg-pain:            # an answer with its own words before the shared outcome
+        ...
+        answers: {yes: {to: see-clinician, say: "..."}, no: night-pain}
     outcomes:
       emergency: {say: ["..."], source: ...}
     intents:
@@ -82,6 +85,10 @@ class Answer:
 
     sets: tuple[tuple[str, str], ...] = ()
     """Context values recorded when this answer is given, e.g. ``(("phase", "days-4-7"),)``."""
+
+    say: str | None = None
+    """Said when this answer is given, before the node or outcome it leads to: what is
+    particular to this answer ("pain down a leg: within two weeks") where the outcome is shared."""
 
 
 @dataclass(frozen=True)

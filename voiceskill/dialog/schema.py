@@ -54,10 +54,11 @@ ANSWER_OBJECT = {
             "maxProperties": 4,
             "x-expected": "a mapping of names to values, e.g. {phase: days-4-7}",
         },
+        "say": PARAGRAPH,
     },
     "required": ["to"],
     "additionalProperties": False,
-    "x-expected": "a target, or a mapping with to, phrases and sets",
+    "x-expected": "a target, or a mapping with to, phrases, sets and say",
 }
 ANSWER = {
     "if": {"type": "string"},
