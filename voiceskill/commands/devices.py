@@ -7,7 +7,13 @@ import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("devices", help="list microphones and speakers")
+    parser = sub.add_parser(
+        "devices",
+        help="list microphones and speakers",
+        description="List the sound devices PortAudio sees (index, input and output "
+        "channels, sample rate, name) and the system's defaults, to choose --input-device "
+        "and --output-device for run and kiosk.",
+    )
     parser.set_defaults(func=run)
 
 

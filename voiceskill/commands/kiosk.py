@@ -17,20 +17,31 @@ from voiceskill.config import ConfigError, Settings, check_option, load_settings
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "kiosk", help="run unattended: wait for the wake phrase, run a session, repeat"
+        "kiosk",
+        help="run unattended: wait for the wake phrase, run a session, repeat",
+        description="The always-on service for a shared device: wait for the wake phrase, "
+        "run a session by voice, wait again; devices that fail are retried. Settings come "
+        "from --config (TOML), options here override them. SIGTERM or Ctrl-C stops it.",
     )
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     parser.add_argument("--screen", action="store_true",
                         help="serve the screen page on 127.0.0.1 (also [screen] enabled = true)")
     parser.add_argument("--port", type=int, metavar="PORT", help="screen port (default 8765)")
-    parser.add_argument("--transcripts", type=Path, metavar="DIR", help="transcript directory")
-    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
+    parser.add_argument("--transcripts", type=Path, metavar="DIR",
+                        help="directory for session transcripts "
+                        "(default ~/.local/state/voiceskill/transcripts)")
+    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR, metavar="DIR",
                         help="dialog directory (default: the shipped dialogs/)")
-    parser.add_argument("--wake-phrase", metavar="WORDS", help='default "hey coach"')
-    parser.add_argument("--emergency-number", metavar="NUMBER", help="default 911")
-    parser.add_argument("--input-device", metavar="NAME|INDEX", help="microphone")
-    parser.add_argument("--output-device", metavar="NAME|INDEX", help="speaker")
-    parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model directory")
+    parser.add_argument("--wake-phrase", metavar="WORDS",
+                        help='words that start a session (default "hey coach")')
+    parser.add_argument("--emergency-number", metavar="NUMBER",
+                        help="number to call in an emergency (default 911; e.g. 112, 999)")
+    parser.add_argument("--input-device", metavar="NAME|INDEX",
+                        help="microphone (see `voiceskill devices`; default: the system's)")
+    parser.add_argument("--output-device", metavar="NAME|INDEX",
+                        help="speaker (see `voiceskill devices`; default: the system's)")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="Vosk model directory (default: the shipped model)")
     parser.add_argument("--start", metavar="ID",
                         help="begin every session at this dialog node or exercise id")
     parser.set_defaults(func=run_kiosk)

@@ -182,10 +182,22 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("model", help="compile, build, download or check speech models")
+    parser = subparsers.add_parser(
+        "model",
+        help="compile, build, download or check speech models",
+        description="Make and check the Vosk speech models: compile a model's graph for a "
+        "vocabulary, build (train) a model offline, combine or add context to built models, "
+        "download an official model, check a model directory.",
+    )
     sub = parser.add_subparsers(dest="model_command", metavar="ACTION", required=True)
 
-    comp = sub.add_parser("compile", help="regenerate the graph for a vocabulary (seconds)")
+    comp = sub.add_parser(
+        "compile",
+        help="regenerate the graph for a vocabulary (seconds)",
+        description="Regenerate a model's decoding graph, in place, for the words of a file or "
+        "the phrases the dialogs listen for (numbers always included). The model's 8 kHz "
+        "companion (DIR-8k beside it), when there is one, gets the same words.",
+    )
     src = comp.add_mutually_exclusive_group(required=True)
     src.add_argument("--words", metavar="FILE", help="file of words or phrases")
     src.add_argument("--dialogs", metavar="DIR", help="dialog directory (its listened phrases)")
@@ -197,9 +209,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     comp.add_argument("--acoustic-scale", type=float, help="Vosk acoustic scale")
     comp.set_defaults(func=_compile)
 
-    bld = sub.add_parser("build", help="train the model from scratch, offline")
+    bld = sub.add_parser(
+        "build",
+        help="train the model from scratch, offline",
+        description="Train a speech model from scratch, offline: synthesize the training "
+        "speech, augment it, train the network and compile the graph (about half an hour).",
+    )
     bld.add_argument("--out", metavar="DIR", help="output directory (default: shipped model)")
-    bld.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR))
+    bld.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
+                     help="dialog directory: the words and phrases to train on "
+                     "(default: the shipped dialogs/)")
     bld.add_argument(
         "--seeds",
         metavar="DIR",
@@ -207,11 +226,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(default: the shipped voiceskill/acoustic/general_words.txt)",
     )
     bld.add_argument(
-        "--utterances", type=int, help="clean utterances to synthesize (default 8000)"
+        "--utterances", type=int, metavar="N", help="clean utterances to synthesize (default 8000)"
     )
     bld.add_argument(
         "--networks",
         type=int,
+        metavar="N",
         help="synthetic networks to train and average (default 1; each more adds its "
         "training, about a third of a build's time)",
     )
@@ -228,28 +248,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bld.set_defaults(func=_build)
 
     cmb = sub.add_parser("combine", help="average the synthetic networks of models built for "
-                         "the same graph (the shipped model is two builds combined)")
+                         "the same graph (the shipped model is two builds combined)",
+                         description="Average the synthetic networks of models built for the "
+                         "same graph into a new model directory.")
     cmb.add_argument("models", nargs="+", metavar="MODEL", help="model directories; the first "
                      "gives the graph, configuration and synthetic weight")
     cmb.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
     cmb.set_defaults(func=_combine)
 
     ctx = sub.add_parser("context", help="give a model built without context (e.g. combined) "
-                         "pocketsphinx's context-dependent real-speech senones")
+                         "pocketsphinx's context-dependent real-speech senones",
+                         description="Copy a model built without context (e.g. combined) to "
+                         "--out, give the words of the dialogs pocketsphinx's "
+                         "context-dependent real-speech senones and compile its graph again.")
     ctx.add_argument("--model", metavar="DIR", help="model directory (default: shipped model)")
     ctx.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
     ctx.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
                      help="dialog directory: the words that get context, and the graph")
     ctx.set_defaults(func=_context)
 
-    dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)")
-    dl.add_argument("name", help="e.g. vosk-model-small-en-us-0.15")
-    dl.add_argument("--dest", default=str(voiceskill.MODELS_DIR), help="where to unpack")
-    dl.add_argument("--timeout", type=float, default=10.0, help="network timeout in seconds")
+    dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)",
+                        description="Download an official Vosk model by name and unpack it "
+                        "(needs the internet; everything else works offline).")
+    dl.add_argument("name", help="model name, e.g. vosk-model-small-en-us-0.15")
+    dl.add_argument("--dest", metavar="DIR", default=str(voiceskill.MODELS_DIR),
+                    help="where to unpack (default: the models/ directory)")
+    dl.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                    help="network timeout in seconds (default 10)")
     dl.set_defaults(func=_download)
 
-    chk = sub.add_parser("check", help="check a model directory before Vosk loads it")
-    chk.add_argument("dir", help="model directory")
+    chk = sub.add_parser("check", help="check a model directory before Vosk loads it",
+                         description="Check that a model directory has every file Vosk needs, "
+                         "readable and well formed, and say which file is wrong if not.")
+    chk.add_argument("dir", metavar="DIR", help="model directory")
     chk.add_argument("--load", action="store_true",
                      help="also load it with Vosk and start a recognizer")
     chk.set_defaults(func=_check)

@@ -19,10 +19,17 @@ from voiceskill.transcript import Transcript
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="start a session (voice by default; --text for a terminal)")
+    parser = sub.add_parser(
+        "run",
+        help="start a session (voice by default; --text for a terminal)",
+        description="Run one coaching session: the warning-sign questions, then what to do "
+        "next and, when it is safe, guided exercises. By voice (microphone and speaker) "
+        "unless --text; every answer is written to a transcript as it is given. Not a "
+        "diagnosis: if in doubt, call your emergency number.",
+    )
     parser.add_argument("--text", action="store_true", help="type answers instead of speaking")
     parser.add_argument("--start", metavar="ID", help="begin at a dialog node or an exercise id")
-    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
+    parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR, metavar="DIR",
                         help="dialog directory (default: the shipped dialogs/)")
     parser.add_argument("--emergency-number", metavar="NUMBER", type=emergency_number,
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
@@ -37,9 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_voice_options(parser: argparse.ArgumentParser) -> None:
     """Options of the voice mode (devices, model, voice)."""
-    parser.add_argument("--input-device", metavar="NAME|INDEX", help="microphone")
-    parser.add_argument("--output-device", metavar="NAME|INDEX", help="speaker")
-    parser.add_argument("--model", type=Path, metavar="DIR", help="Vosk model directory")
+    parser.add_argument("--input-device", metavar="NAME|INDEX",
+                        help="microphone (see `voiceskill devices`; default: the system's)")
+    parser.add_argument("--output-device", metavar="NAME|INDEX",
+                        help="speaker (see `voiceskill devices`; default: the system's)")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="Vosk model directory (default: the shipped model)")
     parser.add_argument("--voice", metavar="NAME", help="pyttsx3/espeak-ng voice")
     parser.add_argument("--rate", type=int, metavar="WPM", help="speech rate, words per minute")
 

@@ -189,11 +189,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Recognize speech in WAV files (any rate, channels or sample width).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="WAV files")
-    parser.add_argument("--grammar", help='comma-separated phrases, e.g. "yes,no,i don\'t know"')
+    parser.add_argument("--grammar", metavar="PHRASES",
+                        help='comma-separated phrases, e.g. "yes,no,i don\'t know"')
     parser.add_argument(
         "--no-unk", action="store_true", help="do not add [unk] to the grammar (force a phrase)"
     )
-    parser.add_argument("--model", help="model directory (default: $VOICESKILL_MODEL or shipped)")
+    parser.add_argument("--model", metavar="DIR",
+                        help="model directory (default: $VOICESKILL_MODEL or shipped)")
     parser.add_argument(
         "--no-companion",
         action="store_true",
