@@ -114,9 +114,10 @@ def test_model_build_narrowband_builds_the_companion_with_its_recipe(
     asked = []
     monkeypatch.setattr(build, "build", lambda cfg: asked.append(cfg) or {"seconds": 60.0,
                                                                            "bytes": 1e7})
+    monkeypatch.chdir(tmp_path)
     assert main(["model", "build", "--narrowband", "--cache", str(tmp_path)]) == 0
     cfg = asked[0]
-    assert cfg.out_dir == voiceskill.MODELS_DIR / "voiceskill-en-8k"
+    assert cfg.out_dir == Path("build", "voiceskill-en-8k")
     assert (cfg.for_8k_device, cfg.narrowband, cfg.utterances) == (True, 0.15, 16000)
     assert cfg.cache_dir == tmp_path
     assert main(["model", "build", "--out", str(tmp_path / "m"), "--utterances", "500"]) == 0
@@ -125,3 +126,41 @@ def test_model_build_narrowband_builds_the_companion_with_its_recipe(
     assert asked[1].networks == 1
     assert main(["model", "build", "--out", str(tmp_path / "m"), "--networks", "2"]) == 0
     assert asked[2].networks == 2
+
+
+def test_model_build_never_writes_over_a_model_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`voiceskill model build` wrote into the shipped models/voiceskill-en (and --narrowband
+    into models/voiceskill-en-8k): a casual build replaced the shipped model. Now it writes to
+    build/ in the current directory, says where, and writes over a model or any other files
+    only with --force."""
+    from voiceskill.acoustic import build
+
+    asked: list = []
+    monkeypatch.setattr(build, "build", lambda cfg: asked.append(cfg.out_dir) or {
+        "seconds": 60.0, "bytes": 1e7})
+    monkeypatch.chdir(tmp_path)
+    assert main(["model", "build"]) == 0
+    assert asked == [Path("build", "voiceskill-en")]
+    out = capsys.readouterr().out
+    assert "building a model in build/voiceskill-en" in out
+    assert "model written to build/voiceskill-en" in out
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a directory\n")
+    shipped = voiceskill.DEFAULT_MODEL_DIR
+    for target, problem in [(shipped, "holds a model already"),
+                            (tmp_path, "is not empty")]:
+        assert main(["model", "build", "--out", str(target)]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            f"voiceskill model build: {target}: {problem}; choose another --out, or add "
+            "--force to write over it"]
+    assert main(["model", "build", "--out", str(notes)]) == 2
+    assert "notes.txt: exists and is not a directory" in capsys.readouterr().err
+    assert len(asked) == 1
+
+    (tmp_path / "empty").mkdir()
+    assert main(["model", "build", "--out", str(tmp_path / "empty")]) == 0
+    assert main(["model", "build", "--out", str(tmp_path), "--force"]) == 0
+    assert asked[1:] == [tmp_path / "empty", tmp_path]

@@ -23,6 +23,10 @@ from voiceskill.speech.modeldir import (
 #: heard fewer real words).
 NARROWBAND_RECIPE = {"utterances": 16000, "narrowband": 0.15, "for_8k_device": True}
 
+#: Where `model build` writes without --out (in the current directory): never the shipped
+#: model, which a build without --out used to overwrite.
+BUILD_DIR = Path("build")
+
 
 def _vocabulary_from_file(path: Path) -> list[str]:
     if not path.is_file():
@@ -87,10 +91,13 @@ def _compile(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from voiceskill.acoustic.build import BuildConfig, MissingEngineError, build
 
-    default = voiceskill.DEFAULT_MODEL_DIR
-    if args.narrowband:
-        default = default.with_name(default.name + NARROWBAND_SUFFIX)
-    out = Path(args.out) if args.out else default
+    name = voiceskill.DEFAULT_MODEL_DIR.name + (NARROWBAND_SUFFIX if args.narrowband else "")
+    out = Path(args.out) if args.out else BUILD_DIR / name
+    problem = _occupied(out)
+    if problem and not args.force:
+        print(f"voiceskill model build: {out}: {problem}; choose another --out, or add --force "
+              "to write over it", file=sys.stderr)
+        return 2
     seeds = Path(args.seeds) if args.seeds else None
     recipe: dict[str, float | int | bool] = dict(NARROWBAND_RECIPE) if args.narrowband else {}
     if args.utterances:
@@ -106,6 +113,7 @@ def _build(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache) if args.cache else None,
         **recipe,  # type: ignore[arg-type]
     )
+    print(f"building a model in {out}", flush=True)
     try:
         figures = build(cfg)
     except MissingEngineError as err:
@@ -116,6 +124,23 @@ def _build(args: argparse.Namespace) -> int:
         f"({figures['bytes'] / 1e6:.1f} MB)"
     )
     return 0
+
+
+def _occupied(out: Path) -> str | None:
+    """Why a build must not write to ``out`` without --force (None: it is new or empty)."""
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "exists and is not a directory"
+    try:
+        holds = next(out.iterdir(), None) is not None
+    except OSError as err:
+        return f"cannot be read ({err.strerror or err})"
+    if not holds:
+        return None
+    if (out / "am" / "final.mdl").is_file():
+        return "holds a model already"
+    return "is not empty"
 
 
 def _combine(args: argparse.Namespace) -> int:
@@ -213,9 +238,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build",
         help="train the model from scratch, offline",
         description="Train a speech model from scratch, offline: synthesize the training "
-        "speech, augment it, train the network and compile the graph (about half an hour).",
+        "speech, augment it, train the network and compile the graph (about half an hour). "
+        "It writes to a new directory (build/voiceskill-en unless --out), never over a model "
+        "without --force.",
     )
-    bld.add_argument("--out", metavar="DIR", help="output directory (default: shipped model)")
+    bld.add_argument("--out", metavar="DIR",
+                     help="output directory, new or empty (default: build/voiceskill-en, or "
+                     "build/voiceskill-en-8k with --narrowband, in the current directory)")
+    bld.add_argument("--force", action="store_true",
+                     help="write over --out even if it holds a model or other files (e.g. to "
+                     "rebuild the shipped models/voiceskill-en)")
     bld.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
                      help="dialog directory: the words and phrases to train on "
                      "(default: the shipped dialogs/)")
@@ -238,8 +270,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bld.add_argument(
         "--narrowband",
         action="store_true",
-        help="build the companion model for 8 kHz microphones (default out: the shipped "
-        "model's directory + '-8k')",
+        help="build the companion model for 8 kHz microphones (its recipe; to be used, it "
+        "must sit beside its model with the same name + '-8k')",
     )
     bld.add_argument("--context", action="store_true",
                      help="add pocketsphinx's context-dependent real-speech senones "
