@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voiceskill.speech.wav import AudioFileError, read_wav, read_wav_format, write_wav
+from voiceskill.speech.wav import (
+    BLOCK_FRAMES,
+    AudioFileError,
+    WavStream,
+    read_wav,
+    read_wav_format,
+    write_wav,
+)
 
 
 def _riff(
@@ -139,3 +146,27 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_wav(tmp_path / "nothing.wav")
     with pytest.raises(AudioFileError, match="directory"):
         read_wav(tmp_path)
+
+
+@pytest.mark.parametrize(("rate", "channels"), [(44100, 2), (8000, 1), (16000, 2)])
+def test_a_stream_gives_the_samples_of_the_file_resampled_at_once(
+    tmp_path: Path, rate: int, channels: int
+) -> None:
+    """Block by block (so memory stays bounded), the samples are those of the whole file mixed
+    down and resampled in one go."""
+    import soxr
+
+    rng = np.random.default_rng(3)
+    frames = 3 * BLOCK_FRAMES + 123
+    stored = np.round(rng.normal(0.0, 0.2, frames * channels).clip(-1, 1) * 32767).astype("<i2")
+    path = tmp_path / "long.wav"
+    path.write_bytes(_riff(1, channels, rate, 16, stored.tobytes()))
+    mono = (stored.astype(np.float32) / 32768.0).reshape(-1, channels).mean(axis=1)
+    whole = mono if rate == 16000 else soxr.resample(mono, rate, 16000)
+    expected = np.clip(np.round(whole * 32767.0), -32768, 32767).astype(np.int16)
+    with WavStream(path) as stream:
+        assert (stream.format.rate, stream.frames) == (rate, frames)
+        blocks = list(stream)
+    assert len(blocks) >= 4 and all(b.dtype == np.int16 for b in blocks)
+    assert np.array_equal(np.concatenate(blocks), expected)
+    assert np.array_equal(read_wav(path), expected)

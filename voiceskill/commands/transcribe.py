@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from voiceskill.speech.modeldir import (
     resolve_model_dir,
 )
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
-from voiceskill.speech.wav import AudioFileError, read_wav_and_format
+from voiceskill.speech.wav import AudioFileError, WavStream
 
 #: Files recorded at this rate or below hold nothing above 4 kHz: the 8 kHz companion
 #: model decodes them (the 16 kHz model hears "yes" at 8 kHz as "than").
@@ -66,10 +67,33 @@ def _time_scale(model_dir: Path) -> float:
     return factor / 3
 
 
+#: Bytes of audio given to Vosk at a time (a quarter of a second).
+_PIECE = 8000
+
+
+def _pieces(audio: np.ndarray | Iterable[np.ndarray]) -> Iterator[bytes]:
+    """The samples as :data:`_PIECE`-byte pieces (the last one shorter), however the blocks
+    come: Vosk's endpointing sees the same pieces whether a file is read whole or streamed."""
+    blocks = [audio] if isinstance(audio, np.ndarray) else audio
+    pending = bytearray()
+    for block in blocks:
+        pending += np.asarray(block).astype(np.int16, copy=False).tobytes()
+        whole = len(pending) - len(pending) % _PIECE
+        for start in range(0, whole, _PIECE):
+            yield bytes(pending[start : start + _PIECE])
+        del pending[:whole]
+    if pending:
+        yield bytes(pending)
+
+
 def recognize(
-    model, samples: np.ndarray, grammar: list[str] | None, time_scale: float = 1.0
+    model,
+    samples: np.ndarray | Iterable[np.ndarray],
+    grammar: list[str] | None,
+    time_scale: float = 1.0,
 ) -> tuple[str, list[dict]]:
-    """Run Vosk over 16 kHz int16 ``samples``; return (text, words)."""
+    """Run Vosk over 16 kHz int16 ``samples`` (one array, or blocks of one such as a
+    :class:`~voiceskill.speech.wav.WavStream`); return (text, words)."""
     import vosk
 
     try:
@@ -81,10 +105,8 @@ def recognize(
         raise ModelDirError(f"Vosk could not start a recognizer with this model ({err})") from None
     rec.SetWords(True)
     results = []
-    data = samples.astype(np.int16).tobytes()
-    step = 8000
-    for start in range(0, len(data), step):
-        if rec.AcceptWaveform(data[start : start + step]):
+    for piece in _pieces(samples):
+        if rec.AcceptWaveform(piece):
             results.append(spread_words(json.loads(rec.Result())))
     results.append(spread_words(json.loads(rec.FinalResult())))
     words: list[dict] = []
@@ -144,26 +166,31 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            samples, recorded = read_wav_and_format(name)
+            audio = WavStream(name)  # its header; the samples are decoded as Vosk takes them
         except AudioFileError as err:
             print(f"voiceskill transcribe: {err}", file=sys.stderr)
             status = 1
             continue
-        decoder = models.for_rate(recorded.rate)
-        if models.companion_failed:
-            status = 1  # said once; the model given decodes it instead
-        if decoder != models.main:
-            print(
-                f"{name}: {recorded.rate / 1000:g} kHz audio, decoded with the 8 kHz companion "
-                f"model {decoder}",
-                file=sys.stderr,
-            )
-        vosk_model, scale = models.loaded[decoder]
-        try:
-            text, words = recognize(vosk_model, samples, grammar, scale)
-        except ModelDirError as err:
-            print(f"voiceskill transcribe: {decoder}: {err}", file=sys.stderr)
-            return 2
+        with audio:
+            decoder = models.for_rate(audio.format.rate)
+            if models.companion_failed:
+                status = 1  # said once; the model given decodes it instead
+            if decoder != models.main:
+                print(
+                    f"{name}: {audio.format.rate / 1000:g} kHz audio, decoded with the 8 kHz "
+                    f"companion model {decoder}",
+                    file=sys.stderr,
+                )
+            vosk_model, scale = models.loaded[decoder]
+            try:
+                text, words = recognize(vosk_model, audio, grammar, scale)
+            except ModelDirError as err:
+                print(f"voiceskill transcribe: {decoder}: {err}", file=sys.stderr)
+                return 2
+            except AudioFileError as err:  # a read error partway through the file
+                print(f"voiceskill transcribe: {err}", file=sys.stderr)
+                status = 1
+                continue
         heard = Heard(file=name, text=text, words=words, model=str(decoder))
         if args.json:
             print(

@@ -1,4 +1,5 @@
-"""Read any WAV file into the one format the recognizer wants: 16 kHz, mono, int16.
+"""Read any WAV file into the one format the recognizer wants: 16 kHz, mono, int16, whole
+(:func:`read_wav`) or block by block in bounded memory (:class:`WavStream`).
 
 The RIFF chunks are parsed here rather than with the ``wave`` module, because ``wave`` refuses
 float and WAVE_FORMAT_EXTENSIBLE files, which phones and editors write all the time.
@@ -8,14 +9,24 @@ naming the file and what is wrong with it.
 
 from __future__ import annotations
 
+import io
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 #: Sample rate the recognizer and the acoustic model work at.
 TARGET_RATE = 16000
+
+#: Frames decoded at a time by :class:`WavStream` (0.7 s at 48 kHz: 256 KiB of 48 kHz
+#: stereo as float32).
+BLOCK_FRAMES = 1 << 15
+
+#: Bytes of a ``fmt `` chunk read (it needs 40 at most; its size field may say anything).
+_FMT_READ_LIMIT = 1 << 16
 
 _PCM = 1
 _FLOAT = 3
@@ -66,34 +77,42 @@ def _parse_fmt(path: Path, body: bytes) -> WavFormat:
     return WavFormat(rate=rate, channels=channels, bits=bits, is_float=is_float)
 
 
-def _chunks(path: Path, data: bytes) -> tuple[WavFormat, bytes]:
-    """Split the RIFF container into its format and its sample bytes."""
-    if len(data) < 12:
+def _read_header(path: Path, file: BinaryIO) -> tuple[WavFormat, int]:
+    """Walk the RIFF container up to its samples: their format and how many bytes they are.
+    Leaves ``file`` at the first sample byte; reads only the chunk headers and ``fmt ``."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    head = file.read(12)
+    if len(head) < 12:
         raise _fail(path, "file is empty or too short to be a WAV file")
-    if data[:4] not in (b"RIFF", b"RIFX") or data[8:12] != b"WAVE":
+    if head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
         raise _fail(path, "not a WAV file (no RIFF/WAVE header)")
-    if data[:4] == b"RIFX":
+    if head[:4] == b"RIFX":
         raise _fail(path, "big-endian (RIFX) WAV files are not supported")
     fmt: WavFormat | None = None
     pos = 12
-    while pos + 8 <= len(data):
-        chunk_id = data[pos : pos + 4]
-        size = struct.unpack("<I", data[pos + 4 : pos + 8])[0]
+    while pos + 8 <= size:
+        file.seek(pos)
+        header = file.read(8)
+        chunk_id = header[:4]
+        chunk_size = struct.unpack("<I", header[4:8])[0]
         body_start = pos + 8
         if chunk_id == b"fmt ":
-            fmt = _parse_fmt(path, data[body_start : body_start + size])
+            fmt = _parse_fmt(path, file.read(min(chunk_size, _FMT_READ_LIMIT)))
         elif chunk_id == b"data":
             if fmt is None:
                 raise _fail(path, "the 'data' chunk comes before the 'fmt ' chunk")
-            body = data[body_start : body_start + size]
+            there = size - body_start
             # Streaming writers (espeak-ng --stdout, sox -) leave a placeholder size
             # (0, 0xFFFFFFFF or 0x7FFFF000): take what is there.
-            if size == 0 or size >= 0x7FFF0000:
-                body = data[body_start:]
-            elif len(body) < size:
-                raise _fail(path, f"truncated: data chunk says {size} bytes, file has {len(body)}")
-            return fmt, body
-        pos = body_start + size + (size & 1)
+            if chunk_size == 0 or chunk_size >= 0x7FFF0000:
+                chunk_size = there
+            elif there < chunk_size:
+                raise _fail(path, f"truncated: data chunk says {chunk_size} bytes, "
+                                  f"file has {there}")
+            file.seek(body_start)
+            return fmt, chunk_size
+        pos = body_start + chunk_size + (chunk_size & 1)
     if fmt is None:
         raise _fail(path, "no 'fmt ' chunk found (truncated or not a WAV file)")
     raise _fail(path, "no 'data' chunk found (truncated file?)")
@@ -137,21 +156,93 @@ def float_to_int16(samples: np.ndarray) -> np.ndarray:
     return np.clip(np.round(samples * 32767.0), -32768, 32767).astype(np.int16)
 
 
-def read_wav_format(path: str | Path) -> WavFormat:
-    """Return the format of a WAV file without decoding its samples."""
-    path = Path(path)
-    return _chunks(path, _read_bytes(path))[0]
+class WavStream:
+    """An open WAV file whose samples come out block by block as 16 kHz (or ``rate``) mono
+    int16, so a file of any length is decoded in bounded memory. Opening it reads the header
+    (every :class:`AudioFileError` a readable-looking file can have is raised then); iterating
+    decodes, mixes the channels down and resamples (soxr, high quality: the same samples as
+    resampling the whole file at once). Use as a context manager, or :meth:`close` it."""
+
+    def __init__(self, path: str | Path, rate: int = TARGET_RATE,
+                 file: BinaryIO | None = None) -> None:
+        self.path = Path(path)
+        self.rate = rate
+        self._file = file if file is not None else _open(self.path)
+        try:
+            self.format, size = _read_header(self.path, self._file)
+        except BaseException:
+            self.close()
+            raise
+        self._frame_bytes = self.format.bits // 8 * self.format.channels
+        #: Frames (samples per channel) in the file.
+        self.frames = size // self._frame_bytes
+        if self.frames == 0:
+            self.close()
+            raise _fail(self.path, "contains no audio samples")
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        fmt, left = self.format, self.frames
+        resampler = None
+        if fmt.rate != self.rate:
+            import soxr
+
+            resampler = soxr.ResampleStream(fmt.rate, self.rate, 1, dtype="float32")
+        while left > 0:
+            want = min(left, BLOCK_FRAMES)
+            try:
+                body = self._file.read(want * self._frame_bytes)
+            except OSError as err:
+                raise _fail(self.path, f"cannot read ({err.strerror or err})") from None
+            got = len(body) // self._frame_bytes
+            if got == 0:
+                break
+            # a short read: the file got shorter since its header was read; what was there
+            left = left - got if got == want else 0
+            frames = _to_float(self.path, fmt, body)
+            mono = frames.mean(axis=1) if fmt.channels > 1 else frames[:, 0]
+            if resampler is not None:
+                mono = resampler.resample_chunk(mono, last=False)
+            if mono.size:
+                yield float_to_int16(mono)
+        if resampler is not None:
+            tail = resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True)
+            if tail.size:
+                yield float_to_int16(tail)
+
+    def read(self) -> np.ndarray:
+        """All the (remaining) samples as one array."""
+        blocks = list(self)
+        return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int16)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> WavStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-def _read_bytes(path: Path) -> bytes:
+def _open(path: Path) -> BinaryIO:
     try:
-        return path.read_bytes()
+        return path.open("rb")
     except FileNotFoundError:
         raise _fail(path, "no such file") from None
     except IsADirectoryError:
         raise _fail(path, "is a directory, not a WAV file") from None
     except OSError as err:
         raise _fail(path, f"cannot read ({err.strerror})") from None
+
+
+def read_wav_format(path: str | Path) -> WavFormat:
+    """Return the format of a WAV file without decoding its samples (only its header is read)."""
+    path = Path(path)
+    with _open(path) as file:
+        try:
+            return _read_header(path, file)[0]
+        except OSError as err:
+            raise _fail(path, f"cannot read ({err.strerror or err})") from None
 
 
 def read_wav(path: str | Path, rate: int = TARGET_RATE) -> np.ndarray:
@@ -164,23 +255,16 @@ def read_wav(path: str | Path, rate: int = TARGET_RATE) -> np.ndarray:
 
 def read_wav_and_format(path: str | Path,
                         rate: int = TARGET_RATE) -> tuple[np.ndarray, WavFormat]:
-    """:func:`read_wav`, and the format the file was recorded in (one read of the file)."""
-    path = Path(path)
-    return _decode(path, _read_bytes(path), rate)
+    """:func:`read_wav`, and the format the file was recorded in (one read of the file).
+    The whole file ends up in memory: a long one is better read through :class:`WavStream`."""
+    with WavStream(path, rate) as stream:
+        return stream.read(), stream.format
 
 
 def wav_from_bytes(data: bytes, rate: int = TARGET_RATE, name: str = "<audio>") -> np.ndarray:
     """Decode the bytes of a WAV file (e.g. a program's stdout) like :func:`read_wav`."""
-    return _decode(Path(name), data, rate)[0]
-
-
-def _decode(path: Path, data: bytes, rate: int) -> tuple[np.ndarray, WavFormat]:
-    fmt, body = _chunks(path, data)
-    frames = _to_float(path, fmt, body)
-    if frames.shape[0] == 0:
-        raise _fail(path, "contains no audio samples")
-    mono = frames.mean(axis=1) if fmt.channels > 1 else frames[:, 0]
-    return float_to_int16(resample(mono, fmt.rate, rate)), fmt
+    with WavStream(name, rate, file=io.BytesIO(data)) as stream:
+        return stream.read()
 
 
 def write_wav(path: str | Path, samples: np.ndarray, rate: int = TARGET_RATE) -> None:
