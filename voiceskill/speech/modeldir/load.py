@@ -1,0 +1,95 @@
+"""Opening a model with Vosk once its files are checked, with Kaldi's messages caught.
+
+Kaldi writes to file descriptor 2 directly; while a model loads, what it writes is collected,
+and if Vosk refuses the model its first error line becomes part of one
+:class:`~voiceskill.speech.modeldir.errors.ModelDirError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from voiceskill.speech.modeldir.conf import FEED_RATE
+from voiceskill.speech.modeldir.directory import check_files
+from voiceskill.speech.modeldir.errors import ModelDirError
+from voiceskill.speech.modeldir.locate import resolve_model_dir
+
+
+@contextlib.contextmanager
+def kaldi_messages() -> Iterator[list[bytes]]:
+    """Collect what Kaldi writes to file descriptor 2 (it bypasses sys.stderr) meanwhile."""
+    collected: list[bytes] = []
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to collect
+        yield collected
+        return
+    with tempfile.TemporaryFile() as sink:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield collected
+        finally:
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            collected.append(sink.read())
+
+
+def kaldi_reason(messages: bytes) -> str:
+    """Kaldi's first error line, without its source location, in printable characters."""
+    for line in messages.decode("utf-8", errors="replace").splitlines():
+        if "ERROR" in line or "ASSERTION_FAILED" in line:
+            reason = re.sub(r"^.*?(ERROR|ASSERTION_FAILED) \(.*?:\d+\)\s*", "", line).strip()
+            reason = "".join(c if c.isprintable() else "?" for c in reason)
+            return reason if len(reason) <= 200 else reason[:200] + "..."
+    return ""
+
+
+def _load_failure(root: Path, checked: list[Path], what: str, reason: str) -> ModelDirError:
+    """The error for a model whose checked files Vosk refused anyway."""
+    names = ", ".join(str(p.relative_to(root)) for p in checked)
+    said = f': Kaldi says "{reason}"' if reason else " (Kaldi gave no reason)"
+    return ModelDirError(
+        f"{root}: Vosk could not {what}{said}. These files were checked before loading and "
+        f"look sound, so the problem is inside one of them where the checks cannot see "
+        f"(e.g. the network's weights in am/final.mdl): {names}"
+    )
+
+
+def open_model(path: str | Path | None = None) -> Any:
+    """Resolve, check and load a model with Vosk's own logging silenced; ModelDirError (one
+    line naming the directory, the files checked and Kaldi's reason) if Vosk refuses it."""
+    import vosk
+
+    root = resolve_model_dir(path)
+    checked = check_files(root)
+    vosk.SetLogLevel(-1)
+    failure: str | None = None
+    with kaldi_messages() as messages:
+        try:
+            model = vosk.Model(str(root))
+        except Exception:  # vosk raises a bare Exception when Kaldi refuses the files
+            failure = "load this model"
+        else:
+            try:  # feature and decoder options are only used when a recognizer starts
+                vosk.KaldiRecognizer(model, FEED_RATE)
+            except Exception:
+                failure = "start a recognizer with this model"
+    said = b"".join(messages)
+    if failure is not None:
+        raise _load_failure(root, checked, failure, kaldi_reason(said))
+    if said:  # nothing of Kaldi's is lost when the load succeeds
+        with contextlib.suppress(OSError):
+            os.write(2, said)
+    return model
