@@ -85,3 +85,15 @@ def test_a_long_file_is_transcribed_in_bounded_memory(long_file: tuple[Path, int
     short_peak, _ = _transcribe(AUDIO / "yes__flite-slt.wav")
     added = peak - short_peak
     assert added < 8_000_000, f"{added / 1e6:.0f} MB more for a {size / 1e6:.0f} MB file"
+
+
+def test_word_times_hold_to_the_end_of_a_long_file(long_file: tuple[Path, int, dict]) -> None:
+    """Vosk counts times from the start of a new round in real seconds once it has decoded
+    20000 frames; the correction for 10 ms frames had scaled those too, putting the "yes"
+    said at 10:00 at 5:27."""
+    *_, (_, heard) = long_file
+    (yes,) = heard["words"]
+    said = len(read_wav(AUDIO / "yes__flite-slt.wav")) / 16000
+    # (a word's start takes in the faint noise before it: its end is where it is)
+    assert yes["word"] == "yes" and yes["start"] < yes["end"]
+    assert 60 * MINUTES < yes["end"] <= 60 * MINUTES + said + 0.1, yes

@@ -86,6 +86,14 @@ def _pieces(audio: np.ndarray | Iterable[np.ndarray]) -> Iterator[bytes]:
         yield bytes(pending)
 
 
+#: Seconds of audio after which :func:`recognize` goes on with a fresh recognizer, at the
+#: next end of an utterance. Vosk starts a new round itself after 20000 decoded frames (200 s
+#: of a model with 10 ms frames) and counts later times from that round's start in real
+#: seconds, which the frame-length correction must not scale: its times had put a "yes" said
+#: at 10:00 at 5:27. In shorter rounds of our own every time counts from a start we know.
+ROUND_SECONDS = 100.0
+
+
 def recognize(
     model,
     samples: np.ndarray | Iterable[np.ndarray],
@@ -96,22 +104,32 @@ def recognize(
     :class:`~voiceskill.speech.wav.WavStream`); return (text, words)."""
     import vosk
 
-    try:
-        if grammar is None:
-            rec = vosk.KaldiRecognizer(model, 16000)
-        else:
-            rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
-    except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
-        raise ModelDirError(f"Vosk could not start a recognizer with this model ({err})") from None
-    rec.SetWords(True)
-    results = []
+    def recognizer() -> vosk.KaldiRecognizer:
+        try:
+            if grammar is None:
+                rec = vosk.KaldiRecognizer(model, 16000)
+            else:
+                rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
+        except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
+            raise ModelDirError(
+                f"Vosk could not start a recognizer with this model ({err})") from None
+        rec.SetWords(True)
+        return rec
+
+    rec = recognizer()
+    results: list[tuple[float, dict]] = []  # (seconds at the start of its round, result)
+    fed = round_start = 0  # samples
     for piece in _pieces(samples):
+        fed += len(piece) // 2
         if rec.AcceptWaveform(piece):
-            results.append(spread_words(json.loads(rec.Result())))
-    results.append(spread_words(json.loads(rec.FinalResult())))
+            results.append((round_start / 16000, spread_words(json.loads(rec.Result()))))
+            if fed - round_start >= ROUND_SECONDS * 16000:
+                # as Vosk's own new round: a new decoder from the audio not given yet
+                rec, round_start = recognizer(), fed
+    results.append((round_start / 16000, spread_words(json.loads(rec.FinalResult()))))
     words: list[dict] = []
     texts: list[str] = []
-    for res in results:
+    for offset, res in results:
         if res.get("text"):
             texts.append(res["text"])
         for w in res.get("result", []):
@@ -119,8 +137,8 @@ def recognize(
                 {
                     "word": w["word"],
                     "conf": round(float(w["conf"]), 3),
-                    "start": round(w["start"] * time_scale, 2),
-                    "end": round(w["end"] * time_scale, 2),
+                    "start": round(offset + w["start"] * time_scale, 2),
+                    "end": round(offset + w["end"] * time_scale, 2),
                 }
             )
     return " ".join(texts), words
