@@ -117,6 +117,64 @@ class ModelError(RuntimeError):
     """The speech model directory is missing or cannot be loaded."""
 
 
+class GrammarError(ModelError):
+    """Vosk cannot make a recognizer for one turn's grammar, although the model loaded."""
+
+
+#: A grammar is quoted in a :class:`GrammarError` up to this many characters.
+GRAMMAR_QUOTE = 300
+
+
+def _grammar_danger(model: Any, grammar: str) -> str | None:
+    """What in ``grammar`` Vosk 0.3.45 would crash or abort the whole program on (so it
+    must never see it); None if nothing. Vosk splits each phrase at single spaces and
+    looks every piece up in the model's graph/words.txt."""
+    try:
+        phrases = json.loads(grammar)
+    except ValueError:
+        phrases = None
+    if not isinstance(phrases, list) or not phrases:
+        return "it is not a JSON list of phrases, on which Vosk 0.3.45 crashes the whole program"
+    for phrase in phrases:
+        if not isinstance(phrase, str):
+            continue  # Vosk refuses it with an exception: see vosk_recognizer
+        for word in phrase.split(" "):
+            if model.vosk_model_find_word(word) == 0:
+                return (f"the word {word!r} (in the phrase {phrase!r}) is the model's word 0, "
+                        "the empty word of its graph, on which Vosk 0.3.45 aborts the whole "
+                        "program")
+    return None
+
+
+def vosk_recognizer(model: Any, grammar: str) -> Any:
+    """A ``vosk.KaldiRecognizer`` for 16 kHz audio on ``model``, listening for ``grammar``
+    (a JSON list of phrases). :class:`GrammarError`, naming the model's directory, the
+    grammar and Kaldi's reason, if Vosk cannot make one, or (checked first) if Vosk would
+    crash or abort the program on the grammar."""
+    import vosk
+
+    from voiceskill.speech.modeldir.load import kaldi_messages, kaldi_reason, loaded_from, pass_on
+
+    problem = _grammar_danger(model, grammar)
+    if problem is None:
+        with kaldi_messages() as messages:
+            try:
+                rec = vosk.KaldiRecognizer(model, TARGET_RATE, grammar)
+            except Exception:  # vosk's bare Exception: "Failed to create a recognizer"
+                rec = None
+        said = b"".join(messages)
+        if rec is not None:
+            pass_on(said)
+            return rec
+        reason = kaldi_reason(said)
+        problem = f'Kaldi says "{reason}"' if reason else "Kaldi gave no reason"
+    directory = loaded_from(model)
+    which = f"the model {directory}" if directory is not None else "this model"
+    quoted = grammar if len(grammar) <= GRAMMAR_QUOTE else grammar[:GRAMMAR_QUOTE] + "..."
+    raise GrammarError(f"Vosk cannot make a recognizer with {which} for the grammar {quoted}: "
+                       f"{problem}")
+
+
 @dataclass(frozen=True)
 class Endpointing:
     """When an utterance counts as started and as finished."""
@@ -234,9 +292,7 @@ class Recognizer:
         ``[unk]`` listed ``unknowns`` times; ``strict`` lists it once per
         :data:`STRICT_PHRASES_PER_UNKNOWN` phrases instead (at least once more than a plain
         turn does, so the strict recognizer is never the plain one) and adds those of the
-        ``near_misses`` the model knows."""
-        import vosk
-
+        ``near_misses`` the model knows. :class:`GrammarError` if Vosk cannot make it."""
         if strict:
             unknowns = max(TURN_UNKNOWNS + 1, len(phrases) // STRICT_PHRASES_PER_UNKNOWN)
             phrases = [*phrases,
@@ -244,7 +300,7 @@ class Recognizer:
         grammar = vosk_grammar(self.model, [*phrases, UNKNOWN], unknowns)
         rec = self._cache.pop(grammar, None)
         if rec is None:
-            rec = vosk.KaldiRecognizer(self.model, TARGET_RATE, grammar)
+            rec = vosk_recognizer(self.model, grammar)
             rec.SetWords(True)
         else:
             rec.Reset()

@@ -2,7 +2,9 @@
 
 Kaldi writes to file descriptor 2 directly; while a model loads, what it writes is collected,
 and if Vosk refuses the model its first error line becomes part of one
-:class:`~voiceskill.speech.modeldir.errors.ModelDirError`.
+:class:`~voiceskill.speech.modeldir.errors.ModelDirError`. The recognizer collects them the
+same way when it makes a recognizer for a turn's grammar, and names the model's directory
+(:func:`loaded_from`) when Vosk refuses one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 import re
 import sys
 import tempfile
+import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,29 +25,46 @@ from voiceskill.speech.modeldir.directory import check_files
 from voiceskill.speech.modeldir.errors import ModelDirError
 from voiceskill.speech.modeldir.locate import resolve_model_dir
 
+#: The directory each model :func:`open_model` loaded came from (a vosk.Model does not know
+#: it), so that a later failure with the model can name it.
+_LOADED_FROM: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
+
+#: Held while descriptor 2 is pointed elsewhere: two threads collecting at once would
+#: each put back what the other had put there, and lose stderr for good.
+_COLLECTING = threading.RLock()
+
 
 @contextlib.contextmanager
 def kaldi_messages() -> Iterator[list[bytes]]:
     """Collect what Kaldi writes to file descriptor 2 (it bypasses sys.stderr) meanwhile."""
     collected: list[bytes] = []
-    try:
-        saved = os.dup(2)
-    except OSError:  # no stderr at all: nothing to collect
-        yield collected
-        return
-    with tempfile.TemporaryFile() as sink:
-        with contextlib.suppress(Exception):
-            sys.stderr.flush()
-        os.dup2(sink.fileno(), 2)
+    with _COLLECTING:
         try:
+            saved = os.dup(2)
+        except OSError:  # no stderr at all: nothing to collect
             yield collected
-        finally:
+            return
+        with tempfile.TemporaryFile() as sink:
             with contextlib.suppress(Exception):
                 sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            collected.append(sink.read())
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield collected
+            finally:
+                with contextlib.suppress(Exception):
+                    sys.stderr.flush()
+                os.dup2(saved, 2)
+                os.close(saved)
+                sink.seek(0)
+                collected.append(sink.read())
+
+
+def pass_on(messages: bytes) -> None:
+    """Write what :func:`kaldi_messages` collected to file descriptor 2 after all, when it
+    did not become part of an error: nothing Kaldi says is lost."""
+    if messages:
+        with contextlib.suppress(OSError):
+            os.write(2, messages)
 
 
 def kaldi_reason(messages: bytes) -> str:
@@ -89,7 +110,12 @@ def open_model(path: str | Path | None = None) -> Any:
     said = b"".join(messages)
     if failure is not None:
         raise _load_failure(root, checked, failure, kaldi_reason(said))
-    if said:  # nothing of Kaldi's is lost when the load succeeds
-        with contextlib.suppress(OSError):
-            os.write(2, said)
+    pass_on(said)  # nothing of Kaldi's is lost when the load succeeds
+    _LOADED_FROM[model] = root
     return model
+
+
+def loaded_from(model: Any) -> Path | None:
+    """The directory :func:`open_model` loaded ``model`` from; None for a model it did not
+    load."""
+    return _LOADED_FROM.get(model)
