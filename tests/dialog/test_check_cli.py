@@ -165,6 +165,46 @@ def test_a_words_file_that_cannot_be_read_is_one_line(tmp_path, capsys, content,
     assert line.startswith(f"{graph.parent}/{problem}")
 
 
+def test_an_unreadable_words_file_of_the_8_khz_companion_is_one_line(tmp_path, capsys):
+    model = words_model(tmp_path, drop=set())
+    companion = words_model(tmp_path, drop=set(), name="model-8k")
+    (companion / "graph" / "words.txt").write_bytes(b"yes 1\n\xff\xfe garbage\n")
+    assert main(["check", "--model", str(model)]) == 1
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    assert line.startswith(f"{companion / 'graph' / 'words.txt'}: cannot read the file: "
+                           "'utf-8' codec can't decode byte 0xff")
+    assert line.endswith("(expected UTF-8 text, one 'word id' pair per line)")
+    assert "1 problem in" in err and "note:" not in err
+
+
+def test_an_8_khz_companion_without_a_words_file_is_a_problem(tmp_path, capsys):
+    model = words_model(tmp_path, drop=set())
+    (tmp_path / "model-8k").mkdir()
+    assert main(["check", "--model", str(model)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert str(tmp_path / "model-8k" / "graph" / "words.txt") in line
+    assert line.endswith("(expected one 'word id' pair per line, as Kaldi writes it)")
+
+
+def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, capsys):
+    """The words file is read whatever the content: its problem comes first, and the words
+    of the dialogs are then not checked against it."""
+    directory = content_dir(tmp_path)
+    (directory / "exercises.yaml").unlink()
+    graph = tmp_path / "model" / "graph"
+    graph.mkdir(parents=True)
+    (graph / "words.txt").write_text("<eps> 0\nhello\n")
+    assert main(["check", str(directory), "--model", str(graph.parent)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{graph / 'words.txt'}:2: expected 'word id', got 'hello' (expected one 'word id' "
+        "pair per line, as Kaldi writes it)",
+        f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
+    ]
+    assert "2 problems in" in err and "note:" not in err
+
+
 def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nowhere")]) == 2
     assert capsys.readouterr().err.splitlines() == [

@@ -53,9 +53,11 @@ class ContentReport:
 
 
 def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
-    """Check every content file of ``directory``; words against ``model_dir`` when given."""
+    """Check every content file of ``directory``; words against ``model_dir`` when given (and
+    against its 8 kHz companion, when it has one)."""
     directory = Path(directory)
     report = ContentReport()
+    vocabularies = _read_vocabularies(model_dir, report)
     try:
         report.dialog = load_dialog(directory)
     except ContentError as err:
@@ -67,7 +69,7 @@ def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
     if report.dialog is not None:
         report.problems += _safety_problems(directory, report.dialog)
     if report.ok:
-        _check_words(directory, model_dir, report)
+        _check_words(directory, model_dir, vocabularies, report)
     return report
 
 
@@ -146,31 +148,75 @@ def _flag_problems(directory: Path, dialog: Dialog, book: ExerciseBook,
     ]
 
 
-def _check_words(directory: Path, model_dir: Path | None, report: ContentReport) -> None:
-    """Every word listened for is in the speech model's vocabulary."""
+@dataclass(frozen=True)
+class _Vocabulary:
+    """A model's graph/words.txt, read once for every check of words against it."""
+
+    model_dir: Path
+    words: dict[str, int]
+
+    @property
+    def path(self) -> Path:
+        """The words file."""
+        return self.model_dir / "graph" / "words.txt"
+
+
+class _UnreadableWords(Problem):
+    """A model's words file that cannot be read. Its ``problem`` is the reader's own message,
+    which names the file (and the line at fault, if one is), so it is printed as it is."""
+
+    def __str__(self) -> str:
+        return f"{self.problem} (expected {self.expected})"
+
+
+def _read_vocabularies(model_dir: Path | None, report: ContentReport) -> list[_Vocabulary] | None:
+    """The words files of ``model_dir`` and of its 8 kHz companion, if it has one, each read
+    once; one that cannot be read is a problem. None when there is no model to check the
+    words against (:func:`_check_words` notes why)."""
+    if model_dir is None or not (Path(model_dir) / "graph" / "words.txt").exists():
+        return None
+    from voiceskill.acoustic.lexicon import read_words_txt
+    from voiceskill.speech.modeldir import narrowband_companion
+
+    vocabularies = []
+    for directory in (Path(model_dir), narrowband_companion(model_dir)):
+        if directory is None:
+            continue
+        path = directory / "graph" / "words.txt"
+        try:
+            vocabularies.append(_Vocabulary(directory, read_words_txt(path)))
+        except UnicodeDecodeError as err:
+            report.problems.append(_UnreadableWords(
+                str(path), 0, "(file)", f"{path}: cannot read the file: {err}",
+                "UTF-8 text, one 'word id' pair per line"))
+        except (OSError, ValueError) as err:
+            report.problems.append(_UnreadableWords(
+                str(path), 0, "(file)", str(err),
+                "one 'word id' pair per line, as Kaldi writes it"))
+    return vocabularies
+
+
+def _check_words(directory: Path, model_dir: Path | None,
+                 vocabularies: list[_Vocabulary] | None, report: ContentReport) -> None:
+    """Every word listened for is in the vocabulary of the speech model and of its 8 kHz
+    companion (``vocabularies``: their words files, read by :func:`_read_vocabularies`)."""
     located = list(_phrases(directory))
     report.words = len({w for _, _, phrase in located for w in phrase.split()})
     if model_dir is None:
         report.notes.append("no speech model given; words not checked")
         return
-    if not (Path(model_dir) / "graph" / "words.txt").exists():
+    if vocabularies is None:
         report.notes.append(f"no speech model at {model_dir} (graph/words.txt); "
                             "words not checked")
         return
-    from voiceskill.speech.modeldir import narrowband_companion
-
-    companion = narrowband_companion(model_dir)
-    _check_model_words(located, Path(model_dir), report)
-    if companion is not None and (companion / "graph" / "words.txt").exists():
-        _check_model_words(located, companion, report)  # the 8 kHz model must know them too
+    for vocabulary in vocabularies:  # the 8 kHz model must know them too
+        _check_model_words(located, vocabulary, report)
 
 
-def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], model_dir: Path,
+def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], vocabulary: _Vocabulary,
                        report: ContentReport) -> None:
-    """One problem per word of ``located`` that ``model_dir``'s graph lacks."""
-    from voiceskill.acoustic.lexicon import missing_words
-
-    missing = set(missing_words([phrase for _, _, phrase in located], model_dir))
+    """One problem per word of ``located`` that ``vocabulary`` lacks."""
+    missing = {w for _, _, phrase in located for w in phrase.split()} - vocabulary.words.keys()
     seen: set[str] = set()
     for document, path, phrase in located:
         for word in phrase.split():
@@ -178,19 +224,17 @@ def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], model_dir
                 seen.add(word)
                 report.problems.append(document.problem(
                     path, f"word '{word}' in '{phrase}' is not recognizable by the speech model",
-                    f"words listed in {Path(model_dir) / 'graph' / 'words.txt'}, "
-                    "or a model rebuilt with this word"))
-    _check_phrase_words(located, Path(model_dir), missing, report)
+                    f"words listed in {vocabulary.path}, or a model rebuilt with this word"))
+    _check_phrase_words(located, vocabulary, missing, report)
 
 
-def _check_phrase_words(located: list[tuple[YamlDocument, Path_, str]], model_dir: Path,
+def _check_phrase_words(located: list[tuple[YamlDocument, Path_, str]], vocabulary: _Vocabulary,
                         missing: set[str], report: ContentReport) -> None:
     """In a model with phrase words (ours), every multi-word phrase has one: without it, Vosk
     also hears pieces of the phrase ("hurts" for "it hurts")."""
-    from voiceskill.acoustic.lexicon import read_words_txt
     from voiceskill.speech.phrase_words import JOIN, phrase_word
 
-    known = read_words_txt(model_dir / "graph" / "words.txt")
+    known = vocabulary.words
     if not any(JOIN in word for word in known):
         return  # a standard Vosk model: phrases are passed as words
     seen: set[str] = set()
