@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from voiceskill.transcript import Transcript, read_transcript
 
@@ -74,6 +77,8 @@ def test_a_transcript_that_cannot_be_written_does_not_end_the_session(tmp_path: 
         f"voiceskill: transcript {path} can no longer be written: File too large; "
         "the session goes on"]
     assert "[outcome: advice]" in proc.stdout and "call 911 straight away" in proc.stdout
+    assert f"[transcript: {path} (incomplete: it could not be written to the end)]" \
+        in proc.stdout
     events = read_transcript(path)
     answers = [e for e in events if e["type"] == "answer"]
     assert answers and all(e["intent"] == "no" for e in answers)
@@ -93,3 +98,120 @@ def test_after_a_failed_write_events_are_kept_in_memory(tmp_path: Path, capsys):
     assert [e["text"] for e in read_transcript(tmp_path / "s.jsonl")] == ["one"]
     assert capsys.readouterr().err.count("can no longer be written") == 1
     assert isinstance(transcript.failed, OSError)
+
+
+def test_the_file_is_created_by_the_first_event(tmp_path: Path):
+    """A transcript's file had been created before the session could start: voice mode
+    without a model or a microphone left an empty one behind."""
+    transcript = Transcript(tmp_path, "s")
+    assert list(tmp_path.iterdir()) == []
+    transcript.write(0.0, "start", start=None)
+    assert read_transcript(tmp_path / "s.jsonl") == [{"t": 0.0, "type": "start", "start": None}]
+    transcript.write(0.5, "say", text="Hello")
+    assert len(read_transcript(tmp_path / "s.jsonl")) == 2  # on disk before close
+    transcript.close()
+    unused = Transcript(tmp_path, "unused")
+    unused.close()
+    unused.write(0.0, "start", start=None)  # after close: kept in memory only, as before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.jsonl"]
+
+
+def _no_stdin() -> None:
+    os.close(0)
+
+
+@pytest.mark.parametrize(("case", "reason"), [
+    ("no model", "model directory does not exist"),
+    ("no microphone", "no input device matching 'no such microphone'"),
+    ("no standard input", "no standard input to read answers from"),
+])
+def test_a_session_that_never_starts_leaves_no_transcript(tmp_path: Path, case: str,
+                                                           reason: str):
+    import voiceskill
+
+    args: list[str] = ["--model", str(tmp_path / "no-model")]
+    preexec = None
+    if case == "no microphone":
+        args = ["--model", str(voiceskill.DEFAULT_MODEL_DIR),
+                "--input-device", "no such microphone"]
+    elif case == "no standard input":
+        args, preexec = ["--text"], _no_stdin
+    transcripts = tmp_path / "transcripts"
+    proc = subprocess.run(
+        [sys.executable, "-m", "voiceskill", "run", "--transcripts", str(transcripts), *args],
+        capture_output=True, text=True, timeout=120, preexec_fn=preexec,
+        env={**os.environ, "PULSE_SERVER": "unix:/nonexistent"},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == "" and reason in proc.stderr
+    assert transcripts.is_dir() and list(transcripts.iterdir()) == []
+
+
+#: A full disk for the transcripts alone: a 4 KiB tmpfs, filled, mounted in a user and mount
+#: namespace of the command's own ("$0" is the mount point, "$@" the command).
+FULL_DISK = ('mount -t tmpfs -o size=4k tmpfs "$0" || exit 97; '
+             'head -c 1M /dev/zero > "$0/filler" 2>/dev/null; exec "$@"')
+UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
+
+
+@pytest.mark.audio
+def test_voice_mode_says_when_its_transcript_is_incomplete(pulse, tmp_path: Path):
+    """A voice session whose transcript hit a full disk went on (as it should) but ended with
+    the path alone, as if the file held the whole session; text mode said so. Real voice mode
+    on the PulseAudio loop with the shipped model, a real full disk, stopped by SIGTERM once
+    the transcript has failed (the stop comes after the question, then the closing lines)."""
+    import threading
+
+    from tests.speech.heard import red_flag_question
+    from voiceskill.speech.modeldir import resolve_model_dir
+
+    model = resolve_model_dir(None)
+    if not (model / "am" / "final.mdl").is_file():
+        pytest.skip(f"the speech model is not built yet ({model})")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    try:
+        probe = subprocess.run([*UNSHARE, "sh", "-c", FULL_DISK, str(disk), "true"],
+                               capture_output=True, timeout=30)
+    except FileNotFoundError:
+        pytest.skip("no unshare(1) here to make a full disk")
+    if probe.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {probe.stderr.decode().strip()}")
+
+    process = subprocess.Popen(
+        [*UNSHARE, "sh", "-c", FULL_DISK, str(disk), sys.executable, "-m", "voiceskill", "run",
+         "--start", red_flag_question()[0], "--model", str(model),
+         "--transcripts", str(disk / "transcripts"), "--rate", "180"],
+        env={**os.environ, "PULSE_SERVER": pulse.server}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    out: list[str] = []
+    err: list[str] = []
+    failed = threading.Event()
+
+    def read(stream, lines: list[str], watch: bool) -> None:
+        for line in stream:
+            lines.append(line)
+            if watch and "can no longer be written" in line:
+                failed.set()
+
+    readers = [threading.Thread(target=read, args=(process.stdout, out, False)),
+               threading.Thread(target=read, args=(process.stderr, err, True))]
+    for reader in readers:
+        reader.start()
+    try:
+        assert failed.wait(60), "".join(err)
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for reader in readers:
+            reader.join(10)
+    stdout, stderr = "".join(out), "".join(err)
+    assert process.returncode == 0, stderr
+    assert "can no longer be written: No space left on device; the session goes on" in stderr
+    *_, outcome, path, incomplete = stdout.splitlines()
+    assert incomplete == "[transcript incomplete: it could not be written to the end]", stdout
+    assert outcome == "[outcome: stopped]"
+    assert path.startswith(f"[transcript: {disk / 'transcripts'}/")

@@ -1,6 +1,8 @@
 """Session transcripts: JSON lines, one event per line, flushed and fsynced as it happens.
 
 A session killed at any moment leaves a valid file holding every answer given so far.
+The file is created by the first event (a session's start), not before: a session that never
+starts (no model, no microphone) leaves no empty file behind.
 A file that can no longer be written (disk full, file too large) does not end the session:
 one warning on stderr, the conversation goes on (its safety advice matters more than its
 record), and what was written before stays on disk.
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -28,15 +31,29 @@ class Transcript:
         #: Why the file could not be written any more (None while it can).
         self.failed: OSError | None = None
         self._fd: int | None = None
+        #: True until the first event creates the file (False once closed without one).
+        self._unopened = directory is not None
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
             self.path = directory / f"{self.session_id}.jsonl"
+            _check_writable(directory)
+
+    def _open(self) -> None:
+        self._unopened = False
+        assert self.path is not None
+        try:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError as err:
+            self._give_up(err)
+            return
+        _sync_directory(self.path.parent)  # the new file's name is on disk with its lines
 
     def write(self, t: float, type: str, **data: Any) -> dict[str, Any]:
         """Record one event at session time ``t`` (seconds since the session started)."""
         event = {"t": round(t, 3), "type": type, **data}
         self.events.append(event)
+        if self._unopened:
+            self._open()
         if self._fd is not None:
             line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
             try:
@@ -55,12 +72,34 @@ class Transcript:
         self.close()
 
     def close(self) -> None:
+        self._unopened = False  # closed before anything happened: no file
         if self._fd is not None:
             fd, self._fd = self._fd, None
             try:
                 os.close(fd)
             except OSError:
                 pass  # already reported, or nothing more could be lost
+
+
+def _check_writable(directory: Path) -> None:
+    """Raise the OSError creating a file in ``directory`` would (read-only, not ours): the
+    transcript file itself waits for the session's first event."""
+    fd, probe = tempfile.mkstemp(prefix=".voiceskill-", suffix=".probe", dir=directory)
+    os.close(fd)
+    os.unlink(probe)
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the file's own lines are synced
+    finally:
+        os.close(fd)
 
 
 def read_transcript(path: Path) -> list[dict[str, Any]]:

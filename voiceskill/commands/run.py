@@ -17,6 +17,9 @@ from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
 from voiceskill.textio import TextEar, TextMouth
 from voiceskill.transcript import Transcript
 
+#: What the end of a session says of a transcript that could not be written to its end.
+INCOMPLETE = "incomplete: it could not be written to the end"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
@@ -161,8 +164,7 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
 
 def _print_transcript(transcript: Transcript) -> None:
     if transcript.path is not None:
-        incomplete = " (incomplete: it could not be written to the end)" if transcript.failed \
-            else ""
+        incomplete = f" ({INCOMPLETE})" if transcript.failed else ""
         print(f"[transcript: {transcript.path}{incomplete}]", flush=True)
 
 
@@ -172,4 +174,9 @@ def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
     except OSError as err:  # PortAudio or espeak-ng libraries missing: say which, don't trace
         print(f"voiceskill: voice mode cannot start ({err}); use --text", file=sys.stderr)
         return 2
-    return run_voice_session(args, engine, transcript, settings)
+    status = run_voice_session(args, engine, transcript, settings)
+    if transcript.failed is not None:
+        # The session's last lines (outcome, transcript) are voice mode's own; as text mode
+        # does, the end says when the transcript does not hold the whole session.
+        print(f"[transcript {INCOMPLETE}]", flush=True)
+    return status
