@@ -55,6 +55,11 @@ def _truncate(path: Path) -> None:
             "graph/words.txt",
             "line 2",
         ),
+        (  # a real word at id 0: Vosk aborts the process once a grammar names it
+            lambda d: (d / "graph" / "words.txt").write_text("yes 0\nno 1\n"),
+            "graph/words.txt",
+            "line 1: id 0 is Kaldi's empty word '<eps>', not 'yes'",
+        ),
         (
             lambda d: (d / "graph" / "disambig_tid.int").write_text("12 x\n"),
             "graph/disambig_tid.int",

@@ -146,6 +146,9 @@ def check_words(path: Path) -> int:
                 continue
             if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
                 raise fail(path, f"line {number}: expected 'word id', got {line.strip()!r}")
+            if parts[1].lstrip("-").lstrip("0") == "" and parts[0] != "<eps>":
+                raise fail(path, f"line {number}: id 0 is Kaldi's empty word '<eps>', not "
+                           f"{parts[0]!r} (Vosk aborts the process when a grammar names it)")
             count += 1
     if count == 0:
         raise fail(path, "has no words")
