@@ -107,3 +107,21 @@ def test_open_model_loads_the_shipped_model() -> None:
     rec = vosk.KaldiRecognizer(model, 16000, '["yes", "no", "[unk]"]')
     rec.AcceptWaveform(bytes(16000))
     assert json.loads(rec.FinalResult())["text"] in ("", "[unk]")
+
+
+def test_a_static_graph_loads_with_a_note_that_grammars_are_ignored(
+        model_copy: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Vosk's large models have graph/HCLG.fst: they load, but every grammar is ignored. The
+    shipped HCL graph stands in for one here (Vosk reads HCLG.fst first when it is there)."""
+    import vosk
+
+    (model_copy / "graph" / "HCLG.fst").write_bytes(
+        (model_copy / "graph" / "HCLr.fst").read_bytes())
+    model = open_model(model_copy)
+    assert isinstance(model, vosk.Model)
+    err = capfd.readouterr().err
+    assert f"note: {model_copy} has a static graph (graph/HCLG.fst)" in err
+    assert err.count("\n") == 1
+    (model_copy / "graph" / "HCLG.fst").unlink()
+    open_model(model_copy)
+    assert "static graph" not in capfd.readouterr().err

@@ -111,8 +111,20 @@ def open_model(path: str | Path | None = None) -> Any:
     if failure is not None:
         raise _load_failure(root, checked, failure, kaldi_reason(said))
     pass_on(said)  # nothing of Kaldi's is lost when the load succeeds
+    if (root / "graph" / "HCLG.fst").is_file():
+        print(static_graph_note(root), file=sys.stderr)
     _LOADED_FROM[model] = root
     return model
+
+
+def static_graph_note(root: Path) -> str:
+    """What a model with a static graph (graph/HCLG.fst, as Vosk's large models have) means
+    for the skill: Vosk ignores every grammar with it."""
+    return (f"note: {root} has a static graph (graph/HCLG.fst): Vosk ignores the skill's "
+            "grammars with it, so any word the model knows can come back and speech outside "
+            "the phrases is not held back as [unk]; answers are still matched phrase by "
+            "phrase. A model with graph/HCLr.fst and graph/Gr.fst (models/voiceskill-en, "
+            "vosk-model-small-en-us) listens for the skill's phrases only.")
 
 
 def loaded_from(model: Any) -> Path | None:
