@@ -180,3 +180,24 @@ def test_only_a_barge_in_word_the_prompt_itself_does_not_say_interrupts_it():
     assert not interrupts(stop, "Say stop at any time.")  # the assistant hearing itself
     assert not interrupts(Heard("yes", "yes", 0.9), "Hold it there.")  # not a barge-in intent
     assert not interrupts(None, "Hold it there.")
+
+
+def test_a_stop_asked_for_while_speaking_leaves_the_rest_of_the_turn_unsaid():
+    """SIGTERM during the welcome: the questions queued after it are not spoken (a kiosk being
+    stopped read out its whole introduction first); the closing lines still are."""
+    clock = VirtualClock()
+
+    class StoppedWhileSpeaking(RecordingMouth):
+        def say(self, text: str, barge_in):
+            if not self.said:
+                s.request_stop()
+            return super().say(text, barge_in)
+
+    mouth = StoppedWhileSpeaking(clock)
+    s = Session(ScreeningEngine(small_dialog()), ScriptEar(clock, [Heard("no", "no")]), mouth,
+                clock, Transcript(None))
+    result = s.run()
+    assert result.outcome == "stopped"
+    assert mouth.said == ["Not a diagnosis. Call 911 if in doubt.", "Outcome stopped. Number 911."]
+    assert [e["key"] for e in result.events if e["type"] == "say"] == [
+        "statement:welcome", "outcome:stopped"]

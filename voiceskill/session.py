@@ -143,6 +143,14 @@ class Session:
         self.transcript.close()
         return SessionResult(self._outcome or "stopped", self.transcript.events)
 
+    def abandon(self, outcome: str = "stopped") -> None:
+        """For a session cut short from outside (Ctrl-C, an error of the speech model): its
+        transcript ends with ``outcome`` as a session that ended does, and is closed."""
+        if self._outcome is None:
+            self._outcome = outcome
+            self._log("end", outcome=outcome)
+        self.transcript.close()
+
     def request_stop(self) -> None:
         """Ask the session to end politely at the next event (SIGTERM, kiosk reset)."""
         self._stop_requested.set()
@@ -160,6 +168,8 @@ class Session:
         for action in actions:
             match action:
                 case Say(text=text, key=key):
+                    if barged is None and self._stop_requested.is_set():
+                        barged = Heard("stop", "stop", 1.0)  # the rest of the prompts unsaid
                     if barged is not None:
                         continue
                     self._log("say", text=text, key=key)

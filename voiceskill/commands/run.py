@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +132,9 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
     # Piped answers are a script: time runs virtually, so holds and silences take no wall time.
     clock = VirtualClock() if piped else MonotonicClock()
     ear = TextEar(clock, echo=piped)
-    began = clock.now()
     session = Session(engine, ear, TextMouth(), clock, transcript, settings["silence_timeout"])
 
-    def on_sigterm(*_: object) -> None:
+    def stop() -> None:
         # Stop politely, as voice mode does: the session says its closing line and writes its
         # end. A read waiting for the next answer is ended by giving it an empty input (the
         # read resumes after this handler and sees the end of input at once).
@@ -146,19 +146,44 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
         except (OSError, ValueError):
             pass
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    return _run_session(session, stop, args.start)
+
+
+def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
     try:
-        result = session.run(start=args.start)
-    except KeyboardInterrupt:  # Ctrl-C: stop at once, but the transcript says how it ended
-        if not transcript.events or transcript.events[-1]["type"] != "end":
-            transcript.write(clock.now() - began, "end", outcome="stopped")
-        transcript.close()
-        _print_transcript(transcript)
+        from voiceskill.speech.live import VoiceStartError, voice_session
+        from voiceskill.speech.recognizer import ModelError
+    except OSError as err:  # PortAudio or espeak-ng libraries missing: say which, don't trace
+        print(f"voiceskill: voice mode cannot start ({err}); use --text", file=sys.stderr)
+        return 2
+    try:
+        with voice_session(args, engine, transcript, settings) as (session, stop):
+            try:
+                return _run_session(session, stop, args.start)
+            except ModelError as err:  # a turn's grammar Vosk refuses: one line, not a trace
+                session.abandon("stopped")
+                print(f"voiceskill: {err}", file=sys.stderr)
+                _print_transcript(transcript)
+                return 2
+    except VoiceStartError as err:
+        print(f"voiceskill: {err}", file=sys.stderr)
+        return 2
+
+
+def _run_session(session: Session, stop: Callable[[], None], start: str | None) -> int:
+    """Run ``session`` to its end with SIGTERM as a polite ``stop``; the end names the
+    outcome and the transcript, also after Ctrl-C (which stops at once, then goes on up)."""
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop())
+    try:
+        result = session.run(start=start)
+    except KeyboardInterrupt:
+        session.abandon("stopped")
+        _print_transcript(session.transcript)
         raise
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(f"[outcome: {result.outcome}]")
-    _print_transcript(transcript)
+    _print_transcript(session.transcript)
     return 0
 
 
@@ -166,17 +191,3 @@ def _print_transcript(transcript: Transcript) -> None:
     if transcript.path is not None:
         incomplete = f" ({INCOMPLETE})" if transcript.failed else ""
         print(f"[transcript: {transcript.path}{incomplete}]", flush=True)
-
-
-def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
-    try:
-        from voiceskill.speech.live import run_voice_session
-    except OSError as err:  # PortAudio or espeak-ng libraries missing: say which, don't trace
-        print(f"voiceskill: voice mode cannot start ({err}); use --text", file=sys.stderr)
-        return 2
-    status = run_voice_session(args, engine, transcript, settings)
-    if transcript.failed is not None:
-        # The session's last lines (outcome, transcript) are voice mode's own; as text mode
-        # does, the end says when the transcript does not hold the whole session.
-        print(f"[transcript {INCOMPLETE}]", flush=True)
-    return status

@@ -55,6 +55,8 @@ class AudioEar:
         self.last_turn = turn
         quiet_since = self.clock.now()
         while True:
+            if self.stop.is_set():
+                return None  # the session is stopping: it asks nothing more
             remaining = until - self.clock.now()
             if remaining <= 0 and not turn.in_speech:
                 return None  # never cut a person off mid-answer: finish the utterance first

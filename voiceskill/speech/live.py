@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,28 +71,32 @@ def options_from_args(args: argparse.Namespace, settings: dict[str, Any]) -> Voi
     )
 
 
-def run_voice_session(args: argparse.Namespace, engine: Any, transcript: Transcript,
-                      settings: dict[str, Any]) -> int:
-    """``voiceskill run`` without --text. Returns the process exit code."""
+class VoiceStartError(RuntimeError):
+    """Voice mode cannot start: the model, the voice or a device. The message says what to do."""
+
+
+@contextlib.contextmanager
+def voice_session(args: argparse.Namespace, engine: Any, transcript: Transcript,
+                  settings: dict[str, Any]) -> Iterator[tuple[Session, Callable[[], None]]]:
+    """A session on the microphone, Vosk, pyttsx3 and the speaker, and the function that stops
+    it politely from a signal handler; the devices are closed when the block ends.
+    :class:`VoiceStartError` when something it needs is not there."""
     options = options_from_args(args, settings)
     try:
         model, narrowband = open_models(options.model_dir)
     except ModelError as err:
-        print(f"voiceskill: {err}\n(use --model DIR, or --text to type answers)", file=sys.stderr)
-        return 2
+        raise VoiceStartError(f"{err}\n(use --model DIR, or --text to type answers)") from None
     synth = Synthesizer(VoiceSettings(options.voice, options.rate, options.volume))
     try:
         if options.voice:
             synth.resolve_voice(options.voice)
     except SynthesisError as err:
-        print(f"voiceskill: {err}", file=sys.stderr)
-        return 2
+        raise VoiceStartError(str(err)) from None
     microphone = Microphone(options.input_device)
     try:
         microphone.open()
     except AudioDeviceError as err:
-        print(f"voiceskill: {err}\n(see `voiceskill devices`, or use --text)", file=sys.stderr)
-        return 2
+        raise VoiceStartError(f"{err}\n(see `voiceskill devices`, or use --text)") from None
     player = Player(options.output_device)
     recognizer = Recognizer(model, narrowband_model=narrowband)
     mouth = VoiceMouth(synth, player, microphone, recognizer)
@@ -105,19 +110,18 @@ def run_voice_session(args: argparse.Namespace, engine: Any, transcript: Transcr
                    reopen=reopen)
     session = Session(engine, ear, mouth, clock, transcript, options.silence_timeout)
 
-    def on_sigterm(*_: object) -> None:
+    def stop() -> None:
+        """From a signal handler: the session ends at its next step with its closing lines; a
+        listen or a microphone being reopened gives up at once, and the prompt being spoken
+        is cut. The cut runs on a thread of its own: the handler may have interrupted this
+        thread inside the player's lock."""
         session.request_stop()
-        ear.stop.set()  # a microphone being reopened gives up at once
+        ear.stop.set()
+        threading.Thread(target=player.stop, name="cut-prompt", daemon=True).start()
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        result = session.run(start=getattr(args, "start", None))
+        yield session, stop
     finally:
-        signal.signal(signal.SIGTERM, previous)
         microphone.close()
         player.close()
         synth.close()
-    print(f"[outcome: {result.outcome}]")
-    if transcript.path is not None:
-        print(f"[transcript: {transcript.path}]")
-    return 0
