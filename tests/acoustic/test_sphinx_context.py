@@ -174,5 +174,11 @@ def test_model_context_gives_a_model_context_once(
     assert [[w for w, *_ in words] for words in heard] == [["yes"], ["no"]]
     assert main(["model", "context", "--model", str(out), "--out", str(out)]) == 2
     assert "has context already" in capsys.readouterr().err
+    before = (out / "am" / "final.mdl").stat().st_mtime_ns
+    assert main(["model", "context", "--model", str(without_context), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"voiceskill model context: {out}: holds a model "
+                                       "already; choose another --out, or add --force to write "
+                                       "over it\n")
+    assert (out / "am" / "final.mdl").stat().st_mtime_ns == before  # not deleted and redone
     with pytest.raises(CombineError, match="context units cannot be combined"):
         combine(tmp_path / "both", [out, out])

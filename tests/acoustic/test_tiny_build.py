@@ -133,6 +133,9 @@ def test_models_built_for_different_graphs_are_not_combined(
     with pytest.raises(CombineError, match=r"other/graph/words.txt: differs from .*words.txt"):
         combine(tmp_path / "out", [tiny_model, other])
     assert not (tmp_path / "out").exists()
+    # a model that is not one of those combined is never replaced without --force
+    assert main(["model", "combine", "--out", str(other), str(tiny_model)]) == 2
+    assert (other / "graph" / "words.txt").read_text() == "<eps> 0\nmaybe 1\n"
     (other / "am" / "final.mdl").write_text("not a model")
     assert main(["model", "combine", "--out", str(tmp_path / "out"), str(other)]) == 2
 

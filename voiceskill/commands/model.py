@@ -93,10 +93,7 @@ def _build(args: argparse.Namespace) -> int:
 
     name = voiceskill.DEFAULT_MODEL_DIR.name + (NARROWBAND_SUFFIX if args.narrowband else "")
     out = Path(args.out) if args.out else BUILD_DIR / name
-    problem = _occupied(out)
-    if problem and not args.force:
-        print(f"voiceskill model build: {out}: {problem}; choose another --out, or add --force "
-              "to write over it", file=sys.stderr)
+    if _refused_out("build", out, args.force):
         return 2
     seeds = Path(args.seeds) if args.seeds else None
     recipe: dict[str, float | int | bool] = dict(NARROWBAND_RECIPE) if args.narrowband else {}
@@ -126,6 +123,19 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refused_out(action: str, out: Path, force: bool, sources: tuple[Path, ...] = ()) -> bool:
+    """True (after saying why) when ``model ACTION`` must not write to ``out``: it holds a
+    model or other files, and neither --force nor ``out`` being one of the models the action
+    reads (which it changes in place on purpose) allows it."""
+    if force or any(out.resolve() == source.resolve() for source in sources):
+        return False
+    problem = _occupied(out)
+    if problem:
+        print(f"voiceskill model {action}: {out}: {problem}; choose another --out, or add "
+              "--force to write over it", file=sys.stderr)
+    return problem is not None
+
+
 def _occupied(out: Path) -> str | None:
     """Why a build must not write to ``out`` without --force (None: it is new or empty)."""
     if not out.exists():
@@ -146,8 +156,11 @@ def _occupied(out: Path) -> str | None:
 def _combine(args: argparse.Namespace) -> int:
     from voiceskill.acoustic.combine import CombineError, combine
 
+    models = tuple(Path(m) for m in args.models)
+    if _refused_out("combine", Path(args.out), args.force, models):
+        return 2
     try:
-        count = combine(Path(args.out), [Path(m) for m in args.models])
+        count = combine(Path(args.out), list(models))
     except CombineError as err:
         print(f"voiceskill model combine: {err}", file=sys.stderr)
         return 2
@@ -163,6 +176,8 @@ def _context(args: argparse.Namespace) -> int:
 
     source = Path(args.model) if args.model else voiceskill.DEFAULT_MODEL_DIR
     out = Path(args.out)
+    if _refused_out("context", out, args.force, (source,)):
+        return 2
     try:
         check_model_dir(source)
         vocab = corpus.graph_vocabulary(Path(args.dialogs))
@@ -286,6 +301,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmb.add_argument("models", nargs="+", metavar="MODEL", help="model directories; the first "
                      "gives the graph, configuration and synthetic weight")
     cmb.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
+    cmb.add_argument("--force", action="store_true",
+                     help="write over --out even when it holds a model or other files")
     cmb.set_defaults(func=_combine)
 
     ctx = sub.add_parser("context", help="give a model built without context (e.g. combined) "
@@ -297,6 +314,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ctx.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
     ctx.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
                      help="dialog directory: the words that get context, and the graph")
+    ctx.add_argument("--force", action="store_true",
+                     help="write over --out even when it holds a model or other files")
     ctx.set_defaults(func=_context)
 
     dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)",
