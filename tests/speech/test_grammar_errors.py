@@ -81,3 +81,16 @@ def test_a_grammar_vosk_refuses_names_the_model_the_grammar_and_kaldis_reason() 
         f"GrammarError: Vosk cannot make a recognizer with the model "
         f"{voiceskill.DEFAULT_MODEL_DIR} for the grammar {grammar}: Kaldi says \"Expecting "
         f"array of strings, got: '{grammar}'\"")
+
+
+def test_transcribe_with_the_empty_word_in_its_grammar_is_one_line_not_an_abort() -> None:
+    fixture = voiceskill.PROJECT_ROOT / "tests" / "fixtures" / "audio" / "yes__flite-kal16.wav"
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceskill", "transcribe", str(fixture), "--grammar",
+         "yes,<eps>"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr[-2000:]  # Vosk aborted with 134 before
+    assert result.stderr.splitlines() == [
+        f"voiceskill transcribe: Vosk cannot make a recognizer with the model "
+        f"{voiceskill.DEFAULT_MODEL_DIR} for the grammar [\"yes\", \"<eps>\", \"[unk]\"]: the "
+        "word '<eps>' (in the phrase '<eps>') is the model's word 0, the empty word of its "
+        "graph, on which Vosk 0.3.45 aborts the whole program"]

@@ -24,6 +24,7 @@ from voiceskill.speech.modeldir import (
     resolve_model_dir,
 )
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
+from voiceskill.speech.recognizer import GrammarError, vosk_recognizer
 from voiceskill.speech.wav import AudioFileError, WavStream
 
 #: Files recorded at this rate or below hold nothing above 4 kHz: the 8 kHz companion
@@ -105,14 +106,14 @@ def recognize(
     import vosk
 
     def recognizer() -> vosk.KaldiRecognizer:
-        try:
-            if grammar is None:
+        if grammar is not None:  # GrammarError for one Vosk would refuse, crash or abort on
+            rec = vosk_recognizer(model, vosk_grammar(model, grammar))
+        else:
+            try:
                 rec = vosk.KaldiRecognizer(model, 16000)
-            else:
-                rec = vosk.KaldiRecognizer(model, 16000, vosk_grammar(model, grammar))
-        except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
-            raise ModelDirError(
-                f"Vosk could not start a recognizer with this model ({err})") from None
+            except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
+                raise ModelDirError(
+                    f"Vosk could not start a recognizer with this model ({err})") from None
         rec.SetWords(True)
         return rec
 
@@ -204,6 +205,9 @@ def run(args: argparse.Namespace) -> int:
                 text, words = recognize(vosk_model, audio, grammar, scale)
             except ModelDirError as err:
                 print(f"voiceskill transcribe: {decoder}: {err}", file=sys.stderr)
+                return 2
+            except GrammarError as err:  # names the model itself
+                print(f"voiceskill transcribe: {err}", file=sys.stderr)
                 return 2
             except AudioFileError as err:  # a read error partway through the file
                 print(f"voiceskill transcribe: {err}", file=sys.stderr)
