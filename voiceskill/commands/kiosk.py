@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import voiceskill
+from voiceskill.commands.run import add_device_options
 from voiceskill.config import ConfigError, Settings, check_option, load_settings
 
 
@@ -36,14 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help='words that start a session (default "hey coach")')
     parser.add_argument("--emergency-number", metavar="NUMBER",
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
-    parser.add_argument("--input-device", metavar="NAME|INDEX",
-                        help="microphone (see `voiceskill devices`; default: the system's)")
-    parser.add_argument("--output-device", metavar="NAME|INDEX",
-                        help="speaker (see `voiceskill devices`; default: the system's)")
-    parser.add_argument("--model", type=Path, metavar="DIR",
-                        help="Vosk model directory (default: the shipped model)")
+    add_device_options(parser)
     parser.add_argument("--start", metavar="ID",
-                        help="begin every session at this dialog node or exercise id")
+                        help="begin every session at this dialog node (not an exercise: every "
+                        "session starts with the warning-sign questions)")
     parser.set_defaults(func=run_kiosk)
 
 

@@ -48,14 +48,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_voice_options(parser: argparse.ArgumentParser) -> None:
     """Options of the voice mode (devices, model, voice)."""
+    add_device_options(parser)
+    parser.add_argument("--voice", metavar="NAME", help="pyttsx3/espeak-ng voice")
+    parser.add_argument("--rate", type=int, metavar="WPM", help="speech rate, words per minute")
+
+
+def add_device_options(parser: argparse.ArgumentParser) -> None:
+    """The microphone, the speaker and the speech model (voice mode and the kiosk)."""
     parser.add_argument("--input-device", metavar="NAME|INDEX",
                         help="microphone (see `voiceskill devices`; default: the system's)")
     parser.add_argument("--output-device", metavar="NAME|INDEX",
                         help="speaker (see `voiceskill devices`; default: the system's)")
     parser.add_argument("--model", type=Path, metavar="DIR",
                         help="Vosk model directory (default: the shipped model)")
-    parser.add_argument("--voice", metavar="NAME", help="pyttsx3/espeak-ng voice")
-    parser.add_argument("--rate", type=int, metavar="WPM", help="speech rate, words per minute")
 
 
 def run(args: argparse.Namespace) -> int:
