@@ -31,7 +31,7 @@ _FST_TYPES = {
     b"ilabel_lookahead",
 }
 _HAS_ISYMBOLS, _HAS_OSYMBOLS, _IS_ALIGNED = 0x1, 0x2, 0x4
-_EXPANDED, _ERROR = 0x1, 0x4
+_ERROR = 0x4
 #: Property bits OpenFst defines: kExpanded, kMutable, kError, then 16 pairs of
 #: (property, its negation) from kAcceptor/kNotAcceptor (bit 16) to kUnweightedCycles (bit 47).
 _KNOWN_PROPERTIES = 0x0000_FFFF_FFFF_0007
