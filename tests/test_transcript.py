@@ -160,14 +160,10 @@ def test_voice_mode_says_when_its_transcript_is_incomplete(pulse, tmp_path: Path
     the path alone, as if the file held the whole session; text mode said so. Real voice mode
     on the PulseAudio loop with the shipped model, a real full disk, stopped by SIGTERM once
     the transcript has failed (the stop comes after the question, then the closing lines)."""
-    import threading
-
     from tests.speech.heard import red_flag_question
-    from voiceskill.speech.modeldir import resolve_model_dir
+    from tests.voice_run import shipped_model, signal_when, voiceskill_run
 
-    model = resolve_model_dir(None)
-    if not (model / "am" / "final.mdl").is_file():
-        pytest.skip(f"the speech model is not built yet ({model})")
+    model = shipped_model()
     disk = tmp_path / "disk"
     disk.mkdir()
     try:
@@ -178,38 +174,14 @@ def test_voice_mode_says_when_its_transcript_is_incomplete(pulse, tmp_path: Path
     if probe.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here: {probe.stderr.decode().strip()}")
 
-    process = subprocess.Popen(
-        [*UNSHARE, "sh", "-c", FULL_DISK, str(disk), sys.executable, "-m", "voiceskill", "run",
-         "--start", red_flag_question()[0], "--model", str(model),
-         "--transcripts", str(disk / "transcripts"), "--rate", "180"],
-        env={**os.environ, "PULSE_SERVER": pulse.server}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )
-    out: list[str] = []
-    err: list[str] = []
-    failed = threading.Event()
-
-    def read(stream, lines: list[str], watch: bool) -> None:
-        for line in stream:
-            lines.append(line)
-            if watch and "can no longer be written" in line:
-                failed.set()
-
-    readers = [threading.Thread(target=read, args=(process.stdout, out, False)),
-               threading.Thread(target=read, args=(process.stderr, err, True))]
-    for reader in readers:
-        reader.start()
-    try:
-        assert failed.wait(60), "".join(err)
-        process.send_signal(signal.SIGTERM)
-        process.wait(60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        for reader in readers:
-            reader.join(10)
-    stdout, stderr = "".join(out), "".join(err)
-    assert process.returncode == 0, stderr
+    code, stdout, stderr = signal_when(
+        [*UNSHARE, "sh", "-c", FULL_DISK, str(disk),
+         *voiceskill_run("--start", red_flag_question()[0], "--model", str(model),
+                         "--transcripts", str(disk / "transcripts"), "--rate", "180")],
+        pulse.server,
+        lambda stream, line: stream == "stderr" and "can no longer be written" in line,
+        signal.SIGTERM)
+    assert code == 0, stderr
     assert "can no longer be written: No space left on device; the session goes on" in stderr
     *_, outcome, path = stdout.splitlines()
     assert outcome == "[outcome: stopped]"

@@ -7,62 +7,27 @@ question before). Ctrl-C stops at once, and the transcript still ends and is nam
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
+from tests.voice_run import shipped_model, signal_when, voiceskill_run
 from voiceskill.transcript import read_transcript
 
 pytestmark = pytest.mark.audio
 
 
-def start_voice_run(pulse, transcripts: Path) -> tuple[subprocess.Popen, list[str], list[str],
-                                                        threading.Event]:
-    """The voice session, its stdout and stderr lines as they come, and an event set once the
-    first prompt's caption is printed (it is printed as the prompt starts playing)."""
-    from voiceskill.speech.modeldir import resolve_model_dir
-
-    model = resolve_model_dir(None)
-    if not (model / "am" / "final.mdl").is_file():
-        pytest.skip(f"the speech model is not built yet ({model})")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "voiceskill", "run", "--model", str(model),
-         "--transcripts", str(transcripts)],
-        env={**os.environ, "PULSE_SERVER": pulse.server}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
-    )
-    out: list[str] = []
-    err: list[str] = []
-    speaking = threading.Event()
-
-    def read(stream, lines: list[str], watch: bool) -> None:
-        for line in stream:
-            lines.append(line)
-            if watch and line.startswith("Hello."):
-                speaking.set()
-
-    for stream, lines, watch in ((process.stdout, out, True), (process.stderr, err, False)):
-        threading.Thread(target=read, args=(stream, lines, watch), daemon=True).start()
-    return process, out, err, speaking
-
-
 def stop_while_speaking(pulse, tmp_path: Path, signum: int) -> tuple[int, str, str, list]:
-    process, out, err, speaking = start_voice_run(pulse, tmp_path / "transcripts")
-    try:
-        assert speaking.wait(60), "".join(err)
-        process.send_signal(signum)
-        process.wait(60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-    (path,) = (tmp_path / "transcripts").glob("*.jsonl")
-    return process.returncode, "".join(out), "".join(err), read_transcript(path)
+    """Voice mode from the start, sent ``signum`` as the welcome starts playing (its caption
+    is printed as the prompt starts); its exit code, stdout, stderr and transcript."""
+    transcripts = tmp_path / "transcripts"
+    code, stdout, stderr = signal_when(
+        voiceskill_run("--model", str(shipped_model()), "--transcripts", str(transcripts)),
+        pulse.server, lambda stream, line: stream == "stdout" and line.startswith("Hello."),
+        signum)
+    (path,) = transcripts.glob("*.jsonl")
+    return code, stdout, stderr, read_transcript(path)
 
 
 def test_sigterm_during_the_welcome_says_only_the_closing_lines(pulse, tmp_path: Path):
