@@ -51,6 +51,10 @@ def interrupts(heard: Heard | None, prompt: str) -> bool:
     return (heard is not None and heard.intent in BARGE_IN_INTENTS
             and not set(heard.text.split()) <= set(normalize(prompt).split()))
 
+#: What a stop asked for from outside (:meth:`Session.request_stop`: SIGTERM, a kiosk reset)
+#: is heard as: the engine ends politely, as it does on a spoken "stop".
+REQUESTED_STOP = Heard("stop", "stop", 1.0)
+
 #: Default seconds of silence before the engine's re-prompt rules apply.
 DEFAULT_SILENCE_TIMEOUT = 8.0
 
@@ -137,7 +141,7 @@ class Session:
             if event is None:
                 event = self._wait_for_event()
             if self._stop_requested.is_set() and self._outcome is None:
-                event = Heard("stop", "stop", 1.0)
+                event = REQUESTED_STOP
                 self._stop_requested.clear()
             state, pending = self._step(state, event)
         self.transcript.close()
@@ -169,7 +173,7 @@ class Session:
             match action:
                 case Say(text=text, key=key):
                     if barged is None and self._stop_requested.is_set():
-                        barged = Heard("stop", "stop", 1.0)  # the rest of the prompts unsaid
+                        barged = REQUESTED_STOP  # the rest of the prompts unsaid
                     if barged is not None:
                         continue
                     self._log("say", text=text, key=key)
@@ -221,7 +225,7 @@ class Session:
             # The ear returned early without hearing anything (a microphone being reopened):
             # wait out the turn, unless a stop is asked for meanwhile (SIGTERM).
             if not self.clock.wait(max(0.0, until - now), self._stop_requested):
-                return Heard("stop", "stop", 1.0)
+                return REQUESTED_STOP
 
     def _take(self, heard: Heard, listen: Listen, **extra: Any) -> Heard:
         """Every answer enters here: below its intent's threshold it is not understood."""

@@ -137,7 +137,8 @@ def _refused_out(action: str, out: Path, force: bool, sources: tuple[Path, ...] 
 
 
 def _occupied(out: Path) -> str | None:
-    """Why a build must not write to ``out`` without --force (None: it is new or empty)."""
+    """Why a model command must not write to ``out`` without --force (None: it is new or
+    empty)."""
     if not out.exists():
         return None
     if not out.is_dir():
