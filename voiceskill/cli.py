@@ -50,7 +50,7 @@ def unknown_command(word: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    known = {a for a in parser._subparsers._group_actions[0].choices}  # type: ignore[union-attr]
+    known = set(COMMANDS)  # each command module registers the parser of its name
     if argv and argv[0] not in known and not argv[0].startswith("-"):
         # `run` takes no words, only options: a word here is a mistyped command.
         print(f"voiceskill: {unknown_command(argv[0])}", file=sys.stderr)

@@ -44,17 +44,12 @@ def _finite_number(checker: Any, instance: Any) -> bool:
         isinstance(instance, int) or math.isfinite(instance))
 
 
-def _finite_integer(checker: Any, instance: Any) -> bool:
-    return jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer") and (
-        isinstance(instance, int) or math.isfinite(instance))
-
-
-#: Draft 2020-12 with "number" and "integer" meaning finite numbers only; the range keywords
+#: Draft 2020-12 with "number" meaning finite numbers only ("integer" already is: a float is
+#: one only if ``is_integer()``, which NaN and the infinities are not); the range keywords
 #: skip what is not of type number, so a NaN gets one type problem and no nonsense about ranges.
 _Validator = jsonschema.validators.extend(
     jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
-        {"number": _finite_number, "integer": _finite_integer}),
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
 )
 
 
