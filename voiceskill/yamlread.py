@@ -149,8 +149,6 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[YamlDocument | No
         root = yaml.compose(text, Loader=_Loader)
     except _Unreadable as err:
         return None, [Problem(name, *err.args)]
-    except RecursionError:
-        return None, [_too_deep(name, 0)]
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 0
@@ -234,8 +232,3 @@ class _Converter:
 def _short(tag: str) -> str:
     """``!!float`` for YAML's own tags, others as written (``!foo``)."""
     return "!!" + tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else tag
-
-
-def _too_deep(name: str, line: int) -> Problem:
-    return Problem(name, line, "(yaml)", "nested too deeply to read",
-                   f"lists and mappings at most {MAX_DEPTH} levels deep")
