@@ -36,15 +36,15 @@ def check(args: argparse.Namespace) -> int:
         print(f"{directory}: not a directory (expected a folder holding triage.yaml, "
               "outcomes.yaml, intents.yaml)", file=sys.stderr)
         return 2
-    model, model_problems = _model_for_words(args)
-    report = check_content(directory, model)
+    # Only the default model may be absent (a note); a model named with --model must be there.
+    model = None if args.no_model else args.model or voiceskill.DEFAULT_MODEL_DIR
+    report = check_content(directory, model, model_required=args.model is not None)
     for note in report.notes:
-        if not (model_problems and note.startswith("no speech model given")):
-            print(f"note: {note}", file=sys.stderr)
-    if model_problems or not report.ok:
-        for problem in [*model_problems, *report.problems]:
+        print(f"note: {note}", file=sys.stderr)
+    if not report.ok:
+        for problem in report.problems:
             print(problem)
-        count = len(model_problems) + len(report.problems)
+        count = len(report.problems)
         print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
         return 1
     dialog = report.dialog
@@ -58,17 +58,3 @@ def check(args: argparse.Namespace) -> int:
         print(route.describe())
     return 0
 
-
-def _model_for_words(args: argparse.Namespace) -> tuple[Path | None, list[str]]:
-    """The model whose words are checked, and what is wrong with it. Only the default model
-    may be absent (a note): a model named with --model that is not there is a problem. (The
-    word check of check_content reads the model's words file and its 8 kHz companion's, and
-    reports one that cannot be read.)"""
-    if args.no_model:
-        return None, []
-    model: Path = args.model if args.model is not None else voiceskill.DEFAULT_MODEL_DIR
-    words = model / "graph" / "words.txt"
-    if args.model is not None and not words.is_file():
-        return None, [f"{model}: no speech model here ({words} is missing) (expected a model "
-                      "directory such as models/voiceskill-en, or --no-model)"]
-    return model, []  # without the default model, check_content notes that words went unchecked

@@ -52,12 +52,14 @@ class ContentReport:
         return not self.problems
 
 
-def check_content(directory: Path, model_dir: Path | None) -> ContentReport:
+def check_content(directory: Path, model_dir: Path | None,
+                  model_required: bool = False) -> ContentReport:
     """Check every content file of ``directory``; words against ``model_dir`` when given (and
-    against its 8 kHz companion, when it has one)."""
+    against its 8 kHz companion, when it has one). A ``model_dir`` without a words file is a
+    note, or a problem when ``model_required`` (a model the user named)."""
     directory = Path(directory)
     report = ContentReport()
-    vocabularies = _read_vocabularies(model_dir, report)
+    vocabularies = _read_vocabularies(model_dir, report, model_required)
     try:
         report.dialog = load_dialog(directory)
     except ContentError as err:
@@ -169,11 +171,20 @@ class _UnreadableWords(Problem):
         return f"{self.problem} (expected {self.expected})"
 
 
-def _read_vocabularies(model_dir: Path | None, report: ContentReport) -> list[_Vocabulary] | None:
+def _read_vocabularies(model_dir: Path | None, report: ContentReport,
+                       model_required: bool) -> list[_Vocabulary] | None:
     """The words files of ``model_dir`` and of its 8 kHz companion, if it has one, each read
-    once; one that cannot be read is a problem. None when there is no model to check the
-    words against (:func:`_check_words` notes why)."""
-    if model_dir is None or not (Path(model_dir) / "graph" / "words.txt").exists():
+    once; one that cannot be read is a problem, and so is a missing one when
+    ``model_required``. None when there is no model to check the words against
+    (:func:`_check_words` notes why, if nothing else is wrong)."""
+    if model_dir is None:
+        return None
+    words = _Vocabulary(Path(model_dir), {}).path
+    if not words.exists():
+        if model_required:
+            report.problems.append(_UnreadableWords(
+                str(words), 0, "(file)", f"{model_dir}: no speech model here ({words} is missing)",
+                "a model directory such as models/voiceskill-en, or --no-model"))
         return None
     from voiceskill.acoustic.lexicon import read_words_txt
     from voiceskill.speech.modeldir import narrowband_companion
@@ -182,7 +193,7 @@ def _read_vocabularies(model_dir: Path | None, report: ContentReport) -> list[_V
     for directory in (Path(model_dir), narrowband_companion(model_dir)):
         if directory is None:
             continue
-        path = directory / "graph" / "words.txt"
+        path = _Vocabulary(directory, {}).path
         try:
             vocabularies.append(_Vocabulary(directory, read_words_txt(path)))
         except UnicodeDecodeError as err:
