@@ -212,7 +212,8 @@ def _check_words(directory: Path, model_dir: Path | None,
     """Every word listened for is in the vocabulary of the speech model and of its 8 kHz
     companion (``vocabularies``: their words files, read by :func:`_read_vocabularies`)."""
     located = list(_phrases(directory))
-    report.words = len({w for _, _, phrase in located for w in phrase.split()})
+    listened = {w for _, _, phrase in located for w in phrase.split()}
+    report.words = len(listened)
     if model_dir is None:
         report.notes.append("no speech model given; words not checked")
         return
@@ -221,13 +222,12 @@ def _check_words(directory: Path, model_dir: Path | None,
                             "words not checked")
         return
     for vocabulary in vocabularies:  # the 8 kHz model must know them too
-        _check_model_words(located, vocabulary, report)
+        _check_model_words(located, listened - vocabulary.words.keys(), vocabulary, report)
 
 
-def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], vocabulary: _Vocabulary,
-                       report: ContentReport) -> None:
-    """One problem per word of ``located`` that ``vocabulary`` lacks."""
-    missing = {w for _, _, phrase in located for w in phrase.split()} - vocabulary.words.keys()
+def _check_model_words(located: list[tuple[YamlDocument, Path_, str]], missing: set[str],
+                       vocabulary: _Vocabulary, report: ContentReport) -> None:
+    """One problem per word of ``located`` that ``vocabulary`` lacks (``missing``)."""
     seen: set[str] = set()
     for document, path, phrase in located:
         for word in phrase.split():
