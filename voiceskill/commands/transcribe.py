@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +25,7 @@ from voiceskill.speech.modeldir import (
 )
 from voiceskill.speech.phrase_words import UNKNOWN, spread_words, vosk_grammar
 from voiceskill.speech.recognizer import GrammarError, vosk_recognizer
-from voiceskill.speech.wav import AudioFileError, WavStream
+from voiceskill.speech.wav import TARGET_RATE, AudioFileError, WavStream
 
 #: Files recorded at this rate or below hold nothing above 4 kHz: the 8 kHz companion
 #: model decodes them (the 16 kHz model hears "yes" at 8 kHz as "than").
@@ -105,15 +105,13 @@ def recognize(
     :class:`~voiceskill.speech.wav.WavStream`); return (text, words)."""
     import vosk
 
+    # A GrammarError for a grammar Vosk would refuse, crash or abort on; without one, open_model
+    # has already started this very recognizer once.
+    grammar_json = vosk_grammar(model, grammar) if grammar is not None else None
+
     def recognizer() -> vosk.KaldiRecognizer:
-        if grammar is not None:  # GrammarError for one Vosk would refuse, crash or abort on
-            rec = vosk_recognizer(model, vosk_grammar(model, grammar))
-        else:
-            try:
-                rec = vosk.KaldiRecognizer(model, 16000)
-            except Exception as err:  # vosk raises a bare Exception when Kaldi refuses
-                raise ModelDirError(
-                    f"Vosk could not start a recognizer with this model ({err})") from None
+        rec = (vosk_recognizer(model, grammar_json) if grammar_json is not None
+               else vosk.KaldiRecognizer(model, TARGET_RATE))
         rec.SetWords(True)
         return rec
 
@@ -123,11 +121,11 @@ def recognize(
     for piece in _pieces(samples):
         fed += len(piece) // 2
         if rec.AcceptWaveform(piece):
-            results.append((round_start / 16000, spread_words(json.loads(rec.Result()))))
-            if fed - round_start >= ROUND_SECONDS * 16000:
+            results.append((round_start / TARGET_RATE, spread_words(json.loads(rec.Result()))))
+            if fed - round_start >= ROUND_SECONDS * TARGET_RATE:
                 # as Vosk's own new round: a new decoder from the audio not given yet
                 rec, round_start = recognizer(), fed
-    results.append((round_start / 16000, spread_words(json.loads(rec.FinalResult()))))
+    results.append((round_start / TARGET_RATE, spread_words(json.loads(rec.FinalResult()))))
     words: list[dict] = []
     texts: list[str] = []
     for offset, res in results:
@@ -203,9 +201,6 @@ def run(args: argparse.Namespace) -> int:
             vosk_model, scale = models.loaded[decoder]
             try:
                 text, words = recognize(vosk_model, audio, grammar, scale)
-            except ModelDirError as err:
-                print(f"voiceskill transcribe: {decoder}: {err}", file=sys.stderr)
-                return 2
             except GrammarError as err:  # names the model itself
                 print(f"voiceskill transcribe: {err}", file=sys.stderr)
                 return 2
@@ -215,16 +210,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
         heard = Heard(file=name, text=text, words=words, model=str(decoder))
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "file": heard.file,
-                        "text": heard.text,
-                        "words": heard.words,
-                        "model": heard.model,
-                    }
-                )
-            )
+            print(json.dumps(asdict(heard)))  # file, text, words, model
         else:
             print(f"{heard.file}: {heard.text}")
         sys.stdout.flush()

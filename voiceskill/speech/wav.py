@@ -250,15 +250,8 @@ def read_wav(path: str | Path, rate: int = TARGET_RATE) -> np.ndarray:
 
     Raises :class:`AudioFileError` for a missing, empty, truncated or non-WAV file.
     """
-    return read_wav_and_format(path, rate)[0]
-
-
-def read_wav_and_format(path: str | Path,
-                        rate: int = TARGET_RATE) -> tuple[np.ndarray, WavFormat]:
-    """:func:`read_wav`, and the format the file was recorded in (one read of the file).
-    The whole file ends up in memory: a long one is better read through :class:`WavStream`."""
-    with WavStream(path, rate) as stream:
-        return stream.read(), stream.format
+    with WavStream(path, rate) as stream:  # the whole file in memory: long files stream
+        return stream.read()
 
 
 def wav_from_bytes(data: bytes, rate: int = TARGET_RATE, name: str = "<audio>") -> np.ndarray:

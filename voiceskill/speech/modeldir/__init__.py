@@ -20,7 +20,7 @@ The checks, by what they read:
 - :mod:`.load` — loading the checked directory with Vosk, Kaldi's messages caught.
 """
 
-from voiceskill.speech.modeldir.conf import FEED_RATE, ConfSetting, read_conf
+from voiceskill.speech.modeldir.conf import ConfSetting, read_conf
 from voiceskill.speech.modeldir.conf_options import (
     FBANK_CONF_OPTIONS,
     MFCC_CONF_OPTIONS,
@@ -40,7 +40,6 @@ from voiceskill.speech.modeldir.locate import (
 
 __all__ = [
     "FBANK_CONF_OPTIONS",
-    "FEED_RATE",
     "MFCC_CONF_OPTIONS",
     "MODEL_CONF_OPTIONS",
     "MODEL_ENV",

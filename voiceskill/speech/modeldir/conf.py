@@ -14,9 +14,7 @@ from pathlib import Path
 
 from voiceskill.speech.modeldir.conf_options import DEFAULTS, MODEL_CONF_OPTIONS, WINDOW_TYPES
 from voiceskill.speech.modeldir.errors import ModelDirError, fail, need
-
-#: The sample rate voiceskill feeds Vosk (every recognizer is created for 16 kHz audio).
-FEED_RATE = 16000
+from voiceskill.speech.wav import TARGET_RATE
 
 _INT_RE = re.compile(r"[+-]?\d+")
 _FLOAT_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?inf(inity)?", re.IGNORECASE)
@@ -179,12 +177,12 @@ def check_feature_conf(path: Path, known: dict[str, str]) -> int:
     rate = number(conf, "sample-frequency")
     if not rate > 0:
         raise _conf_fail(path, conf, "sample-frequency", "must be above 0 (Vosk would abort)")
-    if rate > FEED_RATE:
+    if rate > TARGET_RATE:
         raise _conf_fail(
             path,
             conf,
             "sample-frequency",
-            f"voiceskill gives Vosk {FEED_RATE} Hz audio, and Vosk cannot raise the rate "
+            f"voiceskill gives Vosk {TARGET_RATE} Hz audio, and Vosk cannot raise the rate "
             "(it would abort)",
         )
     for name in ("frame-shift", "frame-length"):

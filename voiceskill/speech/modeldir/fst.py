@@ -146,7 +146,6 @@ def _promise(head: _FstHeader) -> str:
 
 def _check_arcs(
     path: Path,
-    head: _FstHeader,
     data: bytes | mmap.mmap,
     positions: np.ndarray,
     counts: np.ndarray,
@@ -244,7 +243,7 @@ def _check_vector_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> 
     positions = np.repeat(start_array, count_array) + 16 * (
         np.arange(total, dtype=np.int64) - np.repeat(first_arc, count_array)
     )
-    _check_arcs(path, head, data, positions, count_array, state)
+    _check_arcs(path, data, positions, count_array, state)
 
 
 def _check_const_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> None:
@@ -289,7 +288,7 @@ def _check_const_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> N
     if len(bad):
         raise fail(path, f"damaged: state {int(bad[0])} has no valid final weight")
     positions = arcs_at + 16 * np.arange(head.num_arcs, dtype=np.int64)
-    _check_arcs(path, head, data, positions, counts, head.num_states)
+    _check_arcs(path, data, positions, counts, head.num_states)
 
 
 def check_fst(path: str | Path) -> None:

@@ -7,7 +7,6 @@ The acoustic model (am/final.mdl), matrices such as the CMVN statistics
 from __future__ import annotations
 
 import math
-import os
 import re
 import struct
 from pathlib import Path
@@ -32,32 +31,25 @@ def _text_damage(path: Path, body: bytes) -> ModelDirError | None:
 
 def check_am(path: Path) -> int | None:
     """am/final.mdl; return the input dimension its network declares, if found."""
-    with need(path).open("rb") as handle:
-        head = handle.read(64)
-        if head.startswith(b"\x00B"):
-            if b"<TransitionModel>" not in head:
-                raise fail(path, "binary file that does not start with a TransitionModel")
-            handle.seek(0)
-            body = handle.read()
-        else:
-            if not head.lstrip().startswith(b"<TransitionModel>"):
-                raise fail(path, "does not start with <TransitionModel> (not a Kaldi model)")
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - 200_000))
-            tail = handle.read()
-            if b"<Priors>" not in tail or not tail.rstrip().endswith(b"]"):
-                raise fail(
-                    path, "truncated: the network's <Priors> vector is missing or incomplete"
-                )
-            handle.seek(0)
-            body = handle.read()
-            for token in (b"</TransitionModel>", b"<Nnet3>", b"</Nnet3>"):
-                if token not in body:
-                    raise fail(path, f"malformed: {token.decode()} not found")
-            damage = _text_damage(path, body)
-            if damage:
-                raise damage
+    body = need(path).read_bytes()  # once: the checks below look at its head, tail and all
+    head = body[:64]
+    if head.startswith(b"\x00B"):
+        if b"<TransitionModel>" not in head:
+            raise fail(path, "binary file that does not start with a TransitionModel")
+    else:
+        if not head.lstrip().startswith(b"<TransitionModel>"):
+            raise fail(path, "does not start with <TransitionModel> (not a Kaldi model)")
+        tail = body[-200_000:]
+        if b"<Priors>" not in tail or not tail.rstrip().endswith(b"]"):
+            raise fail(
+                path, "truncated: the network's <Priors> vector is missing or incomplete"
+            )
+        for token in (b"</TransitionModel>", b"<Nnet3>", b"</Nnet3>"):
+            if token not in body:
+                raise fail(path, f"malformed: {token.decode()} not found")
+        damage = _text_damage(path, body)
+        if damage:
+            raise damage
     found = re.search(rb"input-node name=input dim=(\d+)", body[:1_000_000])
     return int(found.group(1)) if found else None
 

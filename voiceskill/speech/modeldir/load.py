@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from voiceskill.speech.modeldir.conf import FEED_RATE
 from voiceskill.speech.modeldir.directory import check_files
 from voiceskill.speech.modeldir.errors import ModelDirError
 from voiceskill.speech.modeldir.locate import resolve_model_dir
+from voiceskill.speech.wav import TARGET_RATE
 
 #: The directory each model :func:`open_model` loaded came from (a vosk.Model does not know
 #: it), so that a later failure with the model can name it.
@@ -104,7 +104,7 @@ def open_model(path: str | Path | None = None) -> Any:
             failure = "load this model"
         else:
             try:  # feature and decoder options are only used when a recognizer starts
-                vosk.KaldiRecognizer(model, FEED_RATE)
+                vosk.KaldiRecognizer(model, TARGET_RATE)
             except Exception:
                 failure = "start a recognizer with this model"
     said = b"".join(messages)
