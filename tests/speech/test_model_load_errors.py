@@ -12,7 +12,6 @@ with one file broken, loaded by the real Vosk.
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import numpy as np
 import pytest
 
 import voiceskill
+from tests.speech.conftest import refusal
+from tests.speech.heard import FIXTURES
 from voiceskill.cli import main
 from voiceskill.speech.modeldir import (
     ModelDirError,
@@ -32,15 +33,9 @@ from voiceskill.speech.modeldir import (
 )
 from voiceskill.speech.recognizer import ModelError, open_models
 
-REPO = Path(__file__).resolve().parents[2]
-YES = REPO / "tests" / "fixtures" / "audio" / "yes__flite-slt.wav"
+REPO = voiceskill.PROJECT_ROOT
+YES = FIXTURES / "yes__flite-slt.wav"
 
-
-@pytest.fixture
-def model_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "model"
-    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, target, ignore=shutil.ignore_patterns("*.md"))
-    return target
 
 
 def _replace(path: Path, old: bytes, new: bytes) -> None:
@@ -175,10 +170,7 @@ def test_bad_cmvn_statistics_are_named(model_copy: Path, content: bytes, phrase:
     first audio; garbage gave "Failed to create a model"."""
     stats = model_copy / "am" / "global_cmvn.stats"
     stats.write_bytes(content)
-    with pytest.raises(ModelDirError) as err:
-        check_model_dir(model_copy)
-    assert str(err.value).startswith(f"{stats}: ")
-    assert phrase in str(err.value)
+    assert phrase in refusal(model_copy, stats)
 
 
 def test_binary_cmvn_statistics_are_read_like_text_ones(model_copy: Path) -> None:

@@ -7,7 +7,6 @@ edits break, and checks the message names that file. The last test loads the rea
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from voiceskill.speech.modeldir import (
     open_model,
     resolve_model_dir,
 )
-
-
-@pytest.fixture
-def model_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "model"
-    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, target)
-    return target
 
 
 def test_shipped_model_passes(model_copy: Path) -> None:
