@@ -28,6 +28,7 @@ from typing import Any
 
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml
+from voiceskill.yamlschema import yaml_float
 
 REPLY_KINDS = ("audio", "say", "silence", "text")
 
@@ -189,7 +190,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
-        return ".nan" if math.isnan(value) else ".inf" if value > 0 else "-.inf"
+        return yaml_float(value)
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, int | float):

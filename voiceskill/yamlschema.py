@@ -89,7 +89,7 @@ def _value_problem(error: jsonschema.ValidationError) -> str:
     instance, kind = error.instance, error.validator
     if kind == "type":
         if isinstance(instance, float) and not math.isfinite(instance):
-            return f"{_yaml_float(instance)} is not a finite number"
+            return f"{yaml_float(instance)} is not a finite number"
         if isinstance(instance, bool) and error.validator_value == "string":
             return "true/false without quotes is read as a boolean, not as text"
         return f"is {_VALUE_WORDS.get(type(instance), 'something else')}"
@@ -169,7 +169,7 @@ def _count(number: int, singular: str, plural: str = "") -> str:
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
-def _yaml_float(value: float) -> str:
+def yaml_float(value: float) -> str:
     """NaN and the infinities as YAML writes them."""
     if math.isnan(value):
         return ".nan"
