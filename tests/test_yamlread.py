@@ -70,16 +70,10 @@ def test_very_deep_nesting_is_one_problem(tmp_path: Path) -> None:
 
 
 def test_check_and_simulate_report_a_tag_in_one_line(tmp_path: Path, capsys) -> None:
-    import shutil
+    from tests.dialog.test_check_cli import edited_content
 
-    import voiceskill
-
-    directory = tmp_path / "dialogs"
-    shutil.copytree(voiceskill.DIALOGS_DIR, directory)
-    intents = directory / "intents.yaml"
-    text = intents.read_text()
-    intents.write_text(text.replace("threshold: 0.7", "threshold: !!float abc", 1))
-    line = text[: text.index("threshold: 0.7")].count("\n") + 1
+    directory, intents, line = edited_content(tmp_path, "intents.yaml", "threshold: 0.7",
+                                              "threshold: !!float abc")
     assert main(["check", str(directory), "--no-model"]) == 1
     (out,) = capsys.readouterr().out.splitlines()
     assert out.startswith(f"{intents}:{line}: intents.")

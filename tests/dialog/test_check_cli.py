@@ -24,6 +24,16 @@ def content_dir(tmp_path: Path, **replaced: Path) -> Path:
     return target
 
 
+def edited_content(tmp_path: Path, file: str, old: str, new: str) -> tuple[Path, Path, int]:
+    """The shipped content with the first ``old`` in ``file`` replaced by ``new``: the
+    directory, the file and the line of the change."""
+    directory = content_dir(tmp_path)
+    path = directory / file
+    text = path.read_text()
+    path.write_text(text.replace(old, new, 1))
+    return directory, path, text[: text.index(old)].count("\n") + 1
+
+
 def words_model(tmp_path: Path, drop: set[str], name: str = "model") -> Path:
     """A model directory whose graph/words.txt knows every listened-for word except ``drop``
     (only the vocabulary file: that is all the check reads from a model)."""
@@ -228,11 +238,8 @@ def test_a_multi_word_phrase_without_its_phrase_word_is_a_problem(tmp_path, caps
 
 def test_a_hold_of_nan_seconds_is_refused_by_check_and_run(tmp_path, capsys):
     """`hold: .nan` passed check, and run then held for ever, filling the disk."""
-    directory = content_dir(tmp_path)
-    exercises = directory / "exercises.yaml"
-    text = exercises.read_text()
-    exercises.write_text(text.replace("hold: 300", "hold: .nan", 1))
-    line = text[: text.index("hold: 300")].count("\n") + 1
+    directory, exercises, line = edited_content(tmp_path, "exercises.yaml", "hold: 300",
+                                                "hold: .nan")
     assert main(["check", str(directory), "--no-model"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         f"{exercises}:{line}: exercises.walk.hold: .nan is not a finite number "
@@ -243,11 +250,8 @@ def test_a_hold_of_nan_seconds_is_refused_by_check_and_run(tmp_path, capsys):
 
 
 def test_a_nan_threshold_gets_the_number_message_not_a_comparison(tmp_path, capsys):
-    directory = content_dir(tmp_path)
-    intents = directory / "intents.yaml"
-    text = intents.read_text()
-    intents.write_text(text.replace("threshold: 0.7", "threshold: .nan", 1))
-    line = text[: text.index("threshold: 0.7")].count("\n") + 1
+    directory, intents, line = edited_content(tmp_path, "intents.yaml", "threshold: 0.7",
+                                              "threshold: .nan")
     assert main(["check", str(directory), "--no-model"]) == 1
     (out,) = capsys.readouterr().out.splitlines()
     assert out.startswith(f"{intents}:{line}: intents.")
