@@ -36,8 +36,9 @@ def without_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model with the real-speech half and one synthetic network but no context, to add it
     to. Both shipped models have context, so it is written here: the shipped companion's
     configuration with a network of Sphinx's CI senones plus a small random synthetic network
-    (seeded). The synthetic net stands in for a trained one: these tests check that its scores
-    are wired into every unit, not how well it hears."""
+    (seeded), and a graph compiled for it (the companion's graph reads the context units'
+    transition ids, which this model does not have). The synthetic net stands in for a trained
+    one: these tests check that its scores are wired into every unit, not how well it hears."""
     model = tmp_path_factory.mktemp("without-context") / "model"
     shutil.copytree(SHIPPED, model)
     (model / "am" / FILE_NAME).unlink(missing_ok=True)
@@ -49,6 +50,7 @@ def without_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
         biases=[np.zeros(16), np.zeros(n_pdfs)], priors=np.full(n_pdfs, 1.0 / n_pdfs))
     real = sphinx.read_ci_model(sphinx.pocketsphinx_model_dir())
     sphinx_net.write_final_mdl(model / "am" / "final.mdl", real, net, 0.3)
+    compile_graph(["yes", "no"], model, GraphConfig.from_file(SHIPPED / "conf" / "graph.conf"))
     return model
 
 

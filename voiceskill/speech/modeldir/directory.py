@@ -7,7 +7,7 @@ from pathlib import Path
 from voiceskill.speech.modeldir.conf import check_feature_conf, check_model_conf
 from voiceskill.speech.modeldir.conf_options import FBANK_CONF_OPTIONS, MFCC_CONF_OPTIONS
 from voiceskill.speech.modeldir.errors import fail, need
-from voiceskill.speech.modeldir.fst import check_fst
+from voiceskill.speech.modeldir.fst import InputLabels, check_fst
 from voiceskill.speech.modeldir.kaldi import check_am, check_cmvn, check_ints, check_words
 
 
@@ -19,7 +19,8 @@ def check_files(root: Path) -> list[Path]:
         raise fail(root, "is not a directory")
     checked: list[Path] = []
     am = root / "am" / "final.mdl"
-    network_dim = check_am(am)
+    acoustic = check_am(am)
+    network_dim = acoustic.input_dim
     checked.append(am)
     model_conf = root / "conf" / "model.conf"
     check_model_conf(model_conf)
@@ -56,15 +57,16 @@ def check_files(root: Path) -> list[Path]:
         check_cmvn(cmvn, dim)
         checked.append(cmvn)
     graph = root / "graph"
+    tids = acoustic.transition_ids
     if (graph / "HCLG.fst").is_file():
-        check_fst(graph / "HCLG.fst")
+        check_fst(graph / "HCLG.fst", InputLabels(tids, am) if tids else None)
         checked.append(graph / "HCLG.fst")
     else:
-        for name in ("HCLr.fst", "Gr.fst"):
-            check_fst(graph / name)
-            checked.append(graph / name)
-        check_ints(graph / "disambig_tid.int", allow_empty=True)
-        checked.append(graph / "disambig_tid.int")
+        disambiguation = check_ints(graph / "disambig_tid.int", allow_empty=True)
+        inputs = InputLabels(tids, am, frozenset(disambiguation)) if tids else None
+        check_fst(graph / "HCLr.fst", inputs)
+        check_fst(graph / "Gr.fst")
+        checked.extend(graph / name for name in ("HCLr.fst", "Gr.fst", "disambig_tid.int"))
     check_words(graph / "words.txt")
     checked.append(graph / "words.txt")
     if (root / "rescore" / "G.carpa").exists():

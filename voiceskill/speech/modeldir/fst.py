@@ -144,15 +144,30 @@ def _promise(head: _FstHeader) -> str:
     return f"the header promises {states}"
 
 
+@dataclass(frozen=True)
+class InputLabels:
+    """The input labels a graph may read: Kaldi's transition ids of the acoustic model, and
+    the disambiguation ids listed beside it (graph/disambig_tid.int)."""
+
+    transition_ids: int
+    """How many transition ids the acoustic model has; they are 1 to this."""
+    source: Path
+    """The acoustic model they were counted in (am/final.mdl), for the message."""
+    disambiguation: frozenset[int] = frozenset()
+    """Further ids the graph may read (graph/disambig_tid.int)."""
+
+
 def _check_arcs(
     path: Path,
     data: bytes | mmap.mmap,
     positions: np.ndarray,
     counts: np.ndarray,
     num_states: int,
+    inputs: InputLabels | None,
 ) -> None:
-    """Every arc (at byte ``positions``) goes to an existing state, with labels >= 0 and a
-    usable weight; ``counts`` is the number of arcs of each state, for the messages."""
+    """Every arc (at byte ``positions``) goes to an existing state, with labels >= 0, input
+    labels among ``inputs`` when given, and a usable weight; ``counts`` is the number of arcs
+    of each state, for the messages."""
     import numpy as np
 
     if len(positions) == 0:
@@ -181,12 +196,28 @@ def _check_arcs(
     if len(bad):
         arc = int(bad[0])
         raise fail(path, f"damaged: an arc of state {state_of(arc)} has a negative label")
+    if inputs is not None:
+        beyond = labels_in > inputs.transition_ids
+        if beyond.any() and inputs.disambiguation:
+            beyond &= ~np.isin(labels_in, np.fromiter(inputs.disambiguation, dtype=np.int64))
+        bad = np.flatnonzero(beyond)
+        if len(bad):
+            arc = int(bad[0])
+            raise fail(
+                path,
+                f"an arc of state {state_of(arc)} reads transition id {int(labels_in[arc])}, "
+                f"but {inputs.source} has only {inputs.transition_ids} transition ids: the "
+                "graph was compiled for another acoustic model (Vosk would abort on the first "
+                "audio)",
+            )
     bad = np.flatnonzero(np.isnan(weights) | (weights == -np.inf))
     if len(bad):
         raise fail(path, f"damaged: an arc of state {state_of(int(bad[0]))} has no valid weight")
 
 
-def _check_vector_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> None:
+def _check_vector_fst(
+    path: Path, head: _FstHeader, data: bytes | mmap.mmap, inputs: InputLabels | None
+) -> None:
     """Walk a VectorFst's records: per state a float32 final weight and an int64 arc count,
     then that many (int32 ilabel, int32 olabel, float32 weight, int32 next state) arcs."""
     import numpy as np
@@ -243,10 +274,12 @@ def _check_vector_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> 
     positions = np.repeat(start_array, count_array) + 16 * (
         np.arange(total, dtype=np.int64) - np.repeat(first_arc, count_array)
     )
-    _check_arcs(path, data, positions, count_array, state)
+    _check_arcs(path, data, positions, count_array, state, inputs)
 
 
-def _check_const_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> None:
+def _check_const_fst(
+    path: Path, head: _FstHeader, data: bytes | mmap.mmap, inputs: InputLabels | None
+) -> None:
     """A ConstFst: the header's counts give the exact size of its state array (float32
     weight, uint32 first arc, arc count, input and output epsilon counts) and arc array."""
     import numpy as np
@@ -288,13 +321,14 @@ def _check_const_fst(path: Path, head: _FstHeader, data: bytes | mmap.mmap) -> N
     if len(bad):
         raise fail(path, f"damaged: state {int(bad[0])} has no valid final weight")
     positions = arcs_at + 16 * np.arange(head.num_arcs, dtype=np.int64)
-    _check_arcs(path, data, positions, counts, head.num_states)
+    _check_arcs(path, data, positions, counts, head.num_states, inputs)
 
 
-def check_fst(path: str | Path) -> None:
+def check_fst(path: str | Path, inputs: InputLabels | None = None) -> None:
     """Raise :class:`ModelDirError` unless ``path`` is an OpenFst binary file OpenFst can
     read whole: for vector and const FSTs, every state and arc record is where the header
-    says, every arc goes to an existing state, and nothing is missing or left over."""
+    says, every arc goes to an existing state and reads one of ``inputs`` (when given; a
+    graph read by the decoder, HCLr or HCLG), and nothing is missing or left over."""
     path = need(Path(path))
     with path.open("rb") as handle:
         try:
@@ -306,11 +340,11 @@ def check_fst(path: str | Path) -> None:
         if head.fst_type == b"vector":
             if head.version != 2:
                 raise fail(path, f"damaged header: VectorFst file version {head.version}")
-            _check_vector_fst(path, head, data)
+            _check_vector_fst(path, head, data, inputs)
         elif head.fst_type == b"const":
             if head.version not in (1, 2):
                 raise fail(path, f"damaged header: ConstFst file version {head.version}")
-            _check_const_fst(path, head, data)
+            _check_const_fst(path, head, data, inputs)
         elif head.end >= len(data):
             raise fail(path, "truncated: the file ends after its header")
     finally:

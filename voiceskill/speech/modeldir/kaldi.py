@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 from voiceskill.speech.modeldir.errors import ModelDirError, fail, need
@@ -29,8 +30,39 @@ def _text_damage(path: Path, body: bytes) -> ModelDirError | None:
     )
 
 
-def check_am(path: Path) -> int | None:
-    """am/final.mdl; return the input dimension its network declares, if found."""
+@dataclass(frozen=True)
+class AcousticModel:
+    """What the features and the graph must agree with, read from am/final.mdl."""
+
+    input_dim: int | None
+    """The feature dimension the network takes, when the file declares it."""
+    transition_ids: int | None
+    """How many transition ids its TransitionModel has (a graph's input labels are 1 to this,
+    besides disambiguation ids), when its ``<LogProbs>`` could be read."""
+
+
+def _transition_ids(body: bytes) -> int | None:
+    """The number of transition ids: the TransitionModel's ``<LogProbs>`` vector has one
+    entry more (entry 0 is unused). Text: ``<LogProbs> [ 0 -0.28 ... ]``; binary: ``FV``,
+    the byte 4, then the entry count as int32."""
+    at = body.find(b"<LogProbs>", 0, 50_000_000)
+    if at < 0:
+        return None
+    rest = body[at + len(b"<LogProbs>") :].lstrip()
+    if rest.startswith(b"FV ") and rest[3:4] == b"\x04":
+        (entries,) = struct.unpack_from("<i", rest, 4)
+    elif rest.startswith(b"["):
+        end = rest.find(b"]")
+        if end < 0:
+            return None
+        entries = len(rest[1:end].split())
+    else:
+        return None
+    return entries - 1 if entries > 0 else None
+
+
+def check_am(path: Path) -> AcousticModel:
+    """am/final.mdl; return what its network and transition model declare."""
     body = need(path).read_bytes()  # once: the checks below look at its head, tail and all
     head = body[:64]
     if head.startswith(b"\x00B"):
@@ -51,7 +83,7 @@ def check_am(path: Path) -> int | None:
         if damage:
             raise damage
     found = re.search(rb"input-node name=input dim=(\d+)", body[:1_000_000])
-    return int(found.group(1)) if found else None
+    return AcousticModel(int(found.group(1)) if found else None, _transition_ids(body))
 
 
 def read_kaldi_matrix(path: str | Path) -> list[list[float]]:
@@ -147,12 +179,15 @@ def check_words(path: Path) -> int:
     return count
 
 
-def check_ints(path: Path, allow_empty: bool) -> None:
-    """A file of whitespace-separated integers (graph/disambig_tid.int)."""
+def check_ints(path: Path, allow_empty: bool) -> list[int]:
+    """A file of whitespace-separated integers (graph/disambig_tid.int); return them."""
     if not path.is_file():
         raise fail(path, "missing (required by Vosk)")
+    values: list[int] = []
     for number, token in enumerate(path.read_text(encoding="ascii", errors="replace").split(), 1):
         if not token.lstrip("-").isdigit():
             raise fail(path, f"entry {number}: {token!r} is not an integer")
-    if not allow_empty and path.stat().st_size == 0:
+        values.append(int(token))
+    if not allow_empty and not values:
         raise fail(path, "is empty")
+    return values
