@@ -43,7 +43,7 @@ def vosk_grammar(model: Any, phrases: list[str], unknowns: int = 1) -> str:
         out.append(word if known else phrase)
     if UNKNOWN in phrases:
         out += [UNKNOWN] * max(1, unknowns)
-    return json.dumps(out)
+    return json.dumps(out, ensure_ascii=False)  # Vosk finds no word spelled with \u escapes
 
 
 def spread_words(result: dict[str, Any]) -> dict[str, Any]:
