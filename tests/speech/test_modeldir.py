@@ -117,3 +117,27 @@ def test_a_static_graph_loads_with_a_note_that_grammars_are_ignored(
     (model_copy / "graph" / "HCLG.fst").unlink()
     open_model(model_copy)
     assert "static graph" not in capfd.readouterr().err
+
+
+def test_a_full_temporary_directory_loses_no_descriptor_and_no_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With nowhere to collect Kaldi's messages (a full or read-only temporary directory) the
+    model still loads, its messages reach stderr directly, and no duplicate of stderr is left
+    open (one leaked per model or grammar opened before)."""
+    import os
+    import tempfile
+
+    from voiceskill.speech.modeldir.load import kaldi_messages
+
+    def no_room(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_room)
+    before = sorted(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        with kaldi_messages() as messages:
+            pass
+        assert messages == []
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    assert open_model(voiceskill.DEFAULT_MODEL_DIR) is not None

@@ -40,11 +40,16 @@ def kaldi_messages() -> Iterator[list[bytes]]:
     collected: list[bytes] = []
     with _COLLECTING:
         try:
-            saved = os.dup(2)
-        except OSError:  # no stderr at all: nothing to collect
+            sink = tempfile.TemporaryFile()
+        except OSError:  # nowhere to collect them: they reach stderr as Kaldi writes them
             yield collected
             return
-        with tempfile.TemporaryFile() as sink:
+        with sink:
+            try:
+                saved = os.dup(2)
+            except OSError:  # no stderr at all: nothing to collect
+                yield collected
+                return
             with contextlib.suppress(Exception):
                 sys.stderr.flush()
             os.dup2(sink.fileno(), 2)
