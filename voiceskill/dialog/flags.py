@@ -64,15 +64,16 @@ def flag_routes(dialog: Dialog, flags: Iterable[str]) -> dict[str, FlagRoute]:
     return routes
 
 
-def reachable(dialog: Dialog, target: str) -> set[str]:
+def reachable(dialog: Dialog, target: str, avoiding: str | None = None) -> set[str]:
     """Every node and outcome that can follow ``target`` (itself included) by the dialog's
-    arrows: answers, ``next`` and ``if_unsure``. The engine's other ways out (stop, silence, a
-    tier's outcome) end the screening, so ``exercise`` missing here can never be reached."""
+    arrows: answers, ``next`` and ``if_unsure``, never passing through node ``avoiding``. The
+    engine's other ways out (stop, silence, a tier's outcome) end the screening, so
+    ``exercise`` missing here can never be reached."""
     seen: set[str] = set()
     todo = [target]
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name == avoiding:
             continue
         seen.add(name)
         node = dialog.nodes.get(name)

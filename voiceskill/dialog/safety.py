@@ -21,7 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine, ScreeningState
-from voiceskill.dialog.model import SEVERITY, TIERS
+from voiceskill.dialog.flags import reachable
+from voiceskill.dialog.model import SEVERITY, TIERS, Dialog
 from voiceskill.events import Action, End, Event, Heard, Listen, Say, Silence, Started
 
 #: Outcomes that mean "no medical care needed now": only after every red flag was denied.
@@ -45,6 +46,13 @@ class SafetyReport:
     def ok(self) -> bool:
         """True when no invariant is broken."""
         return not self.violations
+
+
+def red_flags_skipped(dialog: Dialog, start: str) -> list[str]:
+    """The red-flag questions some path from node ``start`` passes by on its way to exercise
+    or home advice (invariant 3 for a session begun there); empty when all are still ahead."""
+    return [node.id for node in dialog.nodes.values() if node.tier in TIERS
+            and any(home in reachable(dialog, start, avoiding=node.id) for home in HOME_OUTCOMES)]
 
 
 def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:

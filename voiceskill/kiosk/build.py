@@ -12,6 +12,8 @@ from typing import Any
 
 from voiceskill.clock import MonotonicClock
 from voiceskill.config import Settings
+from voiceskill.dialog.model import Dialog
+from voiceskill.dialog.safety import red_flags_skipped
 from voiceskill.errors import ContentError
 from voiceskill.kiosk.service import KioskParts, KioskService
 
@@ -35,12 +37,8 @@ def build_kiosk(
         engine = make_engine()  # fail now, not at the first wake-up
     except ContentError as err:
         raise KioskSetupError(f"the dialogs are broken; not starting.\n{err}") from None
-    if start is not None and start not in engine.screening.dialog.nodes:
-        # An unattended box must not coach anyone who has not answered the warning signs.
-        raise KioskSetupError(
-            f"--start {start}: not a dialog node (expected a node of triage.yaml such as "
-            "red-flags; the kiosk never starts at an exercise, which would skip the "
-            "warning-sign questions for every person)")
+    if start is not None:
+        check_kiosk_start(start, engine.screening.dialog)
     try:
         model, narrowband = open_models(settings.model_dir)
     except ModelError as err:
@@ -66,6 +64,23 @@ def build_kiosk(
         except OSError as err:
             raise KioskSetupError(str(err)) from None
     return service, screen
+
+
+def check_kiosk_start(start: str, dialog: Dialog) -> None:
+    """An unattended box must not coach anyone who has not answered the warning signs: every
+    session must start where all the red-flag questions are still ahead."""
+    if start not in dialog.nodes:
+        raise KioskSetupError(
+            f"--start {start}: not a dialog node (expected a node of triage.yaml such as "
+            "red-flags; the kiosk never starts at an exercise, which would skip the "
+            "warning-sign questions for every person)")
+    skipped = red_flags_skipped(dialog, start)
+    if skipped:
+        raise KioskSetupError(
+            f"--start {start}: from there a session can reach the exercises or home advice "
+            f"without asking {len(skipped)} of the warning-sign questions (the first: "
+            f"{skipped[0]}); the kiosk starts only where every one is still ahead, such as "
+            "red-flags")
 
 
 def check_wake_phrase(phrase: str, model_dir: Path) -> None:
