@@ -60,3 +60,50 @@ def test_the_two_week_deadline_is_said_only_to_shooting_leg_pain() -> None:
         deadlines[question] = "within the next two weeks" in said(actions)
     assert len(deadlines) >= 5, deadlines
     assert deadlines == {q: q == "shooting-leg-pain" for q in deadlines}
+
+
+def _phase_of(actions: list) -> str | None:
+    """The care statement a session reached (the phase), or the follow-up in days."""
+    keys = [a.key for a in actions if isinstance(a, Say)]
+    for key in ("question:days-since-pop", "statement:care-first-72-hours",
+                "statement:care-days-4-7", "statement:care-later"):
+        if key in keys:
+            return key.split(":")[1]
+    return None
+
+
+def test_days_ago_are_understood_and_an_open_answer_is_asked_in_days() -> None:
+    """"Ten days ago" was not understood, and the last re-ask offered "longer ago", which
+    counted as week four: someone ten days out was coached the week-four routine (dead bugs).
+    An answer that can mean two days or two months is asked again as a number of days."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    expected = {"one day ago": "care-first-72-hours", "seven days ago": "care-days-4-7",
+                "one week ago": "care-days-4-7", "ten days ago": "care-later",
+                "fourteen days ago": "care-later", "longer ago": "days-since-pop",
+                "longer": "days-since-pop", "a few days ago": "days-since-pop",
+                "a couple of days ago": "days-since-pop", "a month ago": "care-later"}
+    heard = {answer: _phase_of(converse(engine, [*NO_RED_FLAGS, answer])) for answer in expected}
+    assert heard == expected
+    actions = converse(engine, [*NO_RED_FLAGS, "longer ago", "ten", "yes"])
+    keys = [a.key for a in actions if isinstance(a, Say)]
+    assert "phase:week-2" in keys and "phase:week-4" not in keys
+    reasks = engine.screening.dialog.nodes["time-since-pop"].reprompts
+    assert not any("longer" in text for text in reasks), reasks
+
+
+def test_each_ending_is_said_once_and_agrees_with_itself() -> None:
+    """After pain in an exercise: no "we will leave the exercises for another time" after
+    "no more exercises today", and the worsening pain the coach spoke of gets its advice. The
+    urgent ending does not tell someone with weak legs to call if they get weak legs."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    hurt = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "it hurts", "yes",
+                                  *NO_RED_FLAGS]))
+    assert "another time" not in hurt
+    assert "If the pain keeps getting worse, get checked by a doctor today." in hurt
+    assert hurt.count("a few questions about warning signs") == 2  # at the start, and again
+    declined = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "no"]))
+    assert declined.count("We will leave the exercises for another time.") == 1
+    for k in (13, 14):  # leg-symptoms-since-pop, foot-drop
+        weak = said(converse(engine, [*NO_RED_FLAGS[:k], "yes"]))
+        assert "so please do not wait" in weak
+        assert "weakness in your legs, call" not in weak and "legs get weaker, call" in weak

@@ -115,7 +115,7 @@ def test_a_word_the_model_cannot_recognize_points_at_its_phrase(tmp_path, capsys
     assert main(["check", "--model", str(model)]) == 1
     out = capsys.readouterr().out.splitlines()
     triage = (voiceskill.DIALOGS_DIR / "triage.yaml").read_text().splitlines()
-    line = next(i for i, text in enumerate(triage, start=1) if "yesterday, two days ago" in text)
+    line = next(i for i, text in enumerate(triage, start=1) if "yesterday, one day ago" in text)
     assert out[0] == (
         f"{voiceskill.DIALOGS_DIR / 'triage.yaml'}:{line}: "
         "nodes.time-since-pop.answers.first-72-hours.phrases[4]: word 'yesterday' in "

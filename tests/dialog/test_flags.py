@@ -112,7 +112,8 @@ def test_a_flag_that_can_reach_exercise_is_handed_to_the_coach(tmp_path: Path) -
 
 
 def test_a_flag_no_answer_sets_is_a_problem(tmp_path: Path) -> None:
-    directory = content_dir(tmp_path, lambda t: t.replace(", sets: {leg-weakness: yes}", ""))
+    directory = content_dir(tmp_path, lambda t: t.replace(", sets: {leg-weakness: yes}", "")
+                            .replace("        sets: {leg-weakness: yes}\n", ""))
     report = check_content(directory, None)
     lines = [str(p) for p in report.problems]
     exercises = directory / "exercises.yaml"
