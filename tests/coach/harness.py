@@ -30,6 +30,10 @@ def coach() -> CoachEngine:
     return _ENGINE
 
 
+#: Session time past which a coached run counts as hung (the longest routine is about 35 min).
+HUNG_AFTER = 6 * 3600.0
+
+
 class ScheduledEar:
     """Says ``intent`` (as a phrase of the current listen) at each scheduled session time."""
 
@@ -44,6 +48,7 @@ class ScheduledEar:
         self.heard: list[tuple[float, str]] = []
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
+        assert self.clock.now() < HUNG_AFTER, "the session never ended"
         if self.schedule and self.schedule[0][0] <= until:
             at, intent = self.schedule.pop(0)
             self.clock.sleep_until(at)

@@ -29,11 +29,11 @@ SEED_FACTS: dict[str, tuple[int, int, tuple[str, ...], float | None]] = {
 def expected_cue_offsets(hold: float) -> list[tuple[float, str]]:
     """Seconds after the start of a hold at which each cue is due (issue 5)."""
     cues = []
-    if hold >= 20:
+    if hold >= 20 and hold != 20:  # in a 20 s hold halfway is ten seconds left: said once
         cues.append((hold / 2, "halfway"))
     if hold >= 120:
         cues.append((hold - 60, "one-minute"))
-    if hold > 20:
+    if hold >= 20:
         cues.append((hold - 10, "ten-left"))
     cues += [(hold - 3, "count"), (hold - 2, "count"), (hold - 1, "count")]
     return sorted(cues)
@@ -120,10 +120,32 @@ def test_hip_hinge_moves_on_by_itself_after_reminders_in_silence() -> None:
 def test_summary_says_what_was_done_and_how_long() -> None:
     done = run("hamstring-stretch")
     summary = done.texts()[-1]
-    assert "6 stretches of hamstring stretch with a towel" in summary
+    assert "6 hamstring stretches with a towel" in summary
     minutes, seconds = divmod(round(done.clock.now()), 60)
     assert f"{minutes} minutes and {seconds} seconds" in summary
     assert "20 minutes" in run("heat").texts()[-1]
+
+
+@pytest.mark.parametrize(("exercise", "item"), [
+    # the unit is a word of the name: counted in the name, never "1 reset of shoulder-blade reset"
+    ("shoulder-blade-reset", "You did 1 shoulder-blade reset,"),
+    ("nerve-glides", "You did 10 seated nerve glides,"),
+    ("hamstring-stretch", "You did 6 hamstring stretches with a towel,"),
+    # a unit the name does not say: "count unit of name"
+    ("cat-cow", "You did 10 rounds of cat-cow,"),
+    ("bird-dog", "You did 24 holds of bird-dog,"),
+])
+def test_summary_names_each_count_once(exercise: str, item: str) -> None:
+    assert run(exercise).texts()[-1].startswith(item)
+
+
+def test_a_routine_with_every_exercise_skipped_is_not_praised() -> None:
+    """"next exercise" through the whole plan: no "Well done" for a routine nobody did."""
+    done = run(phase="days-4-7", schedule=[(1.0 + i, "next-exercise") for i in range(3)])
+    assert done.outcome == "exercise"
+    assert done.texts()[-2:] == ["That is the end of today's plan.",
+                                 "We did not finish any exercise this time."]
+    assert "That completes the routine. Well done." in run("cat-cow").texts()
 
 
 def test_speaking_never_stretches_a_hold() -> None:
@@ -148,3 +170,19 @@ def test_small_timer_delays_do_not_add_up_over_a_routine() -> None:
     assert done.result.events[-1]["t"] == pytest.approx(planned + 0.005, abs=1e-3)
     for start, end in holds(done):
         assert end["t"] - start["t"] == pytest.approx(5.0, abs=1e-3)
+
+
+def test_nerve_glides_are_for_the_affected_leg_as_the_seed_says() -> None:
+    """Seed 000: "slowly straighten affected leg". Not "choose one leg to start with", which
+    promised a second leg that never came."""
+    said = " ".join(t for step in coach().steps["nerve-glides"] for b in step.beats for t in b.say)
+    assert "affected leg" in said
+    assert "Choose one leg" not in said and "other leg" not in said
+
+
+def test_the_pillow_tip_does_not_presume_nerve_pain() -> None:
+    """Said to people who answered no to leg pain: nerve pain only as an "if" (seed 000: lying
+    face down over a pillow "to centralize nerve pain")."""
+    tips = coach().book.exercises["prone-over-pillow"].tips
+    assert any("nerve pain" in tip for tip in tips)
+    assert all(tip.startswith("If ") for tip in tips if "nerve pain" in tip)

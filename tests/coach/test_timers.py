@@ -13,7 +13,10 @@ WORDS = CueWords("Halfway.", "One minute left.", "Ten seconds left.", ("3", "2",
 
 @pytest.mark.parametrize(("seconds", "expected"), [
     (5, [(3, "count"), (2, "count"), (1, "count")]),
-    (20, [(10, "halfway"), (3, "count"), (2, "count"), (1, "count")]),
+    (20, [(10, "ten-left"), (3, "count"), (2, "count"), (1, "count")]),
+    (22, [(10, "ten-left"), (3, "count"), (2, "count"), (1, "count")]),
+    (25, [(12.5, "halfway"), (10, "ten-left"), (3, "count"), (2, "count"), (1, "count")]),
+    (120, [(60, "one-minute"), (10, "ten-left"), (3, "count"), (2, "count"), (1, "count")]),
     (30, [(15, "halfway"), (10, "ten-left"), (3, "count"), (2, "count"), (1, "count")]),
     (600, [(300, "halfway"), (60, "one-minute"), (10, "ten-left"), (3, "count"),
            (2, "count"), (1, "count")]),
@@ -22,9 +25,12 @@ def test_cue_plan(seconds: float, expected: list[tuple[float, str]]) -> None:
     assert [(c.left, c.kind) for c in plan_cues(seconds, WORDS)] == expected
 
 
-def test_a_twenty_second_hold_says_halfway_and_ten_left_together() -> None:
-    (halfway, *_) = plan_cues(20, WORDS)
-    assert halfway.text == "Halfway. Ten seconds left."
+def test_a_twenty_second_hold_says_one_cue_at_its_middle() -> None:
+    """Halfway and ten seconds left fall together: one is said, not "Halfway. Ten seconds
+    left." (the shoulder-blade reset)."""
+    (middle, *_) = plan_cues(20, WORDS)
+    assert (middle.left, middle.text) == (10, "Ten seconds left.")
+    assert [c.text for c in plan_cues(20, WORDS)].count("Halfway.") == 0
 
 
 def test_cues_fire_at_their_time_and_not_before() -> None:

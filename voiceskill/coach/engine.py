@@ -2,7 +2,8 @@
 
 It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions aloud, runs holds on
 absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
-with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop",
+with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop" (or after
+``pacing.paused_limit_seconds`` paused with no command),
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no").
 
@@ -50,6 +51,7 @@ from voiceskill.events import (
     TimerFired,
 )
 from voiceskill.intents import FILLER
+from voiceskill.speech.phrase_words import UNKNOWN
 
 #: Screening node the coach hands over to when pain is severe or spreading.
 RED_FLAG_NODE = "red-flags"
@@ -117,6 +119,13 @@ class CoachState:
     pain_asks: int = 0
     """Times the pain question was said again (not understood, "repeat", "help")."""
 
+    paused_since: float = 0.0
+    """While paused: when the pause began or the last command was heard (the paused limit
+    counts from here)."""
+
+    not_caught: str | None = None
+    """Exercise during which "did not catch that" was said (once per exercise)."""
+
     listen: Listen | None = None
     """The listen last sent to the session."""
 
@@ -154,6 +163,7 @@ class CoachEngine:
                     for p in ex.phrases]
         choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
         fillers = [Choice(p, FILLER) for p in intents[FILLER].phrases] if FILLER in intents else []
+        self.filler_words = frozenset(w for c in fillers for w in c.phrase.split())
         checked = [*(f"exercise:{ex}" for ex in self.book.exercises), *self.book.checked.commands]
         thresholds = tuple((intent, self.book.checked.threshold) for intent in checked)
         self.running_listen = Listen(tuple(choices + fillers), thresholds=thresholds)
@@ -248,9 +258,30 @@ class CoachEngine:
             return self._timer(state, now) if event.timer == TIMER else (state, [])
         if isinstance(event, Silence):
             return self._silence(state, now)
-        if isinstance(event, Heard) and event.intent is not None:
-            return self._command(state, event.intent, now)
+        if isinstance(event, Heard):
+            intent = self._intent(event)
+            if intent is not None:
+                return self._command(state, intent, now)
+            return self._not_caught(state, event)
         return state, []
+
+    def _intent(self, heard: Heard) -> str | None:
+        """What ``heard`` means to the coach: ``pain`` whenever one of its words is a pain word,
+        whatever else was said or understood ("sharp pain", "stop it hurts"), else its intent."""
+        if self.book.pain.words.intersection(heard.text.split()):
+            return "pain"
+        return heard.intent
+
+    def _not_caught(self, state: CoachState, heard: Heard) -> tuple[CoachState, list[Action]]:
+        """Words heard that mean nothing here: say so, once per exercise (background talk must
+        not make the coach chatter). Silent for what holds no word of ours: the recognizer's
+        ``[unk]`` (speech it rejected), an empty result, fillers alone."""
+        words = [w for w in heard.text.split() if w != UNKNOWN and w not in self.filler_words]
+        exercise = state.plan[state.index].exercise
+        if not words or state.not_caught == exercise:
+            return state, []
+        return replace(state, not_caught=exercise), [Say(self.book.say["not_caught"],
+                                                         "coach:not-caught")]
 
     # ------------------------------------------------------------------ walking the plan
 
@@ -300,6 +331,8 @@ class CoachEngine:
         if state.speech is not None:  # the wake-up after speech (it may also find a beat due)
             due, sent = state.speech
             state = replace(state, speech=None, spoken_until=due + (now - sent))
+        if state.mode == "paused":
+            return self._paused_check(state, now, re_arm=True)
         countdown = state.countdown
         if state.mode != "running" or countdown is None:
             return state, []
@@ -330,6 +363,8 @@ class CoachEngine:
         return state, actions
 
     def _silence(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        if state.mode == "paused":
+            return self._paused_check(state, now, re_arm=False)
         if state.mode != "running" or state.countdown is not None:
             return state, []  # silence during a timed step is normal: the timers lead
         pacing, say = self.book.pacing, self.book.say
@@ -339,10 +374,27 @@ class CoachEngine:
         state = replace(state, reminders=state.reminders + 1)
         return state, [Say(say["practice_reminder"], "coach:practice")]
 
-    def _finish(self, state: CoachState, now: float,
-                outcome: str) -> tuple[CoachState, list[Action]]:
+    def _paused_check(self, state: CoachState, now: float,
+                      re_arm: bool) -> tuple[CoachState, list[Action]]:
+        """Paused: end the session once the paused limit has passed with no command heard;
+        else wait on (``re_arm``: set the coach's timer to that limit again)."""
+        limit = self.book.pacing.paused_limit_seconds
+        deadline = state.paused_since + limit
+        if now < deadline - EPSILON:
+            return state, [StartTimer(TIMER, deadline)] if re_arm else []
+        state, actions = self._leave(state, now)
+        closing = self.book.say["paused_too_long"].format(time=spoken_duration(limit))
+        state, more = self._finish(state, now, "stopped", closing)
+        return state, actions + more
+
+    def _finish(self, state: CoachState, now: float, outcome: str,
+                closing: str | None = None) -> tuple[CoachState, list[Action]]:
         say = self.book.say
-        closing = say["finished"] if outcome == "exercise" else say["stopped"]
+        if closing is None and outcome != "exercise":
+            closing = say["stopped"]
+        elif closing is None:
+            # no praise for a routine nobody did (every exercise skipped)
+            closing = say["finished" if _did_something(state.done) else "finished_nothing_done"]
         actions: list[Action] = [CancelTimer(TIMER), Say(closing, "coach:end"),
                                  Say(self.summary(state, now), "coach:summary"), End(outcome)]
         return replace(state, mode="ended", countdown=None), actions
@@ -351,6 +403,8 @@ class CoachEngine:
         """What was done and how long it took, in words."""
         say, items = self.book.say, []
         for progress in state.done:
+            if not _did_something((progress,)):
+                continue
             ex = self.book.exercises[progress.exercise]
             if ex.timed:
                 items.append(say["done_timed"].format(
@@ -358,9 +412,13 @@ class CoachEngine:
             elif ex.practice:
                 items.append(ex.name)
             else:
-                unit = ex.unit[:-1] if progress.reps == 1 and ex.unit.endswith("s") else ex.unit
-                items.append(say["done_item"].format(count=progress.reps, unit=unit,
-                                                     name=ex.name))
+                unit = _singular(ex.unit) if progress.reps == 1 else ex.unit
+                named = _counted_name(ex.name, ex.unit, progress.reps)
+                if named is not None:  # "2 shoulder-blade resets", not "2 resets of ..."
+                    items.append(say["done_named"].format(count=progress.reps, name=named))
+                else:
+                    items.append(say["done_item"].format(count=progress.reps, unit=unit,
+                                                         name=ex.name))
         time = spoken_duration(now - state.started_at)
         if not items:
             return say["nothing_done"].format(time=time)
@@ -370,6 +428,15 @@ class CoachEngine:
 
     def _command(self, state: CoachState, intent: str,
                  now: float) -> tuple[CoachState, list[Action]]:
+        if state.mode != "paused":
+            return self._run_command(state, intent, now)
+        state, actions = self._run_command(replace(state, paused_since=now), intent, now)
+        if state.mode == "paused":  # a command heard: the paused limit counts from now
+            actions.append(StartTimer(TIMER, now + self.book.pacing.paused_limit_seconds))
+        return state, actions
+
+    def _run_command(self, state: CoachState, intent: str,
+                     now: float) -> tuple[CoachState, list[Action]]:
         say = self.book.say
         step = state.plan[state.index]
         if intent == "pause":
@@ -426,7 +493,9 @@ class CoachEngine:
                 actions.append(self._record("pause", step, countdown.left(now)))
             state = replace(state, countdown=countdown)
         actions.append(Say(self.book.say["paused"], "coach:paused"))
-        return replace(state, mode="paused"), actions
+        limit = self.book.pacing.paused_limit_seconds
+        actions.append(StartTimer(TIMER, now + limit))
+        return replace(state, mode="paused", paused_since=now), actions
 
     def _resume(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         if state.mode != "paused":
@@ -511,7 +580,8 @@ class CoachEngine:
         pain = self.book.pain
         if isinstance(event, TimerFired):
             return state, []
-        intent = "unsure" if isinstance(event, Silence) else getattr(event, "intent", None)
+        intent = "unsure" if isinstance(event, Silence) else (
+            self._intent(event) if isinstance(event, Heard) else None)  # a pain word: pain
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help": ask again, up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
                 return replace(state, pain_asks=state.pain_asks + 1), [
@@ -561,6 +631,31 @@ def _next_start(state: CoachState, ended: Countdown) -> float:
     """When the beat after ``ended`` starts: at its deadline, however late the timer fired,
     unless the coach was still speaking then (a hold is never cut short by speech)."""
     return max(ended.deadline, state.spoken_until)
+
+
+def _did_something(done: tuple[Progress, ...]) -> bool:
+    """Whether any repetition or any held time was done (what the summary can name)."""
+    return any(p.reps or round(p.seconds) > 0 for p in done)  # never "walk for 0 seconds"
+
+
+def _singular(unit: str) -> str:
+    """``stretches`` → ``stretch``, ``holds`` → ``hold`` (a unit named for one repetition)."""
+    if unit.endswith(("ches", "shes", "sses", "xes")):
+        return unit[:-2]
+    return unit[:-1] if unit.endswith("s") else unit
+
+
+def _counted_name(name: str, unit: str, count: int) -> str | None:
+    """``name`` with its word for ``unit`` in the number of ``count`` ("hamstring stretch with a
+    towel", stretches, 6 → "hamstring stretches with a towel"); None when no word of the name is
+    the unit."""
+    forms = {unit, _singular(unit)}
+    words = name.split(" ")
+    for i, word in enumerate(words):
+        if word in forms:
+            words[i] = _singular(unit) if count == 1 else unit
+            return " ".join(words)
+    return None
 
 
 def _join(items: list[str]) -> str:

@@ -167,6 +167,9 @@ class Pacing:
     practice_reminders: int
     """Reminders before moving on by itself."""
 
+    paused_limit_seconds: float
+    """Time paused with no command heard before the coach ends the session."""
+
 
 @dataclass(frozen=True)
 class PainScript:
@@ -174,6 +177,10 @@ class PainScript:
 
     source: str
     """Seed file."""
+
+    words: frozenset[str]
+    """Words that make anything heard while coaching a pain report, whatever else was said
+    ("sharp pain", "stop it hurts"): the safe reading."""
 
     stop: str
     """Stop instruction."""
@@ -468,8 +475,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         phases=phases,
         cautions=cautions,
         pacing=Pacing(**data["pacing"]),
-        pain=PainScript(pain["source"], pain["stop"], pain["advice"], pain["question"],
-                        pain["red_flags"], tuple(pain["care"])),
+        pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
+                        pain["question"], pain["red_flags"], tuple(pain["care"])),
         commands={k: tuple(v) for k, v in data["commands"].items()},
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},

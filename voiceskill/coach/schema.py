@@ -21,6 +21,10 @@ SOURCE = {"type": "string", "pattern": r"^[0-9]{3}_[0-9a-f]{16}\.txt$",
 PHRASE = {"type": "string", "pattern": "^[a-z][a-z' ]*[a-z]$",
           "x-expected": "lower-case words and spaces only, e.g. bird dog"}
 PHRASES = {"type": "array", "items": PHRASE, "minItems": 1, "x-expected": "a list of phrases"}
+#: Single lower-case words, matched against the words of what was heard (not grammar phrases).
+WORDS = {"type": "array", "minItems": 1, "x-expected": "a list of single words",
+         "items": {"type": "string", "pattern": "^[a-z][a-z']*$",
+                   "x-expected": "one lower-case word, e.g. hurts"}}
 SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
 COUNT = {"type": "integer", "minimum": 1, "maximum": 100}
 
@@ -30,7 +34,8 @@ SAY_KEYS = (
     "halfway", "one_minute", "ten_left", "countdown", "release", "rest", "practice",
     "practice_reminder", "practice_moving_on", "paused", "resumed", "how_long_hold",
     "how_long", "slower", "faster", "louder", "softer", "list", "help", "not_yet",
-    "done_item", "done_timed", "summary", "nothing_done", "finished", "stopped",
+    "done_item", "done_named", "done_timed", "summary", "nothing_done", "finished",
+    "finished_nothing_done", "stopped", "paused_too_long", "not_caught",
 )
 
 #: Intents the coach understands; each needs at least one phrase.
@@ -138,10 +143,11 @@ PACING = _object(
         "rest_seconds": SECONDS,
         "practice_reminder_seconds": SECONDS,
         "practice_reminders": COUNT,
+        "paused_limit_seconds": SECONDS,
     },
     (
         "move_seconds", "settle_seconds", "release_seconds", "setup_seconds", "rest_seconds",
-        "practice_reminder_seconds", "practice_reminders",
+        "practice_reminder_seconds", "practice_reminders", "paused_limit_seconds",
     ),
 )
 
@@ -155,13 +161,14 @@ SCHEMA: dict[str, Any] = _object(
         "pain": _object(
             {
                 "source": SOURCE,
+                "words": WORDS,
                 "stop": TEXT,
                 "advice": TEXT,
                 "question": TEXT,
                 "red_flags": TEXT,
                 "care": TEXTS,
             },
-            ("source", "stop", "advice", "question", "red_flags", "care"),
+            ("source", "words", "stop", "advice", "question", "red_flags", "care"),
         ),
         "commands": _object(
             {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
@@ -201,7 +208,9 @@ SAY_FIELDS: dict[str, frozenset[str]] = {
     "list": frozenset({"names"}),
     "not_yet": frozenset({"name", "phase"}),
     "done_item": frozenset({"count", "unit", "name"}),
+    "done_named": frozenset({"count", "name"}),
     "done_timed": frozenset({"name", "time"}),
     "summary": frozenset({"items", "time"}),
     "nothing_done": frozenset({"time"}),
+    "paused_too_long": frozenset({"time"}),
 }

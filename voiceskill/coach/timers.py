@@ -32,33 +32,36 @@ class CueWords:
     """The coach's words for hold cues (from the ``say:`` section of exercises.yaml)."""
 
     halfway: str
-    """Said at the middle of holds of 20 s or more."""
+    """Said at the middle of holds of 20 s or more, unless another cue is due then."""
 
     one_minute: str
     """Said one minute before the end of holds of two minutes or more."""
 
     ten_left: str
-    """Said ten seconds before the end of holds longer than 20 s."""
+    """Said ten seconds before the end of holds of 20 s or more."""
 
     countdown: tuple[str, str, str]
     """Said 3, 2 and 1 seconds before the end of holds of 5 s or more."""
 
 
+#: A halfway cue due closer than this to another cue is left out: two cues at (nearly) the
+#: same moment would be said one after the other ("Halfway. Ten seconds left." in a 20 s hold),
+#: and the other one says how long is left.
+CUE_GAP = 2.0
+
+
 def plan_cues(seconds: float, words: CueWords) -> tuple[Cue, ...]:
     """Cues for a hold of ``seconds``, in the order they fire."""
     cues: list[Cue] = []
-    if seconds >= 20:
-        half = seconds / 2
-        text = words.halfway
-        if abs(half - 10) < EPSILON:  # a 20 s hold: halfway is also "ten seconds left"
-            text = f"{words.halfway} {words.ten_left}"
-        cues.append(Cue(half, "halfway", text))
     if seconds >= 120:
         cues.append(Cue(60.0, "one-minute", words.one_minute))
-    if seconds > 20:
+    if seconds >= 20:
         cues.append(Cue(10.0, "ten-left", words.ten_left))
     if seconds >= 5:
         cues += [Cue(3.0 - i, "count", text) for i, text in enumerate(words.countdown)]
+    half = seconds / 2
+    if seconds >= 20 and all(abs(half - cue.left) >= CUE_GAP for cue in cues):
+        cues.append(Cue(half, "halfway", words.halfway))
     return tuple(sorted(cues, key=lambda c: -c.left))
 
 
