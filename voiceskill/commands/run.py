@@ -176,9 +176,22 @@ def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
 
 
 def _run_session(session: Session, stop: Callable[[], None], start: str | None) -> int:
-    """Run ``session`` to its end with SIGTERM as a polite ``stop``; the end names the
-    outcome and the transcript, also after Ctrl-C (which stops at once, then goes on up)."""
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop())
+    """Run ``session`` to its end; SIGTERM and a first Ctrl-C are a polite ``stop`` (the
+    stopped outcome's closing lines, with the safety advice, then the outcome and the
+    transcript). A second Ctrl-C leaves at once; the transcript still gets its end line and is
+    named. After a Ctrl-C the KeyboardInterrupt goes on up (the exit status of an interrupted
+    command)."""
+    interrupted = False
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        nonlocal interrupted
+        if interrupted:
+            raise KeyboardInterrupt  # the second one: no more waiting
+        interrupted = True
+        stop()
+
+    previous_term = signal.signal(signal.SIGTERM, lambda *_: stop())
+    previous_int = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         result = session.run(start=start)
     except KeyboardInterrupt:
@@ -186,9 +199,12 @@ def _run_session(session: Session, stop: Callable[[], None], start: str | None) 
         _print_transcript(session.transcript)
         raise
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
     print(f"[outcome: {result.outcome}]")
     _print_transcript(session.transcript)
+    if interrupted:
+        raise KeyboardInterrupt
     return 0
 
 
