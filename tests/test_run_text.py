@@ -1,4 +1,5 @@
-"""`voiceskill run --text` end to end, as a person would use it: answers piped on stdin."""
+"""`voiceskill run --text` end to end, as a person would use it: answers piped on stdin, or
+typed on a terminal (a pty)."""
 
 from __future__ import annotations
 
@@ -174,11 +175,177 @@ def test_sigterm_in_text_mode_stops_politely_with_an_end_line(tmp_path):
     assert [e["intent"] for e in events if e["type"] == "answer"] == ["no"]
 
 
-def test_ctrl_c_in_text_mode_still_writes_the_end_line(tmp_path):
+def test_ctrl_c_in_text_mode_ends_as_sigterm_does_with_the_closing_lines(tmp_path):
+    """Ctrl-C had stopped with no closing safety line ("... call 911"), where SIGTERM gives
+    it. Now both say the stopped outcome's lines, then name the transcript; Ctrl-C still
+    leaves with 130 and "Stopped." as an interrupted command does."""
     import signal
 
     done, events = _interrupted(tmp_path, signal.SIGINT)
-    assert done.returncode == 130 and "Stopped." in done.stderr
+    assert done.returncode == 130 and done.stderr.rstrip().endswith("Stopped.")
+    assert "Traceback" not in done.stderr
+    assert "we will stop here" in done.stdout and "call 911" in done.stdout.split("> no")[1]
+    *_, outcome, transcript = done.stdout.splitlines()
+    assert outcome == "[outcome: stopped]" and transcript.startswith("[transcript: ")
+    said = [e["key"] for e in events if e["type"] == "say"]
+    assert said[-3:] == ["outcome:stopped"] * 3
     assert events[-1] == {**events[-1], "type": "end", "outcome": "stopped"}
     assert [e["intent"] for e in events if e["type"] == "answer"] == ["no"]
     assert [e["type"] for e in events].count("end") == 1
+
+
+# ---------------------------------------------------------------- on a terminal (a pty)
+
+
+class Terminal:
+    """``voiceskill run --text`` with a pty as its terminal: what it prints (with the
+    terminal's echo of what is typed) and a keyboard."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        import os
+        import threading
+
+        self.master, slave = os.openpty()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voiceskill", "run", "--text", "--transcripts",
+             str(tmp_path), *args],
+            stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+        os.close(slave)
+        self.output = b""
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        import os
+
+        while True:
+            try:
+                data = os.read(self.master, 4096)
+            except OSError:  # EIO: the program has closed the terminal
+                data = b""
+            with self._changed:
+                self.output += data
+                self._changed.notify_all()
+            if not data:
+                return
+
+    def wait_for(self, text: str, after: int = 0, timeout: float = 60.0) -> int:
+        """Wait until ``text`` is printed after position ``after``; the position after it."""
+        with self._changed:
+            found = self._changed.wait_for(
+                lambda: text.encode() in self.output[after:], timeout)
+            assert found, self.output.decode(errors="replace")
+            return self.output.index(text.encode(), after) + len(text)
+
+    def type(self, keys: str) -> None:
+        import os
+
+        os.write(self.master, keys.encode())
+
+    def finish(self, timeout: float = 60.0) -> tuple[str, list[dict]]:
+        """Wait for the end; what was shown on the terminal and the transcript's events."""
+        import os
+
+        try:
+            self.process.wait(timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(10)
+            self._reader.join(10)
+            os.close(self.master)
+        assert self.process.returncode == 0, self.process.stderr.read()  # type: ignore[union-attr]
+        path = self.output.decode().split("[transcript: ")[1].split("]")[0]
+        events = [json.loads(line) for line in Path(path).read_text().splitlines()]
+        return self.output.decode(), events
+
+
+def test_after_ctrl_d_on_a_terminal_a_typed_yes_is_still_read(tmp_path):
+    """One Ctrl-D had closed the ear for the whole session: a "yes" typed after it to a
+    red-flag question was echoed but never read, and the session ended "no-response"."""
+    term = Terminal(tmp_path, "--silence-timeout", "1")
+    at = term.wait_for("saddle?")
+    term.type("no\n")
+    at = term.wait_for("?", term.wait_for("no", at))  # the next question
+    term.type("\x04")  # Ctrl-D
+    term.type("yes\n")
+    shown, events = term.finish()
+    assert "[outcome: emergency]" in shown
+    heard = [(e["text"], e["intent"]) for e in events if e["type"] == "heard"]
+    assert heard == [("no", "no"), ("yes", "yes")]
+
+
+def test_ctrl_d_on_a_terminal_is_one_silence(tmp_path):
+    """Ctrl-D and nothing else: that turn ends as a silence, and the question is asked again
+    (a later answer is still read)."""
+    term = Terminal(tmp_path, "--silence-timeout", "1")
+    at = term.wait_for("saddle?")
+    term.type("\x04")
+    at = term.wait_for("I did not hear an answer.", at)
+    term.type("y\n")
+    shown, events = term.finish()
+    assert "[outcome: emergency]" in shown
+    kinds = [e["type"] for e in events if e["type"] in ("silence", "heard")]
+    assert kinds == ["silence", "heard"]
+
+
+# ---------------------------------------------------------------- what typing means
+
+
+def test_y_and_n_are_yes_and_no_when_typed(tmp_path):
+    """Three "n" had ended in the emergency outcome (not understood, asked again, then the
+    cautious branch); "y" was not understood either."""
+    _, events = run_text(["n", "n", "y"], tmp_path)
+    answers = [(e["text"], e["intent"]) for e in events if e["type"] == "answer"]
+    assert answers == [("n", "no"), ("n", "no"), ("y", "yes")]
+
+
+def test_only_a_whole_y_or_n_is_shorthand(tmp_path):
+    _, events = run_text(["n/a", "ny", "no y"], tmp_path)
+    assert [(e["text"], e["intent"]) for e in events if e["type"] == "heard"] == [
+        ("n/a", None), ("ny", None), ("no y", None)]
+    assert events[-1]["outcome"] == "emergency"  # not understood three times: the cautious way
+
+
+@pytest.mark.parametrize(("typed", "phase"), [
+    ("3", "first-72-hours"), ("5", "days-4-7"), ("12", "week-2"), ("twelve", "week-2")])
+def test_a_number_of_days_typed_as_digits_is_understood(tmp_path, typed, phase):
+    """"How many days ago? Say a number": a typed "3" was not understood."""
+    _, events = run_text([typed], tmp_path, "--start", "days-since-pop")
+    (answer,) = [e for e in events if e["type"] == "answer"]
+    assert (answer["text"], answer["intent"]) == (typed, phase)
+
+
+def test_numbers_the_dialogs_do_not_know_stay_not_understood(tmp_path):
+    _, events = run_text(["21", "3.5", "-1"], tmp_path, "--start", "days-since-pop")
+    assert [e["intent"] for e in events if e["type"] == "heard"] == [None, None, None]
+    assert not [e for e in events if e["type"] == "answer"]
+
+
+def test_the_transcript_keeps_what_was_typed_and_has_it_at_once(tmp_path):
+    """The transcript had the normalised text: `Ünïcödé ñö 🙂` became "n c d". Each answer
+    is on disk as typed before the session says its next line."""
+    from voiceskill.transcript import read_transcript
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voiceskill", "run", "--text", "--transcripts", str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        encoding="utf-8")
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for typed in ["Ünïcödé ñö 🙂", "  No!  "]:
+            proc.stdin.write(typed + "\n")
+            proc.stdin.flush()
+            while not proc.stdout.readline().startswith(f"> {typed.rstrip()}"):
+                pass
+            assert proc.stdout.readline()  # what the session says next: the answer is taken
+            (path,) = tmp_path.glob("*.jsonl")
+            heard = [e for e in read_transcript(path) if e["type"] == "heard"]
+            assert heard[-1]["text"] == typed
+        assert [(e["text"], e["intent"]) for e in heard] == [
+            ("Ünïcödé ñö 🙂", None), ("  No!  ", "no")]
+        assert proc.poll() is None  # still waiting for the next answer
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)

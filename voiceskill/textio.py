@@ -1,7 +1,14 @@
-"""Text mode edges: prompts printed to a terminal, answers typed or piped on stdin."""
+"""Text mode edges: prompts printed to a terminal, answers typed or piped on stdin.
+
+What was typed reaches the session as typed (``Heard.text``, without its line end: the
+transcript keeps it); the intent is read from its words, with the shorthand a keyboard invites
+spelled out first (:func:`answer_words`).
+"""
 
 from __future__ import annotations
 
+import os
+import re
 import select
 import sys
 import textwrap
@@ -10,6 +17,43 @@ from typing import TextIO
 from voiceskill.clock import Clock
 from voiceskill.events import Heard, Listen
 from voiceskill.intents import match_intent, normalize
+
+#: Whole typed answers that stand for a word: ``y`` and ``n`` (after normalising).
+SHORT_ANSWERS = {"y": "yes", "n": "no"}
+
+#: Numbers the dialogs listen for, as words; typed as digits they are spelled out.
+NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve "
+                "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+
+#: A number typed on its own, perhaps ending a sentence: "3", "12.", "07".
+_DIGITS = re.compile(r"([0-9]+)[.,!?]?")
+
+
+def answer_words(typed: str) -> str:
+    """The words a typed answer means, normalised: ``y`` / ``n`` alone are "yes" / "no", and
+    a number from 0 to 20 typed as digits is spelled ("3 days ago" → "three days ago").
+    Anything else is left as it is, so it stays as (not) understood as it was: "n/a", "ny",
+    "21", "3.5", "-1" are no shorthand."""
+    words = normalize(" ".join(_spelled(token) for token in typed.split()))
+    return SHORT_ANSWERS.get(words, words)
+
+
+def _spelled(token: str) -> str:
+    digits = _DIGITS.fullmatch(token)
+    if digits is None or int(digits.group(1)) >= len(NUMBER_WORDS):
+        return token
+    return NUMBER_WORDS[int(digits.group(1))]
+
+
+def typed_text(line: str) -> str:
+    """``line`` without its line end, as text a transcript can hold: bytes that were not
+    UTF-8 (kept by the decoder of stdin as lone surrogates) become U+FFFD."""
+    line = line.rstrip("\r\n")
+    try:
+        raw = line.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = line.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
 
 
 class TextMouth:
@@ -28,7 +72,12 @@ class TextMouth:
 
 
 class TextEar:
-    """Reads one answer per line. At the end of piped input it stays silent."""
+    """Reads one answer per line.
+
+    Piped input is a script: at its end the ear stays silent for good. On a terminal, Ctrl-D
+    on an empty line is no answer (the turn goes on to its silence) and later lines are read;
+    only a terminal that hangs up (or stdin replaced by an empty file, as a stop does) ends it.
+    """
 
     def __init__(self, clock: Clock, stream: TextIO | None = None, echo: bool = False) -> None:
         self.clock = clock
@@ -39,23 +88,50 @@ class TextEar:
     def listen(self, listen: Listen, until: float) -> Heard | None:
         if self._closed:
             return None
-        if not self._ready(until):
+        line = self._terminal_line(until) if self.stream.isatty() else self._piped_line()
+        if line is None:
             return None
+        if self.echo:
+            print(f"> {line.rstrip()}", flush=True)
+        text = typed_text(line)
+        return Heard(text, match_intent(answer_words(text), listen), 1.0)
+
+    def _piped_line(self) -> str | None:
         line = self.stream.readline()
         if line == "":
             self._closed = True
-            return None
-        text = normalize(line)
-        if self.echo:
-            print(f"> {line.rstrip()}", flush=True)
-        return Heard(text, match_intent(text, listen), 1.0)
+        return line or None
 
-    def _ready(self, until: float) -> bool:
-        """Wait for a line on a terminal until ``until``; piped input is always ready."""
-        if not self.stream.isatty():
-            return True
+    def _terminal_line(self, until: float) -> str | None:
+        """The next line typed before ``until`` (None if none). Read straight from the
+        terminal, which hands over one line at a time: a line cut short by Ctrl-D comes as it
+        is, and an empty read (Ctrl-D alone) is no answer, so the wait goes on."""
+        fd = self.stream.fileno()
+        while self._readable(fd, until):
+            try:
+                data: bytes | None = os.read(fd, 4096)
+            except OSError:  # EIO: the terminal is gone
+                data = None
+            if data:
+                return data.decode(self.stream.encoding or "utf-8", "replace")
+            if data is None or not os.isatty(fd) or self._hung_up(fd):
+                self._closed = True
+                return None
+        return None
+
+    def _readable(self, fd: int, until: float) -> bool:
+        """Wait for input (or its end) on ``fd`` until ``until``."""
         timeout = max(0.0, until - self.clock.now())
         if timeout == float("inf"):
             timeout = None  # type: ignore[assignment]
-        readable, _, _ = select.select([self.stream], [], [], timeout)
+        readable, _, _ = select.select([fd], [], [], timeout)
         return bool(readable)
+
+    @staticmethod
+    def _hung_up(fd: int) -> bool:
+        """Whether the terminal on ``fd`` has hung up (its other side closed): reads there
+        end at once, and always will."""
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return any(event & (select.POLLHUP | select.POLLERR | select.POLLNVAL)
+                   for _, event in poller.poll(0))
