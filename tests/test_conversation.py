@@ -107,3 +107,15 @@ def test_each_ending_is_said_once_and_agrees_with_itself() -> None:
         weak = said(converse(engine, [*NO_RED_FLAGS[:k], "yes"]))
         assert "so please do not wait" in weak
         assert "weakness in your legs, call" not in weak and "legs get weaker, call" in weak
+
+
+def test_stopping_the_coach_ends_with_the_warning_signs() -> None:
+    """The coach's own stop said "Okay, stopping here." and a summary, and never the warning
+    signs every other ending names; now the dialog's stopped ending follows it."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "please stop"])
+    assert [a.outcome for a in actions if isinstance(a, End)] == ["stopped"]
+    keys = [a.key for a in actions if isinstance(a, Say)]
+    assert keys[-4:] == ["coach:summary", "outcome:stopped", "outcome:stopped",
+                         "outcome:stopped"]
+    assert "call 911" in said(actions)

@@ -110,7 +110,7 @@ def test_stop_ends_with_a_summary_and_outcome_stopped(start: float) -> None:
     second_end = holds(run(EXERCISE))[1][1]["t"]
     done = run(EXERCISE, schedule=[(second_end + 10.0, "stop")])
     assert done.outcome == "stopped"
-    assert done.texts()[-2] == "Okay, stopping here."
+    assert done.texts()[-2] == "Okay."
     assert done.texts()[-1].startswith("You did 2 hamstring stretches with a towel,")
     assert done.timers()[-1]["event"] == "end"
 

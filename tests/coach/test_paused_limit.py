@@ -39,7 +39,7 @@ def test_a_session_left_paused_stops_at_the_limit(start: float, limit: float) ->
     done = run(EXERCISE, schedule=[(pause_at, "pause")])
     assert done.outcome == "stopped"
     assert done.clock.now() == pytest.approx(pause_at + limit)
-    assert done.texts()[-2:] == ["We have been paused for 10 minutes, so I will stop here.",
+    assert done.texts()[-2:] == ["We have been paused for 10 minutes.",
                                  "We did not finish any exercise this time."]
     end = done.timers()[-1]  # the held stretch is closed with the time it still had
     assert end["event"] == "end" and end["remaining"] == round(HOLD - INTO, 1)
@@ -75,7 +75,8 @@ def test_run_text_with_piped_pause_ends(tmp_path: Path) -> None:
          "--transcripts", str(tmp_path)],
         input="pause\n", capture_output=True, text=True, timeout=60, check=False)
     assert "[outcome: stopped]" in done.stdout, done.stdout + done.stderr
-    assert "We have been paused for 10 minutes, so I will stop here." in done.stdout
+    assert "We have been paused for 10 minutes." in done.stdout
+    assert "bladder or bowel trouble" in done.stdout  # the stopped ending's warning signs
 
 
 def test_talk_that_is_no_command_does_not_keep_a_pause_alive(limit: float) -> None:
