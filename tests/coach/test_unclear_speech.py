@@ -43,7 +43,8 @@ def in_first_rep() -> CoachState:
     return state
 
 
-PAIN_REPORTS = ["sharp pain", "my back hurts", "it hurts a bit", "pain down my leg", "ow",
+PAIN_REPORTS = ["sharp pain", "my back hurts", "my back is sore", "it aches", "it hurts a bit",
+                "pain down my leg", "ow",
                 "stop it hurts", "stop pain", "that is painful", "it is hurting", "ouch ouch",
                 "i hurt my back again"]
 
