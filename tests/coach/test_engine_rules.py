@@ -67,11 +67,11 @@ def test_leg_weakness_skips_nerve_glides_and_dead_bugs_and_sends_to_a_specialist
 def test_an_exercise_asked_for_too_early_is_refused_with_the_reason() -> None:
     state, _ = coach().start(0.0, "first-72-hours", None, frozenset())
     after, actions = coach().step(state, Heard("heat", "exercise:heat"), 3.0)
-    assert says(actions) == ["Heat starts in days four to seven, so not yet."]
+    assert says(actions) == ["Not yet: the plan starts heat in days four to seven."]
     # the routine is untouched (only the note of when the refusal was said differs)
     assert replace(after, speech=None) == replace(state, speech=None)
     state, actions = coach().start(0.0, "week-2", "dead-bugs", frozenset())
-    assert "Dead bugs starts in week four, so not yet." in says(actions)
+    assert "Not yet: the plan starts dead bugs in week four." in says(actions)
     assert "dead-bugs" not in plan_exercises(state.plan)
 
 
