@@ -52,7 +52,7 @@ from voiceskill.acoustic.corpus import NUMBERS  # noqa: E402
 from voiceskill.acoustic.synth import Voice, held_out_voices, synthesize  # noqa: E402
 from voiceskill.clock import VirtualClock  # noqa: E402
 from voiceskill.commands.transcribe import recognize  # noqa: E402
-from voiceskill.events import Listen  # noqa: E402
+from voiceskill.events import Heard, Listen  # noqa: E402
 from voiceskill.session import apply_thresholds  # noqa: E402
 from voiceskill.speech.audio import split_chunks  # noqa: E402
 from voiceskill.speech.bandwidth import BandwidthWatch  # noqa: E402
@@ -306,16 +306,22 @@ class VoskRunner:
         text, _ = recognize(self._model(narrowband), samples, [*grammar, "[unk]"])
         return text
 
-    def session_intent(self, samples: np.ndarray, listen: Listen, narrowband: bool = False
-                       ) -> str | None:
-        """The intent a session takes from ``samples`` said 0.5 s into a turn: the microphone's
-        chunk path (ear, endpointing, sound-alike words) and the dialog's thresholds."""
+    def session_heard(self, samples: np.ndarray, listen: Listen, narrowband: bool = False
+                      ) -> Heard | None:
+        """What a session hears in ``samples`` said 0.5 s into a turn: the microphone's chunk
+        path (ear, endpointing, sound-alike words) and the dialog's thresholds."""
         if narrowband not in self._recognizers:
             self._recognizers[narrowband] = Recognizer(self._model(narrowband))
             self._recognizers[narrowband].bandwidth.decided = True  # as after the switch
         ear = AudioEar(said(samples), self._recognizers[narrowband], VirtualClock())
         heard = ear.listen(listen, until=60.0)
-        return apply_thresholds(heard, listen).intent if heard is not None else None
+        return apply_thresholds(heard, listen) if heard is not None else None
+
+    def session_intent(self, samples: np.ndarray, listen: Listen, narrowband: bool = False
+                       ) -> str | None:
+        """The intent a session takes from ``samples`` (:meth:`session_heard`)."""
+        heard = self.session_heard(samples, listen, narrowband)
+        return heard.intent if heard is not None else None
 
 
 class SphinxRunner:
@@ -571,8 +577,13 @@ def _score_running_coach(runner, oov: list[Clip], cache: Path | None) -> dict[st
     coach = _shipped_coach()
     checked = set(coach.book.checked.commands)
     listen = coach.running_listen
-    taken = [runner.session_intent(c.samples, listen) for c in oov]
-    said = [(intent, runner.session_intent(_cached_synth(v, phrase, cache), listen))
+
+    def taken_by_coach(samples: np.ndarray) -> str | None:  # pain words count anywhere
+        heard = runner.session_heard(samples, listen)
+        return coach.intent_of(heard) if heard is not None else None
+
+    taken = [taken_by_coach(c.samples) for c in oov]
+    said = [(intent, taken_by_coach(_cached_synth(v, phrase, cache)))
             for intent, phrases in coach.book.commands.items() for phrase in phrases
             for v in held_out_voices()]
     return {

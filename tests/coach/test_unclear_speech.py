@@ -117,3 +117,12 @@ def test_every_stop_phrase_of_the_screening_stops_the_coach() -> None:
             assert match_intent(phrase, listen) == "stop", (phrase, listen.timeout)
         state, actions = coach().step(in_first_rep(), typed(in_first_rep(), phrase), 3.0)
         assert actions[-1] == End("stopped") and state.mode == "ended"
+
+
+def test_a_pain_report_typed_with_capitals_and_punctuation_is_pain() -> None:
+    """Text mode hands the coach what was typed ("My back HURTS!"), not normalised words."""
+    engine = coach()
+    assert engine.intent_of(Heard("My back HURTS!", None, 1.0)) == "pain"
+    assert engine.intent_of(Heard("Ouch.", None, 1.0)) == "pain"
+    assert engine.intent_of(Heard("[unk] pain", None, 1.0)) == "pain"
+    assert engine.intent_of(Heard("[unk]", None, 1.0)) is None

@@ -50,7 +50,7 @@ from voiceskill.events import (
     StartTimer,
     TimerFired,
 )
-from voiceskill.intents import FILLER
+from voiceskill.intents import FILLER, normalize
 from voiceskill.speech.phrase_words import UNKNOWN
 
 #: Screening node the coach hands over to when pain is severe or spreading.
@@ -259,16 +259,16 @@ class CoachEngine:
         if isinstance(event, Silence):
             return self._silence(state, now)
         if isinstance(event, Heard):
-            intent = self._intent(event)
+            intent = self.intent_of(event)
             if intent is not None:
                 return self._command(state, intent, now)
             return self._not_caught(state, event)
         return state, []
 
-    def _intent(self, heard: Heard) -> str | None:
+    def intent_of(self, heard: Heard) -> str | None:
         """What ``heard`` means to the coach: ``pain`` whenever one of its words is a pain word,
         whatever else was said or understood ("sharp pain", "stop it hurts"), else its intent."""
-        if self.book.pain.words.intersection(heard.text.split()):
+        if self.book.pain.words.intersection(_words(heard.text)):
             return "pain"
         return heard.intent
 
@@ -276,7 +276,7 @@ class CoachEngine:
         """Words heard that mean nothing here: say so, once per exercise (background talk must
         not make the coach chatter). Silent for what holds no word of ours: the recognizer's
         ``[unk]`` (speech it rejected), an empty result, fillers alone."""
-        words = [w for w in heard.text.split() if w != UNKNOWN and w not in self.filler_words]
+        words = [w for w in _words(heard.text) if w != UNKNOWN and w not in self.filler_words]
         exercise = state.plan[state.index].exercise
         if not words or state.not_caught == exercise:
             return state, []
@@ -581,7 +581,7 @@ class CoachEngine:
         if isinstance(event, TimerFired):
             return state, []
         intent = "unsure" if isinstance(event, Silence) else (
-            self._intent(event) if isinstance(event, Heard) else None)  # a pain word: pain
+            self.intent_of(event) if isinstance(event, Heard) else None)  # a pain word: pain
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help": ask again, up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
                 return replace(state, pain_asks=state.pain_asks + 1), [
@@ -677,3 +677,10 @@ def spoken_duration(seconds: float, rough: bool = False) -> str:
     if secs or not minutes:
         parts.append(f"{secs} second" + ("s" if secs != 1 else ""))
     return " and ".join(parts)
+
+
+def _words(text: str) -> list[str]:
+    """The words of what was heard or typed, as the content spells them (typed text arrives
+    as typed: "My back HURTS!" is ``my back hurts``); the recognizer's ``[unk]`` kept."""
+    return [w for token in text.split()
+            for w in ([token] if token == UNKNOWN else normalize(token).split())]
