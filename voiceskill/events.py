@@ -30,7 +30,8 @@ class Heard:
     """The person said (or typed, or clicked) something during a listen."""
 
     text: str
-    """Recognized or typed text, lower case; empty when nothing usable was recognized."""
+    """Recognized words (lower case), or what was typed as typed; empty when nothing usable was
+    recognized. Read it with :func:`voiceskill.intents.normalize` to compare words."""
 
     intent: str | None
     """Intent the text maps to (``yes``, ``no``, ``unsure``, ...); None = not understood."""

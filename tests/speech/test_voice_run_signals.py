@@ -3,7 +3,8 @@ pyttsx3 with espeak-ng, PortAudio on the PulseAudio loop) in a process of its ow
 
 SIGTERM (a kiosk or a service manager stopping it) ends the session politely: the closing
 lines are said, but nothing else queued (it read out its whole introduction and the first
-question before). Ctrl-C stops at once, and the transcript still ends and is named."""
+question before). Ctrl-C ends the same way (a second one leaves at once), and the transcript
+still ends and is named."""
 
 from __future__ import annotations
 
