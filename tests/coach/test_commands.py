@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.coach.conftest import EXERCISE, HOLD, INTO
 from tests.coach.harness import coach, holds, run
 from voiceskill.dialog.engine import MAX_REPEATS
-
-EXERCISE = "hamstring-stretch"
-HOLD = 30.0
-#: Seconds into the first hold at which the command is said (not on a cue boundary).
-INTO = 12.34
-
-
-@pytest.fixture(scope="module")
-def start() -> float:
-    """Session time at which the first hold of the plain run starts."""
-    return holds(run(EXERCISE))[0][0]["t"]
 
 
 def test_pause_keeps_the_remaining_time_and_resume_continues_it(start: float) -> None:

@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.coach.conftest import EXERCISE, HOLD, INTO
 from tests.coach.harness import coach, holds, run
 from voiceskill.coach.engine import TIMER
 from voiceskill.events import End, Heard, Say, StartTimer, TimerFired
-
-EXERCISE = "hamstring-stretch"
-HOLD = 30.0
-INTO = 12.34
-
-
-@pytest.fixture(scope="module")
-def start() -> float:
-    return holds(run(EXERCISE))[0][0]["t"]
 
 
 @pytest.fixture(scope="module")
