@@ -9,6 +9,14 @@ from voiceskill.events import Choice, Listen
 
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
 
+#: The numbers zero to twenty as words: what the dialogs count in, always in the speech
+#: model's vocabulary (voiceskill.acoustic.corpus) and spelled out when typed as digits
+#: (voiceskill.textio).
+NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
 #: The intent of sounds people make before or between the words of an answer ("um, no").
 #: They mean nothing: skipped when an answer is read, never an answer on their own.
 FILLER = "filler"

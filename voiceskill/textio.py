@@ -16,14 +16,10 @@ from typing import TextIO
 
 from voiceskill.clock import Clock
 from voiceskill.events import Heard, Listen
-from voiceskill.intents import match_intent, normalize
+from voiceskill.intents import NUMBERS, match_intent, normalize
 
 #: Whole typed answers that stand for a word: ``y`` and ``n`` (after normalising).
 SHORT_ANSWERS = {"y": "yes", "n": "no"}
-
-#: Numbers the dialogs listen for, as words; typed as digits they are spelled out.
-NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve "
-                "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
 
 #: A number typed on its own, perhaps ending a sentence: "3", "12.", "07".
 _DIGITS = re.compile(r"([0-9]+)[.,!?]?")
@@ -40,9 +36,9 @@ def answer_words(typed: str) -> str:
 
 def _spelled(token: str) -> str:
     digits = _DIGITS.fullmatch(token)
-    if digits is None or int(digits.group(1)) >= len(NUMBER_WORDS):
+    if digits is None or int(digits.group(1)) >= len(NUMBERS):
         return token
-    return NUMBER_WORDS[int(digits.group(1))]
+    return NUMBERS[int(digits.group(1))]
 
 
 def typed_text(line: str) -> str:

@@ -14,14 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from voiceskill.intents import NUMBERS
 from voiceskill.intents import normalize as normalize_phrase
 
 _DIGITS = re.compile(r"[0-9]+")
-
-NUMBERS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
 
 #: Words the commands and dialogs need (kept so a build works before dialogs exist).
 BASE_VOCABULARY = (
