@@ -45,17 +45,17 @@ def _transition_ids(body: bytes) -> int | None:
     """The number of transition ids: the TransitionModel's ``<LogProbs>`` vector has one
     entry more (entry 0 is unused). Text: ``<LogProbs> [ 0 -0.28 ... ]``; binary: ``FV``,
     the byte 4, then the entry count as int32."""
-    at = body.find(b"<LogProbs>", 0, 50_000_000)
-    if at < 0:
+    found = re.compile(rb"<LogProbs>\s*").search(body, 0, 50_000_000)
+    if found is None:
         return None
-    rest = body[at + len(b"<LogProbs>") :].lstrip()
-    if rest.startswith(b"FV ") and rest[3:4] == b"\x04":
-        (entries,) = struct.unpack_from("<i", rest, 4)
-    elif rest.startswith(b"["):
-        end = rest.find(b"]")
+    at = found.end()  # offsets, not slices: the body can be hundreds of MB
+    if body.startswith(b"FV \x04", at) and at + 8 <= len(body):
+        (entries,) = struct.unpack_from("<i", body, at + 4)
+    elif body.startswith(b"[", at):
+        end = body.find(b"]", at)
         if end < 0:
             return None
-        entries = len(rest[1:end].split())
+        entries = len(body[at + 1 : end].split())
     else:
         return None
     return entries - 1 if entries > 0 else None
