@@ -36,6 +36,17 @@ def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
         assert "question:days-since-pop" in keys and phase_key in keys, (days, keys)
 
 
+def test_a_start_at_a_phase_coaches_its_routine_and_an_exercise_alone_the_first_days() -> None:
+    """``run --start days-4-7`` coaches that phase's routine, whose exercises are allowed then;
+    ``--start cat-cow`` with no phase known follows the first days' rules: not yet."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    phase = said(converse(engine, [], start="days-4-7"))
+    assert "Today's plan: heat, cat-cow and gentle walk." in phase and "Not yet" not in phase
+    alone = said(converse(engine, [], start="cat-cow"))
+    assert alone.startswith("Not yet: the plan starts cat-cow in days four to seven.")
+    assert "Today's plan: gentle walk, lying face down over a pillow and ice." in alone
+
+
 def test_a_question_asked_again_must_not_lead_to_the_exercises(tmp_path) -> None:
     from voiceskill.dialog.content import check_content
 

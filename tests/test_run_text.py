@@ -99,7 +99,7 @@ def test_an_unknown_start_is_one_line_and_nothing_is_written(tmp_path):
     proc = _run_cli(tmp_path, "--start", "bogus", "--transcripts", "t")
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "voiceskill: unknown start 'bogus' (expected a dialog node or an exercise id; "
+        "voiceskill: unknown start 'bogus' (expected a dialog node, an exercise id or a phase; "
         "see `voiceskill exercises`)"]
     assert not (tmp_path / "t").exists()
 

@@ -175,8 +175,8 @@ def test_an_unknown_start_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     done = _simulate_cli(str(script))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
-        f"voiceskill simulate: {script}: unknown start 'nowhere' (expected a dialog node or an "
-        "exercise id; see `voiceskill exercises`)"]
+        f"voiceskill simulate: {script}: unknown start 'nowhere' (expected a dialog node, an "
+        "exercise id or a phase; see `voiceskill exercises`)"]
 
 
 def test_a_voice_that_is_not_installed_is_one_line_not_a_traceback(tmp_path: Path) -> None:

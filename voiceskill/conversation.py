@@ -26,6 +26,8 @@ class Coach(Protocol):
 
     def knows(self, exercise: str) -> bool: ...
 
+    def knows_phase(self, phase: str) -> bool: ...
+
     def start(
         self, now: float, phase: str, exercise: str | None, flags: frozenset[str]
     ) -> tuple[Any, list[Action]]: ...
@@ -60,9 +62,11 @@ class Conversation:
     def step(
         self, state: ConversationState, event: Event, now: float
     ) -> tuple[ConversationState, list[Action]]:
-        if isinstance(event, Started) and event.start:
-            if event.start not in self.screening.dialog.nodes and self.coach.knows(event.start):
+        if isinstance(event, Started) and event.start not in (None, *self.screening.dialog.nodes):
+            if self.coach.knows(event.start):
                 return self._start_coach(state, now, exercise=event.start)
+            if self.coach.knows_phase(event.start):
+                return self._start_coach(state, now, exercise=None, phase=event.start)
         if state.part == "coach":
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)
@@ -97,9 +101,11 @@ class Conversation:
         return state, actions
 
     def _start_coach(
-        self, state: ConversationState, now: float, exercise: str | None
+        self, state: ConversationState, now: float, exercise: str | None,
+        phase: str | None = None,
     ) -> tuple[ConversationState, list[Action]]:
-        phase = state.screening.get("phase") or DEFAULT_PHASE
+        # A session started at an exercise knows no phase: the earliest, the careful choice.
+        phase = phase or state.screening.get("phase") or DEFAULT_PHASE
         # Flags the screening recorded (sets: {leg-weakness: yes}); see voiceskill.dialog.flags.
         flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
         coach_state, actions = self.coach.start(now, phase, exercise, flags)

@@ -22,7 +22,8 @@ class Started:
     """The session begins; the engine answers with its first prompt."""
 
     start: str | None = None
-    """Optional node or exercise id to begin with (``run --start``, simulate's ``start:``)."""
+    """Optional node, exercise or phase id to begin with (``run --start``, a script's
+    ``start:``)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Simulation scripts: who the simulated person is and what they answer to each prompt.
 
 ```yaml
-start: bird-dog            # optional: node or exercise id to begin with
+start: bird-dog            # optional: node, exercise or phase id to begin with
 voice: en-gb               # optional: pyttsx3 voice for `say` replies
 replies:                   # used in order, once each
   - {audio: answers/no.wav}          # a WAV file, relative to this script
@@ -82,7 +82,7 @@ class Script:
     """Reply when nothing else applies; None = silence until the session gives up."""
 
     start: str | None = None
-    """Dialog node or exercise id to begin with."""
+    """Dialog node, exercise id or phase id to begin with."""
 
     voice: str | None = None
     """pyttsx3 voice for ``say`` replies; None = the default voice."""

@@ -49,10 +49,10 @@ def with_mild_weakness_question(text: str) -> str:
     return text.replace("  start-exercises:\n", MILD_WEAKNESS_NODE + "  start-exercises:\n")
 
 
-def converse(engine: Conversation, answers: list[str]) -> list[Action]:
-    """Steps the conversation with typed answers; every action, in order. Stops at an End or
-    when the answers run out."""
-    state, actions = engine.step(engine.initial_state(), Started(), 0.0)
+def converse(engine: Conversation, answers: list[str], start: str | None = None) -> list[Action]:
+    """Steps the conversation with typed answers (from ``start`` when given); every action, in
+    order. Stops at an End or when the answers run out."""
+    state, actions = engine.step(engine.initial_state(), Started(start), 0.0)
     log = list(actions)
     for now, text in enumerate(answers, start=1):
         if any(isinstance(a, End) for a in actions):

@@ -185,6 +185,10 @@ class CoachEngine:
         """Whether ``exercise`` is the id of an exercise (``run --start <id>``)."""
         return exercise in self.book.exercises
 
+    def knows_phase(self, phase: str) -> bool:
+        """Whether ``phase`` is the id or an alias of a phase (``run --start <phase>``)."""
+        return any(phase == p.id or phase in p.aliases for p in self.book.phases)
+
     def start(self, now: float, phase: str, exercise: str | None,
               flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
         """Begin coaching: the phase's routine, or one exercise by id (ValueError if unknown)."""

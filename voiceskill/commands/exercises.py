@@ -53,7 +53,8 @@ def list_exercises(args: argparse.Namespace) -> int:
     print(f"{'ID':<{width}}{'NAME':<{name_width}}WHAT")
     for ex in book.exercises.values():
         print(f"{ex.id:<{width}}{ex.name:<{name_width}}{what(ex)}")
-    print("\nRoutines by phase (run --start ID coaches one exercise):")
+    print("\nRoutines by phase (run --start PHASE coaches one; run --start EXERCISE one exercise,"
+          "\nwith the first days' rules):")
     for phase in book.phases:
         aliases = f" (also: {', '.join(phase.aliases)})" if phase.aliases else ""
         print(f"  {phase.id}{aliases}: {', '.join(phase.routine)}")

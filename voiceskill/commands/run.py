@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "diagnosis: if in doubt, call your emergency number.",
     )
     parser.add_argument("--text", action="store_true", help="type answers instead of speaking")
-    parser.add_argument("--start", metavar="ID", help="begin at a dialog node or an exercise id")
+    parser.add_argument("--start", metavar="ID",
+                        help="begin at a dialog node, an exercise id or a phase's routine")
     parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR, metavar="DIR",
                         help="dialog directory (default: the shipped dialogs/)")
     parser.add_argument("--emergency-number", metavar="NUMBER", type=emergency_number,
@@ -92,10 +93,11 @@ def run(args: argparse.Namespace) -> int:
 
 def unknown_start(engine: Any, start: str | None) -> str | None:
     """What is wrong with ``--start`` (or a script's ``start:``), or None when the
-    conversation can begin there: a node of the dialog or an exercise id."""
-    if start is None or start in engine.screening.dialog.nodes or engine.coach.knows(start):
+    conversation can begin there: a node of the dialog, an exercise id or a phase."""
+    if start is None or start in engine.screening.dialog.nodes or engine.coach.knows(start) \
+            or engine.coach.knows_phase(start):
         return None
-    return (f"unknown start {start!r} (expected a dialog node or an exercise id; "
+    return (f"unknown start {start!r} (expected a dialog node, an exercise id or a phase; "
             "see `voiceskill exercises`)")
 
 

@@ -157,7 +157,7 @@ class KioskService:
         self.screen = screen
         self.max_backoff = max_backoff
         self.first_backoff = first_backoff
-        #: Dialog node or exercise id every session begins with (None = the screening).
+        #: Dialog node every session begins with (None = the screening; check_kiosk_start).
         self.session_start = session_start
         self.hub = InputHub(parts.clock, idle_timeout=settings.session_idle_timeout)
         if screen is not None:
