@@ -12,12 +12,12 @@ import ipaddress
 import math
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from voiceskill import DEFAULT_MODEL_DIR
 from voiceskill.errors import ContentError, Problem
+from voiceskill.speech.modeldir.locate import resolve_model_dir
 
 #: Where transcripts go when the file does not say (a systemd unit sets its own).
 DEFAULT_TRANSCRIPT_DIR = Path("~/.local/state/voiceskill/transcripts")
@@ -34,8 +34,9 @@ class Settings:
     output_device: str | None = None
     """Speaker, matched like :attr:`input_device`; None = the system default."""
 
-    model_dir: Path = DEFAULT_MODEL_DIR
-    """Vosk model directory (the shipped English model unless set)."""
+    model_dir: Path = field(default_factory=lambda: resolve_model_dir(None))
+    """Vosk model directory: the file's ``audio.model``, else $VOICESKILL_MODEL, else the
+    shipped English model."""
 
     emergency_number: str = "911"
     """The number the coach tells a person to call in an emergency (911, 112, 999, 000, ...)."""

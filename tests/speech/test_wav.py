@@ -128,6 +128,7 @@ def _broken(tmp_path: Path, name: str, content: bytes) -> Path:
         (_riff(1, 1, 16000, 16, bytes(3200))[:36], "no 'data' chunk"),
         (_riff(2, 1, 16000, 16, bytes(3200)), "format tag 2"),
         (_riff(1, 1, 16000, 12, bytes(3200)), "12-bit"),
+        (_riff(1, 4000, 16000, 8, bytes(3200)), "implausible number of channels 4000"),
     ],
 )
 def test_bad_files_give_one_clear_error_naming_the_file(

@@ -21,8 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("directory", nargs="?", type=Path, default=voiceskill.DIALOGS_DIR,
                         metavar="DIR", help="content directory (default: the shipped dialogs/)")
     parser.add_argument("--model", type=Path, metavar="DIR",
-                        help="speech model whose vocabulary is checked (default: the shipped "
-                        "model, if it is there; a model named here must be there)")
+                        help="speech model whose vocabulary is checked (default: "
+                        "$VOICESKILL_MODEL, else the shipped model if it is there)")
     parser.add_argument("--no-model", action="store_true",
                         help="skip the check of words against the speech model")
     parser.set_defaults(func=check)
@@ -30,15 +30,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def check(args: argparse.Namespace) -> int:
     from voiceskill.dialog.content import check_content
+    from voiceskill.speech.modeldir.locate import resolve_model_dir
 
     directory: Path = args.directory
     if not directory.is_dir():
         print(f"{directory}: not a directory (expected a folder holding triage.yaml, "
               "outcomes.yaml, intents.yaml)", file=sys.stderr)
         return 2
-    # Only the default model may be absent (a note); a model named with --model must be there.
-    model = None if args.no_model else args.model or voiceskill.DEFAULT_MODEL_DIR
-    report = check_content(directory, model, model_required=args.model is not None)
+    # Only the shipped model may be absent (a note); one named with --model or
+    # $VOICESKILL_MODEL must be there.
+    model = None if args.no_model else resolve_model_dir(args.model)
+    report = check_content(directory, model,
+                           model_required=model != voiceskill.DEFAULT_MODEL_DIR)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:

@@ -61,7 +61,8 @@ def add_device_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-device", metavar="NAME|INDEX",
                         help="speaker (see `voiceskill devices`; default: the system's)")
     parser.add_argument("--model", type=Path, metavar="DIR",
-                        help="Vosk model directory (default: the shipped model)")
+                        help="Vosk model directory (default: the settings file's, else "
+                        "$VOICESKILL_MODEL, else the shipped model)")
 
 
 def run(args: argparse.Namespace) -> int:

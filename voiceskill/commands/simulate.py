@@ -25,8 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", type=Path, metavar="OUT", help="write the JSON here")
     parser.add_argument("--record", type=Path, metavar="OUT.wav",
                         help="write both sides of the conversation into one WAV file")
-    parser.add_argument("--model", type=Path, default=voiceskill.DEFAULT_MODEL_DIR,
-                        metavar="DIR", help="Vosk model directory (default: the shipped one)")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="Vosk model directory (default: $VOICESKILL_MODEL or the shipped one)")
     parser.add_argument("--dialogs", type=Path, default=voiceskill.DIALOGS_DIR,
                         help="dialog directory (default: the shipped dialogs/)")
     parser.add_argument("--emergency-number", default="911", metavar="NUMBER",
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from voiceskill.conversation import build_conversation
     from voiceskill.simulate import simulate
     from voiceskill.simulate_script import load_script
+    from voiceskill.speech.modeldir.locate import resolve_model_dir
     from voiceskill.speech.recognizer import ModelError, open_models
     from voiceskill.speech.voice import SynthesisError
     from voiceskill.speech.wav import AudioFileError
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"voiceskill simulate: {script.path}: {problem}", file=sys.stderr)
         return 2
     try:
-        model, narrowband = open_models(args.model) if script.needs_model else (None, None)
+        model, narrowband = (open_models(resolve_model_dir(args.model)) if script.needs_model
+                             else (None, None))
         result = simulate(script, engine, model, record=args.record,
                           silence_timeout=args.silence_timeout, narrowband_model=narrowband)
     except (ModelError, AudioFileError) as err:

@@ -171,6 +171,41 @@ class _Models:
         return self.companion
 
 
+def unknown_words(model, phrases: list[str]) -> list[str]:
+    """The words of ``phrases`` that ``model`` (a ``vosk.Model``) has no entry for: Vosk drops
+    them from a grammar with only a warning of Kaldi's."""
+    words = dict.fromkeys(w for p in phrases if p != UNKNOWN for w in p.split())
+    return [w for w in words if model.vosk_model_find_word(w) < 0]
+
+
+def _grammar_problem(model, model_dir: Path, grammar: list[str]) -> tuple[str, bool]:
+    """What is wrong with ``--grammar`` ('' when nothing), and whether it is fatal."""
+    if not [p for p in grammar if p != UNKNOWN]:
+        return "--grammar has no phrases (expected comma-separated phrases, e.g. \"yes,no\")", True
+    missing = unknown_words(model, grammar)
+    if not missing:
+        return "", False
+    listed = ", ".join(repr(w) for w in missing[:10]) + (" ..." if len(missing) > 10 else "")
+    fatal = all(any(w in missing for w in p.split()) for p in grammar if p != UNKNOWN)
+    what = "no phrase of --grammar can be heard" if fatal else "--grammar"
+    return (f"{what}: {listed} not in the vocabulary of {model_dir} (graph/words.txt); "
+            "`voiceskill model compile --words FILE` adds words"), fatal
+
+
+def _failed(args: argparse.Namespace, name: str, err: Exception) -> None:
+    """One line on stderr; with --json also an object for the file, so that the output keeps
+    one object per file given."""
+    print(f"voiceskill transcribe: {err}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"file": _printable(name), "error": str(err)}), flush=True)
+
+
+def _printable(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 (kept by the OS as surrogates,
+    which a JSON reader refuses) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         model_dir = resolve_model_dir(args.model)
@@ -180,12 +215,18 @@ def run(args: argparse.Namespace) -> int:
         return 2
     models = _Models(model_dir, model, use_companion=not args.no_companion)
     grammar = grammar_list(args.grammar, add_unknown=not args.no_unk)
+    if grammar is not None:
+        problem, fatal = _grammar_problem(model, model_dir, grammar)
+        if problem:
+            print(f"voiceskill transcribe: {problem}", file=sys.stderr)
+            if fatal:
+                return 2
     status = 0
     for name in args.files:
         try:
             audio = WavStream(name)  # its header; the samples are decoded as Vosk takes them
         except AudioFileError as err:
-            print(f"voiceskill transcribe: {err}", file=sys.stderr)
+            _failed(args, name, err)
             status = 1
             continue
         with audio:
@@ -205,10 +246,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"voiceskill transcribe: {err}", file=sys.stderr)
                 return 2
             except AudioFileError as err:  # a read error partway through the file
-                print(f"voiceskill transcribe: {err}", file=sys.stderr)
+                _failed(args, name, err)
                 status = 1
                 continue
-        heard = Heard(file=name, text=text, words=words, model=str(decoder))
+        heard = Heard(file=_printable(name), text=text, words=words, model=str(decoder))
         if args.json:
             print(json.dumps(asdict(heard)))  # file, text, words, model
         else:
@@ -229,7 +270,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-unk", action="store_true", help="do not add [unk] to the grammar (force a phrase)"
     )
-    parser.add_argument("--model", metavar="DIR",
+    parser.add_argument("--model", type=Path, metavar="DIR",
                         help="model directory (default: $VOICESKILL_MODEL or shipped)")
     parser.add_argument(
         "--no-companion",
@@ -237,5 +278,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="decode files of 8 kHz or less with the model too, not with its 8 kHz companion "
         "(the directory beside it named with -8k)",
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object per file")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per file (file, text, words, model; file and "
+                        "error for a file that cannot be read)")
     parser.set_defaults(func=run)

@@ -15,6 +15,7 @@ from voiceskill.clock import MonotonicClock
 from voiceskill.session import Session
 from voiceskill.speech.audio import AudioDeviceError, Microphone
 from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.modeldir.locate import resolve_model_dir
 from voiceskill.speech.recognizer import ModelError, Recognizer, open_models
 from voiceskill.speech.voice import Player, SynthesisError, Synthesizer, VoiceMouth, VoiceSettings
 from voiceskill.transcript import Transcript
@@ -31,7 +32,7 @@ class VoiceOptions:
     """Speaker name piece or index; None = default."""
 
     model_dir: Path = voiceskill.DEFAULT_MODEL_DIR
-    """Vosk model directory."""
+    """Vosk model directory (``--model``, the settings file's, $VOICESKILL_MODEL, shipped)."""
 
     voice: str | None = None
     """pyttsx3 voice; None = default."""
@@ -63,7 +64,7 @@ def options_from_args(args: argparse.Namespace, settings: dict[str, Any]) -> Voi
     return VoiceOptions(
         input_device=pick("input_device", "input_device", None),
         output_device=pick("output_device", "output_device", None),
-        model_dir=Path(pick("model", "model_dir", voiceskill.DEFAULT_MODEL_DIR)),
+        model_dir=Path(pick("model", "model_dir", resolve_model_dir(None))),
         voice=pick("voice", "voice", None),
         rate=int(pick("rate", "rate", 150)),
         volume=float(loaded.volume) if loaded is not None else 1.0,

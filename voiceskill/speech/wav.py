@@ -25,6 +25,10 @@ TARGET_RATE = 16000
 #: stereo as float32).
 BLOCK_FRAMES = 1 << 15
 
+#: Most channels a file may say it has (a multichannel recorder has dozens; a header saying
+#: thousands is damaged).
+MAX_CHANNELS = 256
+
 #: Bytes of a ``fmt `` chunk read (it needs 40 at most; its size field may say anything).
 _FMT_READ_LIMIT = 1 << 16
 
@@ -68,6 +72,9 @@ def _parse_fmt(path: Path, body: bytes) -> WavFormat:
     is_float = tag == _FLOAT
     if channels < 1:
         raise _fail(path, "the header says the file has 0 channels")
+    if channels > MAX_CHANNELS:
+        raise _fail(path, f"implausible number of channels {channels} "
+                          f"(expected 1 to {MAX_CHANNELS})")
     if rate < 1000 or rate > 768000:
         raise _fail(path, f"implausible sample rate {rate} Hz")
     allowed = (32, 64) if is_float else (8, 16, 24, 32)
@@ -225,14 +232,20 @@ class WavStream:
 
 
 def _open(path: Path) -> BinaryIO:
+    """The file opened for reading; a pipe (``/dev/stdin``, ``<(...)``), which cannot seek to
+    the chunks of a WAV file, is read whole into memory first."""
     try:
-        return path.open("rb")
+        file = path.open("rb")
+        if file.seekable():
+            return file
+        with file:
+            return io.BytesIO(file.read())
     except FileNotFoundError:
         raise _fail(path, "no such file") from None
     except IsADirectoryError:
         raise _fail(path, "is a directory, not a WAV file") from None
     except OSError as err:
-        raise _fail(path, f"cannot read ({err.strerror})") from None
+        raise _fail(path, f"cannot read ({err.strerror or err})") from None
 
 
 def read_wav_format(path: str | Path) -> WavFormat:

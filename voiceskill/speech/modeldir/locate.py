@@ -28,6 +28,6 @@ def resolve_model_dir(path: str | Path | None = None) -> Path:
 
 def narrowband_companion(path: str | Path) -> Path | None:
     """The directory of ``path``'s companion model for 8 kHz devices, if there is one."""
-    root = Path(path)
+    root = Path(path).resolve()  # "." and ".." have no name of their own
     companion = root.with_name(root.name + NARROWBAND_SUFFIX)
     return companion if companion.is_dir() else None
