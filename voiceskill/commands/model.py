@@ -15,6 +15,7 @@ from voiceskill.speech.modeldir import (
     check_model_dir,
     narrowband_companion,
     open_model,
+    resolve_model_dir,
 )
 
 #: How the 8 kHz companion model differs from the default recipe: twice the speech, 15 % of
@@ -28,14 +29,15 @@ NARROWBAND_RECIPE = {"utterances": 16000, "narrowband": 0.15, "for_8k_device": T
 BUILD_DIR = Path("build")
 
 
-def _vocabulary_from_file(path: Path) -> list[str]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    words: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0]
-        words += [w.strip(",").lower() for w in line.split() if w.strip(",")]
-    return words
+def _dialog_dir(path: Path) -> Path:
+    """``path`` if it is a directory with dialog files (*.yaml); else ValueError saying why."""
+    if not path.exists():
+        raise ValueError(f"{path}: no such dialog directory")
+    if not path.is_dir():
+        raise ValueError(f"{path}: is not a directory (--dialogs takes the dialogs' directory)")
+    if not any(path.glob("*.yaml")):
+        raise ValueError(f"{path}: no dialog files (*.yaml) in it")
+    return path
 
 
 def _graph_config(model_dir: Path, args: argparse.Namespace):
@@ -53,9 +55,10 @@ def _graph_config(model_dir: Path, args: argparse.Namespace):
 
 def _compile(args: argparse.Namespace) -> int:
     from voiceskill.acoustic import corpus
-    from voiceskill.acoustic.graph import compile_graph
+    from voiceskill.acoustic.graph import StagedGraph, check_config, recover_graph, stage_graph
+    from voiceskill.acoustic.lexicon import read_words_file
 
-    model_dir = Path(args.model) if args.model else voiceskill.DEFAULT_MODEL_DIR
+    model_dir = resolve_model_dir(args.model)
     if not (model_dir / "am" / "final.mdl").is_file():
         print(
             f"voiceskill model compile: {model_dir / 'am' / 'final.mdl'}: missing "
@@ -64,25 +67,46 @@ def _compile(args: argparse.Namespace) -> int:
         )
         return 2
     problem = None
+    targets = [model_dir]
+    companion = narrowband_companion(model_dir)
+    if companion is not None and (companion / "am" / "final.mdl").is_file():
+        targets.append(companion)  # the 8 kHz model must know the same words
+    staged: list[StagedGraph] = []
     try:
+        # Everything that can be refused is refused before any file is written.
         if args.words:
-            words = _vocabulary_from_file(Path(args.words))
+            words = read_words_file(Path(args.words))
             vocab = sorted(set(words) | set(corpus.NUMBERS))
         else:
-            vocab = corpus.graph_vocabulary(Path(args.dialogs))
-            problem = corpus.dialog_load_problem(Path(args.dialogs))
-            if problem:
-                print(f"voiceskill model compile: warning: {problem}", file=sys.stderr)
-        targets = [model_dir]
-        companion = narrowband_companion(model_dir)
-        if companion is not None and (companion / "am" / "final.mdl").is_file():
-            targets.append(companion)  # the 8 kHz model must know the same words
+            dialogs = _dialog_dir(Path(args.dialogs))
+            vocab = corpus.graph_vocabulary(dialogs)
+            problem = corpus.dialog_load_problem(dialogs)
+        configs = [_graph_config(target, args) for target in targets]
+        for cfg in configs:
+            check_config(cfg)
+        if problem:
+            print(f"voiceskill model compile: warning: {problem}", file=sys.stderr)
         for target in targets:
-            skipped = compile_graph(vocab, target, _graph_config(target, args))
-            print(f"compiled {len(vocab) - len(skipped)} words into {target / 'graph'}")
+            note = recover_graph(target)
+            if note:
+                print(f"voiceskill model compile: note: {note}", file=sys.stderr)
+        # Both graphs are staged before either is swapped in, so the two models change
+        # within moments of each other.
+        for target, cfg in zip(targets, configs, strict=True):
+            staged.append(stage_graph(vocab, target, cfg))
+        for graph in staged:
+            graph.commit()
     except (OSError, ValueError) as err:
+        for target in targets:
+            try:
+                recover_graph(target)  # the old graph back, or the new one completed
+            except OSError:
+                pass
         print(f"voiceskill model compile: {err}", file=sys.stderr)
         return 2
+    for graph in staged:
+        print(f"compiled {graph.words} words into {graph.model_dir / 'graph'}")
+    skipped = staged[0].skipped
     if skipped:
         print(f"no pronunciation found for: {' '.join(skipped)}", file=sys.stderr)
     return 1 if skipped or problem else 0
@@ -175,7 +199,7 @@ def _context(args: argparse.Namespace) -> int:
     from voiceskill.acoustic.sphinx import SphinxModelError
     from voiceskill.acoustic.sphinx_context import ContextError, add_for_vocabulary
 
-    source = Path(args.model) if args.model else voiceskill.DEFAULT_MODEL_DIR
+    source = resolve_model_dir(args.model)
     out = Path(args.out)
     if _refused_out("context", out, args.force, (source,)):
         return 2
@@ -208,8 +232,16 @@ def _download(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from voiceskill.acoustic.graph import OLD_DIR, STAGING_DIR
+
+    model_dir = resolve_model_dir(args.dir)
+    leftovers = [name for name in (STAGING_DIR, OLD_DIR) if (model_dir / name).exists()]
+    if leftovers:
+        print(f"voiceskill model check: note: {model_dir} holds what an interrupted `model "
+              f"compile` left ({', '.join(leftovers)}); graph/ is complete, and the next "
+              "`voiceskill model compile` finishes or removes it", file=sys.stderr)
     try:
-        root = check_model_dir(args.dir)
+        root = check_model_dir(model_dir)
         if args.load:
             open_model(root)  # also starts a recognizer: Kaldi checks some options only then
     except ModelDirError as err:
@@ -240,9 +272,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "companion (DIR-8k beside it), when there is one, gets the same words.",
     )
     src = comp.add_mutually_exclusive_group(required=True)
-    src.add_argument("--words", metavar="FILE", help="file of words or phrases")
+    src.add_argument("--words", metavar="FILE",
+                     help="UTF-8 file of words, any number a line, '#' starts a comment; a "
+                     "phrase on a line gives its words one by one (--dialogs also makes each "
+                     "listened phrase a graph word)")
     src.add_argument("--dialogs", metavar="DIR", help="dialog directory (its listened phrases)")
-    comp.add_argument("--model", metavar="DIR", help="model directory (default: shipped model)")
+    comp.add_argument("--model", metavar="DIR",
+                      help="model directory (default: $VOICESKILL_MODEL, else the shipped model)")
     comp.add_argument("--word-cost", type=float, help="word-insertion penalty")
     comp.add_argument("--unk-cost", type=float, help="cost of entering [unk]")
     comp.add_argument("--unk-phone-cost", type=float, help="cost per phone inside [unk]")
@@ -311,7 +347,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          description="Copy a model built without context (e.g. combined) to "
                          "--out, give the words of the dialogs pocketsphinx's "
                          "context-dependent real-speech senones and compile its graph again.")
-    ctx.add_argument("--model", metavar="DIR", help="model directory (default: shipped model)")
+    ctx.add_argument("--model", metavar="DIR",
+                     help="model directory (default: $VOICESKILL_MODEL, else the shipped model)")
     ctx.add_argument("--out", metavar="DIR", required=True, help="where to write the result")
     ctx.add_argument("--dialogs", metavar="DIR", default=str(voiceskill.DIALOGS_DIR),
                      help="dialog directory: the words that get context, and the graph")
@@ -332,7 +369,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chk = sub.add_parser("check", help="check a model directory before Vosk loads it",
                          description="Check that a model directory has every file Vosk needs, "
                          "readable and well formed, and say which file is wrong if not.")
-    chk.add_argument("dir", metavar="DIR", help="model directory")
+    chk.add_argument("dir", metavar="DIR", nargs="?",
+                     help="model directory (default: $VOICESKILL_MODEL, else the shipped model)")
     chk.add_argument("--load", action="store_true",
                      help="also load it with Vosk and start a recognizer")
     chk.set_defaults(func=_check)
