@@ -220,13 +220,13 @@ def _context(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from voiceskill.acoustic.download import DownloadError, download_model
+    from voiceskill.acoustic.download import DownloadError, NotUsableError, download_model
 
     try:
         path = download_model(args.name, Path(args.dest), timeout=args.timeout)
     except DownloadError as err:
         print(f"voiceskill model download: {err}", file=sys.stderr)
-        return 2
+        return 1 if isinstance(err, NotUsableError) else 2
     print(f"model ready in {path}; use it with --model {path} or VOICESKILL_MODEL={path}")
     return 0
 
@@ -358,7 +358,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     dl = sub.add_parser("download", help="fetch an official Vosk model (needs the internet)",
                         description="Download an official Vosk model by name and unpack it "
-                        "(needs the internet; everything else works offline).")
+                        "(needs the internet; everything else works offline). It is installed "
+                        "only once it passes the model checks; a directory of that name that "
+                        "is there already is checked, not downloaded again.")
     dl.add_argument("name", help="model name, e.g. vosk-model-small-en-us-0.15")
     dl.add_argument("--dest", metavar="DIR", default=str(voiceskill.MODELS_DIR),
                     help="where to unpack (default: the models/ directory)")
