@@ -50,6 +50,12 @@ def test_a_missing_or_empty_dialog_directory_is_refused(tmp_path: Path, model: P
     (tmp_path / "empty").mkdir()
     err = _refused(model, capsys, "--dialogs", str(tmp_path / "empty"))
     assert err.endswith(f"{tmp_path / 'empty'}: no dialog files (*.yaml) in it")
+    # `model context` too, before it copies anything
+    out = tmp_path / "out"
+    assert main(["model", "context", "--model", str(model), "--out", str(out),
+                 "--dialogs", str(tmp_path / "nowhere")]) == 2
+    assert f"{tmp_path / 'nowhere'}: no such dialog directory" in capsys.readouterr().err
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(

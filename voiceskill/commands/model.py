@@ -205,7 +205,7 @@ def _context(args: argparse.Namespace) -> int:
         return 2
     try:
         check_model_dir(source)
-        vocab = corpus.graph_vocabulary(Path(args.dialogs))
+        vocab = corpus.graph_vocabulary(_dialog_dir(Path(args.dialogs)))
         if out.resolve() != source.resolve():
             if out.exists():
                 shutil.rmtree(out)
