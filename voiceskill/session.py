@@ -155,6 +155,11 @@ class Session:
             self._log("end", outcome=outcome)
         self.transcript.close()
 
+    def note(self, type_: str, **data: Any) -> None:
+        """Record something the edges saw (a device lost or back) in the transcript, on the
+        session's clock. Call it from the thread that runs the session."""
+        self._log(type_, **data)
+
     def request_stop(self) -> None:
         """Ask the session to end politely at the next event (SIGTERM, kiosk reset)."""
         self._stop_requested.set()

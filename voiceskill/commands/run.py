@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -20,6 +21,10 @@ from voiceskill.transcript import Transcript
 
 #: What the end of a session says of a transcript that could not be written to its end.
 INCOMPLETE = "incomplete: it could not be written to the end"
+
+#: Exit status of a voice session ended because its microphone was lost (the kiosk's status
+#: for a sound library that got stuck is 3 as well).
+DEVICE_LOST = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help=f"silence before re-asking (default {DEFAULT_SILENCE_TIMEOUT:g})")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     add_voice_options(parser)
+    parser.add_argument("--mic-give-up", type=positive_seconds, metavar="SECONDS",
+                        help="end the session (exit status 3) when the microphone stopped "
+                        "working and is not back within this time (default 45)")
     parser.set_defaults(func=run)
 
 
@@ -159,23 +167,52 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
 
 def _run_voice(args, engine, transcript: Transcript, settings: dict) -> int:
     try:
+        from voiceskill.kiosk.quiet import StderrFunnel
         from voiceskill.speech.live import VoiceStartError, voice_session
         from voiceskill.speech.recognizer import ModelError
     except OSError as err:  # PortAudio or espeak-ng libraries missing: say which, don't trace
         print(f"voiceskill: voice mode cannot start ({err}); use --text", file=sys.stderr)
         return 2
-    try:
-        with voice_session(args, engine, transcript, settings) as (session, stop):
-            try:
-                return _run_session(session, stop, args.start)
-            except ModelError as err:  # a turn's grammar Vosk refuses: one line, not a trace
-                session.abandon("stopped")
-                print(f"voiceskill: {err}", file=sys.stderr)
-                _print_transcript(transcript)
-                return 2
-    except VoiceStartError as err:
-        print(f"voiceskill: {err}", file=sys.stderr)
-        return 2
+    # PortAudio and ALSA print lines of their own for every failed open of a missing device
+    # ("Expression 'r' failed in 'src/hostapi/alsa/pa_linux_alsa.c'"): keep them off the
+    # terminal; what went wrong is said in our own words.
+    with StderrFunnel() as funnel:
+        try:
+            code = _voice(args, engine, transcript, settings, voice_session, ModelError)
+        except VoiceStartError as err:
+            print(f"voiceskill: {err}", file=sys.stderr)
+            code = 2
+        finally:
+            noise = funnel.take_summary()
+            if noise:
+                logging.getLogger("voiceskill.audio").debug("the sound library said: %s", noise)
+    return code
+
+
+def _voice(args, engine, transcript: Transcript, settings: dict, voice_session: Any,
+           model_error: type[Exception]) -> int:
+    from voiceskill.speech.audio import portaudio_stuck
+
+    with voice_session(args, engine, transcript, settings) as (session, stop, watch):
+        try:
+            code = _run_session(session, stop, args.start)
+        except model_error as err:  # a turn's grammar Vosk refuses: one line, not a trace
+            session.abandon("stopped")
+            print(f"voiceskill: {err}", file=sys.stderr)
+            _print_transcript(transcript)
+            return 2
+        if watch.gave_up is not None:
+            print(f"voiceskill: session ended: {watch.gave_up}. Check the microphone and the "
+                  "sound server (`voiceskill devices`) and start again, or use --text.",
+                  file=sys.stderr, flush=True)
+            code = DEVICE_LOST
+    if portaudio_stuck.is_set():
+        # A PortAudio thread is caught for good: its own clean-up at exit would hang as well.
+        # Everything is said and the transcript is closed; leave without it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def _run_session(session: Session, stop: Callable[[], None], start: str | None) -> int:

@@ -33,6 +33,24 @@ class AudioDeviceError(RuntimeError):
     """A sound device is missing, busy or broken; the message says which and what exists."""
 
 
+class NoSoundDeviceError(AudioDeviceError):
+    """No sound device answers at all (no sound server, no card, or a server without the
+    device wanted); the message says what to check."""
+
+
+#: What to check when no sound device answers ({what}: "a microphone", "a speaker").
+NO_SOUND_ADVICE = ("is a sound server (PulseAudio or PipeWire) running with {what}, "
+                   "or a sound card connected?")
+
+#: PortAudio's ALSA devices that are a door to a sound server rather than a card of their own:
+#: when one fails to open, the server has no such device or is not running.
+SERVER_DEVICES = frozenset({"default", "pulse", "pipewire"})
+
+#: PortAudio's "Device unavailable": busy, in use by another program (not missing).
+PA_DEVICE_UNAVAILABLE = -9985
+
+
+
 log = logging.getLogger("voiceskill.audio")
 
 
@@ -199,7 +217,11 @@ def find_device(spec: str | int | None, kind: str) -> DeviceInfo:
                 return d
         if usable:
             return usable[0]
-        raise AudioDeviceError(f"no {kind} sound device found (devices: {names})")
+        if not devices:
+            raise NoSoundDeviceError("no sound device found (PortAudio sees none); "
+                                     + NO_SOUND_ADVICE.format(what=_ONE[kind]))
+        raise NoSoundDeviceError(f"no {_THING[kind]} found (devices: {names}); "
+                                 + NO_SOUND_ADVICE.format(what=_ONE[kind]))
     text = str(spec).strip()
     if text.isdigit():
         for d in usable:
@@ -211,6 +233,30 @@ def find_device(spec: str | int | None, kind: str) -> DeviceInfo:
     if exact or partial:
         return (exact or partial)[0]
     raise AudioDeviceError(f"no {kind} device matching {text!r} (available: {names})")
+
+
+_THING = {"input": "microphone", "output": "speaker"}
+_ONE = {"input": "a microphone", "output": "a speaker"}
+
+
+def open_failure(kind: str, info: DeviceInfo, err: Exception) -> AudioDeviceError:
+    """The error for a device PortAudio could not open (``err``: its PortAudioError), in one
+    line. A sound server's door (:data:`SERVER_DEVICES`) that fails to open means the server
+    has no such device or is not running: :class:`NoSoundDeviceError`, saying what to check."""
+    args = getattr(err, "args", ())
+    host = args[2] if len(args) > 2 and isinstance(args[2], tuple) else ()
+    reason = str(host[-1]) if host and host[-1] else str(args[0] if args else err)
+    reason = reason.split(": ", 1)[-1]  # "Error opening InputStream: " says nothing more
+    thing = _THING[kind]
+    busy = (args[1] if len(args) > 1 else None) == PA_DEVICE_UNAVAILABLE or "busy" in reason
+    if info.name.lower() in SERVER_DEVICES and not busy:
+        # "Unanticipated host error" tells a person nothing (ALSA's own words are not always
+        # kept: PortAudio keeps them for the thread that opened, a helper here)
+        said = "" if "unanticipated" in reason.lower() else f" ({reason})"
+        return NoSoundDeviceError(
+            f"no {thing} found: {info.name!r} cannot be opened{said}; "
+            + NO_SOUND_ADVICE.format(what=_ONE[kind]))
+    return AudioDeviceError(f"cannot open {thing} {info.name!r}: {err}")
 
 
 #: Seconds a stream may take to close before PortAudio counts as stuck.
@@ -245,8 +291,51 @@ def abort_stream(stream: Any, what: str) -> bool:
     return _bounded(stream.abort, f"stop the {what} stream")
 
 
+def start_stream(stream: Any, what: str) -> None:
+    """Start a sounddevice stream, waiting at most :data:`CLOSE_TIMEOUT` (a vanished sound
+    server can leave PortAudio hanging); AudioDeviceError when it fails or does not return."""
+    try:
+        bounded_call(stream.start, f"start the {what} stream")
+    except AudioDeviceError:
+        raise
+    except Exception as err:  # noqa: BLE001 - PortAudioError and what a dying device raises
+        raise AudioDeviceError(str(err)) from None
+
+
+def bounded_call(action: Any, what: str) -> Any:
+    """``action()`` in a helper thread for at most :data:`CLOSE_TIMEOUT` seconds: its result, or
+    its exception raised here. When PortAudio does not
+    return, :data:`portaudio_stuck` is set and AudioDeviceError raised; the helper is left.
+    Raises AudioDeviceError at once when PortAudio is already stuck."""
+    check_portaudio()
+    result: list[Any] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(action())
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            failure.append(err)
+
+    helper = threading.Thread(target=run, name=what, daemon=True)
+    helper.start()
+    helper.join(CLOSE_TIMEOUT)
+    if helper.is_alive():
+        portaudio_stuck.set()
+        log.error("could not %s within %g s: the sound library is stuck; sound needs a "
+                  "restart of the program", what, CLOSE_TIMEOUT)
+        raise AudioDeviceError(f"could not {what}: the sound library is stuck")
+    if failure:
+        raise failure[0]
+    return result[0] if result else None
+
+
 def _bounded(action: Any, what: str) -> bool:
-    """Run a PortAudio call in a helper thread for at most :data:`CLOSE_TIMEOUT` seconds."""
+    """Run a PortAudio call in a helper thread for at most :data:`CLOSE_TIMEOUT` seconds. Not
+    at all once PortAudio is stuck: a thread of it still holds a stream's lock, and closing that
+    stream aborted the process (``PaUnixMutex_Terminate: Assertion `0 == paUtilErr_'``)."""
+    if portaudio_stuck.is_set():
+        return False
 
     def run() -> None:
         try:
@@ -314,7 +403,8 @@ class Microphone:
         rate = int(info.rate) or TARGET_RATE
         blocksize = int(round(rate * CHUNK_SECONDS))
         self._queue = queue.Queue(maxsize=self._queue.maxsize)
-        try:
+
+        def start() -> Any:
             stream = sd.InputStream(
                 device=info.index,
                 samplerate=rate,
@@ -325,9 +415,18 @@ class Microphone:
                 callback=self._callback,
                 finished_callback=self._finished,
             )
-            stream.start()
+            try:
+                stream.start()
+            except BaseException:
+                stream.close()
+                raise
+            return stream
+
+        try:
+            # bounded: PortAudio can hang on a sound server that vanished
+            stream = bounded_call(start, "open the microphone")
         except sd.PortAudioError as err:
-            raise AudioDeviceError(f"cannot open microphone {info.name!r}: {err}") from None
+            raise open_failure("input", info, err) from None
         import soxr
 
         self._resampler = (

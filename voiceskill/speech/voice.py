@@ -14,6 +14,7 @@ import gc
 import io
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,11 @@ from voiceskill.speech.audio import (
     AudioDeviceError,
     _sounddevice,
     abort_stream,
+    bounded_call,
     close_stream,
     find_device,
+    open_failure,
+    start_stream,
 )
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
@@ -34,6 +38,11 @@ RATE_STEP = 25
 
 #: Volume added or removed by one "louder"/"softer" step.
 VOLUME_STEP = 0.15
+
+#: Seconds a prompt may play beyond its own length before its device counts as dead (a sound
+#: server that vanished takes the stream with it: its callback is never called again, and
+#: waiting for the end of the sound would wait for ever).
+PLAY_MARGIN = 5.0
 
 
 def adjusted(rate: int, volume: float, rate_step: int, volume_step: int) -> tuple[int, float]:
@@ -220,13 +229,20 @@ class Player:
         self.started_at: float | None = None
         """``time.monotonic()`` when the first block of the current sound went to the device."""
 
+    def open(self) -> Player:
+        """Open the output stream now (it is otherwise opened by the first :meth:`start`), so a
+        missing or broken speaker is known before anything is said (AudioDeviceError)."""
+        self._open()
+        return self
+
     def _open(self) -> Any:
         if self._stream is None:
             sd = _sounddevice()
             info = find_device(self.device, "output")
             rate = int(info.rate) or TARGET_RATE
             try:
-                stream = sd.OutputStream(
+                # bounded: PortAudio can hang on a sound server that vanished
+                stream = bounded_call(lambda: sd.OutputStream(
                     device=info.index,
                     samplerate=rate,
                     channels=1,
@@ -234,9 +250,9 @@ class Player:
                     blocksize=int(rate * 0.02),
                     latency="low",
                     callback=self._callback,
-                )
+                ), "open the speaker")
             except sd.PortAudioError as err:
-                raise AudioDeviceError(f"cannot open speaker {info.name!r}: {err}") from None
+                raise open_failure("output", info, err) from None
             self._rate = rate
             self._stream = stream
         return self._stream
@@ -255,11 +271,31 @@ class Player:
             self._done.clear()
         if not stream.active:
             try:
-                stream.start()
-            except Exception as err:  # noqa: BLE001
+                start_stream(stream, "speaker")
+            except AudioDeviceError as err:
                 self._done.set()
                 self.close()
                 raise AudioDeviceError(f"cannot play sound: {err}") from None
+
+    def play_out(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the sound started by :meth:`start` to end; False
+        when it has not: the device is dead (a vanished sound server takes the stream with it
+        and its callback is never called again), so the sound is cut and the stream dropped
+        (bounded, see :meth:`dead`); the next :meth:`start` opens it afresh."""
+        if self.wait(timeout):
+            return True
+        self.dead()
+        return False
+
+    def dead(self) -> None:
+        """The output stream stopped playing (its device vanished): stop waiting for it and
+        let it go, never blocking longer than :data:`voiceskill.speech.audio.CLOSE_TIMEOUT`."""
+        with self._lock:
+            self._pos = len(self._data)
+        self._done.set()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            close_stream(stream, "speaker")
 
     def wait(self, timeout: float | None) -> bool:
         """Block until the sound has played (True) or ``timeout`` passed (False)."""
@@ -346,6 +382,9 @@ class VoiceMouth:
         self.volume = synthesizer.settings.volume
         self.last_barge_in_latency: float | None = None
         """Seconds from the end of the barge-in word to the cut (last barge-in only)."""
+        self._trouble: str | None = None
+        """The last "(cannot speak: …)" shown: the same trouble is not shown again for every
+        prompt, only once until speaking works again."""
 
     def say(self, text: str, barge_in: Any) -> Any:
         if self.captions:
@@ -356,24 +395,33 @@ class VoiceMouth:
         except (SynthesisError, AudioDeviceError) as err:
             if not self.captions:
                 print(text, flush=True)
-            print(f"  (cannot speak: {err})", flush=True)
+            if str(err) != self._trouble:
+                print(f"  (cannot speak: {err})", flush=True)
+            self._trouble = str(err)
             return None
         duration = len(samples) / TARGET_RATE
+        # every wait below is bounded: a dead output stream never says it has finished
+        deadline = time.monotonic() + duration + PLAY_MARGIN
         heard = None
         if barge_in is not None and self.microphone is not None and self.recognizer is not None:
-            heard = self._listen_while_speaking(text, barge_in, duration)
-        if heard is None:
-            self.player.wait(duration + 5.0)
+            heard = self._listen_while_speaking(text, barge_in, deadline)
+        if heard is None and not self.player.play_out(max(0.0, deadline - time.monotonic())):
+            trouble = "the speaker stopped playing"
+            if trouble != self._trouble:
+                print(f"  (cannot speak: {trouble})", flush=True)
+            self._trouble = trouble
+        else:
+            self._trouble = None
         self._skip_echo()
         return heard
 
-    def _listen_while_speaking(self, text: str, barge_in: Any, duration: float) -> Any:
+    def _listen_while_speaking(self, text: str, barge_in: Any, deadline: float) -> Any:
         from voiceskill.session import interrupts
 
         turn = self.recognizer.turn(barge_in, eager=True)
         try:
             self.microphone.drain()
-            while self.player.playing:
+            while self.player.playing and time.monotonic() < deadline:
                 chunk = self.microphone.read(timeout=0.1)
                 if chunk is None:
                     continue
