@@ -247,3 +247,23 @@ def test_transcribe_json_names_the_model(capsys, monkeypatch: pytest.MonkeyPatch
     assert main(["transcribe", "--grammar", "yes,no", "--json", str(YES)]) == 0
     line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert line["model"] == str(voiceskill.DEFAULT_MODEL_DIR)
+
+
+def test_a_load_failure_lists_every_file_vosk_read(model_copy: Path) -> None:
+    """The list left out graph/phones/word_boundary.int and conf/pitch.conf, which Vosk
+    reads too (and ivector/final.ie, rescore/G.carpa, rnnlm/ when a model has them)."""
+    _ascii_garbage_in_the_weights(model_copy)
+    boundary = model_copy / "graph" / "phones" / "word_boundary.int"
+    boundary.parent.mkdir()
+    boundary.write_text("".join(f"{phone} nonword\n" for phone in range(1, 41)))
+    (model_copy / "conf" / "pitch.conf").write_text("")
+    mfcc = model_copy / "conf" / "mfcc.conf"
+    _replace(mfcc, b"--num-ceps=13", b"--num-ceps=10")  # with 3 pitch features, 13
+    with pytest.raises(ModelDirError) as err:
+        open_model(model_copy)
+    listed = str(err.value).rsplit(": ", 1)[1].split(", ")
+    assert listed == [
+        "am/final.mdl", "conf/model.conf", "conf/mfcc.conf", "conf/pitch.conf",
+        "am/global_cmvn.stats", "graph/HCLr.fst", "graph/Gr.fst", "graph/disambig_tid.int",
+        "graph/words.txt", "graph/phones/word_boundary.int",
+    ]

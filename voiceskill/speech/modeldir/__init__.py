@@ -15,7 +15,8 @@ The checks, by what they read:
 - :mod:`.fst` — OpenFst binary files, walked record by record;
 - :mod:`.conf_options` and :mod:`.conf` — configuration files, against the options and
   values Vosk 0.3.45 accepts;
-- :mod:`.kaldi` — the acoustic model, Kaldi matrices and the graph's text files;
+- :mod:`.kaldi` — the acoustic model (every number finite), Kaldi matrices and the graph's
+  text files (words.txt, phones/word_boundary.int);
 - :mod:`.directory` — every file of a directory, in the order Vosk reads them;
 - :mod:`.load` — loading the checked directory with Vosk, Kaldi's messages caught.
 """

@@ -216,3 +216,25 @@ def check_feature_conf(path: Path, known: dict[str, str]) -> int:
             raise _conf_fail(path, conf, "num-ceps", f"must be from 1 to --num-mel-bins ({bins})")
         return ceps
     return bins + (1 if _conf_bool(conf, "use-energy") else 0)
+
+
+#: The features Kaldi's pitch post-processing adds, with their defaults (ProcessPitchOptions).
+_PITCH_FEATURES = {
+    "add-pov-feature": True,
+    "add-normalized-log-pitch": True,
+    "add-delta-pitch": True,
+    "add-raw-log-pitch": False,
+}
+
+
+def pitch_dim(path: Path) -> int:
+    """How many features conf/pitch.conf makes Vosk append to the MFCC or filterbank ones
+    (3 with Kaldi's defaults)."""
+    conf = read_conf(path)
+    dim = 0
+    for name, default in _PITCH_FEATURES.items():
+        if name in conf:
+            dim += conf[name].value.lower() in ("true", "t", "1", "")
+        else:
+            dim += default
+    return dim

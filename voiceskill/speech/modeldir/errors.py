@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 
@@ -14,10 +16,33 @@ def fail(path: Path, problem: str) -> ModelDirError:
     return ModelDirError(f"{path}: {problem}")
 
 
-def need(path: Path) -> Path:
-    """``path``, unless it is missing or empty (then raise :class:`ModelDirError`)."""
+def present(path: Path) -> bool:
+    """Whether anything is at ``path``, as Vosk's ``stat`` sees it or not: a directory, a
+    dangling symbolic link or a link loop is there too (and :func:`need` names it)."""
+    return os.path.lexists(path)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why ``path``, which is not a regular file, cannot be read as one."""
+    if path.is_dir():
+        return "is a directory, expected a file"
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                return "is a symbolic link loop"
+            return f"is a symbolic link to {os.readlink(path)}, which does not exist"
+    if path.exists():
+        return "is not a regular file"
+    return "missing (required by Vosk)"
+
+
+def need(path: Path, allow_empty: bool = False) -> Path:
+    """``path``, unless it is missing, not a file, or empty when not ``allow_empty`` (then
+    raise :class:`ModelDirError`)."""
     if not path.is_file():
-        raise fail(path, "missing (required by Vosk)")
-    if path.stat().st_size == 0:
+        raise fail(path, _not_a_file(path))
+    if not allow_empty and path.stat().st_size == 0:
         raise fail(path, "is empty")
     return path

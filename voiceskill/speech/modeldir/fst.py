@@ -157,6 +157,17 @@ class InputLabels:
     """Further ids the graph may read (graph/disambig_tid.int)."""
 
 
+@dataclass(frozen=True)
+class OutputLabels:
+    """The output labels a grammar FST (graph/Gr.fst) may write: the ids of graph/words.txt,
+    through which Vosk turns them into words (and 0, Kaldi's empty word)."""
+
+    ids: frozenset[int]
+    """The ids words.txt gives."""
+    source: Path
+    """words.txt, for the message."""
+
+
 def _check_arcs(
     path: Path,
     data: bytes | mmap.mmap,
@@ -164,10 +175,11 @@ def _check_arcs(
     counts: np.ndarray,
     num_states: int,
     inputs: InputLabels | None,
+    outputs: OutputLabels | None = None,
 ) -> None:
     """Every arc (at byte ``positions``) goes to an existing state, with labels >= 0, input
-    labels among ``inputs`` when given, and a usable weight; ``counts`` is the number of arcs
-    of each state, for the messages."""
+    labels among ``inputs`` and output labels among ``outputs`` when given, and a usable
+    weight; ``counts`` is the number of arcs of each state, for the messages."""
     import numpy as np
 
     if len(positions) == 0:
@@ -210,13 +222,28 @@ def _check_arcs(
                 "graph was compiled for another acoustic model (Vosk would abort on the first "
                 "audio)",
             )
+    if outputs is not None:
+        known = np.fromiter(outputs.ids | {0}, dtype=np.int64)
+        bad = np.flatnonzero(~np.isin(labels_out, known))
+        if len(bad):
+            arc = int(bad[0])
+            raise fail(
+                path,
+                f"an arc of state {state_of(arc)} writes word id {int(labels_out[arc])}, but "
+                f"{outputs.source} has no word with that id: it is missing lines or belongs to "
+                "another graph, and Vosk would have no word to give for it",
+            )
     bad = np.flatnonzero(np.isnan(weights) | (weights == -np.inf))
     if len(bad):
         raise fail(path, f"damaged: an arc of state {state_of(int(bad[0]))} has no valid weight")
 
 
 def _check_vector_fst(
-    path: Path, head: _FstHeader, data: bytes | mmap.mmap, inputs: InputLabels | None
+    path: Path,
+    head: _FstHeader,
+    data: bytes | mmap.mmap,
+    inputs: InputLabels | None,
+    outputs: OutputLabels | None,
 ) -> None:
     """Walk a VectorFst's records: per state a float32 final weight and an int64 arc count,
     then that many (int32 ilabel, int32 olabel, float32 weight, int32 next state) arcs."""
@@ -274,11 +301,15 @@ def _check_vector_fst(
     positions = np.repeat(start_array, count_array) + 16 * (
         np.arange(total, dtype=np.int64) - np.repeat(first_arc, count_array)
     )
-    _check_arcs(path, data, positions, count_array, state, inputs)
+    _check_arcs(path, data, positions, count_array, state, inputs, outputs)
 
 
 def _check_const_fst(
-    path: Path, head: _FstHeader, data: bytes | mmap.mmap, inputs: InputLabels | None
+    path: Path,
+    head: _FstHeader,
+    data: bytes | mmap.mmap,
+    inputs: InputLabels | None,
+    outputs: OutputLabels | None,
 ) -> None:
     """A ConstFst: the header's counts give the exact size of its state array (float32
     weight, uint32 first arc, arc count, input and output epsilon counts) and arc array."""
@@ -321,14 +352,18 @@ def _check_const_fst(
     if len(bad):
         raise fail(path, f"damaged: state {int(bad[0])} has no valid final weight")
     positions = arcs_at + 16 * np.arange(head.num_arcs, dtype=np.int64)
-    _check_arcs(path, data, positions, counts, head.num_states, inputs)
+    _check_arcs(path, data, positions, counts, head.num_states, inputs, outputs)
 
 
-def check_fst(path: str | Path, inputs: InputLabels | None = None) -> None:
+def check_fst(
+    path: str | Path, inputs: InputLabels | None = None, outputs: OutputLabels | None = None
+) -> None:
     """Raise :class:`ModelDirError` unless ``path`` is an OpenFst binary file OpenFst can
     read whole: for vector and const FSTs, every state and arc record is where the header
-    says, every arc goes to an existing state and reads one of ``inputs`` (when given; a
-    graph read by the decoder, HCLr or HCLG), and nothing is missing or left over."""
+    says, every arc goes to an existing state, reads one of ``inputs`` (when given; a graph
+    read by the decoder, HCLr or HCLG) and writes one of ``outputs`` (when given; Gr), and
+    nothing is missing or left over. Other FST types (``ngram``, ``olabel_lookahead``, as
+    Vosk's published models have) are checked up to their header only."""
     path = need(Path(path))
     with path.open("rb") as handle:
         try:
@@ -340,11 +375,11 @@ def check_fst(path: str | Path, inputs: InputLabels | None = None) -> None:
         if head.fst_type == b"vector":
             if head.version != 2:
                 raise fail(path, f"damaged header: VectorFst file version {head.version}")
-            _check_vector_fst(path, head, data, inputs)
+            _check_vector_fst(path, head, data, inputs, outputs)
         elif head.fst_type == b"const":
             if head.version not in (1, 2):
                 raise fail(path, f"damaged header: ConstFst file version {head.version}")
-            _check_const_fst(path, head, data, inputs)
+            _check_const_fst(path, head, data, inputs, outputs)
         elif head.end >= len(data):
             raise fail(path, "truncated: the file ends after its header")
     finally:

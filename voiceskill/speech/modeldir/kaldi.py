@@ -1,7 +1,8 @@
 """Kaldi's own files in a model directory, other than FSTs and configuration.
 
 The acoustic model (am/final.mdl), matrices such as the CMVN statistics
-(am/global_cmvn.stats), and the graph's text files (graph/words.txt, graph/disambig_tid.int).
+(am/global_cmvn.stats), and the graph's text files (graph/words.txt, graph/disambig_tid.int,
+graph/phones/word_boundary.int).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class AcousticModel:
     transition_ids: int | None
     """How many transition ids its TransitionModel has (a graph's input labels are 1 to this,
     besides disambiguation ids), when its ``<LogProbs>`` could be read."""
+    phones: frozenset[int] | None = None
+    """The phones its topology covers (graph/phones/word_boundary.int must list them), when
+    its ``<Topology>`` could be read."""
 
 
 def _transition_ids(body: bytes) -> int | None:
@@ -59,6 +63,34 @@ def _transition_ids(body: bytes) -> int | None:
     else:
         return None
     return entries - 1 if entries > 0 else None
+
+
+def _phones(body: bytes, binary: bool) -> frozenset[int] | None:
+    """The phones of the TransitionModel's topology. Text: the numbers between each
+    ``<ForPhones>`` and ``</ForPhones>``; binary: ``<Topology>`` is followed by its sorted
+    phone list, the byte 4, the count as int32, then that many int32."""
+    found = body.find(b"<Topology>", 0, 4096)
+    if found < 0:
+        return None
+    at = found + len(b"<Topology>")
+    if binary:
+        at += 1  # the space after the token
+        if body[at : at + 1] != b"\x04" or at + 5 > len(body):
+            return None
+        (count,) = struct.unpack_from("<i", body, at + 1)
+        if not 0 < count <= (len(body) - at - 5) // 4:
+            return None
+        return frozenset(struct.unpack_from(f"<{count}i", body, at + 5))
+    end = body.find(b"</Topology>", at, 10_000_000)
+    if end < 0:
+        return None
+    phones: set[int] = set()
+    for listed in re.finditer(rb"<ForPhones>(.*?)</ForPhones>", body[at:end], re.DOTALL):
+        try:
+            phones.update(int(token) for token in listed.group(1).split())
+        except ValueError:
+            return None
+    return frozenset(phones) or None
 
 
 #: A number Kaldi wrote as not finite: ``nan``, ``-nan``, ``inf``, ``-inf`` (C++ streams),
@@ -169,12 +201,15 @@ def check_am(path: Path) -> AcousticModel:
         damage = _text_damage(path, body) or _text_non_finite(path, body)
         if damage:
             raise damage
-    if head.startswith(b"\x00B"):
+    binary = head.startswith(b"\x00B")
+    if binary:
         damage = _binary_non_finite(path, body)
         if damage:
             raise damage
     found = re.search(rb"input-node name=input dim=(\d+)", body[:1_000_000])
-    return AcousticModel(int(found.group(1)) if found else None, _transition_ids(body))
+    return AcousticModel(
+        int(found.group(1)) if found else None, _transition_ids(body), _phones(body, binary)
+    )
 
 
 def read_kaldi_matrix(path: str | Path) -> list[list[float]]:
@@ -251,29 +286,142 @@ def check_cmvn(path: Path, dim: int | None) -> None:
 # --- Graph files ----------------------------------------------------------------------------
 
 
-def check_words(path: Path) -> int:
-    """graph/words.txt: one ``word id`` pair per line; return the number of words."""
-    count = 0
-    with need(path).open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            parts = line.split()
-            if not parts:
-                continue
-            if len(parts) != 2 or not parts[1].lstrip("-").isdigit():
-                raise fail(path, f"line {number}: expected 'word id', got {line.strip()!r}")
-            if parts[1].lstrip("-").lstrip("0") == "" and parts[0] != "<eps>":
-                raise fail(path, f"line {number}: id 0 is Kaldi's empty word '<eps>', not "
-                           f"{parts[0]!r} (Vosk aborts the process when a grammar names it)")
-            count += 1
-    if count == 0:
+_WORD_SEPARATOR = re.compile(rb"[ \t]+")  # OpenFst's symbol-table field separators
+
+
+def check_words(path: Path) -> dict[str, int]:
+    """graph/words.txt as OpenFst's ``SymbolTable::ReadText`` reads it (fields split on
+    spaces and tabs, ids whole numbers from 0): one ``word id`` pair per line, ``<eps> 0``
+    first, no id or word twice; return the words and their ids."""
+    data = need(path).read_bytes()
+    words: dict[str, int] = {}
+    lines_of: dict[int, int] = {}
+    first: tuple[str, int] | None = None
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        where = f"line {number}"
+        if raw.endswith(b"\r"):
+            raise fail(
+                path,
+                f"{where}: ends in a carriage return (Windows line endings): OpenFst reads "
+                "the id with it and Vosk refuses the model (expected Unix line endings)",
+            )
+        parts = [part for part in _WORD_SEPARATOR.split(raw) if part]
+        if not parts:
+            continue
+        text = raw.decode("utf-8", errors="replace").strip()
+        if len(parts) != 2:
+            raise fail(path, f"{where}: expected 'word id', got {text!r}")
+        word, id_text = parts[0].decode("utf-8", errors="replace"), parts[1]
+        if not id_text.isdigit():
+            raise fail(
+                path,
+                f"{where}: expected 'word id' with a whole number 0 or above as the id, got "
+                f"{text!r} (Vosk refuses the model)",
+            )
+        ident = int(id_text)
+        if ident == 0 and word != "<eps>":
+            raise fail(path, f"{where}: id 0 is Kaldi's empty word '<eps>', not "
+                       f"{word!r} (Vosk aborts the process when a grammar names it)")
+        if ident in lines_of:
+            other = next(w for w, i in words.items() if i == ident)
+            raise fail(
+                path,
+                f"{where}: id {ident} is already {other!r} (line {lines_of[ident]}); each id "
+                "names one word",
+            )
+        if word in words:
+            raise fail(
+                path,
+                f"{where}: {word!r} is already id {words[word]} "
+                f"(line {lines_of[words[word]]}); each word has one id",
+            )
+        words[word] = ident
+        lines_of[ident] = number
+        if first is None:
+            first = (word, number)
+    if first is None:
         raise fail(path, "has no words")
-    return count
+    if first[0] != "<eps>" or words["<eps>"] != 0:
+        raise fail(
+            path,
+            f"line {first[1]}: expected '<eps> 0' first (Kaldi's empty word), got "
+            f"'{first[0]} {words[first[0]]}'",
+        )
+    return words
+
+
+#: The kinds of phone graph/phones/word_boundary.int may give (Kaldi's WordBoundaryInfo).
+WORD_BOUNDARY_TYPES = ("nonword", "begin", "end", "internal", "singleton")
+_BOUNDARY_SEPARATOR = re.compile(rb"[ \t\r]+")  # Kaldi splits its lines on these
+
+
+def check_word_boundary(path: Path, phones: frozenset[int] | None, source: Path) -> None:
+    """graph/phones/word_boundary.int, which Vosk reads when it is there to give words their
+    times: one ``phone type`` line per phone of the acoustic model (``phones``, read from
+    ``source``), the type one of :data:`WORD_BOUNDARY_TYPES`. Kaldi refuses the model for a
+    malformed line or an empty file, aborts for a phone id below 1, and stops decoding
+    ("Phone N was not specified in word-boundary file") for a phone the file leaves out."""
+    listed: dict[int, int] = {}
+    data = need(path).read_bytes()
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()  # what follows the last line's end is not a line (Kaldi reads by getline)
+    for number, raw in enumerate(lines, start=1):
+        parts = [part for part in _BOUNDARY_SEPARATOR.split(raw) if part]
+        text = raw.decode("utf-8", errors="replace").strip()
+        where = f"line {number}"
+        kinds = ", ".join(WORD_BOUNDARY_TYPES)
+        if len(parts) != 2 or not re.fullmatch(rb"[+-]?\d+", parts[0]):
+            raise fail(
+                path,
+                f"{where}: expected 'phone type' (a phone id, then one of {kinds}), got "
+                f"{text!r} (Vosk refuses the model)",
+            )
+        phone, kind = int(parts[0]), parts[1].decode("utf-8", errors="replace")
+        if kind not in WORD_BOUNDARY_TYPES:
+            raise fail(
+                path,
+                f"{where}: {kind!r} is not a kind of phone (expected one of {kinds}; Vosk "
+                "refuses the model)",
+            )
+        if phone < 1:
+            raise fail(path, f"{where}: phone {phone}: phone ids start at 1 (Vosk would abort)")
+        if phones is not None and phone not in phones:
+            raise fail(
+                path,
+                f"{where}: phone {phone} is not a phone of {source} (its phones are "
+                f"{_ranges(phones)}): the file belongs to another model",
+            )
+        listed.setdefault(phone, number)
+    if phones is not None:
+        missing = sorted(phones - listed.keys())
+        if missing:
+            raise fail(
+                path,
+                f"does not list phone{'s' if len(missing) > 1 else ''} {_ranges(missing)} of "
+                f"{source}: Kaldi stops decoding (\"Phone {missing[0]} was not specified in "
+                "word-boundary file\") when a result has a word with it",
+            )
+
+
+def _ranges(numbers: frozenset[int] | list[int]) -> str:
+    """``1-40`` or ``1-3, 7``: sorted numbers, runs joined."""
+    ordered = sorted(numbers)
+    runs: list[str] = []
+    start = previous = ordered[0]
+    for number in [*ordered[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if number is not None:
+            start = previous = number
+    return ", ".join(runs)
 
 
 def check_ints(path: Path, allow_empty: bool) -> list[int]:
     """A file of whitespace-separated integers (graph/disambig_tid.int); return them."""
-    if not path.is_file():
-        raise fail(path, "missing (required by Vosk)")
+    need(path, allow_empty=True)
     values: list[int] = []
     for number, token in enumerate(path.read_text(encoding="ascii", errors="replace").split(), 1):
         if not token.lstrip("-").isdigit():
