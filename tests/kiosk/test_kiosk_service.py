@@ -161,6 +161,29 @@ def test_a_silent_session_is_reset_after_the_idle_timeout(tmp_path: Path) -> Non
     assert [e["type"] for e in events].count("end") == 1
 
 
+def test_idle_time_counts_from_the_first_listen_not_from_the_kiosks_own_speech(
+    tmp_path: Path,
+) -> None:
+    """A slow voice (4 s a prompt) says the welcome and the first question in 12 s: the person
+    still gets the whole silence timeout and a re-ask before the idle limit (10 s) ends the
+    session. It counted from the session's start, and ended it as the first listen began."""
+    service, mouth, _ = make_service(tmp_path, [WAKE, 25.0], session_idle_timeout=10.0)
+    plain = mouth.say
+
+    def slow(text: str, barge_in: Any) -> Heard | None:
+        heard = plain(text, barge_in)
+        mouth.clock.advance(3.5)
+        return heard
+
+    mouth.say = slow  # type: ignore[method-assign]
+    assert service.serve().outcomes == {"no-response": 1}
+    events = transcripts(service)[0]
+    asked = next(e["t"] for e in events if e.get("key", "").startswith("question:"))
+    assert [e["type"] for e in events].count("silence") == 1
+    assert events[-1]["type"] == "end" and events[-1]["reason"] == "idle"
+    assert events[-1]["t"] >= asked + 4.0 + 10.0
+
+
 def test_an_error_inside_a_session_does_not_end_the_service(tmp_path: Path) -> None:
     built: list[int] = []
 

@@ -43,7 +43,9 @@ POLITE_STOP_LISTENS = 2
 
 class InputHub:
     """Merges microphone answers and screen presses into one :class:`~voiceskill.session.Ear`,
-    and watches a session for idleness (no answer and no running hold for ``idle_timeout``)."""
+    and watches a session for idleness (no answer and no running hold for ``idle_timeout``,
+    counted from the first listen after the last one: the kiosk's own speech before it is no
+    time the person had to answer)."""
 
     def __init__(self, clock: Clock, mic: Ear | None = None, idle_timeout: float = 180.0) -> None:
         self.clock = clock
@@ -56,7 +58,8 @@ class InputHub:
         self._shutdown = False
         self._stops_given = 0
         self._in_session = False
-        self._last_activity = clock.now()
+        self._waiting_since: float | None = None
+        """When the first listen since the last answer (or running hold) began; None before."""
         #: Session-clock time the current session began.
         self.session_started = clock.now()
         #: Called with the Listen in force each time listening starts (the screen shows buttons).
@@ -84,14 +87,15 @@ class InputHub:
     def observe(self, event: dict[str, Any]) -> None:
         """Session observer: an answer or a running hold counts as activity."""
         if event.get("type") in ("heard", "timer", "start"):
-            self._last_activity = self.clock.now()
+            self._waiting_since = None
 
     def begin_session(self) -> None:
-        """A session starts: idle time counts from now."""
+        """A session starts: idle time counts from its first listen."""
         with self._lock:
             self._in_session = True
             self._stops_given = 0
-            self.session_started = self._last_activity = self.clock.now()
+            self._waiting_since = None
+            self.session_started = self.clock.now()
 
     def end_session(self) -> None:
         """The session is over; presses left over are dropped."""
@@ -111,7 +115,9 @@ class InputHub:
         pressed = self._take(listen)
         if pressed is not None:
             return pressed
-        idle_deadline = self._last_activity + self.idle_timeout
+        if self._waiting_since is None:
+            self._waiting_since = self.clock.now()
+        idle_deadline = self._waiting_since + self.idle_timeout
         if self._in_session and self.clock.now() >= idle_deadline:
             raise SessionAborted("no-response", "idle")
         if self._in_session:
