@@ -336,22 +336,11 @@ def _bounded(action: Any, what: str) -> bool:
     stream aborted the process (``PaUnixMutex_Terminate: Assertion `0 == paUtilErr_'``)."""
     if portaudio_stuck.is_set():
         return False
-
-    def run() -> None:
-        try:
-            action()
-        except Exception:  # noqa: BLE001 - a dying device may fail to stop or close
-            pass
-
-    helper = threading.Thread(target=run, name=what, daemon=True)
-    helper.start()
-    helper.join(CLOSE_TIMEOUT)
-    if helper.is_alive():
-        portaudio_stuck.set()
-        log.error("could not %s within %g s: the sound library is stuck; sound needs a "
-                  "restart of the program", what, CLOSE_TIMEOUT)
-        return False
-    return True
+    try:
+        bounded_call(action, what)
+    except Exception:  # noqa: BLE001 - a dying device may fail to stop or close
+        pass
+    return not portaudio_stuck.is_set()
 
 
 def check_portaudio() -> None:
