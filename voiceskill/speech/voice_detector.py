@@ -25,8 +25,6 @@ import math
 from collections import deque
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import butter, sosfilt
 
 from voiceskill.speech.audio import CHUNK_SECONDS
 from voiceskill.speech.wav import TARGET_RATE
@@ -84,6 +82,8 @@ def spectral_change(bands_db: np.ndarray) -> float:
     frame's levels less their mean (the shape, loudness aside), smoothed over 30 ms, then the
     spread over time of each band, averaged over bands (dB): low for a noise, however loud,
     high for a voice (see :data:`NOISE_SHAPE_DB`)."""
+    from scipy.ndimage import uniform_filter1d
+
     smooth = uniform_filter1d(bands_db, 3, axis=0, mode="nearest")
     shape = smooth - smooth.mean(axis=1, keepdims=True)
     return float(shape.std(axis=0).mean())
@@ -105,6 +105,12 @@ class VoiceDetector:
         """... and louder than this absolute level (dB relative to full scale)."""
         self.floor_db: float | None = None
         """The room's level without a voice (dBFS); None until the first audio."""
+        # scipy.signal here, not at the module's top: importing it takes about 0.4 s and 60 MB,
+        # which every command that imports the recognizer (transcribe, so every `voiceskill`
+        # start) paid, though only a detector uses it.
+        from scipy.signal import butter, sosfilt
+
+        self._sosfilt = sosfilt
         self._high_pass = butter(2, HIGH_PASS_HZ, "highpass", fs=TARGET_RATE, output="sos")
         self._filter_state = np.zeros((len(self._high_pass), 2))
         self._lows: deque[float] = deque(maxlen=max(1, math.ceil(steady_seconds / CHUNK_SECONDS)))
@@ -129,7 +135,7 @@ class VoiceDetector:
         usable = len(chunk) - len(chunk) % FRAME
         if usable == 0:
             return False
-        above, self._filter_state = sosfilt(
+        above, self._filter_state = self._sosfilt(
             self._high_pass, chunk[:usable].astype(np.float64), zi=self._filter_state
         )
         levels = level_db(above.reshape(-1, FRAME))
