@@ -196,25 +196,27 @@ def _check_arcs(
     def state_of(arc: int) -> int:
         return int(np.searchsorted(ends, arc, side="right"))
 
-    bad = np.flatnonzero((targets < 0) | (targets >= num_states))
-    if len(bad):
-        arc = int(bad[0])
+    def first(wrong: np.ndarray) -> int | None:
+        """The first arc ``wrong`` marks, or None."""
+        bad = np.flatnonzero(wrong)
+        return int(bad[0]) if len(bad) else None
+
+    arc = first((targets < 0) | (targets >= num_states))
+    if arc is not None:
         raise fail(
             path,
             f"damaged: an arc of state {state_of(arc)} goes to state {int(targets[arc])}, "
             f"but there are only {num_states} states",
         )
-    bad = np.flatnonzero((labels_in < 0) | (labels_out < 0))
-    if len(bad):
-        arc = int(bad[0])
+    arc = first((labels_in < 0) | (labels_out < 0))
+    if arc is not None:
         raise fail(path, f"damaged: an arc of state {state_of(arc)} has a negative label")
     if inputs is not None:
         beyond = labels_in > inputs.transition_ids
         if beyond.any() and inputs.disambiguation:
             beyond &= ~np.isin(labels_in, np.fromiter(inputs.disambiguation, dtype=np.int64))
-        bad = np.flatnonzero(beyond)
-        if len(bad):
-            arc = int(bad[0])
+        arc = first(beyond)
+        if arc is not None:
             raise fail(
                 path,
                 f"an arc of state {state_of(arc)} reads transition id {int(labels_in[arc])}, "
@@ -224,18 +226,17 @@ def _check_arcs(
             )
     if outputs is not None:
         known = np.fromiter(outputs.ids | {0}, dtype=np.int64)
-        bad = np.flatnonzero(~np.isin(labels_out, known))
-        if len(bad):
-            arc = int(bad[0])
+        arc = first(~np.isin(labels_out, known))
+        if arc is not None:
             raise fail(
                 path,
                 f"an arc of state {state_of(arc)} writes word id {int(labels_out[arc])}, but "
                 f"{outputs.source} has no word with that id: it is missing lines or belongs to "
                 "another graph, and Vosk would have no word to give for it",
             )
-    bad = np.flatnonzero(np.isnan(weights) | (weights == -np.inf))
-    if len(bad):
-        raise fail(path, f"damaged: an arc of state {state_of(int(bad[0]))} has no valid weight")
+    arc = first(np.isnan(weights) | (weights == -np.inf))
+    if arc is not None:
+        raise fail(path, f"damaged: an arc of state {state_of(arc)} has no valid weight")
 
 
 def _check_vector_fst(
