@@ -17,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from voiceskill.errors import ContentError, Problem
-from voiceskill.speech.modeldir.locate import resolve_model_dir
 
 #: Where transcripts go when the file does not say (a systemd unit sets its own).
 DEFAULT_TRANSCRIPT_DIR = Path("~/.local/state/voiceskill/transcripts")
+
+
+def _model_from_environment() -> Path:
+    """$VOICESKILL_MODEL, else the shipped model (imported here: the model package is not
+    needed by every command that reads settings)."""
+    from voiceskill.speech.modeldir.locate import resolve_model_dir
+
+    return resolve_model_dir(None)
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,7 @@ class Settings:
     output_device: str | None = None
     """Speaker, matched like :attr:`input_device`; None = the system default."""
 
-    model_dir: Path = field(default_factory=lambda: resolve_model_dir(None))
+    model_dir: Path = field(default_factory=_model_from_environment)
     """Vosk model directory: the file's ``audio.model``, else $VOICESKILL_MODEL, else the
     shipped English model."""
 
