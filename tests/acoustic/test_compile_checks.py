@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import voiceskill
-from voiceskill.acoustic.graph import compile_graph
+from voiceskill.acoustic.graph import STAGING_DIR, GraphConfig, compile_graph, stage_graph
 from voiceskill.cli import main
-from voiceskill.speech.modeldir import MODEL_ENV, check_model_dir
+from voiceskill.speech.modeldir import MODEL_ENV, check_model_dir, narrowband_companion
 
 
 @pytest.fixture
@@ -165,3 +165,44 @@ def test_compile_check_and_context_take_the_model_the_environment_names(
     assert f"{tmp_path / 'nowhere'}: model directory does not exist" in capsys.readouterr().err
     assert main(["model", "context", "--out", str(tmp_path / "out")]) == 2
     assert f"{tmp_path / 'nowhere'}: model directory does not exist" in capsys.readouterr().err
+
+
+def test_model_compile_checks_each_models_graph_options_once(
+    tmp_path: Path, model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`model compile` checks the options of both models before staging either; staging
+    them checked them all over again (each check writes a model.conf and reads it back).
+    The real check runs; it is only counted."""
+    from voiceskill.acoustic import graph
+
+    companion = narrowband_companion(voiceskill.DEFAULT_MODEL_DIR)
+    targets = [model]
+    if companion is not None:
+        shutil.copytree(companion, tmp_path / "model-8k")
+        targets.append(tmp_path / "model-8k")
+    checked: list[GraphConfig] = []
+    real_check = graph.check_config
+
+    def counted(cfg: GraphConfig) -> None:
+        checked.append(cfg)
+        real_check(cfg)
+
+    monkeypatch.setattr(graph, "check_config", counted)
+    words = tmp_path / "words.txt"
+    words.write_text("yes\nno\n")
+    assert main(["model", "compile", "--words", str(words), "--model", str(model)]) == 0
+    assert len(checked) == len(targets)
+    for target in targets:
+        assert "no" in (target / "graph" / "words.txt").read_text().split()[::2], target
+
+
+def test_staging_a_graph_directly_still_checks_its_options(model: Path) -> None:
+    """compile_graph (model build, model context) and stage_graph itself get no check from
+    `model compile`: bad options are refused there too, before anything is written."""
+    before = _files(model)
+    bad = GraphConfig(acoustic_scale=-1.0)
+    for stage in (stage_graph, compile_graph):
+        with pytest.raises(ValueError, match="--acoustic-scale=-1: must not be negative"):
+            stage(["yes", "no"], model, bad)
+        assert _files(model) == before
+        assert not (model / STAGING_DIR).exists()

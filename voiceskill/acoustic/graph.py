@@ -412,16 +412,20 @@ class StagedGraph:
 
 
 def stage_graph(
-    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None
+    vocabulary: Iterable[str], model_dir: Path, cfg: GraphConfig | None = None, *,
+    checked: bool = False,
 ) -> StagedGraph:
     """Write the graph for ``vocabulary`` (words and phrases) to ``model_dir/graph.new`` and
     its conf files to ``conf/NAME.new``, leaving the model as it was until
     :meth:`StagedGraph.commit`. Leftovers of an interrupted compile are dealt with first
     (:func:`recover_graph`). Bad options (ValueError) or a context-dependent model's
     ``am/context.txt`` that cannot be read (ContextFileError, a ValueError) raise before any
-    file is written."""
+    file is written. ``checked``: the caller has passed this very ``cfg`` through
+    :func:`check_config` already (`model compile` checks the options of both models before
+    staging either), so it is not checked again."""
     cfg = cfg or GraphConfig()
-    check_config(cfg)
+    if not checked:
+        check_config(cfg)
     tying = read_tying(model_dir / "am")  # before anything is written: a bad file changes nothing
     phrases = {" ".join(p.lower().split()) for p in vocabulary} - {UNKNOWN_WORD}
     wanted = sorted({w for phrase in phrases for w in phrase.split()} - RESERVED_WORDS)

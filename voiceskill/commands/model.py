@@ -93,7 +93,7 @@ def _compile(args: argparse.Namespace) -> int:
         # Both graphs are staged before either is swapped in, so the two models change
         # within moments of each other.
         for target, cfg in zip(targets, configs, strict=True):
-            staged.append(stage_graph(vocab, target, cfg))
+            staged.append(stage_graph(vocab, target, cfg, checked=True))  # checked above
         for graph in staged:
             graph.commit()
     except (OSError, ValueError) as err:
