@@ -157,10 +157,16 @@ def test_a_model_named_on_the_command_line_must_be_there(tmp_path, capsys):
     assert "1 problem in" in err and "words not checked" not in err
 
 
+#: What `check` adds to a words-file problem whose message does not say what is expected.
+WORDS_EXPECTED = "(expected one 'word id' pair per line, '<eps> 0' first, as Kaldi writes it)"
+
+
 @pytest.mark.parametrize(("content", "problem"), [
-    ("hello\n", "graph/words.txt:1: expected 'word id', got 'hello' (expected one 'word id' "
-                "pair per line, as Kaldi writes it)"),
-    (b"\xff\xfe garbage", "graph/words.txt: cannot read the file: 'utf-8' codec can't decode"),
+    ("hello\n", f"graph/words.txt: line 1: expected 'word id', got 'hello' {WORDS_EXPECTED}"),
+    # read as OpenFst reads it (bytes, words not decoded): the id is what is wrong
+    (b"\xff\xfe garbage", "graph/words.txt: line 1: expected 'word id' with a whole number 0 "
+                          "or above as the id, got '\ufffd\ufffd garbage' (Vosk refuses the model) "
+                          f"{WORDS_EXPECTED}"),
 ])
 def test_a_words_file_that_cannot_be_read_is_one_line(tmp_path, capsys, content, problem):
     graph = tmp_path / "model" / "graph"
@@ -182,9 +188,9 @@ def test_an_unreadable_words_file_of_the_8_khz_companion_is_one_line(tmp_path, c
     assert main(["check", "--model", str(model)]) == 1
     out, err = capsys.readouterr()
     (line,) = out.splitlines()
-    assert line.startswith(f"{companion / 'graph' / 'words.txt'}: cannot read the file: "
-                           "'utf-8' codec can't decode byte 0xff")
-    assert line.endswith("(expected UTF-8 text, one 'word id' pair per line)")
+    assert line == (f"{companion / 'graph' / 'words.txt'}: line 2: expected 'word id' with a "
+                    "whole number 0 or above as the id, got '\ufffd\ufffd garbage' (Vosk refuses "
+                    f"the model) {WORDS_EXPECTED}")
     assert "1 problem in" in err and "note:" not in err
 
 
@@ -193,8 +199,8 @@ def test_an_8_khz_companion_without_a_words_file_is_a_problem(tmp_path, capsys):
     (tmp_path / "model-8k").mkdir()
     assert main(["check", "--model", str(model)]) == 1
     (line,) = capsys.readouterr().out.splitlines()
-    assert str(tmp_path / "model-8k" / "graph" / "words.txt") in line
-    assert line.endswith("(expected one 'word id' pair per line, as Kaldi writes it)")
+    assert line == (f"{tmp_path / 'model-8k' / 'graph' / 'words.txt'}: missing (required by "
+                    f"Vosk) {WORDS_EXPECTED}")
 
 
 def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, capsys):
@@ -208,11 +214,32 @@ def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, c
     assert main(["check", str(directory), "--model", str(graph.parent)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        f"{graph / 'words.txt'}:2: expected 'word id', got 'hello' (expected one 'word id' "
-        "pair per line, as Kaldi writes it)",
+        f"{graph / 'words.txt'}: line 2: expected 'word id', got 'hello' {WORDS_EXPECTED}",
         f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
     ]
     assert "2 problems in" in err and "note:" not in err
+
+
+def test_a_words_file_with_windows_line_endings_is_refused_as_run_refuses_it(tmp_path, capsys):
+    """`check --model` read words.txt with a reader of its own that took CRLF line endings,
+    while the model checks `run` makes before Vosk loads a model refuse them (OpenFst reads
+    the id with the carriage return): check passed a model run then would not start with.
+    Now both read it the same way and say the same."""
+    from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    words = model / "graph" / "words.txt"
+    words.write_bytes(words.read_bytes().replace(b"\n", b"\r\n"))
+    assert main(["check", "--model", str(model)]) == 1
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    with pytest.raises(ModelDirError) as refused:
+        check_model_dir(model)  # what run (and the kiosk, transcribe) check before loading
+    assert line == str(refused.value)
+    assert line.startswith(f"{words}: line 1: ends in a carriage return (Windows line endings)")
+    assert line.endswith("(expected Unix line endings)")  # said once, not twice
+    assert "1 problem in" in err
 
 
 def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):

@@ -332,21 +332,11 @@ def read_words_file(path: Path) -> list[str]:
     return words
 
 
-def read_words_txt(path: Path) -> dict[str, int]:
-    """Read a Kaldi/OpenFst symbol table (``word id`` per line)."""
-    table: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        parts = line.split()
-        if not parts:
-            continue
-        if len(parts) != 2 or not parts[1].isdigit():
-            raise ValueError(f"{path}:{number}: expected 'word id', got {line!r}")
-        table[parts[0]] = int(parts[1])
-    return table
-
-
 def missing_words(words: Iterable[str], model_dir: str | Path) -> list[str]:
-    """Words the model in ``model_dir`` cannot recognize (absent from graph/words.txt)."""
-    known = read_words_txt(Path(model_dir) / "graph" / "words.txt")
+    """Words the model in ``model_dir`` cannot recognize (absent from graph/words.txt, read
+    as the model checks read it: a file they refuse raises their ModelDirError)."""
+    from voiceskill.speech.modeldir.kaldi import check_words
+
+    known = check_words(Path(model_dir) / "graph" / "words.txt")
     wanted = {w.lower() for phrase in words for w in phrase.split()}
     return sorted(w for w in wanted if w not in known)

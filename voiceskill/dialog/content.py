@@ -163,12 +163,17 @@ class _Vocabulary:
         return self.model_dir / "graph" / "words.txt"
 
 
+#: What a words file should be, for a problem whose message does not say it already.
+WORDS_FILE_EXPECTED = "one 'word id' pair per line, '<eps> 0' first, as Kaldi writes it"
+
+
 class _UnreadableWords(Problem):
-    """A model's words file that cannot be read. Its ``problem`` is the reader's own message,
-    which names the file (and the line at fault, if one is), so it is printed as it is."""
+    """A model's words file that cannot be read, or that the model checks refuse. Its
+    ``problem`` is the reader's own message, which names the file (and the line at fault, if
+    one is), so it is printed as it is."""
 
     def __str__(self) -> str:
-        return f"{self.problem} (expected {self.expected})"
+        return f"{self.problem} (expected {self.expected})" if self.expected else self.problem
 
 
 def _read_vocabularies(model_dir: Path | None, report: ContentReport,
@@ -186,8 +191,8 @@ def _read_vocabularies(model_dir: Path | None, report: ContentReport,
                 str(words), 0, "(file)", f"{model_dir}: no speech model here ({words} is missing)",
                 "a model directory such as models/voiceskill-en, or --no-model"))
         return None
-    from voiceskill.acoustic.lexicon import read_words_txt
-    from voiceskill.speech.modeldir import narrowband_companion
+    from voiceskill.speech.modeldir import ModelDirError, narrowband_companion
+    from voiceskill.speech.modeldir.kaldi import check_words
 
     vocabularies = []
     for directory in (Path(model_dir), narrowband_companion(model_dir)):
@@ -195,15 +200,18 @@ def _read_vocabularies(model_dir: Path | None, report: ContentReport,
             continue
         path = _Vocabulary(directory, {}).path
         try:
-            vocabularies.append(_Vocabulary(directory, read_words_txt(path)))
-        except UnicodeDecodeError as err:
+            # The model checks' own reading (run them before Vosk loads the model): a file
+            # they refuse, `run` refuses, so it is refused here with the same words.
+            vocabularies.append(_Vocabulary(directory, check_words(path)))
+        except ModelDirError as err:
+            message = str(err)
             report.problems.append(_UnreadableWords(
-                str(path), 0, "(file)", f"{path}: cannot read the file: {err}",
-                "UTF-8 text, one 'word id' pair per line"))
-        except (OSError, ValueError) as err:
+                str(path), 0, "(file)", message,
+                "" if "(expected " in message else WORDS_FILE_EXPECTED))
+        except OSError as err:
             report.problems.append(_UnreadableWords(
-                str(path), 0, "(file)", str(err),
-                "one 'word id' pair per line, as Kaldi writes it"))
+                str(path), 0, "(file)",
+                f"{path}: cannot read the file: {err.strerror or err}", WORDS_FILE_EXPECTED))
     return vocabularies
 
 
