@@ -63,6 +63,12 @@ class VoiceOptions:
 #: which nobody watches, never gives up: it retries with a backoff and restarts (status 3).
 MIC_GIVE_UP = 45.0
 
+#: What ``voiceskill run`` says when the microphone is lost, instead of the ear's own notice
+#: (:data:`voiceskill.speech.ear.MIC_LOST`), which promises to keep trying with no end: run
+#: gives up after :attr:`MicWatch.give_up_after` seconds and says so.
+MIC_LOST_GIVING_UP = ("I can't hear you: the microphone stopped working. I will keep trying "
+                      "for {time}, then end the session.")
+
 
 class MicWatch:
     """Ends a session whose microphone stays lost for ``give_up_after`` seconds (a timer thread:
@@ -86,6 +92,13 @@ class MicWatch:
                           f"{self.give_up_after:g} s",))
                 self._timer.daemon = True
                 self._timer.start()
+
+    @property
+    def lost_notice(self) -> str:
+        """What to say when the microphone is lost: how long it will be waited for."""
+        seconds = self.give_up_after
+        unit = "second" if seconds == 1 else "seconds"
+        return MIC_LOST_GIVING_UP.format(time=f"{seconds:g} {unit}")
 
     def back(self) -> None:
         """The microphone works again: no giving up."""
@@ -187,10 +200,12 @@ def voice_session(args: argparse.Namespace, engine: Any, transcript: Transcript,
 
     def notify(text: str) -> None:
         """The ear's word about the microphone: said (or shown), noted in the transcript, and
-        the give-up countdown started or called off."""
+        the give-up countdown started or called off. A lost microphone is waited for only so
+        long, and the words say for how long."""
         if text == MIC_LOST:
             watch.lost()
             session.note("device", microphone="lost")
+            text = watch.lost_notice
         elif text == MIC_BACK:
             watch.back()
             session.note("device", microphone="back")
