@@ -5,13 +5,15 @@ paplay); the kiosk records ``mic.monitor`` and speaks into ``spk``."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.kiosk.harness import KioskRunner, kiosk_settings, say_to_wav, speak
-from tests.pulse import PulseServer
+from tests.pulse import PulseServer, reinitialize_portaudio, running_pulse
 from voiceskill.acoustic.augment import as_8k_device
+from voiceskill.kiosk.service import BACK_MESSAGE
 from voiceskill.speech.bandwidth import NARROWBAND_SWITCH
 from voiceskill.speech.wav import read_wav, write_wav
 from voiceskill.transcript import read_transcript
@@ -77,3 +79,47 @@ def test_an_8_khz_microphone_gets_the_companion_model(
 # Removed and restored sinks: tests/kiosk/test_kiosk_faults.py, with the kiosk in a child
 # process on a server of its own (run here, PortAudio's stuck ALSA thread outlived the test and
 # broke the playback tests that followed).
+
+
+@pytest.fixture
+def own_pulse() -> Iterator[PulseServer]:
+    """A PulseAudio server of this test's own, routed like ``pulse`` (the test suspends its
+    speaker); the shared server is used again afterwards."""
+    try:
+        with running_pulse() as server:
+            server.route(source="mic.monitor", sink="spk")
+            yield server
+    finally:
+        reinitialize_portaudio()
+
+
+def test_a_speaker_that_stops_playing_sends_the_kiosk_to_its_retries(
+    own_pulse: PulseServer, model, voice_dir: Path, tmp_path: Path
+) -> None:
+    """A suspended sink takes the kiosk's sound and never plays it out: the open output
+    stream's callback is not called again, as when a sound server's sink dies under it. The
+    mouth gives up on each prompt ("cannot speak: the speaker stopped playing") and the
+    session goes on by microphone; before, the kiosk then went back to waiting with a speaker
+    that could say nothing (its watch only saw a speaker that failed to start). Now the
+    service counts a device failure after the session, closes and reopens the devices, and
+    says it is back once the speaker plays again."""
+    kiosk = KioskRunner(kiosk_settings(tmp_path), model).start()
+    try:
+        kiosk.wait_listen("hey coach")
+        own_pulse.pactl("suspend-sink", "spk", "1")
+        speak(own_pulse, voice_dir, "hey coach")
+        kiosk.wait_listen("yes", timeout=90)  # each prompt waited for, then given up on
+        speak(own_pulse, voice_dir, "stop")
+        outcome, _ = kiosk.wait_end()
+        kiosk.wait_status("trouble")
+        stats = kiosk.service.stats
+        assert stats.device_failures == 1 and stats.recoveries == 0, stats
+        kiosk.drop_listens()
+        own_pulse.pactl("suspend-sink", "spk", "0")
+        back = BACK_MESSAGE.format(wake="hey coach")
+        kiosk.wait_listen("hey coach")  # reopened, and listening again
+    finally:
+        own_pulse.pactl("suspend-sink", "spk", "0")
+        kiosk.stop()
+    assert outcome == "stopped"
+    assert stats.recoveries == 1 and kiosk.said[-1] == back, (stats, kiosk.said[-3:])

@@ -97,9 +97,16 @@ class WatchedSource:
         return int(self.inner.drain())
 
 
+#: Why the speaker counts as failed when a sound it was given never finished playing.
+SPEAKER_STOPPED = "the speaker stopped playing (a sound never finished)"
+
+
 class WatchedPlayer:
     """A :class:`Player` that remembers when the speaker failed (the mouth itself only prints
-    the prompt and carries on, so the service asks :attr:`failed` between sessions)."""
+    the prompt and carries on, so the service asks :attr:`failed` between sessions): a sound
+    it could not start, or one that never finished playing (a sink that died or was
+    suspended under an open stream: :meth:`Player.play_out` gives up on it, and the mouth
+    shows "(cannot speak: the speaker stopped playing)")."""
 
     def __init__(self, inner: Player) -> None:
         self.inner = inner
@@ -111,6 +118,12 @@ class WatchedPlayer:
         except AudioDeviceError as err:
             self.failed = str(err)
             raise
+
+    def play_out(self, timeout: float) -> bool:
+        if self.inner.play_out(timeout):
+            return True
+        self.failed = SPEAKER_STOPPED
+        return False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
