@@ -182,6 +182,67 @@ def test_only_a_barge_in_word_the_prompt_itself_does_not_say_interrupts_it():
     assert not interrupts(None, "Hold it there.")
 
 
+CAUTION = 'If the pain gets worse at any point, stop and say "it hurts".'
+
+
+def test_a_word_heard_near_where_the_prompt_says_it_may_be_its_echo_elsewhere_it_is_not():
+    """The caution line, 4.4 s long (espeak-ng at 150 words a minute), says "it hurts" at its
+    end: "it hurts" heard then may be the speaker's own voice, heard at its start it is the
+    person's. Before, any words all found in the prompt were ignored, wherever they were heard."""
+    from voiceskill.session import possible_echo, prompt_word_times
+
+    said = {w: (start, end) for w, start, end in prompt_word_times(CAUTION, 4.4)}
+    assert 3.3 < said["hurts"][0] < said["hurts"][1] <= 4.4  # the last word, at the end
+    assert said["pain"][1] < 1.2
+    hurts = ["it", "hurts"]
+    assert possible_echo(hurts, 4.3, CAUTION, 4.4)  # when the prompt itself says it
+    assert not possible_echo(hurts, 1.0, CAUTION, 4.4)  # the person, 3 s before
+    assert not possible_echo(["pain"], 4.3, CAUTION, 4.4)  # "pain" was said 3 s before that
+    assert possible_echo(["pain"], 0.9, CAUTION, 4.4)
+    assert not possible_echo(["ouch"], 0.9, CAUTION, 4.4)  # not in the prompt at all
+    assert not possible_echo([], 0.9, CAUTION, 4.4)
+    # A long prompt: one word near its end, heard near the start, is the person's.
+    long = "Lie on your back. " * 8 + "Then say stop."
+    assert not possible_echo(["stop"], 1.0, long, 20.0)
+    assert possible_echo(["stop"], 19.8, long, 20.0)
+
+
+def test_with_the_timing_known_the_person_s_it_hurts_cuts_the_caution_that_says_it():
+    from voiceskill.session import interrupts
+
+    hurts = Heard("it hurts", "pain", 0.9)
+    assert not interrupts(hurts, CAUTION)  # no timing: any words of the prompt are its own
+    assert interrupts(hurts, CAUTION, heard_end=1.0, prompt_seconds=4.4)
+    assert not interrupts(hurts, CAUTION, heard_end=4.4, prompt_seconds=4.4)
+    assert not interrupts(Heard("yes", "yes", 0.9), CAUTION, heard_end=1.0, prompt_seconds=4.4)
+
+
+def test_a_listen_s_own_barge_in_listen_decides_with_its_thresholds():
+    """The running coach names what may cut its prompts (exercises.yaml, barge_in:): its
+    "next" cuts them only at the checked threshold, so a doubtful one does not."""
+    from voiceskill.coach.engine import CoachEngine
+    from voiceskill.session import barge_in_listen, interrupts
+
+    coach = CoachEngine()
+    running = barge_in_listen(coach.running_listen)
+    assert running is coach.running_listen.barge_in
+    assert barge_in_listen(coach.practice_listen) is running
+    intents = {c.intent for c in running.choices}
+    assert intents == {"stop", "pause", "pain", "next", "next-exercise"}
+    assert "done" not in running.phrases and "back" not in running.phrases
+    threshold = coach.book.checked.threshold
+    prompt = "Hold it there."
+    assert interrupts(Heard("next", "next", threshold), prompt, running)
+    assert not interrupts(Heard("next", "next", threshold - 0.1), prompt, running)
+    assert interrupts(Heard("stop", "stop", 0.2), prompt, running)  # stop is never checked
+    assert not interrupts(Heard("next", "next", 1.0), prompt)  # the screening's default
+    assert not interrupts(Heard("louder", "louder", 1.0), prompt, running)
+    # The pain question and the screening: stop, pause, wait and pain only.
+    pain = barge_in_listen(coach.pain_listen)
+    assert {c.intent for c in pain.choices} == {"stop", "pain"}
+    assert barge_in_listen(Listen((Choice("yes", "yes"),))) is None
+
+
 def test_a_stop_asked_for_while_speaking_leaves_the_rest_of_the_turn_unsaid():
     """SIGTERM during the welcome: the questions queued after it are not spoken (a kiosk being
     stopped read out its whole introduction first); the closing lines still are."""

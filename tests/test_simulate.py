@@ -188,3 +188,19 @@ def test_a_voice_that_is_not_installed_is_one_line_not_a_traceback(tmp_path: Pat
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"voiceskill simulate: {script}: voice: no text-to-speech voice "
                            "matches 'klingon-xx'")
+
+
+@pytest.mark.parametrize(("said", "cuts"), [("next", True), ("skip exercise", True),
+                                             ("louder", False), ("stop", True)])
+def test_the_coach_s_barge_in_commands_cut_its_prompts_and_only_they(
+        tmp_path: Path, said: str, cuts: bool) -> None:
+    """exercises.yaml's barge_in: "next" said over a step cuts it as voice mode does; "louder"
+    is no barge-in word (heard only once the coach is quiet), so the step is said to its end."""
+    outcome, events = _run(tmp_path, "start: walk\nrules:\n"
+                           f"  - {{when: 'get ready for a gentle', reply: {{text: '{said}', "
+                           "during: 0.5}}\ndefault: {text: 'stop'}\n")
+    barged = [e for e in events if e["type"] == "heard" and e.get("barge_in")]
+    assert [e["text"] for e in barged] == ([said] if cuts else []), barged
+    says = [e["text"] for e in events if e["type"] == "say"]
+    # the set-up step's second sentence, in the same turn: unsaid after a cut
+    assert any("Keep the pace easy" in t for t in says) is not cuts

@@ -9,12 +9,15 @@ Rules the edges can rely on:
 - A :class:`Listen` is in force from the start of the turn that emits it (its prompts can be
   interrupted) until the engine emits another one or :class:`End`.
 - Silence is measured from the moment listening (re)starts after the last prompt was spoken.
-- While speaking, only the barge-in intents (stop, pause, wait, pain) of the current listen
-  are heard; a barge-in cuts the rest of that turn's prompts and the engine gets the Heard.
+- While speaking, only the barge-in intents of the current listen are heard: stop, pause,
+  wait and pain, unless the listen carries a ``barge_in`` listen of its own (the running
+  coach's: ``barge_in:`` in dialogs/exercises.yaml, with the confidence each needs). A barge-in
+  cuts the rest of that turn's prompts and the engine gets the Heard.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,16 +43,108 @@ from voiceskill.events import (
 from voiceskill.intents import normalize
 from voiceskill.transcript import Transcript
 
-#: Intents that may interrupt the assistant while it speaks.
+#: Intents that may interrupt the assistant while it speaks, in a listen that does not say
+#: itself what may (see :func:`barge_in_listen`): the screening's questions.
 BARGE_IN_INTENTS = frozenset({"stop", "pause", "wait", "pain"})
 
+#: A word heard while a prompt plays may be the assistant's own voice only if the prompt says
+#: that word within this many seconds of when it was heard, plus :data:`ECHO_MARGIN_SHARE` of
+#: the prompt's length. Generous on purpose: where in a prompt a word falls is estimated from
+#: its letters (:func:`prompt_word_times`); against espeak-ng itself (each prefix of six
+#: prompts synthesized on its own, rates 90, 150 and 250) the estimate was off by up to 13-15 %
+#: of the prompt's length, always late. The rest covers the way back through the microphone
+#: and the moment the recognizer decides (up to a few tenths of a second after the word).
+ECHO_MARGIN = 0.6
 
-def interrupts(heard: Heard | None, prompt: str) -> bool:
-    """Whether ``heard``, caught while the assistant said ``prompt``, cuts it short: a
-    barge-in intent, and not only words of the prompt itself (the assistant may be hearing
-    itself say "stop")."""
-    return (heard is not None and heard.intent in BARGE_IN_INTENTS
-            and not set(heard.text.split()) <= set(normalize(prompt).split()))
+#: See :data:`ECHO_MARGIN`.
+ECHO_MARGIN_SHARE = 0.15
+
+#: Seconds each heard word is taken to have lasted, counted back from the end of what was
+#: heard (a barge-in ends on its last word).
+WORD_SECONDS = 0.5
+
+#: A comma or full stop is spoken as a pause about as long as this many letters.
+PAUSE_LETTERS = 3
+
+
+_PAUSE = re.compile(r"[.,;:!?][\"'”)]*$")
+
+
+def prompt_word_times(prompt: str, seconds: float) -> list[tuple[str, float, float]]:
+    """Each word of ``prompt`` (normalised) with an estimate of when a ``seconds`` long
+    recording of it says that word: (word, start, end), from the word's share of the letters,
+    a punctuation mark counting as a short pause."""
+    weights: list[tuple[str, float, float]] = []
+    for token in prompt.split():
+        words = normalize(token).split()
+        pause = PAUSE_LETTERS if _PAUSE.search(token) else 0
+        weights += [(w, len(w) + 1, 0) for w in words[:-1]]
+        if words:
+            weights.append((words[-1], len(words[-1]) + 1, pause))
+    total = sum(n + pause for _, n, pause in weights) or 1
+    out, done = [], 0.0
+    for word, n, pause in weights:
+        out.append((word, seconds * done / total, seconds * (done + n) / total))
+        done += n + pause
+    return out
+
+
+def possible_echo(words: list[str], heard_end: float, prompt: str,
+                  prompt_seconds: float) -> bool:
+    """Whether ``words``, heard up to ``heard_end`` seconds into the playing of ``prompt``
+    (``prompt_seconds`` long), may all be the assistant's own voice: the prompt says each of
+    them near the moment it was heard (:data:`ECHO_MARGIN`). A word the prompt says only
+    elsewhere, or not at all, is the person's.
+
+    The safe side: a pain word or "stop" wrongly taken for the person's stops the exercise and
+    asks, or ends politely; one wrongly taken for an echo is lost (the microphone's buffer is
+    dropped after each prompt). So only a word near its own place in the prompt is an echo."""
+    if not words:
+        return False
+    margin = ECHO_MARGIN + ECHO_MARGIN_SHARE * prompt_seconds
+    earliest = heard_end - WORD_SECONDS * len(words) - margin
+    latest = heard_end + margin
+    said = prompt_word_times(prompt, prompt_seconds)
+    return all(any(w == word and start <= latest and end >= earliest
+                   for w, start, end in said) for word in words)
+
+
+def interrupts(heard: Heard | None, prompt: str, barge_in: Listen | None = None,
+               heard_end: float | None = None, prompt_seconds: float | None = None) -> bool:
+    """Whether ``heard``, caught while the assistant said ``prompt``, cuts it short.
+
+    It must be one of the intents of ``barge_in`` (the listen the mouth was given: see
+    :meth:`Session._barge_in_listen`) at the confidence that listen asks of it, or, without
+    one, of :data:`BARGE_IN_INTENTS`; and not the assistant hearing itself say it (a loud
+    speaker: "stop" in its own prompt). With the timing known (``heard_end``: seconds into the
+    prompt's playing when the words ended; ``prompt_seconds``: the prompt's length) only words
+    heard near where the prompt says them are taken for its own (:func:`possible_echo`);
+    without it, any words that all occur in the prompt are."""
+    if heard is None or heard.intent is None:
+        return False
+    if barge_in is None:
+        if heard.intent not in BARGE_IN_INTENTS:
+            return False
+    elif (heard.intent not in {c.intent for c in barge_in.choices}
+          or apply_thresholds(heard, barge_in).intent is None):
+        return False
+    words = heard.text.split()
+    if heard_end is None or prompt_seconds is None:
+        return not set(words) <= set(normalize(prompt).split())
+    return not possible_echo(words, heard_end, prompt, prompt_seconds)
+
+
+def barge_in_listen(listen: Listen | None) -> Listen | None:
+    """What may interrupt the prompts of a turn whose listen is ``listen``: its own
+    ``barge_in`` listen if it carries one (the running coach's, with the thresholds its
+    commands need), else its choices of :data:`BARGE_IN_INTENTS`; None when nothing may."""
+    if listen is None:
+        return None
+    own = getattr(listen, "barge_in", None)
+    if own is not None:
+        return own if own.choices else None
+    choices = tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS)
+    return Listen(choices) if choices else None
 
 #: What a stop asked for from outside (:meth:`Session.request_stop`: SIGTERM, a kiosk reset)
 #: is heard as: the engine ends politely, as it does on a spoken "stop".
@@ -203,10 +298,7 @@ class Session:
         return barged
 
     def _barge_in_listen(self) -> Listen | None:
-        if self._listen is None:
-            return None
-        choices = tuple(c for c in self._listen.choices if c.intent in BARGE_IN_INTENTS)
-        return Listen(choices) if choices else None
+        return barge_in_listen(self._listen)
 
     def _wait_for_event(self) -> Event:
         """Listen until speech, silence timeout or the next timer, whichever comes first."""

@@ -19,7 +19,6 @@ from voiceskill.clock import VirtualClock
 from voiceskill.events import Heard, Listen
 from voiceskill.intents import match_intent, normalize
 from voiceskill.session import (
-    BARGE_IN_INTENTS,
     DEFAULT_SILENCE_TIMEOUT,
     Session,
     SessionResult,
@@ -142,7 +141,8 @@ class SimMouth:
             heard = Heard(heard.text, match_intent(heard.text, barge_in), 1.0)
             cut = min(len(prompt), offset)
             self._play(start, prompt[:cut])
-            return heard if heard.intent in BARGE_IN_INTENTS else None
+            # typed, so no echo: any barge-in phrase of this turn (matched above) cuts the prompt
+            return heard if interrupts(heard, "", barge_in) else None
         user = self.persona.audio(reply)
         return self._barge_in(text, start, prompt, user, offset, barge_in)
 
@@ -160,7 +160,9 @@ class SimMouth:
         for chunk in split_chunks(mic[: max(len(prompt), 1)]):
             pos += len(chunk)
             got = turn.feed(chunk)
-            if interrupts(got, text):
+            # the microphone's view starts with the prompt: its seconds are the prompt's
+            if interrupts(got, text, barge_in, heard_end=turn.speech_ended_at,
+                          prompt_seconds=len(prompt) / TARGET_RATE):
                 heard = got
                 break
         cut = pos if heard is not None else len(prompt)

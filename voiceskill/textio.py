@@ -53,7 +53,10 @@ def typed_text(line: str) -> str:
 
 
 class TextMouth:
-    """Prints each prompt, wrapped for a terminal."""
+    """Prints each prompt, wrapped for a terminal. A printed prompt is there at once, so
+    nothing is said over it: ``barge_in`` (what voice mode and simulations hear while they
+    speak, :func:`voiceskill.session.barge_in_listen`) has nothing to do here, and every typed
+    line, the barge-in commands among them, is an answer to the turn."""
 
     def __init__(self, out: TextIO | None = None, width: int = 78) -> None:
         self.out = out or sys.stdout

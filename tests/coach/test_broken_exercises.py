@@ -99,6 +99,14 @@ CASES = [
      "version: 1", "checked: missing key 'checked' (expected threshold and commands"),
     ("threshold-at-doubt-line", "  threshold: 0.55\n", "  threshold: 0.5\n", "threshold: 0.5",
      "checked.threshold: 0.5 is out of range (expected a number above 0.5 and at most 1)"),
+    ("barge-in-not-a-phrase", "barge_in: [next, skip,", "barge_in: [nxt, skip,",
+     "barge_in: [nxt", "barge_in[0]: 'nxt' is not a phrase of any command"),
+    ("barge-in-stop-phrase", "barge_in: [next, skip,", "barge_in: [quit, skip,",
+     "barge_in: [quit", "barge_in[0]: 'quit' is a phrase of stop, which barges in anyway"),
+    ("barge-in-twice", "barge_in: [next, skip,", "barge_in: [next, next,",
+     "barge_in: [next", "barge_in[1]: 'next' is listed twice"),
+    ("missing-barge-in", "barge_in: [next, skip,", "barge_ins: [next, skip,",
+     "version: 1", "barge_in: missing key 'barge_in'"),
     ("bad-pacing", "  rest_seconds: 30 ", "  rest_seconds: -30 ", "rest_seconds: -30",
      "pacing.rest_seconds: -30 is out of range"),
 ]
@@ -144,7 +152,7 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): is a list (expected a mapping of sections: version, pacing, phases, "
-        "cautions, exercises, pain, commands, checked, answers, say)"]
+        "cautions, exercises, pain, commands, checked, barge_in, answers, say)"]
 
 
 def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:

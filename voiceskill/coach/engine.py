@@ -30,6 +30,7 @@ from typing import Any
 
 from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
 from voiceskill.coach.routine import ExerciseBook, load_exercises
+from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
 from voiceskill.dialog.engine import MAX_REPEATS, with_intent_checks
 from voiceskill.dialog.model import Intent
@@ -55,6 +56,18 @@ from voiceskill.speech.phrase_words import UNKNOWN
 
 #: Screening node the coach hands over to when pain is severe or spreading.
 RED_FLAG_NODE = "red-flags"
+
+
+@dataclass(frozen=True)
+class CommandListen(Listen):
+    """The running coach's listen, which also says what may cut the coach's own prompts short
+    (the session asks for ``barge_in``: :func:`voiceskill.session.barge_in_listen`)."""
+
+    barge_in: Listen | None = None
+    """Every phrase of stop, pause and pain, and the phrases exercises.yaml's ``barge_in:``
+    lists, at ``checked:``'s threshold; None = the session's default (stop, pause, wait,
+    pain)."""
+
 #: Id of the coach's one timer.
 TIMER = "coach"
 #: Phase of the routine when the coach is started on its own with no phase (tests, benches);
@@ -166,9 +179,19 @@ class CoachEngine:
         self.filler_words = frozenset(w for c in fillers for w in c.phrase.split())
         checked = [*(f"exercise:{ex}" for ex in self.book.exercises), *self.book.checked.commands]
         thresholds = tuple((intent, self.book.checked.threshold) for intent in checked)
-        self.running_listen = Listen(tuple(choices + fillers), thresholds=thresholds)
-        self.practice_listen = Listen(tuple(choices + fillers), thresholds=thresholds,
-                                      timeout=self.book.pacing.practice_reminder_seconds)
+        # While the coach speaks, its barge_in commands cut it short; every one but stop, pause
+        # and pain only when sure (exercises.yaml, barge_in:), so out-of-grammar speech or the
+        # coach's own voice rarely cuts a prompt or moves the routine.
+        cutting = tuple(c for c in choices if c.intent in self.book.commands and (
+            c.intent in NEVER_CHECKED or c.phrase in self.book.barge_in))
+        barge_in = Listen(cutting, thresholds=tuple(
+            (intent, self.book.checked.threshold)
+            for intent in dict.fromkeys(c.intent for c in cutting) if intent not in NEVER_CHECKED))
+        self.running_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
+                                            barge_in=barge_in)
+        self.practice_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
+                                             timeout=self.book.pacing.practice_reminder_seconds,
+                                             barge_in=barge_in)
         answers = {a: (*ps, *(intents[a].phrases if a in intents else ()))
                    for a, ps in self.book.answers.items()}
         pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceskill import DIALOGS_DIR
-from voiceskill.coach.schema import SAY_FIELDS, SCHEMA
+from voiceskill.coach.schema import NEVER_CHECKED, SAY_FIELDS, SCHEMA
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import YamlDocument, read_yaml
 from voiceskill.yamlschema import validate
@@ -241,6 +241,10 @@ class ExerciseBook:
     say: dict[str, Any] = field(default_factory=dict)
     """Coach templates (strings; ``countdown`` is a list of three)."""
 
+    barge_in: tuple[str, ...] = ()
+    """Phrases of other commands that cut the coach's own prompts short as well as every phrase
+    of stop, pause and pain (``barge_in:``), at ``checked``'s threshold."""
+
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id or alias; ValueError naming the valid ids otherwise."""
         for phase in self.phases:
@@ -347,6 +351,27 @@ def _reference_problems(loaded: YamlDocument) -> list[Problem]:
         out += _exercise_problems(loaded, i, ex, phase_ids)
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
+    out += _barge_in_problems(loaded)
+    return out
+
+
+def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
+    """``barge_in:`` lists phrases of the commands, each once, none of stop, pause or pain
+    (every phrase of those barges in anyway)."""
+    commands = loaded.data["commands"]
+    command_of = {p: c for c, ps in commands.items() for p in ps}
+    listed, out = loaded.data["barge_in"], []
+    for j, phrase in enumerate(listed):
+        where = ("barge_in", j)
+        if phrase in listed[:j]:
+            out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
+        elif phrase not in command_of:
+            out.append(loaded.problem(where, f"{phrase!r} is not a phrase of any command",
+                                      "a phrase from commands"))
+        elif command_of[phrase] in NEVER_CHECKED:
+            out.append(loaded.problem(
+                where, f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
+                "phrases of commands other than stop, pause and pain"))
     return out
 
 
@@ -481,4 +506,5 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},
         say=dict(data["say"]),
+        barge_in=tuple(data["barge_in"]),
     )

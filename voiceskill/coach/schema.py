@@ -44,7 +44,8 @@ COMMAND_INTENTS = (
     "louder", "softer", "how-long", "list", "help", "stop", "pain",
 )
 
-#: Commands a missed one of is worse than a false one: ``checked:`` may not list them.
+#: Commands a missed one of is worse than a false one: ``checked:`` may not list them, and
+#: every phrase of them cuts the coach's prompts short at any confidence (not in ``barge_in:``).
 NEVER_CHECKED = ("stop", "pause", "pain")
 
 
@@ -75,6 +76,10 @@ CHECKED = _object(
     ("threshold", "commands"),
     expected="threshold and commands, as in the shipped exercises.yaml",
 )
+
+#: ``barge_in:``: phrases of other commands that cut the coach's own prompts short as well
+#: (every phrase of stop, pause and pain always does).
+BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, e.g. [next, skip]"}
 
 EXERCISE = _object(
     {
@@ -174,6 +179,7 @@ SCHEMA: dict[str, Any] = _object(
             {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
         ),
         "checked": CHECKED,
+        "barge_in": BARGE_IN,
         "answers": _object(
             {"yes": PHRASES, "no": PHRASES, "unsure": PHRASES}, ("yes", "no", "unsure")
         ),
@@ -188,9 +194,9 @@ SCHEMA: dict[str, Any] = _object(
         ),
     },
     ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "checked",
-     "answers", "say"),
+     "barge_in", "answers", "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "commands, checked, answers, say",
+             "commands, checked, barge_in, answers, say",
 )
 
 #: Placeholders each template may use (anything else is a content error).

@@ -358,10 +358,13 @@ class VoiceMouth:
     """Speaks prompts aloud and listens for barge-in words while speaking.
 
     While a prompt plays, the microphone is decoded against the barge-in phrases only (plus
-    ``[unk]``), so nothing the assistant says can be taken as an answer. A barge-in phrase that
-    occurs in the prompt being spoken is ignored: with a loud speaker that may be the
-    assistant's own voice. After each prompt the microphone buffer is dropped and a short echo
-    guard is skipped before listening goes on.
+    ``[unk]``), so nothing the assistant says can be taken as an answer. A barge-in phrase
+    heard about when the prompt itself says it is ignored: with a loud speaker that may be the
+    assistant's own voice (:func:`voiceskill.session.interrupts`, told where in the prompt the
+    words were heard from the microphone's samples and the moment the sound started). The same
+    words heard elsewhere in the prompt are the person's: "it hurts" said while the coach is
+    still at "If the pain gets worse" cuts it. After each prompt the microphone buffer is
+    dropped and a short echo guard is skipped before listening goes on.
     """
 
     def __init__(
@@ -404,7 +407,7 @@ class VoiceMouth:
         deadline = time.monotonic() + duration + PLAY_MARGIN
         heard = None
         if barge_in is not None and self.microphone is not None and self.recognizer is not None:
-            heard = self._listen_while_speaking(text, barge_in, deadline)
+            heard = self._listen_while_speaking(text, barge_in, deadline, duration)
         if heard is None and not self.player.play_out(max(0.0, deadline - time.monotonic())):
             trouble = "the speaker stopped playing"
             if trouble != self._trouble:
@@ -415,18 +418,23 @@ class VoiceMouth:
         self._skip_echo()
         return heard
 
-    def _listen_while_speaking(self, text: str, barge_in: Any, deadline: float) -> Any:
+    def _listen_while_speaking(self, text: str, barge_in: Any, deadline: float,
+                               duration: float) -> Any:
         from voiceskill.session import interrupts
 
         turn = self.recognizer.turn(barge_in, eager=True)
         try:
             self.microphone.drain()
+            listening_from = time.monotonic()  # the microphone's audio from here on
             while self.player.playing and time.monotonic() < deadline:
                 chunk = self.microphone.read(timeout=0.1)
                 if chunk is None:
                     continue
                 heard = turn.feed(chunk)
-                if not interrupts(heard, text):
+                if heard is None:
+                    continue
+                at = self._prompt_time(listening_from, turn.speech_ended_at)
+                if not interrupts(heard, text, barge_in, heard_end=at, prompt_seconds=duration):
                     continue
                 self.player.stop()  # drops what the device had queued as well
                 # Audio seconds from the end of the word to the decision.
@@ -435,6 +443,16 @@ class VoiceMouth:
         except AudioDeviceError:
             return None  # the ear reports microphone trouble when it next listens
         return None
+
+    def _prompt_time(self, listening_from: float, fed: float | None) -> float | None:
+        """Where in the prompt (seconds from its first sound out of the speaker) the
+        microphone's audio was ``fed`` seconds after ``listening_from`` (the microphone hands
+        over its audio as it records it, so seconds of audio are seconds of time). None when
+        not known (no sound has gone to the device yet)."""
+        started = self.player.started_at
+        if fed is None or started is None:
+            return None
+        return listening_from + fed - (started + (self.player.output_latency or 0.0))
 
     def _skip_echo(self) -> None:
         """Let the tail of the prompt leave the speaker, then drop what the mic heard of it."""
