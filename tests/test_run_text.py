@@ -58,6 +58,16 @@ def test_answers_are_in_the_transcript_in_order(tmp_path):
                        ("leg-weakness-severe", "yes")]
 
 
+def test_a_no_said_by_mistake_is_put_right_with_go_back(tmp_path):
+    stdout, events = run_text(["no", "go back", "yes"], tmp_path)
+    assert "back to the question before" in stdout
+    assert "[outcome: emergency]" in stdout
+    answers = [(e["node"], e["intent"]) for e in events if e["type"] == "answer"]
+    assert answers == [("saddle-numbness", "no"), ("saddle-numbness", "yes")]
+    (back,) = [e for e in events if e["type"] == "back"]
+    assert back["to"] == "saddle-numbness" and back["withdrawn"] == "no"
+
+
 def test_a_broken_dialog_never_starts(tmp_path):
     dialogs = tmp_path / "dialogs"
     dialogs.mkdir()

@@ -82,9 +82,7 @@ class Conversation:
         for index, action in enumerate(actions):
             if isinstance(action, Goto):
                 before = actions[:index]
-                screening_state, more = self.screening.enter(
-                    replace(state.screening, outcome=None), action.node
-                )
+                screening_state, more = self.screening.resume_at(state.screening, action.node)
                 return ConversationState("screening", screening_state), before + more
             if (
                 isinstance(action, End)

@@ -13,6 +13,7 @@ import voiceskill
 from tests.fixtures.make_fixtures import (
     ANSWERS,
     COMMANDS,
+    CORRECTIONS,
     EXERCISES,
     FILLED,
     FILLED_COMMANDS,
@@ -30,7 +31,8 @@ AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 #: Per-turn grammars like the coach uses (each with [unk]); a question hears hedges too.
 GRAMMARS = {"answers": ANSWERS, "commands": COMMANDS, "exercises": EXERCISES, "numbers": NUMBERS,
             "hedges": ANSWERS + HEDGES, "filled": ANSWERS + ["um", "uh", "well"],
-            "filled commands": COMMANDS + ["um", "uh", "well"]}
+            "filled commands": COMMANDS + ["um", "uh", "well"],
+            "corrections": ANSWERS + CORRECTIONS}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def _grammar_for(text: str) -> list[str]:
 
 
 def test_vocabulary_covers_dialogs_commands_and_numbers() -> None:
-    needed = ANSWERS + HEDGES + COMMANDS + EXERCISES + NUMBERS
+    needed = ANSWERS + HEDGES + CORRECTIONS + COMMANDS + EXERCISES + NUMBERS
     assert missing_words(needed, voiceskill.DEFAULT_MODEL_DIR) == []
 
 

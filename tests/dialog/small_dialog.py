@@ -44,7 +44,9 @@ def small_dialog(**node_overrides: dict) -> Dialog:
         "repeat": Intent("repeat", ("repeat", "what")),
         "help": Intent("help", ("help",)),
         "stop": Intent("stop", ("stop", "quit")),
+        "back": Intent("back", ("go back",)),
     }
     messages = {"help": "Say yes or no.", "not_understood": "Sorry, I did not catch that.",
-                "silence": "Are you still there?", "unsure": "That is all right."}
+                "silence": "Are you still there?", "unsure": "That is all right.",
+                "back": "Back to the question before."}
     return Dialog("welcome", nodes, outcomes, intents, messages)

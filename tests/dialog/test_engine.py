@@ -106,12 +106,51 @@ def test_repeats_are_counted_per_question():
     assert outcome == "urgent"
 
 
+def test_go_back_withdraws_a_mistaken_no_so_the_yes_escalates():
+    # "no" to the saddle question by mistake; the fever question has begun; "go back".
+    outcome, log = run(["no", "back", "yes"])
+    assert outcome == "emergency"
+    assert says(log)[-3:-1] == ["Back to the question before.", "Numbness in the saddle area?"]
+    back = next(a.data for a in log if isinstance(a, Record) and a.type == "back")
+    assert back == {"node": "fever", "to": "saddle", "withdrawn": "no"}
+
+
+def test_go_back_restores_what_the_answer_had_set():
+    engine = ScreeningEngine(small_dialog())
+    state, _ = engine.step(engine.initial_state(), Started(), 0.0)
+    for intent in ("no", "no", "no", "earlier"):
+        state, _ = engine.step(state, Heard(intent, intent, 1.0), 0.0)
+    assert state.node == "go" and state.get("phase") == "days-4-7"
+    state, _ = engine.step(state, Heard("go back", "back", 1.0), 0.0)
+    assert state.node == "when" and state.get("phase") is None
+    assert [q for q, _ in state.answers] == ["saddle", "fever", "tingling"]
+    for _ in range(3):  # back again and again, as far as the first question
+        state, _ = engine.step(state, Heard("go back", "back", 1.0), 0.0)
+    assert state.node == "saddle" and state.answers == () and state.undo == ()
+
+
+def test_go_back_at_the_first_question_is_a_repeat_and_counts_as_one():
+    outcome, log = run(["back"] * MAX_REPEATS + ["back"] * (MAX_REASKS + 1))
+    assert outcome == "emergency"  # never held for ever: past the repeats it is unsure
+    assert says(log).count("Numbness in the saddle area?") == 1 + MAX_REPEATS
+
+
+def test_nothing_before_a_hand_back_from_the_coach_can_be_withdrawn():
+    engine = ScreeningEngine(small_dialog())
+    state, _ = engine.step(engine.initial_state(), Started(), 0.0)
+    for intent in ("no", "no", "no", "earlier", "yes"):
+        state, _ = engine.step(state, Heard(intent, intent, 1.0), 0.0)
+    state, _ = engine.resume_at(state, "tingling")  # pain during an exercise
+    state, actions = engine.step(state, Heard("go back", "back", 1.0), 0.0)
+    assert state.node == "tingling" and says(actions) == ["Tingling in a leg?"]
+
+
 def test_listen_carries_answers_commands_and_thresholds():
     engine = ScreeningEngine(small_dialog())
     _, actions = engine.step(engine.initial_state(), Started(), 0.0)
     listen = next(a for a in actions if isinstance(a, Listen))
     assert listen.phrases == ["yes", "yeah", "no", "nope", "i don't know", "not sure",
-                              "repeat", "what", "help", "stop", "quit"]
+                              "repeat", "what", "help", "stop", "quit", "go back"]
     assert dict(listen.thresholds) == {"no": 0.7}
 
 

@@ -3,6 +3,8 @@ dialogs that break them (so the proof can fail)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import voiceskill
@@ -43,6 +45,21 @@ def test_unsure_leading_home_is_caught():
 def test_a_tier_one_yes_that_offers_exercise_is_caught():
     found = violations(saddle={"answers": (Answer("yes", "go"), Answer("no", "fever"))})
     assert any("does not end in emergency" in v for v in found)
+
+
+class _BackThatKeepsTheAnswer(ScreeningEngine):
+    """A broken "go back": asks the question again but keeps the answer it was to withdraw."""
+
+    def _go_back(self, state, node):
+        question, _ = state.undo[-1]
+        return self.enter(replace(state, undo=state.undo[:-1]), question)
+
+
+def test_a_go_back_that_keeps_the_answer_is_caught():
+    # its states never repeat (answers pile up), so the walk is cut short: the first "back" is
+    # caught long before the limit
+    found = check_safety(_BackThatKeepsTheAnswer(small_dialog()), limit=5_000).violations
+    assert any("'back' does not only withdraw the last answer (to saddle)" in v for v in found)
 
 
 @pytest.mark.parametrize("number", ["911", "112", "999"])

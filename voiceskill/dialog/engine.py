@@ -9,7 +9,11 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
   target, or its tier's outcome; silence through every ask ends in ``no-response``;
 - "repeat", "help" and "stop" work at every question; after MAX_REPEATS of "repeat" or "help"
   on one question, a further one counts as unsure, so a word misheard as "again" over and over
-  (or steady noise) cannot hold a question for ever.
+  (or steady noise) cannot hold a question for ever;
+- "go back" withdraws the last answer and asks its question again, so a "no" said by mistake
+  can be corrected after the next question has begun. It only ever undoes answers: a "yes"
+  that escalated has ended the conversation, and nothing before a hand-back from the coach can
+  be undone. With nothing to go back to it counts as "repeat".
 """
 
 from __future__ import annotations
@@ -63,6 +67,10 @@ class ScreeningState:
 
     answers: tuple[tuple[str, str], ...] = ()
     """Every (question id, intent) answered so far, in order."""
+
+    undo: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """What "go back" returns to, last answer last: (question id, context before its answer)
+    for every answer that can still be withdrawn."""
 
     outcome: str | None = None
     """Set once the conversation has ended."""
@@ -155,10 +163,15 @@ class ScreeningEngine:
                 state,
                 answers=state.answers + ((node.id, answer.intent),),
                 context=_merge(state.context, answer.sets),
+                undo=state.undo + ((node.id, state.context),),
             )
             said = [Say(self._fill(answer.say), f"answer:{node.id}")] if answer.say else []
             new_state, actions = self.enter(state, answer.target)
             return new_state, [record, *said, *actions]
+        if intent == "back":
+            if state.undo:
+                return self._go_back(state, node)
+            intent = "repeat"  # the first question: nothing to withdraw, so say it again
         if intent in ("repeat", "help"):
             if state.repeats >= MAX_REPEATS:
                 return self._on_unusable(state, "unsure", asked=intent)
@@ -174,6 +187,22 @@ class ScreeningEngine:
         if intent == "stop":
             return self.enter(state, "stopped")
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
+
+    def _go_back(self, state: ScreeningState, node: Node) -> tuple[ScreeningState, list[Action]]:
+        """Withdraw the last answer and ask its question again, as if for the first time."""
+        question, context = state.undo[-1]
+        withdrawn = state.answers[-1][1]
+        record = Record("back", {"node": node.id, "to": question, "withdrawn": withdrawn})
+        state = replace(state, answers=state.answers[:-1], context=context, undo=state.undo[:-1])
+        lead_in = self.dialog.messages.get("back")
+        said = [Say(self._fill(lead_in), f"back:{question}")] if lead_in else []
+        new_state, actions = self.enter(state, question)
+        return new_state, [record, *said, *actions]
+
+    def resume_at(self, state: ScreeningState, target: str) -> tuple[ScreeningState, list[Action]]:
+        """Go on at ``target`` after the coach handed back: no answer given before can be
+        withdrawn from here ("go back" would lead into the questions that led to exercise)."""
+        return self.enter(replace(state, outcome=None, undo=()), target)
 
     def _on_unusable(
         self, state: ScreeningState, reason: str, asked: str | None = None

@@ -32,9 +32,10 @@ from voiceskill.intents import FILLER
 #: Red-flag tiers, most severe first; a question's tier is the outcome its "yes" leads to.
 TIERS = ("emergency", "urgent", "see-clinician")
 
-#: Intents every question hears besides its answers: the commands, and ``filler`` ("um",
-#: "uh": heard so that "um, no" is read as "no"; alone it is not understood).
-QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop", FILLER)
+#: Intents every question hears besides its answers: the commands, ``back`` (withdraw the last
+#: answer and ask its question again; optional in a dialog), and ``filler`` ("um", "uh": heard
+#: so that "um, no" is read as "no"; alone it is not understood).
+QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop", "back", FILLER)
 
 #: How severe each outcome is (higher = more cautious). Used by the safety checks.
 SEVERITY = {

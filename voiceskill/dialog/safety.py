@@ -14,6 +14,8 @@ Invariants:
 4. "stop" ends in ``stopped``; "repeat" says the question again; "help" answers without moving;
    past MAX_REPEATS such requests on one question, a further one counts as unsure (rule 2).
 5. Every path ends: asking for "repeat" again and again ends where being unsure does.
+6. "go back" only withdraws: it asks the last answered question again with that answer gone
+   and ends nothing; with no answer to withdraw it is "repeat" (rule 4).
 """
 
 from __future__ import annotations
@@ -114,6 +116,14 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
             report.violations.append(f"{_p(path)}: exercise offered after an emergency 'yes'")
     if intent == "stop" and end != "stopped":
         report.violations.append(f"{_p(path)}: 'stop' does not end in stopped")
+    if intent == "back" and state.undo:
+        question = state.undo[-1][0]
+        if end is not None or new_state.node != question or new_state.answers != state.answers[:-1]:
+            report.violations.append(f"{_p(path)}: 'back' does not only withdraw the last answer "
+                                     f"(to {question})")
+        return
+    if intent == "back":
+        intent = "repeat"  # nothing to withdraw
     granted = intent in ("repeat", "help") and state.repeats < MAX_REPEATS
     if granted and (new_state.node != state.node or new_state.answers != state.answers
                     or end is not None):

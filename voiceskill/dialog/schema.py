@@ -162,6 +162,9 @@ OUTCOMES = {
 REQUIRED_INTENTS = ("yes", "no", "unsure", "repeat", "help", "stop")
 #: Lines the engine speaks on its own.
 REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
+#: Lines the engine speaks when a dialog has them: ``back``, before a question asked again
+#: after "go back".
+OPTIONAL_MESSAGES = ("back",)
 
 INTENTS = {
     "type": "object",
@@ -188,11 +191,12 @@ INTENTS = {
         },
         "messages": {
             "type": "object",
-            "properties": {name: TEXT for name in REQUIRED_MESSAGES},
+            "properties": {name: TEXT for name in (*REQUIRED_MESSAGES, *OPTIONAL_MESSAGES)},
             "required": list(REQUIRED_MESSAGES),
             "x-missing": "the engine's lines: " + ", ".join(REQUIRED_MESSAGES),
             "additionalProperties": False,
-            "x-expected": ", ".join(REQUIRED_MESSAGES),
+            "x-expected": ", ".join(REQUIRED_MESSAGES) + " and optionally "
+                          + ", ".join(OPTIONAL_MESSAGES),
         },
     },
     "required": ["intents", "messages"],
