@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-NO_RED_FLAGS = ["no"] * 20
+NO_RED_FLAGS = ["no"] * 21
 
 
 def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[dict]]:

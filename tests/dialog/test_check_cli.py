@@ -54,7 +54,7 @@ def test_shipped_content_passes_through_the_real_entry_point():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok: ")
-    assert "20 red flags" in result.stdout and "7 outcomes" in result.stdout
+    assert "21 red flags" in result.stdout and "7 outcomes" in result.stdout
 
 
 def test_default_directory_is_the_shipped_dialogs(capsys):

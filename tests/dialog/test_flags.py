@@ -13,7 +13,7 @@ from voiceskill.dialog.content import check_content
 from voiceskill.events import Action, End, Heard, Listen, Say, Started
 from voiceskill.intents import match_intent
 
-NO_RED_FLAGS = ["no"] * 20
+NO_RED_FLAGS = ["no"] * 21
 LEG_WEAKNESS_QUESTIONS = {"leg-weakness-severe", "leg-symptoms-since-pop", "foot-drop"}
 
 #: A question outside the red flags that records a mild weakness and goes on to the exercises
@@ -43,7 +43,7 @@ def content_dir(tmp_path: Path, edit=lambda text: text) -> Path:
 
 
 def with_mild_weakness_question(text: str) -> str:
-    before = "ask to see a spine specialist.\n    next: start-exercises\n"
+    before = "ask about seeing a rheumatologist.\n    next: start-exercises\n"
     assert text.count(before) == 1 and text.count("  start-exercises:\n") == 1
     text = text.replace(before, before.replace("start-exercises", "leg-check"))
     return text.replace("  start-exercises:\n", MILD_WEAKNESS_NODE + "  start-exercises:\n")

@@ -112,14 +112,17 @@ def test_shipped_red_flags_cover_every_tier_in_order(shipped):
     assert order == sorted(order, key=TIERS.index), "tiers must come most severe first"
     # emergency: nine signs and the read-back of all of them
     assert {t: order.count(t) for t in TIERS} == {"emergency": 10, "urgent": 5,
-                                                 "see-clinician": 5}
+                                                 "see-clinician": 6}
 
 
 def test_shipped_nice_early_signs_name_their_source(shipped):
     nice = [n.id for n in shipped.nodes.values() if "NICE CKS" in n.source]
-    assert nice == ["sciatica-both-legs", "urine-start-difficulty", "full-bowel-feeling",
-                    "genital-numbness", "sexual-dysfunction", "emergency-check"]
+    assert nice == ["saddle-numbness", "sciatica-both-legs", "urine-start-difficulty",
+                    "full-bowel-feeling", "genital-numbness", "sexual-dysfunction",
+                    "emergency-check"]
     assert all(shipped.nodes[n].tier == "emergency" for n in nice)
+    # the guideline's saddle anaesthesia or paraesthesia: tingling is asked as well as numbness
+    assert all("tingling" in shipped.nodes[n].text for n in ("saddle-numbness", "genital-numbness"))
 
 
 def test_shipped_time_since_pop_sets_the_coach_phases(shipped):

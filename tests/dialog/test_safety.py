@@ -76,5 +76,5 @@ def test_every_shipped_red_flag_is_asked_before_exercise():
     dialog = load_dialog(voiceskill.DIALOGS_DIR)
     tiers = [n.tier for n in dialog.nodes.values() if n.tier]
     assert tiers.count("emergency") == 10 and tiers.count("urgent") == 5  # 9 + read-back
-    assert tiers.count("see-clinician") == 5
+    assert tiers.count("see-clinician") == 6
     # the walk above proves exercise needs a "no" to each of them

@@ -20,7 +20,7 @@ def test_the_kiosk_refuses_to_start_anywhere_but_a_dialog_node(start: str, capfd
 
 @pytest.mark.parametrize(
     ("start", "count", "first"),
-    [("start-exercises", 20, "saddle-numbness"), ("time-since-pop", 20, "saddle-numbness"),
+    [("start-exercises", 21, "saddle-numbness"), ("time-since-pop", 21, "saddle-numbness"),
      ("bladder-control", 1, "saddle-numbness"), ("fever-back-pain", 10, "saddle-numbness")],
 )
 def test_the_kiosk_refuses_a_node_past_a_warning_sign_question(
