@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -284,3 +285,109 @@ def test_a_nan_threshold_gets_the_number_message_not_a_comparison(tmp_path, caps
     assert out.startswith(f"{intents}:{line}: intents.")
     assert out.endswith("threshold: .nan is not a finite number "
                         "(expected a confidence from 0 to 0.95)")
+
+
+# --- The model itself, checked as `run` checks it ---------------------------------------------
+
+
+def shipped_model(tmp_path: Path, companion: bool = False) -> Path:
+    """A copy of the shipped model (and of its 8 kHz companion next to it, as ``<name>-8k``,
+    when ``companion``), to break."""
+    model = tmp_path / "model"
+    shutil.copytree(voiceskill.DEFAULT_MODEL_DIR, model)
+    if companion:
+        source = voiceskill.DEFAULT_MODEL_DIR.with_name(voiceskill.DEFAULT_MODEL_DIR.name + "-8k")
+        shutil.copytree(source, tmp_path / "model-8k")
+    return model
+
+
+def refusal(model: Path) -> str:
+    """What the model checks `run` makes before Vosk loads a model say of ``model``."""
+    from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+
+    with pytest.raises(ModelDirError) as refused:
+        check_model_dir(model)
+    return str(refused.value)
+
+
+def drop_unk(model: Path) -> Path:
+    """Take '[unk]' out of ``model``'s words file (its own check passes, the model's does not);
+    return the words file."""
+    words = model / "graph" / "words.txt"
+    lines = words.read_text().splitlines(keepends=True)
+    words.write_text("".join(line for line in lines if not line.startswith("[unk] ")))
+    return words
+
+
+def test_the_shipped_model_and_its_companion_pass(tmp_path, capsys):
+    assert main(["check", "--model", str(shipped_model(tmp_path, companion=True))]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("ok: ") and err == ""
+
+
+@pytest.mark.parametrize(("damage", "file", "says"), [
+    (drop_unk, "graph/words.txt", "has no '[unk]'"),
+    (lambda model: (model / "am" / "global_cmvn.stats").unlink(), "am/global_cmvn.stats",
+     "missing: this model was built by voiceskill"),
+    (lambda model: os.truncate(model / "am" / "final.mdl",
+                               (model / "am" / "final.mdl").stat().st_size // 2),
+     "am/final.mdl", "truncated: "),
+], ids=["no-unk", "no-cmvn", "truncated-am"])
+def test_a_model_run_refuses_is_refused_by_check_with_the_same_line(tmp_path, capsys, damage,
+                                                                    file, says):
+    """`check --model` read only graph/words.txt, so it passed models that `run` refuses
+    before Vosk loads them: a lookahead graph without '[unk]', a model of ours without its
+    CMVN statistics, a truncated acoustic model."""
+    model = shipped_model(tmp_path)
+    damage(model)
+    assert main(["check", "--model", str(model)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [refusal(model)]  # one line, as run says it
+    assert out.startswith(f"{model / file}: {says}")
+    assert "1 problem in" in err and "note:" not in err
+
+
+def test_a_companion_run_refuses_is_refused_by_check(tmp_path, capsys):
+    model = shipped_model(tmp_path, companion=True)
+    companion = tmp_path / "model-8k"
+    (companion / "am" / "global_cmvn.stats").unlink()
+    assert main(["check", "--model", str(model)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line == refusal(companion)
+    assert line.startswith(f"{companion / 'am' / 'global_cmvn.stats'}: missing")
+
+
+def test_a_model_without_its_words_file_is_refused_as_run_refuses_it(tmp_path, capsys):
+    """A model whose graph/words.txt is gone is a broken model, said as run says it, not 'no
+    speech model here'."""
+    model = shipped_model(tmp_path)
+    (model / "graph" / "words.txt").unlink()
+    assert main(["check", "--model", str(model)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line == refusal(model)
+    assert str(model / "graph" / "words.txt") in line
+
+
+def test_a_broken_default_model_is_a_problem_not_a_note(tmp_path, capsys, monkeypatch):
+    """Only a default model that is not there at all is a note."""
+    model = shipped_model(tmp_path)
+    drop_unk(model)
+    monkeypatch.setattr(voiceskill, "DEFAULT_MODEL_DIR", model)
+    monkeypatch.delenv("VOICESKILL_MODEL", raising=False)
+    assert main(["check"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [refusal(model)] and "note:" not in err
+
+
+def test_a_broken_model_is_reported_before_the_content_problems(tmp_path, capsys):
+    directory = content_dir(tmp_path)
+    (directory / "exercises.yaml").unlink()
+    model = shipped_model(tmp_path)
+    drop_unk(model)
+    assert main(["check", str(directory), "--model", str(model)]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        refusal(model),
+        f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
+    ]
+    assert "2 problems in" in err

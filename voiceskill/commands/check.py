@@ -1,4 +1,5 @@
-"""`voiceskill check [DIR]`: validate the content files; exit 0 when they are sound.
+"""`voiceskill check [DIR]`: validate the content files, and the speech model as `run` checks
+it; exit 0 when they are sound.
 
 One line per problem: ``file:line: key: what is wrong (expected ...)``.
 """
@@ -16,15 +17,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "check", help="validate dialog and exercise files (exit 0 when valid)",
         description="Validate triage.yaml, outcomes.yaml, intents.yaml and exercises.yaml, and "
-        "that the speech model knows every word listened for.",
+        "that the speech model (checked as run checks it) knows every word listened for.",
     )
     parser.add_argument("directory", nargs="?", type=Path, default=voiceskill.DIALOGS_DIR,
                         metavar="DIR", help="content directory (default: the shipped dialogs/)")
     parser.add_argument("--model", type=Path, metavar="DIR",
-                        help="speech model whose vocabulary is checked (default: "
-                        "$VOICESKILL_MODEL, else the shipped model if it is there)")
+                        help="speech model to check as run checks it, and every word listened "
+                        "for against (default: $VOICESKILL_MODEL, else the shipped model if "
+                        "it is there)")
     parser.add_argument("--no-model", action="store_true",
-                        help="skip the check of words against the speech model")
+                        help="skip the checks of the speech model and of words against it")
     parser.set_defaults(func=check)
 
 

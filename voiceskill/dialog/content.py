@@ -1,7 +1,9 @@
 """Check a whole content directory: screening dialog, exercises, and the words the model knows.
 
 Used by ``voiceskill check``. Each part is checked as far as it can be; every problem is
-reported as ``file:line: key: what is wrong (expected ...)``.
+reported as ``file:line: key: what is wrong (expected ...)``. The speech model is checked
+first, as ``voiceskill run`` checks it before loading it, and a problem with it is reported as
+those checks word it (``file: what is wrong``).
 """
 
 from __future__ import annotations
@@ -54,9 +56,10 @@ class ContentReport:
 
 def check_content(directory: Path, model_dir: Path | None,
                   model_required: bool = False) -> ContentReport:
-    """Check every content file of ``directory``; words against ``model_dir`` when given (and
-    against its 8 kHz companion, when it has one). A ``model_dir`` without a words file is a
-    note, or a problem when ``model_required`` (a model the user named)."""
+    """Check every content file of ``directory``; when ``model_dir`` is given, the model (and
+    its 8 kHz companion, when it has one) as ``run`` checks it, then the words against it. A
+    ``model_dir`` without a model is a note, or a problem when ``model_required`` (a model the
+    user named). Model problems come first."""
     directory = Path(directory)
     report = ContentReport()
     vocabularies = _read_vocabularies(model_dir, report, model_required)
@@ -168,7 +171,7 @@ WORDS_FILE_EXPECTED = "one 'word id' pair per line, '<eps> 0' first, as Kaldi wr
 
 
 class _UnreadableWords(Problem):
-    """A model's words file that cannot be read, or that the model checks refuse. Its
+    """A model, or its words file, that the model checks refuse or that cannot be read. Its
     ``problem`` is the reader's own message, which names the file (and the line at fault, if
     one is), so it is printed as it is."""
 
@@ -176,43 +179,83 @@ class _UnreadableWords(Problem):
         return f"{self.problem} (expected {self.expected})" if self.expected else self.problem
 
 
+#: Files only a whole speech model has. A directory with one of them is checked as ``run``
+#: checks a model before Vosk loads it (:func:`~voiceskill.speech.modeldir.check_model_dir`);
+#: one with none of them (only graph/words.txt, as the tests build) is read as a vocabulary.
+MODEL_FILES = ("am/final.mdl", "conf/model.conf", "graph/HCLr.fst", "graph/HCLG.fst")
+
+
+def _looks_like_model(directory: Path) -> bool:
+    """Whether ``directory`` holds any of :data:`MODEL_FILES` (a broken link counts: the model
+    checks name it)."""
+    from voiceskill.speech.modeldir.errors import present
+
+    return any(present(directory / name) for name in MODEL_FILES)
+
+
 def _read_vocabularies(model_dir: Path | None, report: ContentReport,
                        model_required: bool) -> list[_Vocabulary] | None:
     """The words files of ``model_dir`` and of its 8 kHz companion, if it has one, each read
-    once; one that cannot be read is a problem, and so is a missing one when
-    ``model_required``. None when there is no model to check the words against
-    (:func:`_check_words` notes why, if nothing else is wrong)."""
+    once, after the whole directory has passed the checks ``run`` makes when it looks like a
+    model (:data:`MODEL_FILES`). A model the checks refuse or a words file that cannot be read
+    is a problem, and so is a missing model when ``model_required``. None when there is no
+    model to check the words against (:func:`_check_words` notes why, if nothing else is
+    wrong)."""
     if model_dir is None:
         return None
     words = _Vocabulary(Path(model_dir), {}).path
-    if not words.exists():
+    if not words.exists() and not _looks_like_model(Path(model_dir)):
         if model_required:
             report.problems.append(_UnreadableWords(
                 str(words), 0, "(file)", f"{model_dir}: no speech model here ({words} is missing)",
                 "a model directory such as models/voiceskill-en, or --no-model"))
         return None
-    from voiceskill.speech.modeldir import ModelDirError, narrowband_companion
-    from voiceskill.speech.modeldir.kaldi import check_words
+    from voiceskill.speech.modeldir import narrowband_companion
 
     vocabularies = []
     for directory in (Path(model_dir), narrowband_companion(model_dir)):
-        if directory is None:
-            continue
-        path = _Vocabulary(directory, {}).path
-        try:
-            # The model checks' own reading (run them before Vosk loads the model): a file
-            # they refuse, `run` refuses, so it is refused here with the same words.
-            vocabularies.append(_Vocabulary(directory, check_words(path)))
-        except ModelDirError as err:
-            message = str(err)
-            report.problems.append(_UnreadableWords(
-                str(path), 0, "(file)", message,
-                "" if "(expected " in message else WORDS_FILE_EXPECTED))
-        except OSError as err:
-            report.problems.append(_UnreadableWords(
-                str(path), 0, "(file)",
-                f"{path}: cannot read the file: {err.strerror or err}", WORDS_FILE_EXPECTED))
+        if directory is not None:
+            vocabulary = _read_vocabulary(directory, report)
+            if vocabulary is not None:
+                vocabularies.append(vocabulary)
     return vocabularies
+
+
+def _read_vocabulary(directory: Path, report: ContentReport) -> _Vocabulary | None:
+    """The words file of one model directory, or None after adding the one problem that
+    stops it: the first thing the model checks refuse (as ``run`` would, with the same
+    words), or why the words file cannot be read."""
+    from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+    from voiceskill.speech.modeldir.kaldi import check_words
+
+    path = _Vocabulary(directory, {}).path
+    if _looks_like_model(directory):
+        try:
+            check_model_dir(directory)  # every file Vosk reads, in the order it reads them
+        except ModelDirError as err:  # its message names the file: printed as it is
+            report.problems.append(_UnreadableWords(str(directory), 0, "(model)", str(err)))
+            return None
+        except OSError as err:
+            report.problems.append(_unreadable(Path(err.filename or directory), err, ""))
+            return None
+    try:
+        # The model checks' own reading (run them before Vosk loads the model): a file
+        # they refuse, `run` refuses, so it is refused here with the same words.
+        return _Vocabulary(directory, check_words(path))
+    except ModelDirError as err:
+        message = str(err)
+        report.problems.append(_UnreadableWords(
+            str(path), 0, "(file)", message,
+            "" if "(expected " in message else WORDS_FILE_EXPECTED))
+    except OSError as err:
+        report.problems.append(_unreadable(path, err, WORDS_FILE_EXPECTED))
+    return None
+
+
+def _unreadable(path: Path, err: OSError, expected: str) -> _UnreadableWords:
+    """The problem of a model file that cannot be read at all."""
+    return _UnreadableWords(str(path), 0, "(file)",
+                            f"{path}: cannot read the file: {err.strerror or err}", expected)
 
 
 def _check_words(directory: Path, model_dir: Path | None,
