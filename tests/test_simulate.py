@@ -204,3 +204,54 @@ def test_the_coach_s_barge_in_commands_cut_its_prompts_and_only_they(
     says = [e["text"] for e in events if e["type"] == "say"]
     # the set-up step's second sentence, in the same turn: unsaid after a cut
     assert any("Keep the pace easy" in t for t in says) is not cuts
+
+
+class _HearsNothing:
+    """Fake recognizer: a barge-in turn that never hears a word. The test is about which of the
+    person's audio reaches the next listen, not about recognition (real Vosk runs in
+    tests/speech/test_simulate_audio.py)."""
+
+    speech_ended_at = None
+
+    def turn(self, listen, eager=False):  # noqa: ANN001, ANN201
+        return self
+
+    def feed(self, chunk):  # noqa: ANN001, ANN201
+        return None
+
+
+@pytest.mark.parametrize(("starts_at", "lost"), [(0.5, 0.15), (1.05, 0.10), (1.5, 0.0)])
+def test_speech_past_the_prompt_loses_the_echo_guard_as_in_voice_mode(
+        starts_at: float, lost: float) -> None:
+    """Voice mode drops the microphone's first ECHO_GUARD (0.15) s after every prompt as its
+    echo, so a reply still going when a 1 s prompt ends reaches the next listen only from 1.15 s
+    on (a reply that starts after 1.15 s is whole), and the clock is there by then."""
+    import numpy as np
+
+    from voiceskill.clock import VirtualClock
+    from voiceskill.events import Listen
+    from voiceskill.simulate import TRAILING_SILENCE, SimEar, SimMouth
+    from voiceskill.speech.voice import ECHO_GUARD
+    from voiceskill.speech.wav import TARGET_RATE
+
+    assert ECHO_GUARD == 0.15
+    clock = VirtualClock()
+    ear = SimEar(persona=None, recognizer=None, clock=clock, recorder=None)  # type: ignore[arg-type]
+    ear.recognizer = _HearsNothing()
+    mouth = SimMouth.__new__(SimMouth)
+    mouth.ear, mouth.clock, mouth.recorder = ear, clock, None
+    prompt = np.full(TARGET_RATE, 100, dtype=np.int16)
+    user = (np.arange(TARGET_RATE, dtype=np.int32) % 20000 + 1).astype(np.int16)
+    offset = int(starts_at * TARGET_RATE)
+    assert mouth._barge_in("a prompt", 0.0, prompt, user, offset,
+                           Listen(choices=())) is None
+    queued = []
+    while (chunk := ear.source.read()) is not None:
+        queued.append(chunk)
+    got = np.concatenate(queued)
+    spoken_after_prompt = len(user) - max(0, TARGET_RATE - offset)
+    dropped = int(round(lost * TARGET_RATE))
+    assert len(got) == spoken_after_prompt - dropped + int(TRAILING_SILENCE * TARGET_RATE)
+    first = max(0, TARGET_RATE - offset) + dropped
+    assert np.array_equal(got[:len(user) - first], user[first:])
+    assert clock.now() == pytest.approx(max(1.0 + ECHO_GUARD, starts_at))

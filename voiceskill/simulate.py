@@ -27,7 +27,13 @@ from voiceskill.session import (
 from voiceskill.simulate_script import Reply, Script
 from voiceskill.speech.audio import ScriptedAudio, silence, split_chunks
 from voiceskill.speech.ear import AudioEar
-from voiceskill.speech.voice import SynthesisError, Synthesizer, VoiceSettings, adjusted
+from voiceskill.speech.voice import (
+    ECHO_GUARD,
+    SynthesisError,
+    Synthesizer,
+    VoiceSettings,
+    adjusted,
+)
 from voiceskill.speech.wav import TARGET_RATE, write_wav
 from voiceskill.transcript import Transcript
 
@@ -169,10 +175,18 @@ class SimMouth:
         self._play(start, prompt[:cut])
         if self.recorder is not None:
             self.recorder.add(start + offset / TARGET_RATE, user)
-        rest = user[max(0, cut - offset) :]
-        if heard is None and len(rest):
-            self.ear.source.push(rest)  # the person goes on talking after the prompt
+        if heard is None:
+            self._after_prompt(user[max(0, cut - offset) :], late=max(0, offset - cut))
         return heard
+
+    def _after_prompt(self, rest: np.ndarray, late: int) -> None:
+        """The person goes on talking after the prompt (``rest``, starting ``late`` samples
+        after its end): voice mode drops the microphone's first :data:`ECHO_GUARD` seconds
+        after a prompt as its echo, so what the person says then is lost here too."""
+        dropped = min(len(rest), max(0, round(ECHO_GUARD * TARGET_RATE) - late))
+        self.clock.advance((late + dropped) / TARGET_RATE)
+        if len(rest) > dropped:
+            self.ear.source.push(rest[dropped:])
 
     def _play(self, start: float, samples: np.ndarray) -> None:
         if self.recorder is not None:

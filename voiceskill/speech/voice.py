@@ -354,6 +354,11 @@ class Player:
                 self._done.set()
 
 
+#: Seconds of microphone audio dropped after each prompt, on top of the speaker's latency: the
+#: tail of the prompt still in the room (:meth:`VoiceMouth._skip_echo`).
+ECHO_GUARD = 0.15
+
+
 class VoiceMouth:
     """Speaks prompts aloud and listens for barge-in words while speaking.
 
@@ -374,7 +379,7 @@ class VoiceMouth:
         microphone: Any = None,
         recognizer: Any = None,
         captions: bool = True,
-        echo_guard: float = 0.15,
+        echo_guard: float = ECHO_GUARD,
     ) -> None:
         self.synthesizer = synthesizer
         self.player = player
