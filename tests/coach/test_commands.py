@@ -42,6 +42,31 @@ def test_many_pauses_add_exactly_the_paused_time(start: float, cycles: int) -> N
     assert lefts[0::2] == lefts[1::2]  # each resume continues with what its pause kept
 
 
+def test_resume_says_the_set_up_again_after_a_pause_during_it(start: float) -> None:
+    """A pause said over the set-up cuts what the coach was saying (voice mode drops the rest
+    of that turn's prompts), and a pause can be long: resume says the step again, and the
+    hold still comes after the rest of the set-up's time."""
+    pause_at, resume_at = 1.0, 61.0
+    assert pause_at < start  # still in the set-up step
+    done = run(EXERCISE, schedule=[(pause_at, "pause"), (resume_at, "resume")])
+    setup = coach().steps[EXERCISE][0]
+    assert setup.kind == "setup"
+    after = [text for t, text in done.mouth.said if t >= resume_at]
+    assert after[:2] == ["Carrying on.", setup.instruction]
+    assert holds(done)[0][0]["t"] == pytest.approx(start + (resume_at - pause_at))
+    assert done.outcome == "exercise"
+
+
+def test_resume_during_a_hold_only_carries_on(start: float) -> None:
+    """In a hold the person is in position: resume does not read the step out again."""
+    pause_at, resume_at = start + INTO, start + INTO + 5.0
+    done = run(EXERCISE, schedule=[(pause_at, "pause"), (resume_at, "resume")])
+    first_end = holds(done)[0][1]["t"]
+    during = [text for t, text in done.mouth.said if resume_at <= t < first_end]
+    assert during[0] == "Carrying on."
+    assert coach().steps[EXERCISE][1].instruction not in during
+
+
 def test_repeat_says_the_step_again_without_touching_the_hold(start: float) -> None:
     done = run(EXERCISE, schedule=[(start + INTO, "repeat")])
     instruction = coach().steps[EXERCISE][1].instruction

@@ -536,6 +536,13 @@ class CoachEngine:
                 actions.append(self._record("resume", step, countdown.left(now)))
             actions.append(StartTimer(TIMER, countdown.next_deadline()))
         actions.append(Say(self.book.say["resumed"], "coach:resumed"))
+        # A pause said over the coach cut what it was telling the person to do (the rest of that
+        # turn's prompts are dropped), and a pause may be long: say the step again, except
+        # during a hold (the person is in position) or the quiet after it.
+        step = state.plan[state.index]
+        beat = step.beats[state.beat]
+        if beat.say and not beat.hold and step.kind != "rest":
+            actions.append(Say(step.instruction, f"step:{step.exercise}"))
         return replace(state, mode="running", countdown=countdown), actions
 
     def _leave(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
