@@ -201,6 +201,8 @@ def test_a_word_heard_near_where_the_prompt_says_it_may_be_its_echo_elsewhere_it
     assert possible_echo(["pain"], 0.9, CAUTION, 4.4)
     assert not possible_echo(["ouch"], 0.9, CAUTION, 4.4)  # not in the prompt at all
     assert not possible_echo([], 0.9, CAUTION, 4.4)
+    # Every word must fit the prompt there: one echoed word does not make the rest an echo.
+    assert not possible_echo(["ouch", "hurts"], 4.3, CAUTION, 4.4)
     # A long prompt: one word near its end, heard near the start, is the person's.
     long = "Lie on your back. " * 8 + "Then say stop."
     assert not possible_echo(["stop"], 1.0, long, 20.0)

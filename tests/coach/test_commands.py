@@ -67,6 +67,30 @@ def test_resume_during_a_hold_only_carries_on(start: float) -> None:
     assert coach().steps[EXERCISE][1].instruction not in during
 
 
+def test_resume_in_the_quiet_after_a_hold_only_carries_on(start: float) -> None:
+    """The beat after a hold says nothing (the person is coming back from it): resume does
+    not read the next position out before its time."""
+    first_end = start + HOLD
+    pause_at, resume_at = first_end + 0.5, first_end + 10.0
+    done = run(EXERCISE, schedule=[(pause_at, "pause"), (resume_at, "resume")])
+    steps = coach().steps[EXERCISE]
+    assert steps[1].beats[2].say == () and not steps[1].beats[2].hold  # the quiet after
+    after = [text for t, text in done.mouth.said if t >= resume_at]
+    assert after[0] == "Carrying on."
+    assert steps[1].instruction not in after[1:2] and steps[2].instruction not in after[1:2]
+
+
+def test_resume_during_a_rest_between_sets_only_carries_on() -> None:
+    """A rest between sets needs no instruction again; the next set says its own."""
+    plain = run("dead-bugs")
+    (rest_at,) = [t for t, text in plain.mouth.said if text.startswith("Rest now.")]
+    done = run("dead-bugs", schedule=[(rest_at + 5.0, "pause"), (rest_at + 15.0, "resume")])
+    after = [text for t, text in done.mouth.said if t >= rest_at + 15.0]
+    assert after[0] == "Carrying on."
+    assert not after[1].startswith("Rest now."), after[:3]
+    assert "Set 2 of 2." in after
+
+
 def test_repeat_says_the_step_again_without_touching_the_hold(start: float) -> None:
     done = run(EXERCISE, schedule=[(start + INTO, "repeat")])
     instruction = coach().steps[EXERCISE][1].instruction

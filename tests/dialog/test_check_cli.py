@@ -169,7 +169,7 @@ WORDS_EXPECTED = "(expected one 'word id' pair per line, '<eps> 0' first, as Kal
                           "or above as the id, got '\ufffd\ufffd garbage' (Vosk refuses the model) "
                           f"{WORDS_EXPECTED}"),
 ])
-def test_a_words_file_that_cannot_be_read_is_one_line(tmp_path, capsys, content, problem):
+def test_a_words_file_with_a_bad_line_is_one_line(tmp_path, capsys, content, problem):
     graph = tmp_path / "model" / "graph"
     graph.mkdir(parents=True)
     words = graph / "words.txt"
@@ -182,7 +182,7 @@ def test_a_words_file_that_cannot_be_read_is_one_line(tmp_path, capsys, content,
     assert line.startswith(f"{graph.parent}/{problem}")
 
 
-def test_an_unreadable_words_file_of_the_8_khz_companion_is_one_line(tmp_path, capsys):
+def test_a_bad_line_in_the_8_khz_companion_s_words_file_is_one_line(tmp_path, capsys):
     model = words_model(tmp_path, drop=set())
     companion = words_model(tmp_path, drop=set(), name="model-8k")
     (companion / "graph" / "words.txt").write_bytes(b"yes 1\n\xff\xfe garbage\n")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.audio
 #: A yes/no question that also hears "it hurts" (barge-in: stop, pause, wait, pain).
 WITH_PAIN = Listen((*YES_NO.choices, Choice("it hurts", "pain")), timeout=4.0)
 
-#: About 9 s at the rig's rate; "it hurts" only in its last second.
+#: About 8 s at the rig's rate; "it hurts" only in its last second.
 CAUTION = ("Lie on your back with your knees bent and both feet flat on the floor. If the pain "
            "gets worse at any point, stop and say \"it hurts\".")
 
@@ -74,7 +74,7 @@ def test_the_person_s_it_hurts_cuts_a_prompt_that_says_it_later(
         events: list[dict] = []
         run = rig.run_in_thread(PainQuestion(CAUTION, listen=WITH_PAIN), [events.append])
         assert wait_for(lambda: rig.player.playing, 20), "the prompt never started"
-        time.sleep(1.0)  # about 7 s before the prompt says "it hurts"
+        time.sleep(1.0)  # about 6 s before the prompt says "it hurts"
         pulse.play(it_hurts, sink="mic").wait(10)
         result = run.finish(30)
         time.sleep(0.3)

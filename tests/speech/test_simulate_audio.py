@@ -123,3 +123,45 @@ def test_asking_again_and_again_ends_in_the_cautious_outcome(tmp_path: Path,
     outcome, events = run(tmp_path, speech_model, script)
     assert outcome == "emergency"
     assert sum(intent == "repeat" for _, intent in heard(events)) == MAX_REPEATS + MAX_REASKS + 1
+
+
+def test_speech_past_a_prompt_loses_the_echo_guard_as_in_voice_mode(tmp_path: Path,
+                                                                    speech_model: Any) -> None:
+    """Voice mode drops the microphone's first ECHO_GUARD (0.15) s after every prompt as its
+    echo. A "yes" that starts 0.3 s before a prompt ends (no barge-in word, so the prompt plays
+    to its end) reaches the next listen from 0.15 s after the prompt on, and the virtual clock
+    is there by then."""
+    import numpy as np
+
+    from voiceskill.clock import VirtualClock
+    from voiceskill.events import Choice, Listen
+    from voiceskill.simulate import TRAILING_SILENCE, Persona, SimEar, SimMouth
+    from voiceskill.speech.audio import silence
+    from voiceskill.speech.recognizer import Recognizer
+    from voiceskill.speech.voice import ECHO_GUARD, Synthesizer, VoiceSettings
+    from voiceskill.speech.wav import TARGET_RATE, read_wav
+
+    prompt = "Do you have pain running down the back of both legs?"
+    fixture = FIXTURES / "yes__espeak-en-us-f4.wav"
+    synth = Synthesizer(VoiceSettings())
+    try:
+        prompt_samples = len(synth.synthesize(prompt))
+        starts_at = prompt_samples / TARGET_RATE - 0.3
+        path = tmp_path / "script.yaml"
+        path.write_text("rules:\n  - {when: 'both legs', reply: "
+                        f"{{audio: '{fixture}', during: {starts_at:.4f}}}}}\n", encoding="utf-8")
+        clock = VirtualClock()
+        persona = Persona(load_script(path), synth)
+        ear = SimEar(persona, Recognizer(speech_model), clock, recorder=None)
+        mouth = SimMouth(synth, persona, ear, clock, recorder=None)
+        assert mouth.say(prompt, Listen((Choice("stop", "stop"),))) is None  # played to the end
+    finally:
+        synth.close()
+    queued = []
+    while (chunk := ear.source.read()) is not None:
+        queued.append(chunk)
+    user = np.concatenate([read_wav(fixture), silence(TRAILING_SILENCE)])
+    first = prompt_samples - int(starts_at * TARGET_RATE) + round(ECHO_GUARD * TARGET_RATE)
+    assert first > 0.4 * TARGET_RATE  # 0.3 s over the prompt, 0.15 s of echo guard
+    assert np.array_equal(np.concatenate(queued), user[first:])
+    assert clock.now() == pytest.approx(prompt_samples / TARGET_RATE + ECHO_GUARD, abs=1e-3)
