@@ -18,6 +18,7 @@ from tests.fixtures.make_fixtures import (
     FILLED,
     FILLED_COMMANDS,
     HEDGES,
+    WAITS,
     taken_as_no,
     text_of,
 )
@@ -32,7 +33,7 @@ AUDIO = Path(__file__).resolve().parents[1] / "fixtures" / "audio"
 GRAMMARS = {"answers": ANSWERS, "commands": COMMANDS, "exercises": EXERCISES, "numbers": NUMBERS,
             "hedges": ANSWERS + HEDGES, "filled": ANSWERS + ["um", "uh", "well"],
             "filled commands": COMMANDS + ["um", "uh", "well"],
-            "corrections": ANSWERS + CORRECTIONS}
+            "corrections": ANSWERS + CORRECTIONS, "waits": ANSWERS + WAITS}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def _grammar_for(text: str) -> list[str]:
 
 
 def test_vocabulary_covers_dialogs_commands_and_numbers() -> None:
-    needed = ANSWERS + HEDGES + CORRECTIONS + COMMANDS + EXERCISES + NUMBERS
+    needed = ANSWERS + HEDGES + CORRECTIONS + WAITS + COMMANDS + EXERCISES + NUMBERS
     assert missing_words(needed, voiceskill.DEFAULT_MODEL_DIR) == []
 
 

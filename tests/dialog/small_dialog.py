@@ -45,8 +45,9 @@ def small_dialog(**node_overrides: dict) -> Dialog:
         "help": Intent("help", ("help",)),
         "stop": Intent("stop", ("stop", "quit")),
         "back": Intent("back", ("go back",)),
+        "wait": Intent("wait", ("wait", "hold on")),
     }
     messages = {"help": "Say yes or no.", "not_understood": "Sorry, I did not catch that.",
                 "silence": "Are you still there?", "unsure": "That is all right.",
-                "back": "Back to the question before."}
+                "back": "Back to the question before.", "wait": "Take your time."}
     return Dialog("welcome", nodes, outcomes, intents, messages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine
+from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, WAIT_SECONDS, ScreeningEngine
 from voiceskill.events import End, Heard, Listen, Record, Say, Silence, Started
 
 from .small_dialog import small_dialog
@@ -135,6 +135,30 @@ def test_go_back_at_the_first_question_is_a_repeat_and_counts_as_one():
     assert says(log).count("Numbness in the saddle area?") == 1 + MAX_REPEATS
 
 
+def test_wait_keeps_the_question_and_gives_its_answer_longer():
+    """'Hold on' while the person checks a feeling: no answer and no re-ask; the question's
+    listen waits WAIT_SECONDS. The silence after it is re-asked with the usual wait again."""
+    engine = ScreeningEngine(small_dialog())
+    state, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    usual = next(a for a in actions if isinstance(a, Listen))
+    assert usual.timeout is None
+    state, actions = engine.step(state, Heard("hold on", "wait", 1.0), 0.0)
+    assert state.node == "saddle" and state.answers == () and state.failures == 0
+    assert says(actions) == ["Take your time."]
+    (longer,) = [a for a in actions if isinstance(a, Listen)]
+    assert longer == replace(usual, timeout=WAIT_SECONDS) and WAIT_SECONDS > 8.0
+    state, actions = engine.step(state, Silence(WAIT_SECONDS), WAIT_SECONDS)
+    assert state.node == "saddle" and says(actions) == ["Are you still there? Saddle numbness, "
+                                                       "yes or no?"]
+    assert [a for a in actions if isinstance(a, Listen)] == [usual]
+
+
+def test_wait_again_and_again_ends_where_being_unsure_does():
+    outcome, log = run(["wait"] * MAX_REPEATS + ["wait"] * (MAX_REASKS + 1))
+    assert outcome == "emergency"  # never held for ever: past the repeats it is unsure
+    assert says(log).count("Take your time.") == MAX_REPEATS
+
+
 def test_nothing_before_a_hand_back_from_the_coach_can_be_withdrawn():
     engine = ScreeningEngine(small_dialog())
     state, _ = engine.step(engine.initial_state(), Started(), 0.0)
@@ -150,7 +174,8 @@ def test_listen_carries_answers_commands_and_thresholds():
     _, actions = engine.step(engine.initial_state(), Started(), 0.0)
     listen = next(a for a in actions if isinstance(a, Listen))
     assert listen.phrases == ["yes", "yeah", "no", "nope", "i don't know", "not sure",
-                              "repeat", "what", "help", "stop", "quit", "go back"]
+                              "repeat", "what", "help", "stop", "quit", "go back", "wait",
+                              "hold on"]
     assert dict(listen.thresholds) == {"no": 0.7}
 
 

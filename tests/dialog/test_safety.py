@@ -62,6 +62,20 @@ def test_a_go_back_that_keeps_the_answer_is_caught():
     assert any("'back' does not only withdraw the last answer (to saddle)" in v for v in found)
 
 
+class _WaitThatAnswersNo(ScreeningEngine):
+    """A broken "wait": taken as the question's "no"."""
+
+    def _on_heard(self, state, heard):
+        if heard.intent == "wait":
+            heard = replace(heard, intent="no")
+        return super()._on_heard(state, heard)
+
+
+def test_a_wait_taken_as_an_answer_is_caught():
+    found = check_safety(_WaitThatAnswersNo(small_dialog()), limit=5_000).violations
+    assert any("saddle=wait" in v and "'wait' moves the conversation" in v for v in found), found
+
+
 @pytest.mark.parametrize("number", ["911", "112", "999"])
 def test_shipped_dialog_is_safe_on_every_path(number):
     engine = ScreeningEngine(load_dialog(voiceskill.DIALOGS_DIR), emergency_number=number)

@@ -95,6 +95,14 @@ def test_go_back_is_heard_at_a_red_flag_question_and_is_never_an_answer(
     assert not [name for name, t in taken.items() if t in ("yes", "no")], taken
 
 
+def test_hold_on_is_heard_at_a_red_flag_question_and_is_never_an_answer(
+        speech_model: Any) -> None:
+    # "Take your time" while the person checks a feeling (dialogs/intents.yaml: wait).
+    taken = intents_taken(speech_model, fixtures("hold_on"), red_flag_listen())
+    assert sum(t == "wait" for t in taken.values()) >= 0.6 * len(taken), taken
+    assert not [name for name, t in taken.items() if t in ("yes", "no")], taken
+
+
 def test_a_no_the_second_decoding_does_not_confirm_is_not_taken(
     speech_model: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

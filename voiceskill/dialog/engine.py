@@ -10,6 +10,8 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
 - "repeat", "help" and "stop" work at every question; after MAX_REPEATS of "repeat" or "help"
   on one question, a further one counts as unsure, so a word misheard as "again" over and over
   (or steady noise) cannot hold a question for ever;
+- "wait" answers nothing: the question waits WAIT_SECONDS for its answer instead of the usual
+  silence, and counts with "repeat" and "help" towards MAX_REPEATS;
 - "go back" withdraws the last answer and asks its question again, so a "no" said by mistake
   can be corrected after the next question has begun. It only ever undoes answers: a "yes"
   that escalated has ended the conversation, and nothing before a hand-back from the coach can
@@ -41,6 +43,10 @@ MAX_REASKS = 2
 #: How many times one question is said again on request ("repeat", "help") before a further
 #: request counts as an unusable answer (re-ask, then the cautious branch).
 MAX_REPEATS = 3
+
+#: Seconds of silence a question waits for its answer after "wait" (the session's default is
+#: 8): time to check a feeling or think before the question is asked again.
+WAIT_SECONDS = 30.0
 
 #: Fallback when a non-tier question has no ``if_unsure``: the least severe safe outcome.
 DEFAULT_CAUTIOUS = "see-clinician"
@@ -172,10 +178,14 @@ class ScreeningEngine:
             if state.undo:
                 return self._go_back(state, node)
             intent = "repeat"  # the first question: nothing to withdraw, so say it again
-        if intent in ("repeat", "help"):
+        if intent in ("repeat", "help", "wait"):
             if state.repeats >= MAX_REPEATS:
                 return self._on_unusable(state, "unsure", asked=intent)
             state = replace(state, repeats=state.repeats + 1)
+        if intent == "wait":
+            lead_in = self.dialog.messages.get("wait")
+            said = [Say(self._fill(lead_in), f"wait:{node.id}")] if lead_in else []
+            return state, [*said, replace(self.listen_for(node), timeout=WAIT_SECONDS)]
         if intent == "repeat":
             return state, [Say(self._fill(node.text), f"repeat:{node.id}")]
         if intent == "help":
@@ -226,6 +236,7 @@ class ScreeningEngine:
             return state, [
                 Record("reprompt", {**why, "attempt": failures}),
                 Say(self._fill(text), f"reprompt:{node.id}"),
+                self.listen_for(node),  # the usual wait again, after a "wait"
             ]
         target = "no-response" if only_silence else self.cautious_target(node)
         record = Record("cautious", {**why, "target": target})

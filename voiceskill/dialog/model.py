@@ -35,7 +35,7 @@ TIERS = ("emergency", "urgent", "see-clinician")
 #: Intents every question hears besides its answers: the commands, ``back`` (withdraw the last
 #: answer and ask its question again; optional in a dialog), and ``filler`` ("um", "uh": heard
 #: so that "um, no" is read as "no"; alone it is not understood).
-QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop", "back", FILLER)
+QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop", "back", "wait", FILLER)
 
 #: How severe each outcome is (higher = more cautious). Used by the safety checks.
 SEVERITY = {

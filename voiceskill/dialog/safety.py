@@ -12,7 +12,8 @@ Invariants:
 3. ``exercise`` and ``advice`` are reached only after an explicit "no" to every red-flag question
    of the dialog.
 4. "stop" ends in ``stopped``; "repeat" says the question again; "help" answers without moving;
-   past MAX_REPEATS such requests on one question, a further one counts as unsure (rule 2).
+   "wait" says so and moves nothing; past MAX_REPEATS such requests on one question, a further
+   one counts as unsure (rule 2).
 5. Every path ends: asking for "repeat" again and again ends where being unsure does.
 6. "go back" only withdraws: it asks the last answered question again with that answer gone
    and ends nothing; with no answer to withdraw it is "repeat" (rule 4).
@@ -26,6 +27,9 @@ from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine, S
 from voiceskill.dialog.flags import reachable
 from voiceskill.dialog.model import SEVERITY, TIERS, Dialog
 from voiceskill.events import Action, End, Event, Heard, Listen, Say, Silence, Started
+
+#: Requests a question grants MAX_REPEATS times without moving (rule 4).
+REQUESTS = ("repeat", "help", "wait")
 
 #: Outcomes that mean "no medical care needed now": only after every red flag was denied.
 HOME_OUTCOMES = ("exercise", "advice")
@@ -124,14 +128,14 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
         return
     if intent == "back":
         intent = "repeat"  # nothing to withdraw
-    granted = intent in ("repeat", "help") and state.repeats < MAX_REPEATS
+    granted = intent in REQUESTS and state.repeats < MAX_REPEATS
     if granted and (new_state.node != state.node or new_state.answers != state.answers
                     or end is not None):
         report.violations.append(f"{_p(path)}: '{intent}' moves the conversation")
-    if intent in ("repeat", "help") and not any(isinstance(a, Say) and a.text for a in actions):
+    if intent in REQUESTS and not any(isinstance(a, Say) and a.text for a in actions):
         report.violations.append(f"{_p(path)}: '{intent}' says nothing")
     unusable = (intent in (None, "unsure") or isinstance(event, Silence)
-                or (intent in ("repeat", "help") and not granted))
+                or (intent in REQUESTS and not granted))
     if unusable:
         if end is None and new_state.node != node_id:
             report.violations.append(f"{_p(path)}: '{label}' was taken as an answer")

@@ -164,7 +164,7 @@ REQUIRED_INTENTS = ("yes", "no", "unsure", "repeat", "help", "stop")
 REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: Lines the engine speaks when a dialog has them: ``back``, before a question asked again
 #: after "go back".
-OPTIONAL_MESSAGES = ("back",)
+OPTIONAL_MESSAGES = ("back", "wait")
 
 INTENTS = {
     "type": "object",
