@@ -204,4 +204,3 @@ def test_the_coach_s_barge_in_commands_cut_its_prompts_and_only_they(
     says = [e["text"] for e in events if e["type"] == "say"]
     # the set-up step's second sentence, in the same turn: unsaid after a cut
     assert any("Keep the pace easy" in t for t in says) is not cuts
-

@@ -33,8 +33,9 @@ from voiceskill.intents import FILLER
 TIERS = ("emergency", "urgent", "see-clinician")
 
 #: Intents every question hears besides its answers: the commands, ``back`` (withdraw the last
-#: answer and ask its question again; optional in a dialog), and ``filler`` ("um", "uh": heard
-#: so that "um, no" is read as "no"; alone it is not understood).
+#: answer and ask its question again) and ``wait`` (give the answer longer), both optional in a
+#: dialog, and ``filler`` ("um", "uh": heard so that "um, no" is read as "no"; alone it is not
+#: understood).
 QUESTION_COMMANDS = ("unsure", "repeat", "help", "stop", "back", "wait", FILLER)
 
 #: How severe each outcome is (higher = more cautious). Used by the safety checks.

@@ -163,7 +163,7 @@ REQUIRED_INTENTS = ("yes", "no", "unsure", "repeat", "help", "stop")
 #: Lines the engine speaks on its own.
 REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: Lines the engine speaks when a dialog has them: ``back``, before a question asked again
-#: after "go back".
+#: after "go back"; ``wait``, when a question is given longer after "wait".
 OPTIONAL_MESSAGES = ("back", "wait")
 
 INTENTS = {
