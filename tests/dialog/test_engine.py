@@ -153,6 +153,18 @@ def test_wait_keeps_the_question_and_gives_its_answer_longer():
     assert [a for a in actions if isinstance(a, Listen)] == [usual]
 
 
+def test_repeat_or_help_after_a_wait_goes_back_to_the_usual_wait():
+    """The long wait belongs to the "wait" alone: a repeat or help after it listens as usual."""
+    engine = ScreeningEngine(small_dialog())
+    state, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    usual = next(a for a in actions if isinstance(a, Listen))
+    for request in ("repeat", "help"):
+        state, _ = engine.step(state, Heard("hold on", "wait", 1.0), 0.0)
+        state, actions = engine.step(state, Heard(request, request, 1.0), 0.0)
+        assert [a for a in actions if isinstance(a, Listen)] == [usual], request
+        assert isinstance(actions[-1], Listen)  # after what is said, not before
+
+
 def test_wait_again_and_again_ends_where_being_unsure_does():
     outcome, log = run(["wait"] * MAX_REPEATS + ["wait"] * (MAX_REASKS + 1))
     assert outcome == "emergency"  # never held for ever: past the repeats it is unsure

@@ -183,16 +183,17 @@ class ScreeningEngine:
                 return self._on_unusable(state, "unsure", asked=intent)
             state = replace(state, repeats=state.repeats + 1)
         if intent == "wait":
-            lead_in = self.dialog.messages.get("wait")
-            said = [Say(self._fill(lead_in), f"wait:{node.id}")] if lead_in else []
+            said = self.message("wait", f"wait:{node.id}")
             return state, [*said, replace(self.listen_for(node), timeout=WAIT_SECONDS)]
         if intent == "repeat":
-            return state, [Say(self._fill(node.text), f"repeat:{node.id}")]
+            # The usual wait again: a "wait" before this must not leave its long one behind.
+            return state, [Say(self._fill(node.text), f"repeat:{node.id}"), self.listen_for(node)]
         if intent == "help":
             help_text = node.help or self.dialog.messages.get("help", "")
             return state, [
                 Say(self._fill(help_text), f"help:{node.id}"),
                 Say(self._fill(self._reprompt(node, 0)), f"question:{node.id}"),
+                self.listen_for(node),
             ]
         if intent == "stop":
             return self.enter(state, "stopped")
@@ -204,8 +205,7 @@ class ScreeningEngine:
         withdrawn = state.answers[-1][1]
         record = Record("back", {"node": node.id, "to": question, "withdrawn": withdrawn})
         state = replace(state, answers=state.answers[:-1], context=context, undo=state.undo[:-1])
-        lead_in = self.dialog.messages.get("back")
-        said = [Say(self._fill(lead_in), f"back:{question}")] if lead_in else []
+        said = self.message("back", f"back:{question}")
         new_state, actions = self.enter(state, question)
         return new_state, [record, *said, *actions]
 
@@ -257,6 +257,12 @@ class ScreeningEngine:
         if not node.reprompts:
             return node.text
         return node.reprompts[min(index, len(node.reprompts) - 1)]
+
+    def message(self, name: str, key: str) -> list[Action]:
+        """The dialog's line ``name`` (intents.yaml ``messages``) to say, or nothing when the
+        dialog has none."""
+        text = self.dialog.messages.get(name)
+        return [Say(self._fill(text), key)] if text else []
 
     def _fill(self, text: str) -> str:
         return text.replace("{emergency_number}", self.emergency_number)
