@@ -43,8 +43,21 @@ def test_a_start_at_a_phase_coaches_its_routine_and_an_exercise_alone_the_first_
     phase = said(converse(engine, [], start="days-4-7"))
     assert "Today's plan: heat, cat-cow and gentle walk." in phase and "Not yet" not in phase
     alone = said(converse(engine, [], start="cat-cow"))
-    assert alone.startswith("Not yet: the plan starts cat-cow in days four to seven.")
+    assert "Not yet: the plan starts cat-cow in days four to seven." in alone
     assert "Today's plan: gentle walk, lying face down over a pillow and ice." in alone
+
+
+def test_a_start_past_the_questions_says_so_and_that_this_is_no_doctor_first() -> None:
+    """The welcome (its disclaimer) and the warning-sign questions are skipped by a start at
+    an exercise or a phase, so the dialog's own line saying so comes before anything else."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR, emergency_number="112")
+    for start in ("days-4-7", "cat-cow"):
+        first = [a for a in converse(engine, [], start=start) if isinstance(a, Say)][0]
+        assert first.key == "skipped-screening", start
+        assert "not asked about warning signs" in first.text and "not a doctor" in first.text
+        assert "call 112" in first.text
+    node = [a for a in converse(engine, [], start="red-flags") if isinstance(a, Say)]
+    assert "skipped-screening" not in [a.key for a in node]  # the questions are still ahead
 
 
 def test_a_question_asked_again_must_not_lead_to_the_exercises(tmp_path) -> None:

@@ -63,10 +63,15 @@ class Conversation:
         self, state: ConversationState, event: Event, now: float
     ) -> tuple[ConversationState, list[Action]]:
         if isinstance(event, Started) and event.start not in (None, *self.screening.dialog.nodes):
+            # No warning-sign questions and no welcome: the dialog's line says so first.
+            said = self.screening.message("skipped_screening", "skipped-screening")
             if self.coach.knows(event.start):
-                return self._start_coach(state, now, exercise=event.start)
+                new_state, actions = self._start_coach(state, now, exercise=event.start)
+                return new_state, said + actions
             if self.coach.knows_phase(event.start):
-                return self._start_coach(state, now, exercise=None, phase=event.start)
+                new_state, actions = self._start_coach(state, now, exercise=None,
+                                                       phase=event.start)
+                return new_state, said + actions
         if state.part == "coach":
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)

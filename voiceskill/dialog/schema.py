@@ -163,8 +163,9 @@ REQUIRED_INTENTS = ("yes", "no", "unsure", "repeat", "help", "stop")
 #: Lines the engine speaks on its own.
 REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: Lines the engine speaks when a dialog has them: ``back``, before a question asked again
-#: after "go back"; ``wait``, when a question is given longer after "wait".
-OPTIONAL_MESSAGES = ("back", "wait")
+#: after "go back"; ``wait``, when a question is given longer after "wait";
+#: ``skipped_screening``, when a session starts at an exercise or a phase (``run --start``).
+OPTIONAL_MESSAGES = ("back", "wait", "skipped_screening")
 
 INTENTS = {
     "type": "object",
