@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import voiceskill
 from voiceskill.conversation import build_conversation
-from voiceskill.events import End, Say
+from voiceskill.events import End, Record, Say
 
 from .dialog.test_flags import NO_RED_FLAGS, content_dir, converse, said
 
@@ -34,6 +34,20 @@ def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
         actions = converse(engine, [*NO_RED_FLAGS, "this week", days])
         keys = [a.key for a in actions if isinstance(a, Say)]
         assert "question:days-since-pop" in keys and phase_key in keys, (days, keys)
+
+
+def test_days_past_twenty_can_be_said_and_take_the_gentler_later_phase() -> None:
+    """The numbers stop at twenty: "more than twenty" (three weeks or three months) takes the
+    earlier of the two later phases, "a month" the later one, as the first question does."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    for answer, phase in (("more than twenty", "week-2"), ("three weeks", "week-2"),
+                          ("a month", "week-4"), ("months", "week-4")):
+        actions = converse(engine, [*NO_RED_FLAGS, "last week", answer])
+        answered = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
+        assert answered[-1]["node"] == "days-since-pop", answer
+        assert answered[-1]["intent"] == phase, answer
+        assert "statement:care-later" in [a.key for a in actions if isinstance(a, Say)]
+
 
 
 def test_a_start_at_a_phase_coaches_its_routine_and_an_exercise_alone_the_first_days() -> None:
