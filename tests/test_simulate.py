@@ -179,6 +179,18 @@ def test_an_unknown_start_is_one_line_not_a_traceback(tmp_path: Path) -> None:
         "exercise id or a phase; see `voiceskill exercises`)"]
 
 
+def test_rules_that_answer_their_own_prompts_for_ever_end_in_one_line(tmp_path: Path) -> None:
+    """"Paused." → resume → the step → pause → "Paused." ... never ends on its own; virtual
+    time makes it spin without sleeping, so the simulation gives up after a bound of it."""
+    script = _write(tmp_path, "start: walk\nrules:\n  - {when: Paused, reply: {text: resume}}\n"
+                              "  - {when: ., reply: {text: pause}}\n")
+    done = _simulate_cli(str(script))
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"voiceskill simulate: {script}: the session has not ended after 4 "
+                           "simulated hours: the script's rules may be answering the prompts")
+
+
 def test_a_voice_that_is_not_installed_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     if not voiceskill.DEFAULT_MODEL_DIR.is_dir():
         pytest.skip(f"the speech model is not built yet ({voiceskill.DEFAULT_MODEL_DIR})")

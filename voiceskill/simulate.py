@@ -49,6 +49,15 @@ TRAILING_SILENCE = 1.0
 #: on four fixture voices: all heard at -40 dB, two at -30 dB, one at -20 dB).
 PROMPT_ECHO_DB = -40.0
 
+#: Simulated time after which a session that has not ended is given up: far past any routine
+#: (about half an hour), so only a script whose rules keep answering the prompts their own
+#: replies bring back ("Paused." → resume → the step → pause ...) gets there.
+MAX_SIMULATED_SECONDS = 4 * 3600.0
+
+
+class SimulationTooLong(RuntimeError):
+    """The session ran :data:`MAX_SIMULATED_SECONDS` of virtual time without ending."""
+
 
 @dataclass
 class Recorder:
@@ -212,6 +221,12 @@ class SimEar:
         self._ear = AudioEar(self.source, recognizer, clock) if recognizer is not None else None
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
+        if self.clock.now() > MAX_SIMULATED_SECONDS:
+            last = self.persona.prompt or "(none since the last reply)"
+            raise SimulationTooLong(
+                f"the session has not ended after {MAX_SIMULATED_SECONDS / 3600:g} simulated "
+                f"hours: the script's rules may be answering the prompts their own replies "
+                f"bring back (last prompt: {last!r})")
         if self.persona.prompt and 0 < self.source.seconds_left <= TRAILING_SILENCE:
             # all that is left of the last reply is the quiet after it, and the assistant has
             # spoken since: the person answers the new prompt now

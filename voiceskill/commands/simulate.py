@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from voiceskill.commands.run import unknown_start
     from voiceskill.conversation import build_conversation
-    from voiceskill.simulate import simulate
+    from voiceskill.simulate import SimulationTooLong, simulate
     from voiceskill.simulate_script import load_script
     from voiceskill.speech.modeldir.locate import resolve_model_dir
     from voiceskill.speech.recognizer import ModelError, open_models
@@ -65,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
                           silence_timeout=args.silence_timeout, narrowband_model=narrowband)
     except (ModelError, AudioFileError) as err:
         print(f"voiceskill simulate: {err}", file=sys.stderr)
+        return 2
+    except SimulationTooLong as err:
+        print(f"voiceskill simulate: {script.path}: {err}", file=sys.stderr)
         return 2
     except SynthesisError as err:  # the script's voice: is not installed
         where = f"{script.path}: voice: " if script.voice else ""
