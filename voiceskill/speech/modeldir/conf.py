@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceskill.speech.modeldir.conf_options import DEFAULTS, MODEL_CONF_OPTIONS, WINDOW_TYPES
-from voiceskill.speech.modeldir.errors import ModelDirError, fail, need
+from voiceskill.speech.modeldir.errors import ModelDirError, fail, need, read_model_file
 from voiceskill.speech.wav import TARGET_RATE
 
 _INT_RE = re.compile(r"[+-]?\d+")
@@ -58,7 +58,7 @@ def read_conf(path: str | Path, known: dict[str, str] | None = None) -> dict[str
     """
     path = Path(path)
     settings: dict[str, ConfSetting] = {}
-    for number, raw in enumerate(path.read_bytes().split(b"\n"), 1):
+    for number, raw in enumerate(read_model_file(path).split(b"\n"), 1):
         stripped = raw.split(b"#", 1)[0].strip(_KALDI_WHITESPACE)
         if not stripped:
             continue

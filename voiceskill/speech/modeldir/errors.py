@@ -38,6 +38,20 @@ def _not_a_file(path: Path) -> str:
     return "missing (required by Vosk)"
 
 
+def read_model_file(path: Path) -> bytes:
+    """The bytes of ``path``; :class:`ModelDirError` naming it when the system refuses the
+    read (an OSError: permission denied, an I/O error), so that every command says it alike."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise unreadable(path, err) from None
+
+
+def unreadable(path: Path, err: OSError) -> ModelDirError:
+    """The error for ``path``, which the system would not let us read (``err``)."""
+    return fail(path, f"cannot read the file: {err.strerror or err}")
+
+
 def need(path: Path, allow_empty: bool = False) -> Path:
     """``path``, unless it is missing, not a file, or empty when not ``allow_empty`` (then
     raise :class:`ModelDirError`)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from voiceskill.acoustic.fst import FST_MAGIC
-from voiceskill.speech.modeldir.errors import fail, need
+from voiceskill.speech.modeldir.errors import fail, need, unreadable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -356,6 +356,19 @@ def _check_const_fst(
     _check_arcs(path, data, positions, counts, head.num_states, inputs, outputs)
 
 
+def _mapped(path: Path) -> bytes | mmap.mmap:
+    """The bytes of ``path``, mapped into memory where the file system allows it; a
+    :class:`ModelDirError` naming the file when it cannot be read at all."""
+    try:
+        with path.open("rb") as handle:
+            try:
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # an empty file, or one that cannot be mapped
+                return handle.read()
+    except OSError as err:
+        raise unreadable(path, err) from None
+
+
 def check_fst(
     path: str | Path, inputs: InputLabels | None = None, outputs: OutputLabels | None = None
 ) -> None:
@@ -366,11 +379,7 @@ def check_fst(
     nothing is missing or left over. Other FST types (``ngram``, ``olabel_lookahead``, as
     Vosk's published models have) are checked up to their header only."""
     path = need(Path(path))
-    with path.open("rb") as handle:
-        try:
-            data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
-            data = handle.read()
+    data = _mapped(path)
     try:
         head = _read_fst_header(path, data)
         if head.fst_type == b"vector":

@@ -13,7 +13,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceskill.speech.modeldir.errors import ModelDirError, fail, need
+from voiceskill.speech.modeldir.errors import ModelDirError, fail, need, read_model_file
 
 
 def _text_damage(path: Path, body: bytes) -> ModelDirError | None:
@@ -182,7 +182,7 @@ def _binary_non_finite(path: Path, body: bytes) -> ModelDirError | None:
 
 def check_am(path: Path) -> AcousticModel:
     """am/final.mdl; return what its network and transition model declare."""
-    body = need(path).read_bytes()  # once: the checks below look at its head, tail and all
+    body = read_model_file(need(path))  # once: the checks below look at its head, tail, all
     head = body[:64]
     if head.startswith(b"\x00B"):
         if b"<TransitionModel>" not in head:
@@ -216,7 +216,7 @@ def read_kaldi_matrix(path: str | Path) -> list[list[float]]:
     """A Kaldi matrix file, text (``[ 1 2\\n 3 4 ]``) or binary (``\\0B`` then ``FM`` or
     ``DM``), as rows; ModelDirError naming the file when it is not one."""
     path = Path(path)
-    data = path.read_bytes()
+    data = read_model_file(path)
     if data.startswith(b"\x00B"):
         return _binary_matrix(path, data)
     try:
@@ -293,7 +293,7 @@ def check_words(path: Path) -> dict[str, int]:
     """graph/words.txt as OpenFst's ``SymbolTable::ReadText`` reads it (fields split on
     spaces and tabs, ids whole numbers from 0): one ``word id`` pair per line, ``<eps> 0``
     first, no id or word twice; return the words and their ids."""
-    data = need(path).read_bytes()
+    data = read_model_file(need(path))
     words: dict[str, int] = {}
     lines_of: dict[int, int] = {}
     first: tuple[str, int] | None = None
@@ -362,7 +362,7 @@ def check_word_boundary(path: Path, phones: frozenset[int] | None, source: Path)
     malformed line or an empty file, aborts for a phone id below 1, and stops decoding
     ("Phone N was not specified in word-boundary file") for a phone the file leaves out."""
     listed: dict[int, int] = {}
-    data = need(path).read_bytes()
+    data = read_model_file(need(path))
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines.pop()  # what follows the last line's end is not a line (Kaldi reads by getline)
@@ -421,9 +421,9 @@ def _ranges(numbers: frozenset[int] | list[int]) -> str:
 
 def check_ints(path: Path, allow_empty: bool) -> list[int]:
     """A file of whitespace-separated integers (graph/disambig_tid.int); return them."""
-    need(path, allow_empty=True)
+    text = read_model_file(need(path, allow_empty=True)).decode("ascii", errors="replace")
     values: list[int] = []
-    for number, token in enumerate(path.read_text(encoding="ascii", errors="replace").split(), 1):
+    for number, token in enumerate(text.split(), 1):
         if not token.lstrip("-").isdigit():
             raise fail(path, f"entry {number}: {token!r} is not an integer")
         values.append(int(token))
