@@ -29,6 +29,19 @@ def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path, code: int, reason: str)
     monkeypatch.setattr(Path, "open", refusing_open)
 
 
+def _deny_status(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Make every ``stat`` of ``denied`` fail with EACCES, as it does for a user who may not
+    search the directory holding it."""
+    real_stat = Path.stat
+
+    def refusing_stat(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == denied:
+            raise OSError(errno.EACCES, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refusing_stat)
+
+
 def _check_says(model: Path, capfd: pytest.CaptureFixture[str]) -> list[str]:
     """The problem lines of `voiceskill check --model model` (which must fail)."""
     assert main(["check", "--model", str(model)]) == 1
@@ -61,6 +74,20 @@ def test_check_and_run_name_an_unreadable_file_alike(model_copy: Path, tmp_path:
     assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"
 
 
+@pytest.mark.parametrize("file", ["am/final.mdl", "graph/HCLr.fst"])
+def test_check_and_run_name_a_file_they_may_not_look_at_alike(model_copy: Path, tmp_path: Path,
+                                                              capfd: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              file: str) -> None:
+    """Asking whether the file is there fails (pathlib passes EACCES on): before, the
+    OSError reached run as '<model>: Vosk cannot load this model (...)'."""
+    hidden = model_copy / file
+    _deny_status(monkeypatch, hidden)
+    said = f"{hidden}: cannot read the file: Permission denied"
+    assert _check_says(model_copy, capfd) == [said]
+    assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"
+
+
 def test_a_directory_where_a_file_belongs_is_said_alike(model_copy: Path, tmp_path: Path,
                                                         capfd: pytest.CaptureFixture[str]
                                                         ) -> None:
@@ -68,5 +95,15 @@ def test_a_directory_where_a_file_belongs_is_said_alike(model_copy: Path, tmp_pa
     words.unlink()
     words.mkdir()
     said = f"{words}: is a directory, expected a file"
+    assert _check_says(model_copy, capfd) == [said]
+    assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"
+
+
+def test_check_and_run_name_a_model_directory_they_may_not_look_at_alike(
+        model_copy: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, run said '<model>: Vosk cannot load this model ([Errno 13] ...)'."""
+    _deny_status(monkeypatch, model_copy)
+    said = f"{model_copy}: cannot read the model directory: Permission denied"
     assert _check_says(model_copy, capfd) == [said]
     assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"

@@ -24,7 +24,11 @@ _RNNLM_FILES = ("final.raw", "feat_embedding.final.mat", "word_feats.txt",
 
 def check_files(root: Path) -> list[Path]:
     """Check every file Vosk will read in ``root``; return them, in the order Vosk reads."""
-    if not root.exists():
+    try:
+        exists = root.exists()
+    except OSError as err:  # not ENOENT: e.g. no right to search a directory on the way
+        raise fail(root, f"cannot read the model directory: {err.strerror or err}") from None
+    if not exists:
         raise fail(root, "model directory does not exist (set --model or $VOICESKILL_MODEL)")
     if not root.is_dir():
         raise fail(root, "is not a directory")

@@ -55,8 +55,13 @@ def unreadable(path: Path, err: OSError) -> ModelDirError:
 def need(path: Path, allow_empty: bool = False) -> Path:
     """``path``, unless it is missing, not a file, or empty when not ``allow_empty`` (then
     raise :class:`ModelDirError`)."""
-    if not path.is_file():
+    try:
+        regular = path.is_file()
+        empty = regular and path.stat().st_size == 0
+    except OSError as err:  # not ENOENT: e.g. no right to search a directory on the way
+        raise unreadable(path, err) from None
+    if not regular:
         raise fail(path, _not_a_file(path))
-    if not allow_empty and path.stat().st_size == 0:
+    if empty and not allow_empty:
         raise fail(path, "is empty")
     return path
