@@ -29,13 +29,13 @@ def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path, code: int, reason: str)
     monkeypatch.setattr(Path, "open", refusing_open)
 
 
-def _deny_status(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
-    """Make every ``stat`` of ``denied`` fail with EACCES, as it does for a user who may not
-    search the directory holding it."""
+def _deny_status(monkeypatch: pytest.MonkeyPatch, *denied: Path) -> None:
+    """Make every ``stat`` of the paths ``denied`` fail with EACCES, as it does for a user
+    who may not search the directory holding them."""
     real_stat = Path.stat
 
     def refusing_stat(self: Path, *args: Any, **kwargs: Any) -> Any:
-        if self == denied:
+        if self in denied:
             raise OSError(errno.EACCES, "Permission denied", str(self))
         return real_stat(self, *args, **kwargs)
 
@@ -104,6 +104,17 @@ def test_check_and_run_name_a_model_directory_they_may_not_look_at_alike(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Before, run said '<model>: Vosk cannot load this model ([Errno 13] ...)'."""
     _deny_status(monkeypatch, model_copy)
+    said = f"{model_copy}: cannot read the model directory: Permission denied"
+    assert _check_says(model_copy, capfd) == [said]
+    assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"
+
+
+def test_a_model_in_a_directory_they_may_not_search_is_said_alike(
+        model_copy: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looking for the 8 kHz companion next to the model comes first, and its PermissionError
+    was a traceback for check and for run."""
+    _deny_status(monkeypatch, model_copy, model_copy.with_name(model_copy.name + "-8k"))
     said = f"{model_copy}: cannot read the model directory: Permission denied"
     assert _check_says(model_copy, capfd) == [said]
     assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"

@@ -27,7 +27,11 @@ def resolve_model_dir(path: str | Path | None = None) -> Path:
 
 
 def narrowband_companion(path: str | Path) -> Path | None:
-    """The directory of ``path``'s companion model for 8 kHz devices, if there is one."""
+    """The directory of ``path``'s companion model for 8 kHz devices, if there is one (None
+    when the system will not say: the check of ``path`` itself then says why)."""
     root = Path(path).resolve()  # "." and ".." have no name of their own
     companion = root.with_name(root.name + NARROWBAND_SUFFIX)
-    return companion if companion.is_dir() else None
+    try:
+        return companion if companion.is_dir() else None
+    except OSError:  # not ENOENT: e.g. no right to search the directory holding both
+        return None
