@@ -25,6 +25,19 @@ def test_pain_during_an_exercise_never_leads_back_to_the_exercises() -> None:
     assert [a.outcome for a in actions if isinstance(a, End)] == ["advice"]
 
 
+def test_pain_in_a_session_started_at_the_exercises_never_leads_back_to_them() -> None:
+    """``run --start first-72-hours``: the questions the hand-back skips were never answered,
+    and still the red-flag "no"s after severe pain end with care advice, not the exercises."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    for start in ("first-72-hours", "walk"):
+        actions = converse(engine, ["it hurts", "yes", *NO_RED_FLAGS, "yesterday", "yes"],
+                           start=start)
+        keys = [a.key for a in actions if isinstance(a, Say)]
+        assert keys.count("question:saddle-numbness") == 1, start
+        assert "question:time-since-pop" not in keys and "question:start-exercises" not in keys
+        assert [a.outcome for a in actions if isinstance(a, End)] == ["advice"], start
+
+
 def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
     """'This week' can be two days ago or six: the phase comes from a number of days."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)

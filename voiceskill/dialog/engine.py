@@ -81,6 +81,10 @@ class ScreeningState:
     outcome: str | None = None
     """Set once the conversation has ended."""
 
+    coached: bool = False
+    """True once the coach has handed back (pain during an exercise): a question with
+    ``if_asked_before`` counts as asked then, even in a session started at the exercises."""
+
     def get(self, key: str, default: str | None = None) -> str | None:
         """A context value."""
         return dict(self.context).get(key, default)
@@ -127,8 +131,8 @@ class ScreeningEngine:
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
                 actions.append(End(item.name))
                 return replace(state, node=None, outcome=item.name), actions
-            if item.is_question and item.if_asked_before is not None and any(
-                    question == item.id for question, _ in state.answers):
+            if item.is_question and item.if_asked_before is not None and (state.coached or any(
+                    question == item.id for question, _ in state.answers)):
                 target = item.if_asked_before  # back from the coach: not asked twice
                 continue
             if item.is_question:
@@ -212,7 +216,7 @@ class ScreeningEngine:
     def resume_at(self, state: ScreeningState, target: str) -> tuple[ScreeningState, list[Action]]:
         """Go on at ``target`` after the coach handed back: no answer given before can be
         withdrawn from here ("go back" would lead into the questions that led to exercise)."""
-        return self.enter(replace(state, outcome=None, undo=()), target)
+        return self.enter(replace(state, outcome=None, undo=(), coached=True), target)
 
     def _on_unusable(
         self, state: ScreeningState, reason: str, asked: str | None = None

@@ -125,8 +125,10 @@ class Node:
     """Where an unsure or not-understood answer leads after the re-asks (default: the tier)."""
 
     if_asked_before: str | None = None
-    """Questions only: where the dialog goes instead of asking again a question already
-    answered in this session (the coach handed back to the red-flag questions after pain)."""
+    """Questions only: where the dialog goes instead of asking a question already answered in
+    this session, or any time after the coach handed back to the red-flag questions after
+    pain (a session started at the exercises has not answered it, and must not be led back
+    to them either)."""
 
     line: int = 0
     """Line of the node in its YAML file."""

@@ -86,7 +86,8 @@ QUESTION = {
         "if_unsure": {**ID, "x-expected": "the node id or outcome name for unsure answers"},
         "if_asked_before": {
             **ID, "x-expected": "the node id or outcome name that replaces this question when "
-                                "it was already answered in the session"},
+                                "it was already answered in the session or the coach handed "
+                                "back"},
         "source": SOURCE,
     },
     "required": ["ask", "answers", "reprompts", "source"],
