@@ -75,16 +75,19 @@ def test_a_start_at_a_phase_coaches_its_routine_and_an_exercise_alone_the_first_
 
 
 def test_a_start_past_the_questions_says_so_and_that_this_is_no_doctor_first() -> None:
-    """The welcome (its disclaimer) and the warning-sign questions are skipped by a start at
-    an exercise or a phase, so the dialog's own line saying so comes before anything else."""
+    """The welcome (its disclaimer) and warning-sign questions are skipped by a start at an
+    exercise, a phase or a node past some of them, so the dialog's own line saying so comes
+    before anything else."""
     engine = build_conversation(voiceskill.DIALOGS_DIR, emergency_number="112")
-    for start in ("days-4-7", "cat-cow"):
+    for start in ("days-4-7", "cat-cow", "fever-back-pain", "time-since-pop",
+                  "start-exercises", "care-days-4-7"):
         first = [a for a in converse(engine, [], start=start) if isinstance(a, Say)][0]
         assert first.key == "skipped-screening", start
-        assert "not asked about warning signs" in first.text and "not a doctor" in first.text
+        assert "have not asked about them" in first.text and "not a doctor" in first.text
         assert "call 112" in first.text
-    node = [a for a in converse(engine, [], start="red-flags") if isinstance(a, Say)]
-    assert "skipped-screening" not in [a.key for a in node]  # the questions are still ahead
+    for start in ("red-flags", "saddle-numbness", None):  # every question still ahead
+        said = [a.key for a in converse(engine, [], start=start) if isinstance(a, Say)]
+        assert "skipped-screening" not in said, start
 
 
 def test_a_question_asked_again_must_not_lead_to_the_exercises(tmp_path) -> None:

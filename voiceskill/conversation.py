@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
 from voiceskill.dialog.flags import FLAG_SET
+from voiceskill.dialog.safety import red_flags_skipped
 from voiceskill.events import Action, End, Event, Goto, Started
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
@@ -62,9 +63,14 @@ class Conversation:
     def step(
         self, state: ConversationState, event: Event, now: float
     ) -> tuple[ConversationState, list[Action]]:
-        if isinstance(event, Started) and event.start not in (None, *self.screening.dialog.nodes):
-            # No warning-sign questions and no welcome: the dialog's line says so first.
+        if isinstance(event, Started) and self._skips_red_flags(event.start):
+            # Warning-sign questions never asked, and no welcome: the dialog's line says so
+            # before anything else.
             said = self.screening.message("skipped_screening", "skipped-screening")
+            if event.start in self.screening.dialog.nodes:
+                screening_state, actions = self.screening.step(state.screening, event, now)
+                return self._after(replace(state, screening=screening_state), said + actions,
+                                   now)
             if self.coach.knows(event.start):
                 new_state, actions = self._start_coach(state, now, exercise=event.start)
                 return new_state, said + actions
@@ -102,6 +108,15 @@ class Conversation:
                 screening_state, more = self.screening.enter(state.screening, "stopped")
                 return replace(state, screening=screening_state), actions[:index] + more
         return state, actions
+
+    def _skips_red_flags(self, start: str | None) -> bool:
+        """Whether a session started at ``start`` can reach exercise or home advice without
+        some red-flag question: a start at an exercise or a phase, or at a node past them."""
+        if start is None:
+            return False
+        if start not in self.screening.dialog.nodes:
+            return True
+        return bool(red_flags_skipped(self.screening.dialog, start))
 
     def _start_coach(
         self, state: ConversationState, now: float, exercise: str | None,
