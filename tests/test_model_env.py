@@ -59,7 +59,7 @@ def test_check_checks_the_words_of_the_model_the_environment_names(tmp_path: Pat
     """Before: "ok", from the shipped model's words."""
     proc = _voiceskill("check", env_model=tmp_path / "nowhere", cwd=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
-    assert f"{tmp_path / 'nowhere'}: no speech model here" in proc.stdout + proc.stderr
+    assert f"{tmp_path / 'nowhere'}: model directory does not exist" in proc.stdout  # as run
 
 
 def test_simulate_takes_the_environment(tmp_path: Path) -> None:

@@ -36,16 +36,19 @@ def edited_content(tmp_path: Path, file: str, old: str, new: str) -> tuple[Path,
 
 
 def words_model(tmp_path: Path, drop: set[str], name: str = "model") -> Path:
-    """A model directory whose graph/words.txt knows every listened-for word except ``drop``
-    (only the vocabulary file: that is all the check reads from a model)."""
-    from voiceskill.dialog.load import dialog_vocabulary
-
-    words = sorted(dialog_vocabulary(voiceskill.DIALOGS_DIR) - drop)
-    graph = tmp_path / name / "graph"
-    graph.mkdir(parents=True)
-    lines = ["<eps> 0", *(f"{w} {i}" for i, w in enumerate(words, start=1))]
-    (graph / "words.txt").write_text("\n".join(lines) + "\n")
-    return graph.parent
+    """A copy of the shipped model (of its 8 kHz companion for a ``name`` ending in -8k) whose
+    graph/words.txt lacks the words ``drop``: each keeps its id under another spelling, so
+    the model still passes the checks run makes."""
+    source = voiceskill.DEFAULT_MODEL_DIR
+    if name.endswith("-8k"):
+        source = source.with_name(source.name + "-8k")
+    model = tmp_path / name
+    shutil.copytree(source, model)
+    words = model / "graph" / "words.txt"
+    pairs = [line.split(" ") for line in words.read_text().splitlines()]
+    words.write_text("".join(f"{word}-dropped {id_}\n" if word in drop else f"{word} {id_}\n"
+                             for word, id_ in pairs))
+    return model
 
 
 def test_shipped_content_passes_through_the_real_entry_point():
@@ -153,8 +156,7 @@ def test_a_model_named_on_the_command_line_must_be_there(tmp_path, capsys):
     assert main(["check", "--model", str(model)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
-        f"{model}: no speech model here ({model / 'graph' / 'words.txt'} is missing) "
-        "(expected a model directory such as models/voiceskill-en, or --no-model)"]
+        f"{model}: model directory does not exist (set --model or $VOICESKILL_MODEL)"]
     assert "1 problem in" in err and "words not checked" not in err
 
 
@@ -169,7 +171,9 @@ WORDS_EXPECTED = "(expected one 'word id' pair per line, '<eps> 0' first, as Kal
                           "or above as the id, got '\ufffd\ufffd garbage' (Vosk refuses the model) "
                           f"{WORDS_EXPECTED}"),
 ])
-def test_a_words_file_with_a_bad_line_is_one_line(tmp_path, capsys, content, problem):
+def test_a_words_file_with_a_bad_line_is_one_line(tmp_path, capsys, monkeypatch, content,
+                                                  problem):
+    """In a default model directory holding only graph/words.txt (read as a vocabulary)."""
     graph = tmp_path / "model" / "graph"
     graph.mkdir(parents=True)
     words = graph / "words.txt"
@@ -177,7 +181,9 @@ def test_a_words_file_with_a_bad_line_is_one_line(tmp_path, capsys, content, pro
         words.write_bytes(content)
     else:
         words.write_text(content)
-    assert main(["check", "--model", str(graph.parent)]) == 1
+    monkeypatch.setattr(voiceskill, "DEFAULT_MODEL_DIR", graph.parent)
+    monkeypatch.delenv("VOICESKILL_MODEL", raising=False)
+    assert main(["check"]) == 1
     (line,) = capsys.readouterr().out.splitlines()
     assert line.startswith(f"{graph.parent}/{problem}")
 
@@ -185,34 +191,40 @@ def test_a_words_file_with_a_bad_line_is_one_line(tmp_path, capsys, content, pro
 def test_a_bad_line_in_the_8_khz_companion_s_words_file_is_one_line(tmp_path, capsys):
     model = words_model(tmp_path, drop=set())
     companion = words_model(tmp_path, drop=set(), name="model-8k")
-    (companion / "graph" / "words.txt").write_bytes(b"yes 1\n\xff\xfe garbage\n")
+    (companion / "graph" / "words.txt").write_bytes(b"<eps> 0\nyes 1\n\xff\xfe garbage\n")
     assert main(["check", "--model", str(model)]) == 1
     out, err = capsys.readouterr()
     (line,) = out.splitlines()
-    assert line == (f"{companion / 'graph' / 'words.txt'}: line 2: expected 'word id' with a "
+    assert line == refusal(companion)  # as run says it
+    assert line == (f"{companion / 'graph' / 'words.txt'}: line 3: expected 'word id' with a "
                     "whole number 0 or above as the id, got '\ufffd\ufffd garbage' (Vosk refuses "
-                    f"the model) {WORDS_EXPECTED}")
+                    "the model)")
     assert "1 problem in" in err and "note:" not in err
 
 
 def test_an_8_khz_companion_without_a_words_file_is_a_problem(tmp_path, capsys):
     model = words_model(tmp_path, drop=set())
-    (tmp_path / "model-8k").mkdir()
+    companion = words_model(tmp_path, drop=set(), name="model-8k")
+    (companion / "graph" / "words.txt").unlink()
     assert main(["check", "--model", str(model)]) == 1
     (line,) = capsys.readouterr().out.splitlines()
-    assert line == (f"{tmp_path / 'model-8k' / 'graph' / 'words.txt'}: missing (required by "
-                    f"Vosk) {WORDS_EXPECTED}")
+    assert line == refusal(companion)  # as run says it
+    assert line == f"{companion / 'graph' / 'words.txt'}: missing (required by Vosk)"
 
 
-def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, capsys):
-    """The words file is read whatever the content: its problem comes first, and the words
-    of the dialogs are then not checked against it."""
+def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, capsys,
+                                                                       monkeypatch):
+    """The words file (of a default model directory holding only it) is read whatever the
+    content: its problem comes first, and the words of the dialogs are then not checked
+    against it."""
     directory = content_dir(tmp_path)
     (directory / "exercises.yaml").unlink()
     graph = tmp_path / "model" / "graph"
     graph.mkdir(parents=True)
     (graph / "words.txt").write_text("<eps> 0\nhello\n")
-    assert main(["check", str(directory), "--model", str(graph.parent)]) == 1
+    monkeypatch.setattr(voiceskill, "DEFAULT_MODEL_DIR", graph.parent)
+    monkeypatch.delenv("VOICESKILL_MODEL", raising=False)
+    assert main(["check", str(directory)]) == 1
     out, err = capsys.readouterr()
     assert out.splitlines() == [
         f"{graph / 'words.txt'}: line 2: expected 'word id', got 'hello' {WORDS_EXPECTED}",
@@ -254,9 +266,7 @@ def test_a_missing_directory_is_one_clear_line(tmp_path, capsys):
 def test_a_multi_word_phrase_without_its_phrase_word_is_a_problem(tmp_path, capsys):
     """In a model with phrase words (ours), a phrase added to the dialogs after the graph was
     compiled would be heard in pieces: the check names it."""
-    model = words_model(tmp_path, drop=set())
-    with (model / "graph" / "words.txt").open("a") as words:
-        words.write("say_that_again 9000\n")  # a model with phrase words, but not for the rest
+    model = words_model(tmp_path, drop={"i_don't_know"})  # its phrase word only
     assert main(["check", "--model", str(model)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert any("phrase 'i don't know' has no phrase word in the speech model" in line
@@ -391,3 +401,67 @@ def test_a_broken_model_is_reported_before_the_content_problems(tmp_path, capsys
         f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
     ]
     assert "2 problems in" in err
+
+
+# --- A model the user names is checked as run checks it, whatever the directory holds ---------
+
+
+def run_refusal(model: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> str:
+    """The line `voiceskill run --model model` refuses the model with, without 'voiceskill: '."""
+    code = main(["run", "--model", str(model), "--transcripts", str(tmp_path / "transcripts")])
+    assert code == 2
+    return capfd.readouterr().err.splitlines()[0].removeprefix("voiceskill: ")
+
+
+def vocabulary_only(tmp_path: Path) -> Path:
+    """A directory holding only a graph/words.txt that knows every word listened for."""
+    from voiceskill.dialog.load import dialog_vocabulary
+
+    words = sorted(dialog_vocabulary(voiceskill.DIALOGS_DIR))
+    graph = tmp_path / "vocabulary" / "graph"
+    graph.mkdir(parents=True)
+    lines = ["<eps> 0", *(f"{w} {i}" for i, w in enumerate(words, start=1))]
+    (graph / "words.txt").write_text("\n".join(lines) + "\n")
+    return graph.parent
+
+
+def a_plain_file(tmp_path: Path) -> Path:
+    (tmp_path / "model.txt").write_text("not a model\n")
+    return tmp_path / "model.txt"
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (vocabulary_only, "am/final.mdl: missing (required by Vosk)"),
+    (lambda tmp_path: tmp_path / "nowhere", "model directory does not exist"),
+    (a_plain_file, "is not a directory"),
+], ids=["only-words", "nowhere", "a-file"])
+def test_a_named_directory_run_refuses_is_refused_by_check_with_run_s_line(tmp_path, capfd,
+                                                                          make, says):
+    """A directory holding only graph/words.txt passed `check --model` (read as a vocabulary)
+    although `run --model` refuses it; a missing one was 'no speech model here' where run
+    says the directory does not exist."""
+    model = make(tmp_path)
+    said = run_refusal(model, tmp_path, capfd)
+    assert said.startswith(str(model)) and says in said
+    assert main(["check", "--model", str(model)]) == 1
+    out, err = capfd.readouterr()
+    assert out.splitlines() == [said]
+    assert "1 problem in" in err and "note:" not in err
+
+
+def test_a_directory_the_environment_names_is_checked_as_run_checks_it(tmp_path, capfd,
+                                                                       monkeypatch):
+    model = vocabulary_only(tmp_path)
+    monkeypatch.setenv("VOICESKILL_MODEL", str(model))
+    said = run_refusal(model, tmp_path, capfd)
+    assert main(["check"]) == 1
+    assert capfd.readouterr().out.splitlines() == [said]
+
+
+def test_a_default_directory_holding_only_words_is_read_as_a_vocabulary(tmp_path, capsys,
+                                                                        monkeypatch):
+    """Only a model check finds by itself is guessed at: words alone are a vocabulary."""
+    monkeypatch.setattr(voiceskill, "DEFAULT_MODEL_DIR", vocabulary_only(tmp_path))
+    monkeypatch.delenv("VOICESKILL_MODEL", raising=False)
+    assert main(["check"]) == 0
+    assert capsys.readouterr().err == ""

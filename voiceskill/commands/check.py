@@ -32,18 +32,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def check(args: argparse.Namespace) -> int:
     from voiceskill.dialog.content import check_content
-    from voiceskill.speech.modeldir.locate import resolve_model_dir
+    from voiceskill.speech.modeldir.locate import named_model_dir
 
     directory: Path = args.directory
     if not directory.is_dir():
         print(f"{directory}: not a directory (expected a folder holding triage.yaml, "
               "outcomes.yaml, intents.yaml)", file=sys.stderr)
         return 2
-    # Only the shipped model may be absent (a note); one named with --model or
-    # $VOICESKILL_MODEL must be there.
-    model = None if args.no_model else resolve_model_dir(args.model)
-    report = check_content(directory, model,
-                           model_required=model != voiceskill.DEFAULT_MODEL_DIR)
+    # A model named with --model or $VOICESKILL_MODEL is checked as run checks it, whatever
+    # the directory holds; only the shipped one may be absent (a note).
+    named = named_model_dir(args.model)
+    model = None if args.no_model else named or voiceskill.DEFAULT_MODEL_DIR
+    report = check_content(directory, model, model_named=named is not None)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if not report.ok:

@@ -55,14 +55,14 @@ class ContentReport:
 
 
 def check_content(directory: Path, model_dir: Path | None,
-                  model_required: bool = False) -> ContentReport:
+                  model_named: bool = False) -> ContentReport:
     """Check every content file of ``directory``; when ``model_dir`` is given, the model (and
     its 8 kHz companion, when it has one) as ``run`` checks it, then the words against it. A
-    ``model_dir`` without a model is a note, or a problem when ``model_required`` (a model the
-    user named). Model problems come first."""
+    model the user named (``model_named``) is checked so whatever the directory holds; a
+    default ``model_dir`` that is not there is a note. Model problems come first."""
     directory = Path(directory)
     report = ContentReport()
-    vocabularies = _read_vocabularies(model_dir, report, model_required)
+    vocabularies = _read_vocabularies(model_dir, report, model_named)
     try:
         report.dialog = load_dialog(directory)
     except ContentError as err:
@@ -179,9 +179,10 @@ class _UnreadableWords(Problem):
         return f"{self.problem} (expected {self.expected})" if self.expected else self.problem
 
 
-#: Files only a whole speech model has. A directory with one of them is checked as ``run``
-#: checks a model before Vosk loads it (:func:`~voiceskill.speech.modeldir.check_model_dir`);
-#: one with none of them (only graph/words.txt, as the tests build) is read as a vocabulary.
+#: Files only a whole speech model has. A default model directory (one the user did not name)
+#: with one of them is checked as ``run`` checks a model before Vosk loads it
+#: (:func:`~voiceskill.speech.modeldir.check_model_dir`); one with none of them (only
+#: graph/words.txt) is read as a vocabulary.
 MODEL_FILES = ("am/final.mdl", "conf/model.conf", "graph/HCLr.fst", "graph/HCLG.fst")
 
 
@@ -194,49 +195,44 @@ def _looks_like_model(directory: Path) -> bool:
 
 
 def _read_vocabularies(model_dir: Path | None, report: ContentReport,
-                       model_required: bool) -> list[_Vocabulary] | None:
+                       model_named: bool) -> list[_Vocabulary] | None:
     """The words files of ``model_dir`` and of its 8 kHz companion, if it has one, each read
-    once, after the whole directory has passed the checks ``run`` makes when it looks like a
-    model (:data:`MODEL_FILES`). A model the checks refuse or a words file that cannot be read
-    is a problem, and so is a missing model when ``model_required``. None when there is no
-    model to check the words against (:func:`_check_words` notes why, if nothing else is
-    wrong)."""
+    after the whole directory has passed the checks ``run`` makes: always for a model the
+    user named (``model_named``), else when it looks like a model (:data:`MODEL_FILES`). A
+    model the checks refuse or a words file that cannot be read is a problem. None when there
+    is no model to check the words against (:func:`_check_words` notes why, if nothing else
+    is wrong)."""
     if model_dir is None:
         return None
-    words = _Vocabulary(Path(model_dir), {}).path
-    if not words.exists() and not _looks_like_model(Path(model_dir)):
-        if model_required:
-            report.problems.append(_UnreadableWords(
-                str(words), 0, "(file)", f"{model_dir}: no speech model here ({words} is missing)",
-                "a model directory such as models/voiceskill-en, or --no-model"))
-        return None
     from voiceskill.speech.modeldir import narrowband_companion
+    from voiceskill.speech.modeldir.errors import present
 
+    root = Path(model_dir)
+    if not model_named and not (_looks_like_model(root) or present(_Vocabulary(root, {}).path)):
+        return None  # no default model here: a note
     vocabularies = []
-    for directory in (Path(model_dir), narrowband_companion(model_dir)):
+    for directory in (root, narrowband_companion(root)):
         if directory is not None:
-            vocabulary = _read_vocabulary(directory, report)
+            vocabulary = _read_vocabulary(directory, model_named, report)
             if vocabulary is not None:
                 vocabularies.append(vocabulary)
     return vocabularies
 
 
-def _read_vocabulary(directory: Path, report: ContentReport) -> _Vocabulary | None:
+def _read_vocabulary(directory: Path, named: bool, report: ContentReport) -> _Vocabulary | None:
     """The words file of one model directory, or None after adding the one problem that
     stops it: the first thing the model checks refuse (as ``run`` would, with the same
-    words), or why the words file cannot be read."""
+    words; checked when the user ``named`` the model, or when it looks like one), or why the
+    words file cannot be read."""
     from voiceskill.speech.modeldir import ModelDirError, check_model_dir
     from voiceskill.speech.modeldir.kaldi import check_words
 
     path = _Vocabulary(directory, {}).path
-    if _looks_like_model(directory):
+    if named or _looks_like_model(directory):
         try:
             check_model_dir(directory)  # every file Vosk reads, in the order it reads them
         except ModelDirError as err:  # its message names the file: printed as it is
             report.problems.append(_UnreadableWords(str(directory), 0, "(model)", str(err)))
-            return None
-        except OSError as err:
-            report.problems.append(_unreadable(Path(err.filename or directory), err, ""))
             return None
     try:
         # The model checks' own reading (run them before Vosk loads the model): a file
@@ -247,15 +243,7 @@ def _read_vocabulary(directory: Path, report: ContentReport) -> _Vocabulary | No
         report.problems.append(_UnreadableWords(
             str(path), 0, "(file)", message,
             "" if "(expected " in message else WORDS_FILE_EXPECTED))
-    except OSError as err:
-        report.problems.append(_unreadable(path, err, WORDS_FILE_EXPECTED))
     return None
-
-
-def _unreadable(path: Path, err: OSError, expected: str) -> _UnreadableWords:
-    """The problem of a model file that cannot be read at all."""
-    return _UnreadableWords(str(path), 0, "(file)",
-                            f"{path}: cannot read the file: {err.strerror or err}", expected)
 
 
 def _check_words(directory: Path, model_dir: Path | None,

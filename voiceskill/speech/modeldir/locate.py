@@ -16,14 +16,17 @@ MODEL_ENV = "VOICESKILL_MODEL"
 NARROWBAND_SUFFIX = "-8k"
 
 
-def resolve_model_dir(path: str | Path | None = None) -> Path:
-    """``path`` if given, else $VOICESKILL_MODEL, else the shipped model."""
+def named_model_dir(path: str | Path | None = None) -> Path | None:
+    """The model the user named: ``path`` if given, else $VOICESKILL_MODEL; None for neither."""
     if path:
         return Path(path)
     env = os.environ.get(MODEL_ENV, "").strip()
-    if env:
-        return Path(env)
-    return voiceskill.DEFAULT_MODEL_DIR
+    return Path(env) if env else None
+
+
+def resolve_model_dir(path: str | Path | None = None) -> Path:
+    """``path`` if given, else $VOICESKILL_MODEL, else the shipped model."""
+    return named_model_dir(path) or voiceskill.DEFAULT_MODEL_DIR
 
 
 def narrowband_companion(path: str | Path) -> Path | None:
