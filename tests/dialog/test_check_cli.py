@@ -465,3 +465,20 @@ def test_a_default_directory_holding_only_words_is_read_as_a_vocabulary(tmp_path
     monkeypatch.delenv("VOICESKILL_MODEL", raising=False)
     assert main(["check"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_check_reads_the_words_file_of_a_model_once(tmp_path, capsys, monkeypatch):
+    """check_model_dir read graph/words.txt, then check read it again for the dialog's words."""
+    model = shipped_model(tmp_path)
+    words = model / "graph" / "words.txt"
+    opened: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args, **kwargs):
+        opened.append(self)
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    assert main(["check", "--model", str(model)]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    assert opened.count(words) == 1

@@ -197,11 +197,11 @@ def _looks_like_model(directory: Path) -> bool:
 def _read_vocabularies(model_dir: Path | None, report: ContentReport,
                        model_named: bool) -> list[_Vocabulary] | None:
     """The words files of ``model_dir`` and of its 8 kHz companion, if it has one, each read
-    after the whole directory has passed the checks ``run`` makes: always for a model the
-    user named (``model_named``), else when it looks like a model (:data:`MODEL_FILES`). A
-    model the checks refuse or a words file that cannot be read is a problem. None when there
-    is no model to check the words against (:func:`_check_words` notes why, if nothing else
-    is wrong)."""
+    once: by the checks ``run`` makes of the whole directory for a model the user named
+    (``model_named``) or one that looks like a model (:data:`MODEL_FILES`), else on its own.
+    A model the checks refuse or a words file that cannot be read is a problem. None when
+    there is no model to check the words against (:func:`_check_words` notes why, if nothing
+    else is wrong)."""
     if model_dir is None:
         return None
     from voiceskill.speech.modeldir import narrowband_companion
@@ -224,16 +224,17 @@ def _read_vocabulary(directory: Path, named: bool, report: ContentReport) -> _Vo
     stops it: the first thing the model checks refuse (as ``run`` would, with the same
     words; checked when the user ``named`` the model, or when it looks like one), or why the
     words file cannot be read."""
-    from voiceskill.speech.modeldir import ModelDirError, check_model_dir
+    from voiceskill.speech.modeldir import ModelDirError, check_model_words
     from voiceskill.speech.modeldir.kaldi import check_words
 
-    path = _Vocabulary(directory, {}).path
     if named or _looks_like_model(directory):
         try:
-            check_model_dir(directory)  # every file Vosk reads, in the order it reads them
+            # every file Vosk reads, in the order it reads them; the words as they read them
+            return _Vocabulary(directory, check_model_words(directory))
         except ModelDirError as err:  # its message names the file: printed as it is
             report.problems.append(_UnreadableWords(str(directory), 0, "(model)", str(err)))
             return None
+    path = _Vocabulary(directory, {}).path
     try:
         # The model checks' own reading (run them before Vosk loads the model): a file
         # they refuse, `run` refuses, so it is refused here with the same words.

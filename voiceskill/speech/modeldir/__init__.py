@@ -27,7 +27,7 @@ from voiceskill.speech.modeldir.conf_options import (
     MFCC_CONF_OPTIONS,
     MODEL_CONF_OPTIONS,
 )
-from voiceskill.speech.modeldir.directory import check_model_dir
+from voiceskill.speech.modeldir.directory import check_model_dir, check_model_words
 from voiceskill.speech.modeldir.errors import ModelDirError
 from voiceskill.speech.modeldir.fst import check_fst
 from voiceskill.speech.modeldir.kaldi import read_kaldi_matrix
@@ -49,6 +49,7 @@ __all__ = [
     "ModelDirError",
     "check_fst",
     "check_model_dir",
+    "check_model_words",
     "narrowband_companion",
     "open_model",
     "read_conf",

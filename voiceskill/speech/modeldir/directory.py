@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from voiceskill.speech.modeldir.conf import check_feature_conf, check_model_conf, pitch_dim
@@ -22,8 +23,20 @@ _RNNLM_FILES = ("final.raw", "feat_embedding.final.mat", "word_feats.txt",
                 "special_symbol_opts.conf")
 
 
-def check_files(root: Path) -> list[Path]:
-    """Check every file Vosk will read in ``root``; return them, in the order Vosk reads."""
+@dataclass(frozen=True)
+class CheckedModel:
+    """What the checks of a model directory read from it."""
+
+    files: list[Path]
+    """Every file Vosk will read, in the order it reads them."""
+
+    words: dict[str, int]
+    """graph/words.txt: each word and its id."""
+
+
+def check_files(root: Path) -> CheckedModel:
+    """Check every file Vosk will read in ``root``; return them, in the order Vosk reads, and
+    the words of graph/words.txt."""
     try:
         exists = root.exists()
     except OSError as err:  # not ENOENT: e.g. no right to search a directory on the way
@@ -100,7 +113,7 @@ def check_files(root: Path) -> list[Path]:
     if present(graph / "HCLG.fst"):
         check_fst(graph / "HCLG.fst", InputLabels(tids, am) if tids else None)
         checked.append(graph / "HCLG.fst")
-        check_words(words_txt)
+        words = check_words(words_txt)
     else:
         disambiguation = check_ints(graph / "disambig_tid.int", allow_empty=True)
         inputs = InputLabels(tids, am, frozenset(disambiguation)) if tids else None
@@ -125,7 +138,7 @@ def check_files(root: Path) -> list[Path]:
         checked.append(need(root / "rescore" / "G.carpa"))
     if present(root / "rnnlm" / "final.raw"):
         checked.extend(need(root / "rnnlm" / name) for name in _RNNLM_FILES)
-    return checked
+    return CheckedModel(checked, words)
 
 
 def check_model_dir(path: str | Path) -> Path:
@@ -133,3 +146,9 @@ def check_model_dir(path: str | Path) -> Path:
     root = Path(path)
     check_files(root)
     return root
+
+
+def check_model_words(path: str | Path) -> dict[str, int]:
+    """Raise :class:`ModelDirError` unless Vosk can load ``path``; return the words of its
+    graph/words.txt (word → id), as the checks read it."""
+    return check_files(Path(path)).words

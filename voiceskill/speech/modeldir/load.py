@@ -99,7 +99,7 @@ def open_model(path: str | Path | None = None) -> Any:
     import vosk
 
     root = resolve_model_dir(path)
-    checked = check_files(root)
+    checked = check_files(root).files
     vosk.SetLogLevel(-1)
     failure: str | None = None
     with kaldi_messages() as messages:
