@@ -49,6 +49,21 @@ def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
         assert "question:days-since-pop" in keys and phase_key in keys, (days, keys)
 
 
+def test_everyday_ways_of_saying_when_the_back_popped_are_understood() -> None:
+    """Hours, days without "ago", weeks past four, months and a year: each leads to its phase
+    (a reviewer's "six weeks ago", "a year ago", "this afternoon" had no answer but unsure)."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    for answer, phase in (("this afternoon", "first-72-hours"), ("an hour ago", "first-72-hours"),
+                          ("yesterday morning", "first-72-hours"), ("two days", "first-72-hours"),
+                          ("four days", "days-4-7"), ("one week", "days-4-7"),
+                          ("fifteen days ago", "week-2"), ("a few weeks ago", "week-2"),
+                          ("six weeks ago", "week-4"), ("two months ago", "week-4"),
+                          ("a year ago", "week-4")):
+        actions = converse(engine, [*NO_RED_FLAGS, answer])
+        answered = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
+        assert answered[-1] == {"node": "time-since-pop", "intent": phase, "text": answer}
+
+
 def test_days_past_twenty_can_be_said_and_take_the_gentler_later_phase() -> None:
     """The numbers stop at twenty: "more than twenty" (three weeks or three months) takes the
     earlier of the two later phases, "a month" the later one, as the first question does."""
