@@ -82,11 +82,13 @@ def test_a_broken_dialog_never_starts(tmp_path):
 
 @pytest.mark.parametrize("option", [
     ["--silence-timeout", "nan"], ["--silence-timeout", "inf"], ["--silence-timeout", "0"],
-    ["--silence-timeout", "-1"], ["--emergency-number", "abc"], ["--emergency-number", "9-1-1"],
+    ["--silence-timeout", "-1"], ["--silence-timeout", "0.5"], ["--silence-timeout", "121"],
+    ["--emergency-number", "abc"], ["--emergency-number", "9-1-1"],
 ])
 def test_unusable_options_are_refused_before_the_session(tmp_path, option):
-    """`--silence-timeout nan` spun at full CPU for ever; `--emergency-number abc` was spoken
-    as "call abc now". Both are refused with the settings file's rules, nothing is written."""
+    """`--silence-timeout nan` spun at full CPU for ever, and half a second ended a session in
+    no-response before anyone could answer; `--emergency-number abc` was spoken as "call abc
+    now". All are refused with the settings file's rules, nothing is written."""
     proc = subprocess.run(
         [sys.executable, "-m", "voiceskill", "run", "--text", "--transcripts",
          str(tmp_path / "t"), *option],

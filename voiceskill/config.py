@@ -231,6 +231,19 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def silence_seconds(text: str) -> float:
+    """argparse ``type=`` for ``--silence-timeout``: the settings file's range
+    (``timeouts.silence``), so half a second, which no one can answer in, is refused here too."""
+    value = positive_seconds(text)
+    key = SCHEMA["timeouts"]["silence"]
+    assert key.low is not None and key.high is not None
+    if not key.low <= value <= key.high:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not usable (expected a number of seconds from {key.low:g} to "
+            f"{key.high:g}, as timeouts.silence in a settings file)")
+    return value
+
+
 def emergency_number(text: str) -> str:
     """argparse ``type=`` for ``--emergency-number``: the settings file's rule
     (``safety.emergency_number``), since the number is what a person is told to call."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import voiceskill
 from voiceskill.clock import MonotonicClock, VirtualClock
-from voiceskill.config import ConfigError, emergency_number, positive_seconds
+from voiceskill.config import ConfigError, emergency_number, positive_seconds, silence_seconds
 from voiceskill.errors import ContentError
 from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
 from voiceskill.textio import TextEar, TextMouth
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
     parser.add_argument("--transcripts", type=Path, metavar="DIR",
                         help="directory for session transcripts (default ./transcripts)")
-    parser.add_argument("--silence-timeout", type=positive_seconds, metavar="SECONDS",
+    parser.add_argument("--silence-timeout", type=silence_seconds, metavar="SECONDS",
                         help=f"silence before re-asking (default {DEFAULT_SILENCE_TIMEOUT:g})")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     add_voice_options(parser)

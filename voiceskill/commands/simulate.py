@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import voiceskill
-from voiceskill.config import emergency_number, positive_seconds
+from voiceskill.config import emergency_number, silence_seconds
 from voiceskill.errors import ContentError
 from voiceskill.session import DEFAULT_SILENCE_TIMEOUT
 
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--emergency-number", default="911", metavar="NUMBER",
                         type=emergency_number,
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
-    parser.add_argument("--silence-timeout", type=positive_seconds,
+    parser.add_argument("--silence-timeout", type=silence_seconds,
                         default=DEFAULT_SILENCE_TIMEOUT,
                         metavar="SECONDS", help="silence before re-asking (default %(default)g)")
     parser.set_defaults(func=run)
