@@ -119,10 +119,10 @@ def test_a_word_the_model_cannot_recognize_points_at_its_phrase(tmp_path, capsys
     assert main(["check", "--model", str(model)]) == 1
     out = capsys.readouterr().out.splitlines()
     triage = (voiceskill.DIALOGS_DIR / "triage.yaml").read_text().splitlines()
-    line = next(i for i, text in enumerate(triage, start=1) if "yesterday, one day ago" in text)
+    line = next(i for i, text in enumerate(triage, start=1) if "hours ago, yesterday," in text)
     assert out[0] == (
         f"{voiceskill.DIALOGS_DIR / 'triage.yaml'}:{line}: "
-        "nodes.time-since-pop.answers.first-72-hours.phrases[4]: word 'yesterday' in "
+        "nodes.time-since-pop.answers.first-72-hours.phrases[8]: word 'yesterday' in "
         "'yesterday' is not recognizable by the speech model "
         f"(expected words listed in {model / 'graph' / 'words.txt'}, or a model rebuilt with "
         "this word)"
