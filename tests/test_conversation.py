@@ -25,6 +25,17 @@ def test_pain_during_an_exercise_never_leads_back_to_the_exercises() -> None:
     assert [a.outcome for a in actions if isinstance(a, End)] == ["advice"]
 
 
+def test_pain_that_is_neither_severe_nor_spreading_ends_with_the_warning_signs() -> None:
+    """'It hurts', then "no" to severe or spreading: the coach's care lines, then the dialog's
+    advice ending with its emergency line, as every other ending has (it had ended without)."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR, emergency_number="112")
+    actions = converse(engine, [*NO_RED_FLAGS, "yesterday", "yes", "it hurts", "no"])
+    keys = [a.key for a in actions if isinstance(a, Say)]
+    assert [a.outcome for a in actions if isinstance(a, End)] == ["advice"]
+    assert keys[-1] == "outcome:advice" and "pain:care" in keys
+    assert "bladder or bowel trouble" in said(actions) and "call 112" in said(actions)
+
+
 def test_pain_in_a_session_started_at_the_exercises_never_leads_back_to_them() -> None:
     """``run --start first-72-hours``: the questions the hand-back skips were never answered,
     and still the red-flag "no"s after severe pain end with care advice, not the exercises."""

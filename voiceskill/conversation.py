@@ -102,10 +102,12 @@ class Conversation:
             ):
                 new_state, more = self._start_coach(state, now, exercise=None)
                 return new_state, actions[:index] + more
-            if isinstance(action, End) and action.outcome == "stopped" and state.part == "coach":
-                # The coach stopped (asked to, or paused too long): the dialog's own stopped
-                # ending follows, with its warning signs, as when the screening is stopped.
-                screening_state, more = self.screening.enter(state.screening, "stopped")
+            if (isinstance(action, End) and action.outcome in ("stopped", "advice")
+                    and state.part == "coach"):
+                # The coach stopped (asked to, or paused too long) or ended after pain that is
+                # neither severe nor spreading: the dialog's own ending of that name follows,
+                # with its warning signs, as when the screening ends there.
+                screening_state, more = self.screening.enter(state.screening, action.outcome)
                 return replace(state, screening=screening_state), actions[:index] + more
         return state, actions
 
