@@ -90,15 +90,18 @@ def test_speech_running_over_a_beat_moves_the_schedule_but_late_timers_add_nothi
 
 
 def test_a_hold_starts_when_the_speech_before_it_ends() -> None:
-    """With 0.4 s a word the set-up speech outlasts the settle beat: the hold is timed from the
-    moment the coach stops talking, so the person gets all of it."""
+    """With 0.4 s a word the set-up speech outlasts the settle beat: the settle beat's time
+    follows the position's words, and the hold is timed from the end of "Hold.", so the person
+    gets all of both (tests/coach/test_speech_gaps.py has every beat)."""
     done = run("bird-dog", seconds_per_word=0.4)
     first_start, first_end = holds(done)[0]
     said_before = [(t, text) for t, text in done.mouth.said if t < first_start["t"] + 0.01]
     t, text = said_before[-1]
-    assert text == coach().book.say["hold"]  # the hold word is said at the start of the hold
+    assert text == coach().book.say["hold"]  # the hold word is said just before the hold
+    assert first_start["t"] == pytest.approx(t + 0.4)
     t_prev, text_prev = said_before[-2]
-    assert first_start["t"] == pytest.approx(t_prev + 0.4 * len(text_prev.split()))
+    settle = coach().book.pacing.settle_seconds
+    assert t == pytest.approx(t_prev + 0.4 * len(text_prev.split()) + settle)
     assert first_end["t"] - first_start["t"] == pytest.approx(5.0)
 
 

@@ -7,17 +7,25 @@ with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "st
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no").
 
-The schedule is absolute: each beat starts where the one before was *due* to end, never where
-its timer happened to fire, so the routine ends at its start plus its planned length however
-late the timers come. Only four things move the schedule: a pause (by the paused time), a
-command that jumps (next, back, an exercise by name), an open beat (it waits for the person)
-and speech still playing when a beat is due (the next beat waits for the coach to finish).
-To tell that last case from a timer that merely fired late, every turn that speaks also sets
-the timer to ``now``: the session carries out actions in order and speaks before it waits, so
-that wake-up reaches the engine when the speech is over. The speech's length counts from when
-it was due on the schedule, not from when the late turn sent it (:attr:`CoachState.spoken_until`).
-The price: a timer that fires late shortens, as heard, the beat it starts (a hold still ends on
-its deadline); a stall longer than a beat is caught up by the beats after it.
+A beat's time is the person's: it counts from the end of the words that start it (a move's
+3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
+between instructions and commands that do not cut it short are heard then. The engine cannot
+hear its own speech end, so every turn that speaks also sets the timer to ``now``: the session
+carries out actions in order and speaks before it waits, so that wake-up reaches the engine
+when the speech is over. Until then the new beat's countdown stands still
+(:attr:`CoachState.waiting`); the wake-up starts it. "Resume" and "repeat" (outside a hold)
+start the beat's time again the same way, after their words.
+
+The schedule is otherwise absolute: each beat starts where the one before was *due* to end,
+never where its timer happened to fire, so the routine ends at its start plus its planned
+length plus the coach's speech however late the timers come. A speech's length counts from
+when it was due on the schedule, not from when a late turn sent it
+(:attr:`CoachState.spoken_until`); speech that is not a beat's own (an answer to "how long", a
+hold's cues) never stretches a beat, but no beat starts while it plays. Only these move the
+schedule: speech, a pause (by the paused time), a command that jumps (next, back, an exercise
+by name) and an open beat (it waits for the person). The price: a timer that fires late
+shortens, as heard, the beat it starts (a hold still ends on its deadline); a stall longer than
+a beat is caught up by the beats after it.
 """
 
 from __future__ import annotations
@@ -145,11 +153,20 @@ class CoachState:
     due: float | None = None
     """While a turn is computed: when its speech was due on the schedule (None = now)."""
 
-    speech: tuple[float, float] | None = None
-    """Speech whose wake-up has not come yet: (when it was due, when the session got it)."""
+    speech: tuple[float, float, int] | None = None
+    """Speech whose wake-up has not come yet: (when it was due, when the session got it, how
+    many words it has)."""
 
     spoken_until: float = -math.inf
     """When the last speech ended, counted from when it was due: no beat starts earlier."""
+
+    waiting: str | None = None
+    """The current beat's countdown stands still until the coach's words end: ``start`` (the
+    beat's own words; a hold records its start then) or ``resume`` (after "resume"); None =
+    it runs (or is paused by the person, or there is none)."""
+
+    talk: tuple[float, int] = (0.0, 0)
+    """Seconds and words of the coach's speech measured so far: its pace, for "how long"."""
 
 
 class CoachEngine:
@@ -229,10 +246,27 @@ class CoachEngine:
         """After a turn that speaks, ask for the timer at ``now``: it fires once the speech is
         over, and :meth:`_timer` then notes the time and sets the real deadline again."""
         due, state = state.due, replace(state, due=None)
-        if state.mode in ("running", "paused") and any(isinstance(a, Say) for a in actions):
-            speech = (now if due is None else min(due, now), now)
+        words = sum(len(a.text.split()) for a in actions if isinstance(a, Say))
+        if state.mode in ("running", "paused") and words:
+            speech = (now if due is None else min(due, now), now, words)
             return replace(state, speech=speech), [*actions, StartTimer(TIMER, now)]
+        if state.mode == "running" and state.waiting is not None and state.speech is None:
+            # no words to wait for, nor a wake-up on its way from an earlier turn: run now
+            state, more = self._run_countdown(state, now if due is None else min(due, now))
+            assert state.countdown is not None
+            return state, [*actions, *more, StartTimer(TIMER, state.countdown.next_deadline())]
         return state, actions
+
+    def _run_countdown(self, state: CoachState,
+                       at: float) -> tuple[CoachState, list[Action]]:
+        """The words before the current beat have been heard (by ``at``): its time runs."""
+        assert state.countdown is not None
+        countdown = state.countdown.resume(at)
+        step = state.plan[state.index]
+        actions: list[Action] = []
+        if state.waiting == "start" and step.beats[state.beat].hold:
+            actions.append(self._record("start", step, countdown.left(at)))
+        return replace(state, countdown=countdown, waiting=None), actions
 
     def _start(self, now: float, phase: str, exercise: str | None,
                flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
@@ -330,21 +364,14 @@ class CoachEngine:
             actions.append(wanted)
             state = replace(state, listen=wanted)
         key = f"step:{step.exercise}"
-        if beat.hold:
-            assert beat.seconds is not None
-            countdown = Countdown.start(now, beat.seconds, plan_cues(beat.seconds, self.cue_words))
-            actions.append(self._record("start", step, countdown.left(now)))
-            actions += [Say(text, key) for text in beat.say]
-            actions.append(StartTimer(TIMER, countdown.next_deadline()))
-        elif beat.seconds is None:
-            countdown = None
-            actions += [Say(text, key) for text in beat.say]
+        actions += [Say(text, key) for text in beat.say]
+        if beat.seconds is None:
             actions.append(CancelTimer(TIMER))
-        else:
-            countdown = Countdown.start(now, beat.seconds)
-            actions += [Say(text, key) for text in beat.say]
-            actions.append(StartTimer(TIMER, countdown.deadline))
-        return replace(state, countdown=countdown), actions
+            return replace(state, countdown=None, waiting=None), actions
+        # Standing still until this turn's words are heard (_wake_after_speech, _timer).
+        cues = plan_cues(beat.seconds, self.cue_words) if beat.hold else ()
+        countdown = Countdown.start(now, beat.seconds, cues).pause(now)
+        return replace(state, countdown=countdown, waiting="start"), actions
 
     def _advance_beat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         step = state.plan[state.index]
@@ -355,9 +382,18 @@ class CoachEngine:
         return self._enter_step(state, state.index + 1, now)
 
     def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        started: list[Action] = []
         if state.speech is not None:  # the wake-up after speech (it may also find a beat due)
-            due, sent = state.speech
-            state = replace(state, speech=None, spoken_until=due + (now - sent))
+            due, sent, words = state.speech
+            seconds, said = state.talk
+            state = replace(state, speech=None, spoken_until=due + (now - sent),
+                            talk=(seconds + now - sent, said + words))
+            if state.mode == "running" and state.waiting is not None:
+                state, started = self._run_countdown(state, state.spoken_until)
+        state, actions = self._timer_due(state, now)
+        return state, started + actions
+
+    def _timer_due(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         if state.mode == "paused":
             return self._paused_check(state, now, re_arm=True)
         countdown = state.countdown
@@ -471,7 +507,7 @@ class CoachEngine:
         if intent == "resume":
             return self._resume(state, now)
         if intent == "repeat":
-            return state, [Say(step.instruction, f"step:{step.exercise}")]
+            return self._repeat(state, now)
         if intent in ("slower", "faster"):
             return state, [AdjustVoice(rate_step=1 if intent == "faster" else -1),
                            Say(say[intent], "coach:voice")]
@@ -511,12 +547,23 @@ class CoachEngine:
             return state, [Say(caution.say, f"caution:{caution.id}")]
         return state, []
 
+    def _repeat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        """Say the step again; outside a hold its beat's time starts again after the words
+        (the set-up's 5 s to get into position, a rest's "starts in 30 seconds")."""
+        step = state.plan[state.index]
+        beat = step.beats[state.beat]
+        if state.mode == "running" and state.countdown is not None and not beat.hold:
+            assert beat.seconds is not None
+            state = replace(state, countdown=Countdown.start(now, beat.seconds).pause(now),
+                            waiting="start")
+        return state, [Say(step.instruction, f"step:{step.exercise}")]
+
     def _pause(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         actions: list[Action] = [CancelTimer(TIMER)]
         if state.mode == "running" and state.countdown is not None:
             countdown = state.countdown.pause(now)
             step = state.plan[state.index]
-            if step.beats[state.beat].hold:
+            if step.beats[state.beat].hold and state.waiting != "start":  # a hold under way
                 actions.append(self._record("pause", step, countdown.left(now)))
             state = replace(state, countdown=countdown)
         actions.append(Say(self.book.say["paused"], "coach:paused"))
@@ -528,13 +575,12 @@ class CoachEngine:
         if state.mode != "paused":
             return state, []
         actions: list[Action] = []
-        countdown = state.countdown
-        if countdown is not None:
-            countdown = countdown.resume(now)
+        countdown, waiting = state.countdown, state.waiting
+        if countdown is not None:  # it runs again once "Carrying on." (and the step) is heard
             step = state.plan[state.index]
-            if step.beats[state.beat].hold:
+            if step.beats[state.beat].hold and waiting != "start":
                 actions.append(self._record("resume", step, countdown.left(now)))
-            actions.append(StartTimer(TIMER, countdown.next_deadline()))
+            waiting = waiting or "resume"
         actions.append(Say(self.book.say["resumed"], "coach:resumed"))
         # A pause said over the coach cut what it was telling the person to do (the rest of that
         # turn's prompts are dropped), and a pause may be long: say the step again, except
@@ -543,19 +589,19 @@ class CoachEngine:
         beat = step.beats[state.beat]
         if beat.say and not beat.hold and step.kind != "rest":
             actions.append(Say(step.instruction, f"step:{step.exercise}"))
-        return replace(state, mode="running", countdown=countdown), actions
+        return replace(state, mode="running", waiting=waiting), actions
 
     def _leave(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         """Stop the current step early: close a running hold, credit the time held."""
         actions: list[Action] = [CancelTimer(TIMER)]
         step = state.plan[state.index]
         countdown = state.countdown
-        if countdown is not None and step.beats[state.beat].hold:
+        if countdown is not None and step.beats[state.beat].hold and state.waiting != "start":
             actions.append(self._record("end", step, countdown.left(now)))
             if self.book.exercises[step.exercise].timed:
                 done = _credit(state.done, step.exercise, seconds=countdown.elapsed(now))
                 state = replace(state, done=done)
-        return replace(state, countdown=None), actions
+        return replace(state, countdown=None, waiting=None), actions
 
     def _jump(self, state: CoachState, index: int,
               now: float) -> tuple[CoachState, list[Action]]:
@@ -589,11 +635,17 @@ class CoachEngine:
         return None
 
     def _how_long(self, state: CoachState, now: float) -> str:
+        """The time left in the current hold, and roughly in the routine: every beat still to
+        come plus the coach's words before them, at the pace its speech has had so far."""
         step = state.plan[state.index]
         current = state.countdown.left(now) if state.countdown is not None else 0.0
-        later_beats = sum(b.seconds or 0.0 for b in step.beats[state.beat + 1:])
-        total = current + later_beats + sum(s.nominal_seconds for s in
-                                            state.plan[state.index + 1:])
+        later = [*step.beats[state.beat + 1:],
+                 *(b for s in state.plan[state.index + 1:] for b in s.beats)]
+        words = sum(len(text.split()) for b in later for text in b.say)
+        words += sum(len(b.release.split()) for b in (step.beats[state.beat], *later) if b.hold)
+        seconds, said = state.talk
+        total = current + sum(b.seconds or 0.0 for b in later) + (
+            words * seconds / said if said else 0.0)
         routine = spoken_duration(total, rough=True)
         if state.countdown is not None and step.beats[state.beat].hold:
             return self.book.say["how_long_hold"].format(hold=spoken_duration(current),

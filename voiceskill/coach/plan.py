@@ -1,7 +1,8 @@
 """An exercise as a list of steps the coach walks through: set-up, repetitions, rests, practice.
 
 A :class:`Step` is what "next", "back" and "repeat" act on. Each step is a few :class:`Beat` s:
-say something, then wait a number of seconds (or hold, with cues), then the next beat.
+say something, then wait a number of seconds once it is said (or hold, with cues), then the
+next beat.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ class Beat:
     """Texts spoken when the beat starts (a hold beat says the "hold" word)."""
 
     seconds: float | None
-    """How long the beat lasts, counted from its start; None = until the person says next."""
+    """How long the beat lasts, counted from when its words (and any said with them) have
+    been heard; None = until the person says next."""
 
     hold: bool = False
     """A hold: cues while it runs, timer events in the transcript, ``release`` at the end."""
