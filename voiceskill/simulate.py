@@ -82,17 +82,34 @@ class Recorder:
 
 
 class Persona:
-    """Picks the script's reply for each prompt: rule, else next ordered reply, else default."""
+    """Picks the script's reply for each prompt: rule, else next ordered reply, else default.
+
+    The person answers turn by turn: a turn's prompts are those the assistant says until the
+    session next listens (a listen, or a word that cuts a prompt short). A reply is chosen for
+    the prompts of the turn under way only, once, and never carried to a later turn."""
 
     def __init__(self, script: Script, voice: Synthesizer | None) -> None:
         self.script = script
         self.voice = voice
         self._next = 0
         self.prompt = ""
-        """Prompt text spoken since the last reply was chosen."""
+        """The prompts of the turn under way that no reply has been chosen for yet."""
+        self.last_prompt = ""
+        """All the prompts of the latest turn, answered or not (for messages)."""
+        self._listened = True
 
     def heard_prompt(self, text: str) -> None:
-        self.prompt = f"{self.prompt} {text}".strip()
+        """The assistant says ``text``: the first prompt after a listen starts a new turn."""
+        if self._listened:
+            self.prompt = self.last_prompt = text
+            self._listened = False
+        else:
+            self.prompt = f"{self.prompt} {text}".strip()
+            self.last_prompt = f"{self.last_prompt} {text}".strip()
+
+    def listened(self) -> None:
+        """The session has listened: the prompts said from now on are a new turn's."""
+        self._listened = True
 
     def choose(self, text: str, only_barge_in: bool = False) -> Reply | None:
         """The reply to ``text``; with ``only_barge_in`` only a reply with ``during`` is taken
@@ -146,54 +163,69 @@ class SimMouth:
         reply = self.persona.choose(text, only_barge_in=True) if barge_in is not None else None
         self.persona.heard_prompt(text)
         start = self.clock.now()
-        if reply is None:
-            self._play(start, prompt)
-            return None
-        self.persona.prompt = ""  # this prompt has had its reply
-        offset = int(float(reply.during or 0.0) * TARGET_RATE)
-        if reply.kind == "text":
-            heard = Heard(normalize(str(reply.value)), None, 1.0)
-            heard = Heard(heard.text, match_intent(heard.text, barge_in), 1.0)
-            cut = min(len(prompt), offset)
-            self._play(start, prompt[:cut])
-            # typed, so no echo: any barge-in phrase of this turn (matched above) cuts the prompt
-            return heard if interrupts(heard, "", barge_in) else None
-        user = self.persona.audio(reply)
-        return self._barge_in(text, start, prompt, user, offset, barge_in)
-
-    def _barge_in(self, text: str, start: float, prompt: np.ndarray, user: np.ndarray,
-                  offset: int, barge_in: Listen) -> Heard | None:
-        """Decode the microphone's view (prompt and person mixed) for barge-in words."""
-        user = np.concatenate([user, silence(TRAILING_SILENCE)])
-        length = max(len(prompt), offset + len(user))
-        mix = np.zeros(length, dtype=np.int32)
-        mix[: len(prompt)] += (prompt * 10 ** (PROMPT_ECHO_DB / 20)).astype(np.int32)
-        mix[offset : offset + len(user)] += user
-        mic = np.clip(mix, -32768, 32767).astype(np.int16)
-        turn = self.ear.recognizer.turn(barge_in, eager=True)
-        heard, pos = None, 0
-        for chunk in split_chunks(mic[: max(len(prompt), 1)]):
-            pos += len(chunk)
-            got = turn.feed(chunk)
-            # the microphone's view starts with the prompt: its seconds are the prompt's
-            if interrupts(got, text, barge_in, heard_end=turn.speech_ended_at,
-                          prompt_seconds=len(prompt) / TARGET_RATE):
-                heard = got
-                break
-        cut = pos if heard is not None else len(prompt)
-        self._play(start, prompt[:cut])
-        if self.recorder is not None:
-            self.recorder.add(start + offset / TARGET_RATE, user)
-        if heard is None:
-            self._after_prompt(user[max(0, cut - offset) :], late=max(0, offset - cut))
+        # What the person is still saying as the prompt starts goes on over it.
+        track = self.ear.take_queued().astype(np.int32)
+        typed, typed_at = None, 0
+        if reply is not None:
+            self.persona.prompt = ""  # this prompt has had its reply
+            offset = int(float(reply.during or 0.0) * TARGET_RATE)
+            if reply.kind == "text":
+                words = normalize(str(reply.value))
+                typed, typed_at = Heard(words, match_intent(words, barge_in), 1.0), offset
+            else:
+                user = np.concatenate([self.persona.audio(reply), silence(TRAILING_SILENCE)])
+                if self.recorder is not None:
+                    self.recorder.add(start + offset / TARGET_RATE, user)
+                both = np.zeros(max(len(track), offset + len(user)), dtype=np.int32)
+                both[: len(track)] += track
+                both[offset:] += user
+                track = both
+        heard = self._over_prompt(text, start, prompt, track, barge_in, typed, typed_at)
+        if heard is not None:
+            self.persona.listened()  # the session takes it as it takes a listen's
         return heard
 
-    def _after_prompt(self, rest: np.ndarray, late: int) -> None:
-        """The person goes on talking after the prompt (``rest``, starting ``late`` samples
-        after its end): voice mode drops the microphone's first :data:`ECHO_GUARD` seconds
-        after a prompt as its echo, so what the person says then is lost here too."""
-        dropped = min(len(rest), max(0, round(ECHO_GUARD * TARGET_RATE) - late))
-        self.clock.advance((late + dropped) / TARGET_RATE)
+    def _over_prompt(self, text: str, start: float, prompt: np.ndarray, track: np.ndarray,
+                     barge_in: Listen | None, typed: Heard | None, typed_at: int) -> Heard | None:
+        """Play ``prompt`` while the person says ``track`` (samples from the prompt's start)
+        and, with ``typed``, types those words ``typed_at`` samples into it.
+
+        With a ``barge_in`` listen, the microphone's view (prompt echo and person mixed) is
+        decoded for its words, as voice mode does; a typed word has no echo. What is said over
+        the prompt and does not cut it is lost, as it is when nothing listens while the
+        assistant speaks (voice mode drops the microphone's buffer after each prompt); what
+        goes on past the prompt reaches the next listen (:meth:`_after_prompt`)."""
+        typed_cuts = typed is not None and interrupts(typed, "", barge_in)
+        end = min(len(prompt), typed_at) if typed_cuts else len(prompt)
+        heard, cut = None, len(prompt)
+        if barge_in is not None and track[:end].any():
+            mic = (prompt[:end] * 10 ** (PROMPT_ECHO_DB / 20)).astype(np.int32)
+            mic[: min(end, len(track))] += track[:end]
+            turn = self.ear.recognizer.turn(barge_in, eager=True)
+            pos = 0
+            for chunk in split_chunks(np.clip(mic, -32768, 32767).astype(np.int16)):
+                pos += len(chunk)
+                got = turn.feed(chunk)
+                # the microphone's view starts with the prompt: its seconds are the prompt's
+                if interrupts(got, text, barge_in, heard_end=turn.speech_ended_at,
+                              prompt_seconds=len(prompt) / TARGET_RATE):
+                    heard, cut = got, pos
+                    break
+        if heard is None and typed_cuts:
+            heard, cut = typed, end
+        self._play(start, prompt[:cut])
+        if heard is None:
+            self._after_prompt(np.clip(track[len(prompt) :], -32768, 32767).astype(np.int16))
+        return heard
+
+    def _after_prompt(self, rest: np.ndarray) -> None:
+        """The person goes on talking after the prompt (``rest``, from its end on): voice
+        mode drops the microphone's first :data:`ECHO_GUARD` seconds after a prompt as its
+        echo, so what the person says then is lost here too. Silence alone is nothing said."""
+        if not rest.any():
+            return
+        dropped = min(len(rest), round(ECHO_GUARD * TARGET_RATE))
+        self.clock.advance(dropped / TARGET_RATE)
         if len(rest) > dropped:
             self.ear.source.push(rest[dropped:])
 
@@ -209,7 +241,11 @@ class SimMouth:
 
 
 class SimEar:
-    """Feeds the person's reply for the latest prompt into the recognizer."""
+    """Feeds the person's reply for the latest turn's prompts into the recognizer.
+
+    The queue of the person's audio never runs behind the virtual clock: a listen reads it as
+    time passes, and a prompt takes what is left of it (:meth:`SimMouth.say`), so nothing
+    said during one turn is heard in a later one as if just said."""
 
     def __init__(self, persona: Persona, recognizer: Any, clock: VirtualClock,
                  recorder: Recorder | None) -> None:
@@ -220,20 +256,33 @@ class SimEar:
         self.source = ScriptedAudio()
         self._ear = AudioEar(self.source, recognizer, clock) if recognizer is not None else None
 
+    def take_queued(self) -> np.ndarray:
+        """Everything still queued (16 kHz int16), taken off the queue."""
+        chunks = self._take_chunks()
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+
+    def _take_chunks(self) -> list[np.ndarray]:
+        chunks = []
+        while (chunk := self.source.read()) is not None:
+            chunks.append(chunk)
+        return chunks
+
     def listen(self, listen: Listen, until: float) -> Heard | None:
         if self.clock.now() > MAX_SIMULATED_SECONDS:
-            last = self.persona.prompt or "(none since the last reply)"
+            last = self.persona.last_prompt or "(none)"
             raise SimulationTooLong(
                 f"the session has not ended after {MAX_SIMULATED_SECONDS / 3600:g} simulated "
                 f"hours: the script's rules may be answering the prompts their own replies "
                 f"bring back (last prompt: {last!r})")
-        if self.persona.prompt and 0 < self.source.seconds_left <= TRAILING_SILENCE:
-            # all that is left of the last reply is the quiet after it, and the assistant has
-            # spoken since: the person answers the new prompt now
+        self.persona.listened()
+        prompt = self.persona.prompt
+        if prompt and not self._voice_queued():
+            # all that is queued is quiet (the pause after a reply): the person answers the
+            # prompts of this turn now; while they are still talking, they answer later in
+            # this turn if it gives them the chance, else not at all
             self.source.drain()
-        if self.source.seconds_left == 0 and self.persona.prompt:
-            reply = self.persona.choose(self.persona.prompt)
             self.persona.prompt = ""
+            reply = self.persona.choose(prompt)
             if reply is not None:
                 heard = self._start_reply(reply, listen)
                 if heard is not None:
@@ -242,6 +291,13 @@ class SimEar:
             self.clock.sleep_until(until)
             return None
         return self._ear.listen(listen, until)
+
+    def _voice_queued(self) -> bool:
+        """Whether the queue holds more than silence (put back chunk by chunk, as it was)."""
+        chunks = self._take_chunks()
+        for chunk in chunks:
+            self.source.push(chunk)
+        return any(chunk.any() for chunk in chunks)
 
     def _start_reply(self, reply: Reply, listen: Listen) -> Heard | None:
         now = self.clock.now()

@@ -8,11 +8,18 @@ replies:                   # used in order, once each
   - {say: "no"}                      # synthesized, then recognized by Vosk
   - {silence: 10}                    # seconds of saying nothing
   - {text: "yes"}                    # skips recognition
-rules:                     # the first rule whose regex is found in the prompt wins
+rules:                     # the first rule whose regex is found in the turn's prompts wins
   - {when: "numb", reply: {say: "no"}}
   - {when: "hold", reply: {say: "stop", during: 1.5}}   # barge in 1.5 s into the prompt
 default: {silence: 8}      # when no rule matches and the ordered replies are used up
 ```
+
+The person answers turn by turn. A turn's prompts are what the assistant says until it next
+listens, joined by spaces (``^Hold\\.$`` matches a turn that is only "Hold."); a reply is
+chosen for them once, when the person is quiet, and never kept for a later turn (a reply with
+``during`` is matched against each prompt as it starts, alone). What the
+person is still saying when the next prompt starts goes on over that prompt, where only its
+barge-in words are heard, as in voice mode.
 
 Loading checks everything and raises :class:`ContentError` naming file, line and key (the
 file is read by :mod:`voiceskill.yamlread`, like the content files).

@@ -146,7 +146,8 @@ def test_speech_past_a_prompt_loses_the_echo_guard_as_in_voice_mode(tmp_path: Pa
     synth = Synthesizer(VoiceSettings())
     try:
         prompt_samples = len(synth.synthesize(prompt))
-        starts_at = prompt_samples / TARGET_RATE - 0.3
+        # as written in the script, so that the offset below is the one the script gives
+        starts_at = round(prompt_samples / TARGET_RATE - 0.3, 4)
         path = tmp_path / "script.yaml"
         path.write_text("rules:\n  - {when: 'both legs', reply: "
                         f"{{audio: '{fixture}', during: {starts_at:.4f}}}}}\n", encoding="utf-8")
@@ -165,3 +166,82 @@ def test_speech_past_a_prompt_loses_the_echo_guard_as_in_voice_mode(tmp_path: Pa
     assert first > 0.4 * TARGET_RATE  # 0.3 s over the prompt, 0.15 s of echo guard
     assert np.array_equal(np.concatenate(queued), user[first:])
     assert clock.now() == pytest.approx(prompt_samples / TARGET_RATE + ECHO_GUARD, abs=1e-3)
+
+
+def _last_say_before(events: list[dict], event: dict) -> str:
+    before = events[: events.index(event)]
+    return next(e["text"] for e in reversed(before) if e["type"] == "say")
+
+
+def test_a_rule_s_reply_answers_the_turn_whose_prompt_matched(tmp_path: Path,
+                                                             speech_model: Any) -> None:
+    """A reviewer's script: "it hurts" over the bird-dog hold, then "no" to the pain question.
+    The tail of "it hurts" (its trailing silence) was still queued when the pain question was
+    asked, so no reply was chosen for it (silence, unsure); the prompts piled up in the
+    persona's prompt, and the "no" chosen for "severe" went to the first emergency question,
+    which the script never answered."""
+    script = ("start: week-2\nrules:\n"
+              "  - {when: '^Hold\\.$', reply: {say: 'it hurts'}}\n"
+              "  - {when: 'severe', reply: {text: 'no'}}\n")
+    _, events = run(tmp_path, speech_model, script)
+    pains = [e for e in events if e["type"] == "heard" and e["intent"] == "pain"]
+    assert pains and _last_say_before(events, pains[0]) == "Hold.", heard(events)
+    noes = [e for e in events if e["type"] == "heard" and e["intent"] == "no"]
+    assert noes, heard(events)
+    assert all("severe" in _last_say_before(events, e) for e in noes), heard(events)
+    answers = [e for e in events if e["type"] == "answer"]
+    assert {"question": "pain-severe-or-spreading", "intent": "no"}.items() <= answers[0].items()
+    assert not any(a.get("node") == "saddle-numbness" for a in answers), answers
+
+
+def test_speech_over_a_coach_that_talks_without_pause_is_heard_there(tmp_path: Path,
+                                                                    speech_model: Any) -> None:
+    """A reviewer's script: "it hurts" after the first "arching your back". Cat-cow's steps
+    then followed one another with no pause to listen in (before 9adcb1c); the words were held
+    in a queue and decoded about two minutes later, in bird-dog, and the pile of prompts since
+    then was matched to choose the next reply. They are heard in cat-cow: in the quiet after
+    the step now, or over the next step (a barge-in word) when there is none; the second case
+    alone is test_words_still_said_when_a_prompt_starts_can_cut_it."""
+    script = "start: week-2\nrules:\n  - {when: 'arching', reply: {say: 'it hurts'}}\n"
+    _, events = run(tmp_path, speech_model, script)
+    pains = [e for e in events if e["type"] == "heard" and e["intent"] == "pain"]
+    assert pains, heard(events)
+    says = [e["text"] for e in events[: events.index(pains[0])] if e["type"] == "say"]
+    assert "Next: seated nerve glides." not in says, says[-3:]
+    assert sum("arching" in s for s in says) == 1, says[-3:]
+    # nothing the script said to the arching prompts reaches any later question
+    assert [e for e in events if e["type"] == "heard"] == pains[:1], heard(events)
+
+
+def test_words_still_said_when_a_prompt_starts_can_cut_it(tmp_path: Path,
+                                                          speech_model: Any) -> None:
+    """What the person is still saying when the assistant starts a prompt goes on over the
+    prompt, through the barge-in path as a word said during it does: a "stop" cuts it, and
+    nothing of it is left over for a later listen."""
+    from voiceskill.clock import VirtualClock
+    from voiceskill.events import Choice, Listen
+    from voiceskill.simulate import TRAILING_SILENCE, Persona, SimEar, SimMouth
+    from voiceskill.speech.audio import silence
+    from voiceskill.speech.recognizer import Recognizer
+    from voiceskill.speech.voice import Synthesizer, VoiceSettings
+    from voiceskill.speech.wav import TARGET_RATE, read_wav
+
+    stop = read_wav(understood(speech_model, "stop", "stop", red_flag_listen()))
+    prompt = "Now tuck your chin and round your back up toward the ceiling."
+    path = tmp_path / "script.yaml"
+    path.write_text("default: {silence: 1}\n", encoding="utf-8")
+    synth = Synthesizer(VoiceSettings())
+    try:
+        seconds = len(synth.synthesize(prompt)) / TARGET_RATE
+        clock = VirtualClock()
+        ear = SimEar(Persona(load_script(path), synth), Recognizer(speech_model), clock, None)
+        mouth = SimMouth(synth, ear.persona, ear, clock, recorder=None)
+        ear.source.push(silence(0.2))
+        ear.source.push(stop)
+        ear.source.push(silence(TRAILING_SILENCE))
+        got = mouth.say(prompt, Listen((Choice("stop", "stop"),)))
+    finally:
+        synth.close()
+    assert got is not None and got.intent == "stop"
+    assert clock.now() < seconds - 1.0  # cut short
+    assert ear.source.seconds_left == 0
