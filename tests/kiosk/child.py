@@ -94,7 +94,13 @@ class ChildKiosk:
     def _read_stdout(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            event = json.loads(line)
+            try:
+                event = json.loads(line)
+            except ValueError:
+                # The kiosk's voice prints a prompt it cannot play, "(cannot speak: ...)", on
+                # stdout as well (the journal, in a service): kept with the log lines.
+                self.stderr_tail.append("stdout: " + line.rstrip())
+                continue
             if event["event"] == "attempt":
                 self.attempts.append(event["t"])
             elif event["event"] == "open_failed":

@@ -98,19 +98,17 @@ def test_a_speaker_that_stops_playing_sends_the_kiosk_to_its_retries(
 ) -> None:
     """A suspended sink takes the kiosk's sound and never plays it out: the open output
     stream's callback is not called again, as when a sound server's sink dies under it. The
-    mouth gives up on each prompt ("cannot speak: the speaker stopped playing") and the
-    session goes on by microphone; before, the kiosk then went back to waiting with a speaker
-    that could say nothing (its watch only saw a speaker that failed to start). Now the
-    service counts a device failure after the session, closes and reopens the devices, and
-    says it is back once the speaker plays again."""
+    mouth gives up on the welcome ("cannot speak: the speaker stopped playing"), and the
+    session ends there: before, it went on by microphone, asking every question to a speaker
+    that said nothing (tests/kiosk/test_kiosk_speaker_lost.py has a sink removed mid-session).
+    The service counts a device failure, closes and reopens the devices, and says it is back
+    once the speaker plays again."""
     kiosk = KioskRunner(kiosk_settings(tmp_path), model).start()
     try:
         kiosk.wait_listen("hey coach")
         own_pulse.pactl("suspend-sink", "spk", "1")
         speak(own_pulse, voice_dir, "hey coach")
-        kiosk.wait_listen("yes", timeout=90)  # each prompt waited for, then given up on
-        speak(own_pulse, voice_dir, "stop")
-        outcome, _ = kiosk.wait_end()
+        outcome, path = kiosk.wait_end(timeout=60)  # the welcome waited for, then given up on
         kiosk.wait_status("trouble")
         stats = kiosk.service.stats
         assert stats.device_failures == 1 and stats.recoveries == 0, stats
@@ -121,5 +119,8 @@ def test_a_speaker_that_stops_playing_sends_the_kiosk_to_its_retries(
     finally:
         own_pulse.pactl("suspend-sink", "spk", "0")
         kiosk.stop()
-    assert outcome == "stopped"
+    assert outcome == "device-lost" and path is not None
+    events = read_transcript(path)
+    assert [e["type"] for e in events if e["type"] in ("heard", "silence")] == []
+    assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped", events[-1]
     assert stats.recoveries == 1 and kiosk.said[-1] == back, (stats, kiosk.said[-3:])

@@ -17,7 +17,7 @@ import voiceskill
 from voiceskill.clock import VirtualClock
 from voiceskill.config import Settings
 from voiceskill.conversation import build_conversation
-from voiceskill.events import Choice, Heard, Listen
+from voiceskill.events import Choice, Heard, Listen, Say
 from voiceskill.kiosk.service import (
     BACK_MESSAGE,
     IDLE_RESET_MESSAGE,
@@ -88,16 +88,38 @@ class Mouth:
         return None
 
 
+class FailingSpeaker(Mouth):
+    """A speaker that fails under the next ``dead_for`` prompts it is given, raising a device
+    error as the kiosk's real mouth does then (``voiceskill.kiosk.devices.WatchedMouth``). A
+    stand-in: real PortAudio, retrying with no PulseAudio sink at all, sometimes hung for good
+    (test_kiosk_speaker_lost.py has the real speaker lost, and back before the first retry)."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        super().__init__(clock)
+        self.dead_for = 0
+        self.tried: list[str] = []
+        """Every prompt it was given, said or not (``said``: those it said)."""
+
+    def say(self, text: str, barge_in: Any) -> Heard | None:
+        self.tried.append(text)
+        if self.dead_for > 0:
+            self.dead_for -= 1
+            self.clock.advance(5.0)  # the sound waited for, then given up on
+            raise DeviceUnavailable("the speaker is not working: a sound never finished")
+        return super().say(text, barge_in)
+
+
 def make_service(
     tmp_path: Path,
     steps: list[Any],
     open_failures: int = 0,
     engine_factory: Callable[[], Any] | None = None,
     recorder: Any = None,
+    mouth_class: type[Mouth] = Mouth,
     **settings: Any,
 ) -> tuple[KioskService, Mouth, ScriptedEar]:
     clock = VirtualClock()
-    mouth = Mouth(clock)
+    mouth = mouth_class(clock)
     service_box: list[KioskService] = []
     ear = ScriptedEar(clock, steps, at_end=lambda: service_box[0].request_stop())
     failures = [open_failures]
@@ -318,3 +340,91 @@ def test_an_unexpected_fault_while_idle_does_not_end_the_service(tmp_path: Path)
     stats = service.serve()
     assert stats.device_failures == 1 and stats.recoveries == 1
     assert stats.outcomes == {"emergency": 1}
+
+
+def speaker_dies(mouth: FailingSpeaker, prompts: int) -> Callable[[Listen], None]:
+    """A step: the speaker fails under the next ``prompts`` prompts (the listen goes on)."""
+
+    def die(listen: Listen) -> None:
+        mouth.dead_for = prompts
+
+    return die
+
+
+def test_a_speaker_lost_in_a_session_ends_it_and_retries_until_it_speaks(tmp_path: Path) -> None:
+    """The speaker fails under the question after an answer, and is still gone when the
+    devices are first opened again (its "back" fails too)."""
+    service, mouth, ear = make_service(tmp_path, [], mouth_class=FailingSpeaker)
+    assert isinstance(mouth, FailingSpeaker)
+    ear.steps = [WAKE, speaker_dies(mouth, 2), answer("no"), WAKE, answer("yes")]
+    statuses: list[tuple[str, int]] = []
+    service.on_status = lambda status, message: statuses.append(
+        (status, service.stats.recoveries))
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1, "emergency": 1}
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert len(stats.retry_pauses) == 2  # after the session, and after the failed "back"
+    # Never waiting for the wake phrase while the speaker could not say anything.
+    trouble = statuses.index(("trouble", 0))
+    assert all(recoveries == 1 for status, recoveries in statuses[trouble:] if status == "idle")
+    assert mouth.said.count(BACK_MESSAGE.format(wake="hey coach")) == 1  # said once it worked
+    lost = transcripts(service)[0]
+    assert [e["intent"] for e in lost if e["type"] == "heard"] == ["no"]  # kept, as given
+    (at,) = [i for i, e in enumerate(lost) if e["type"] == "device"]
+    assert lost[at]["speaker"] == "lost" and "never finished" in lost[at]["error"]
+    assert lost[at - 1]["key"] == "question:bladder-control"
+    failed = mouth.tried.index(lost[at - 1]["text"])
+    back = BACK_MESSAGE.format(wake="hey coach")
+    assert mouth.tried[failed + 1:failed + 3] == [back, back]  # nothing else tried between
+    # No listen after the failure, no re-ask: the stopped ending, written and not spoken.
+    after = lost[at + 1:]
+    assert {e["key"] for e in after[:-1]} == {"outcome:stopped"} and len(after) > 1
+    assert after[-1] == {**after[-1], "type": "end", "outcome": "stopped"}
+    assert "112" in after[-2]["text"]
+    assert not set(e["text"] for e in after[:-1]) & set(mouth.tried)
+
+
+def test_a_speaker_lost_under_an_outcome_keeps_the_outcome(tmp_path: Path) -> None:
+    service, mouth, ear = make_service(tmp_path, [], mouth_class=FailingSpeaker)
+    assert isinstance(mouth, FailingSpeaker)
+    ear.steps = [WAKE, speaker_dies(mouth, 1), answer("yes")]
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1} and stats.recoveries == 1
+    events = transcripts(service)[0]
+    (at,) = [i for i, e in enumerate(events) if e["type"] == "device"]
+    assert events[at - 1]["key"] == "outcome:emergency"  # the first paragraph failed ...
+    after = events[at + 1:]
+    # ... the rest of the advice is written (and shown), and the outcome is the engine's
+    assert [e.get("key") for e in after] == ["outcome:emergency"] * (len(after) - 1) + [None]
+    assert any("call 112 now" in e["text"] for e in after[:-1])
+    assert after[-1] == {**after[-1], "type": "end", "outcome": "emergency"}
+
+
+def test_a_speaker_lost_in_a_session_the_engine_does_not_end_is_ended_by_the_kiosk(
+    tmp_path: Path,
+) -> None:
+    class Stubborn:
+        """The real engine, except that it answers a stop with one more question."""
+
+        def __init__(self) -> None:
+            self.inner = build_conversation(voiceskill.DIALOGS_DIR)
+
+        def initial_state(self) -> Any:
+            return self.inner.initial_state()
+
+        def step(self, state: Any, event: Any, now: float) -> Any:
+            if isinstance(event, Heard) and event.intent == "stop":
+                return state, [Say("Are you sure?", "test:sure"),
+                               Listen((Choice("yes", "yes"),))]
+            return self.inner.step(state, event, now)
+
+    service, mouth, ear = make_service(tmp_path, [], engine_factory=Stubborn,
+                                       mouth_class=FailingSpeaker)
+    assert isinstance(mouth, FailingSpeaker)
+    ear.steps = [WAKE, speaker_dies(mouth, 1), answer("no")]
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1}
+    events = transcripts(service)[0]
+    assert [e.get("key") for e in events if e["type"] == "say"][-1] == "test:sure"
+    assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped"
+    assert events[-1]["reason"].startswith("device: the speaker is not working")

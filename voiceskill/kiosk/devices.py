@@ -103,10 +103,10 @@ SPEAKER_STOPPED = "the speaker stopped playing (a sound never finished)"
 
 class WatchedPlayer:
     """A :class:`Player` that remembers when the speaker failed (the mouth itself only prints
-    the prompt and carries on, so the service asks :attr:`failed` between sessions): a sound
-    it could not start, or one that never finished playing (a sink that died or was
-    suspended under an open stream: :meth:`Player.play_out` gives up on it, and the mouth
-    shows "(cannot speak: the speaker stopped playing)")."""
+    the prompt and carries on; :class:`WatchedMouth` and the check between sessions ask
+    :attr:`failed`): a sound it could not start, or one that never finished playing (a sink
+    that died or was suspended under an open stream: :meth:`Player.play_out` gives up on it,
+    and the mouth shows "(cannot speak: the speaker stopped playing)")."""
 
     def __init__(self, inner: Player) -> None:
         self.inner = inner
@@ -127,6 +127,30 @@ class WatchedPlayer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+    def check(self) -> None:
+        """Raise AudioDeviceError, saying what failed, when the speaker has failed."""
+        if self.failed is not None:
+            raise AudioDeviceError(f"the speaker is not working: {self.failed}")
+
+
+class WatchedMouth:
+    """The kiosk's voice: a :class:`VoiceMouth` (which, as in voice mode, only prints a prompt
+    it cannot play) that raises AudioDeviceError once the speaker has failed under a prompt.
+    The service then ends the session, which cannot talk any more, and recovers the devices
+    (:class:`voiceskill.kiosk.service.SessionVoice`)."""
+
+    def __init__(self, inner: VoiceMouth, player: WatchedPlayer) -> None:
+        self.inner = inner
+        self.player = player
+
+    def say(self, text: str, barge_in: Any) -> Any:
+        heard = self.inner.say(text, barge_in)
+        self.player.check()
+        return heard
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        self.inner.adjust(rate_step, volume_step)
 
 
 class AudioDevices:
@@ -157,12 +181,12 @@ class AudioDevices:
         recognizer = Recognizer(self.model, narrowband_model=self.narrowband_model)
         ear = AudioEar(source, recognizer, self.clock, notify=lambda _text: None, reopen=None)
         player = WatchedPlayer(Player(self.settings.output_device))
-        mouth = VoiceMouth(self.synthesizer, player, microphone=source,  # type: ignore[arg-type]
+        voice = VoiceMouth(self.synthesizer, player, microphone=source,  # type: ignore[arg-type]
                            recognizer=recognizer, captions=False)
+        mouth = WatchedMouth(voice, player)
 
         def healthy() -> None:
-            if player.failed is not None:
-                raise AudioDeviceError(f"the speaker failed: {player.failed}")
+            player.check()
             if not mic.is_open:
                 raise AudioDeviceError("the microphone stream stopped")
 

@@ -16,7 +16,11 @@ Life of the service::
     retention cleanup, back to idle
 
 Faults never end the service: a device error sends it to the retry loop, any other error inside
-a session is logged (and written to that session's transcript) and the service goes on.
+a session is logged (and written to that session's transcript) and the service goes on. A
+speaker that fails under a prompt (the devices' mouth raises) ends its session without
+another listen (:class:`SessionVoice`): the rest of the turn and the engine's stopped ending go
+to the transcript and the screen only; then the retry loop, where the devices count as working
+again once "back" has been said.
 :meth:`KioskService.request_stop` (SIGTERM) asks the running session to stop politely, then
 forces its end, so every transcript finishes with an ``end`` line.
 """
@@ -74,7 +78,8 @@ class Devices:
     """The microphone listener (its audio source already wrapped by the InputHub)."""
 
     mouth: Mouth
-    """The voice."""
+    """The voice. Raises a device error (``KioskParts.device_errors``) when the speaker
+    failed under a prompt; the service then ends the session (:class:`SessionVoice`)."""
 
     close: Callable[[], None] = lambda: None
     """Releases the devices (called before every retry and at shutdown)."""
@@ -210,10 +215,11 @@ class KioskService:
             problem: BaseException | None = None
             try:
                 if self._outage and not self._announced:
+                    # Counted once said: a speaker that cannot say it is still gone.
+                    devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
                     self.stats.recoveries += 1
                     self._announced = True
                     log.info("the sound devices work again")
-                    devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
                 self._set_status("idle")
                 self._idle(devices)
             except self.parts.device_errors as err:
@@ -305,15 +311,18 @@ class KioskService:
             devices.recorder.start(transcript.path.with_suffix(".wav"))
         outcome = "error"
         device_error: BaseException | None = None
+        voice = SessionVoice(devices.mouth, self.hub, self.parts.device_errors)
         try:
             engine = self.parts.make_engine()
-            session = Session(engine, self.hub, devices.mouth, self.parts.clock, transcript,
+            session = Session(engine, voice, voice, self.parts.clock, transcript,
                               self.settings.silence_timeout, observers)
-            self._session = session
+            voice.session = self._session = session
             self.hub.begin_session()
             if self._stop.is_set():
                 session.request_stop()
             outcome = session.run(start=self.session_start).outcome
+            if voice.failure is not None:
+                outcome, device_error = "device-lost", voice.failure
         except SessionAborted as abort:
             outcome = self._finish(transcript, devices, abort.outcome, abort.reason)
         except self.parts.device_errors as err:
@@ -387,6 +396,50 @@ class KioskService:
             self.on_status(status, message)
         if self.screen is not None:
             self.screen.set_status(status, message)
+
+
+class SessionVoice:
+    """A kiosk session's mouth and ear: the devices' mouth and the InputHub, until the mouth
+    raises a device error (the speaker failed under a prompt). From then on the session
+    cannot talk. What is failed is noted in its transcript; the rest of that turn's prompts
+    are written and shown on the screen only (an outcome the turn reaches stays its outcome,
+    with its advice on the screen). Nothing is listened to any more: the next listen asks the
+    session to stop as SIGTERM does and ends at once, so the engine ends it with its stopped
+    ending, whose advice and emergency number reach the transcript and the screen (not the
+    speaker). A listen after that one (an engine that did not end) raises the failure, and the
+    service ends the session itself, as when the microphone is lost."""
+
+    def __init__(self, mouth: Mouth, ear: Ear, errors: tuple[type[BaseException], ...]) -> None:
+        self.mouth = mouth
+        self.ear = ear
+        self.errors = errors
+        self.session: Session | None = None
+        """The session this is the voice of (set once it exists)."""
+        self.failure: BaseException | None = None
+        """The speaker's failure, once there was one."""
+        self._stop_asked = False
+
+    def say(self, text: str, barge_in: Listen | None) -> Heard | None:
+        if self.failure is None:
+            try:
+                return self.mouth.say(text, barge_in)
+            except self.errors as err:
+                self.failure = err
+                if self.session is not None:
+                    self.session.note("device", speaker="lost", error=str(err))
+        return None
+
+    def adjust(self, rate_step: int, volume_step: int) -> None:
+        self.mouth.adjust(rate_step, volume_step)
+
+    def listen(self, listen: Listen, until: float) -> Heard | None:
+        if self.failure is None:
+            return self.ear.listen(listen, until)
+        if self._stop_asked or self.session is None:
+            raise self.failure
+        self._stop_asked = True
+        self.session.request_stop()
+        return None  # the session takes the stop now; it does not wait out the turn
 
 
 def heard_wake(heard: Heard | None) -> bool:
