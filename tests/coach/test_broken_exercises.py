@@ -46,6 +46,12 @@ CASES = [
     ("absurd-reps", "    reps: 10\n    moves:\n      - Let",
      "    reps: 500\n    moves:\n      - Let", "reps: 500",
      "exercises.cat-cow.reps: 500 is out of range (expected a whole number from 1"),
+    ("nerve-phrase-as-word", "  words: [numb, numbness,", "  words: [my leg is numb, numbness,",
+     "my leg is numb, numbness",
+     "nerve.words[0]: 'my leg is numb' is not valid here (expected one lower-case word"),
+    ("nerve-without-source", "  source: 003_4ff19ceaa20ef4af.txt\n  words: [numb,",
+     "  words: [numb,", "nerve:",
+     "nerve.source: missing key 'source' (expected a seed file name"),
     ("bare-true", '"yes": ["yes", yeah', '"yes": [true, yeah', "yeah, yes it is",
      "answers.yes[0]: true/false without quotes is read as a boolean, not as text"),
     ("unknown-routine-item", "routine: [heat, cat-cow, walk]", "routine: [heat, cat-cow, jog]",
@@ -152,7 +158,7 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): is a list (expected a mapping of sections: version, pacing, phases, "
-        "cautions, exercises, pain, commands, checked, barge_in, answers, say)"]
+        "cautions, exercises, pain, nerve, commands, checked, barge_in, answers, say)"]
 
 
 def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:

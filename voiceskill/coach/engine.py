@@ -5,7 +5,8 @@ absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any 
 with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop" (or after
 ``pacing.paused_limit_seconds`` paused with no command),
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
-when it is (or when the answer is unclear: silence never counts as "no").
+when it is (or when the answer is unclear: silence never counts as "no"), and at once on
+numbness, tingling or weakness reported at any moment.
 
 A beat's time is the person's: it counts from the end of the words that start it (a move's
 3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
@@ -62,7 +63,8 @@ from voiceskill.events import (
 from voiceskill.intents import FILLER, normalize
 from voiceskill.speech.phrase_words import UNKNOWN
 
-#: Screening node the coach hands over to when pain is severe or spreading.
+#: Screening node the coach hands over to when pain is severe or spreading, or a leg is numb,
+#: tingling or weak.
 RED_FLAG_NODE = "red-flags"
 
 
@@ -72,9 +74,9 @@ class CommandListen(Listen):
     (the session asks for ``barge_in``: :func:`voiceskill.session.barge_in_listen`)."""
 
     barge_in: Listen | None = None
-    """Every phrase of stop, pause and pain, and the phrases exercises.yaml's ``barge_in:``
-    lists, at ``checked:``'s threshold; None = the session's default (stop, pause, wait,
-    pain)."""
+    """Every phrase of stop, pause, pain and nerve, and the phrases exercises.yaml's
+    ``barge_in:`` lists, at ``checked:``'s threshold; None = the session's default (stop,
+    pause, wait, pain)."""
 
 #: Id of the coach's one timer.
 TIMER = "coach"
@@ -85,7 +87,8 @@ STANDALONE_PHASE = "week-2"
 #: a request to hear it again up to MAX_REPEATS times (counted together).
 _ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS}
 
-#: Answers to the pain question that send the person to the red-flag questions.
+#: Answers to the pain question that send the person to the red-flag questions (a report of
+#: numbness, tingling or weakness does too, with its own line first: CoachEngine._nerve).
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
 
@@ -212,7 +215,8 @@ class CoachEngine:
         answers = {a: (*ps, *(intents[a].phrases if a in intents else ()))
                    for a, ps in self.book.answers.items()}
         pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]
-        pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain")
+        pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain",
+                                                          "nerve")
                          for p in self.book.commands[intent]]
         self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + fillers)), intents)
 
@@ -327,9 +331,15 @@ class CoachEngine:
         return state, []
 
     def intent_of(self, heard: Heard) -> str | None:
-        """What ``heard`` means to the coach: ``pain`` whenever one of its words is a pain word,
-        whatever else was said or understood ("sharp pain", "stop it hurts"), else its intent."""
-        if self.book.pain.words.intersection(_words(heard.text)):
+        """What ``heard`` means to the coach: ``nerve`` whenever one of its words is a word of
+        numbness, tingling or weakness, else ``pain`` whenever one is a pain word, whatever
+        else was said or understood ("stop my leg is numb", "it hurts and tingles", "sharp
+        pain"), else its intent. The stricter reading wins: nerve signs go to the red-flag
+        questions with no question first."""
+        words = _words(heard.text)
+        if self.book.nerve.words.intersection(words):
+            return "nerve"
+        if self.book.pain.words.intersection(words):
             return "pain"
         return heard.intent
 
@@ -527,6 +537,8 @@ class CoachEngine:
             return state, actions + more
         if intent == "pain":
             return self._pain(state, now)
+        if intent == "nerve":
+            return self._nerve(state, now)
         if intent == "next":
             if step.kind == "practice":
                 state = replace(state, done=_credit(state.done, step.exercise, reps=1))
@@ -661,6 +673,15 @@ class CoachEngine:
         return state, [*actions, self.pain_listen, Say(pain.stop, "pain:stop"),
                        Say(pain.advice, "pain:advice"), Say(pain.question, "pain:question")]
 
+    def _nerve(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        """Numbness, tingling or weakness reported: stop, say why, and ask the red-flag
+        questions again (no question first: these signs alone need a doctor straight away)."""
+        state, actions = self._leave(state, now)
+        record = Record("report", {"sign": "nerve"})
+        return replace(state, mode="ended"), [
+            *actions, record, Say(self.book.nerve.say, "nerve:stop"),
+            Say(self.book.pain.red_flags, "pain:red-flags"), Goto(RED_FLAG_NODE)]
+
     def _pain_answer(self, state: CoachState, event: Event,
                      now: float) -> tuple[CoachState, list[Action]]:
         pain = self.book.pain
@@ -673,6 +694,8 @@ class CoachEngine:
                 return replace(state, pain_asks=state.pain_asks + 1), [
                     Say(pain.question, "pain:question")]
             intent = "unsure"  # still no usable answer: take the careful path
+        if intent == "nerve":
+            return self._nerve(state, now)
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),

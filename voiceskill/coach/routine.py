@@ -199,6 +199,21 @@ class PainScript:
 
 
 @dataclass(frozen=True)
+class NerveScript:
+    """What the coach says when the person reports numbness, tingling or weakness."""
+
+    source: str
+    """Seed file."""
+
+    words: frozenset[str]
+    """Words that make anything heard while coaching such a report, whatever else was said
+    ("my leg has gone numb", "stop it tingles"): the safe reading."""
+
+    say: str
+    """Why the exercise stops, said before the red-flag questions are asked again."""
+
+
+@dataclass(frozen=True)
 class Checks:
     """What the running coach acts on only when the recognizer is sure (``checked:``)."""
 
@@ -207,7 +222,7 @@ class Checks:
     line, so the stricter second decoding checks it too)."""
 
     commands: tuple[str, ...]
-    """Command intents that need it; never stop, pause or pain."""
+    """Command intents that need it; never stop, pause, pain or nerve."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +244,9 @@ class ExerciseBook:
     pain: PainScript
     """Pain handling texts."""
 
+    nerve: NerveScript
+    """Numbness, tingling or weakness reported."""
+
     commands: dict[str, tuple[str, ...]]
     """Intent → phrases for the coach commands."""
 
@@ -243,7 +261,7 @@ class ExerciseBook:
 
     barge_in: tuple[str, ...] = ()
     """Phrases of other commands that cut the coach's own prompts short as well as every phrase
-    of stop, pause and pain (``barge_in:``), at ``checked``'s threshold."""
+    of stop, pause, pain and nerve (``barge_in:``), at ``checked``'s threshold."""
 
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id or alias; ValueError naming the valid ids otherwise."""
@@ -356,8 +374,8 @@ def _reference_problems(loaded: YamlDocument) -> list[Problem]:
 
 
 def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
-    """``barge_in:`` lists phrases of the commands, each once, none of stop, pause or pain
-    (every phrase of those barges in anyway)."""
+    """``barge_in:`` lists phrases of the commands, each once, none of stop, pause, pain or
+    nerve (every phrase of those barges in anyway)."""
     commands = loaded.data["commands"]
     command_of = {p: c for c, ps in commands.items() for p in ps}
     listed, out = loaded.data["barge_in"], []
@@ -371,7 +389,7 @@ def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
         elif command_of[phrase] in NEVER_CHECKED:
             out.append(loaded.problem(
                 where, f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
-                "phrases of commands other than stop, pause and pain"))
+                "phrases of commands other than stop, pause, pain and nerve"))
     return out
 
 
@@ -494,7 +512,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                 tuple(c.get("skip", ())))
         for c in data["cautions"]
     )
-    pain = data["pain"]
+    pain, nerve = data["pain"], data["nerve"]
     return ExerciseBook(
         exercises=exercises,
         phases=phases,
@@ -502,6 +520,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         pacing=Pacing(**data["pacing"]),
         pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
                         pain["question"], pain["red_flags"], tuple(pain["care"])),
+        nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"]),
         commands={k: tuple(v) for k, v in data["commands"].items()},
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},

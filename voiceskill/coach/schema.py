@@ -41,12 +41,13 @@ SAY_KEYS = (
 #: Intents the coach understands; each needs at least one phrase.
 COMMAND_INTENTS = (
     "pause", "resume", "repeat", "next", "next-exercise", "back", "slower", "faster",
-    "louder", "softer", "how-long", "list", "help", "stop", "pain",
+    "louder", "softer", "how-long", "list", "help", "stop", "pain", "nerve",
 )
 
 #: Commands a missed one of is worse than a false one: ``checked:`` may not list them, and
 #: every phrase of them cuts the coach's prompts short at any confidence (not in ``barge_in:``).
-NEVER_CHECKED = ("stop", "pause", "pain")
+#: ``nerve``: numbness, tingling or weakness reported (``nerve:`` in exercises.yaml).
+NEVER_CHECKED = ("stop", "pause", "pain", "nerve")
 
 
 def _object(properties: dict[str, Any], required: tuple[str, ...], **hints: str) -> dict[str, Any]:
@@ -68,8 +69,8 @@ CHECKED = _object(
         "commands": {
             "type": "array",
             "items": {"enum": [c for c in COMMAND_INTENTS if c not in NEVER_CHECKED],
-                      "x-expected": "a command other than stop, pause and pain, which must "
-                                    "never wait for a check"},
+                      "x-expected": "a command other than stop, pause, pain and nerve, which "
+                                    "must never wait for a check"},
             "x-expected": "a list of commands",
         },
     },
@@ -78,7 +79,7 @@ CHECKED = _object(
 )
 
 #: ``barge_in:``: phrases of other commands that cut the coach's own prompts short as well
-#: (every phrase of stop, pause and pain always does).
+#: (every phrase of stop, pause, pain and nerve always does).
 BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, e.g. [next, skip]"}
 
 EXERCISE = _object(
@@ -175,6 +176,9 @@ SCHEMA: dict[str, Any] = _object(
             },
             ("source", "words", "stop", "advice", "question", "red_flags", "care"),
         ),
+        "nerve": _object(
+            {"source": SOURCE, "words": WORDS, "say": TEXT}, ("source", "words", "say"),
+        ),
         "commands": _object(
             {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
         ),
@@ -193,10 +197,10 @@ SCHEMA: dict[str, Any] = _object(
             missing="a line for the coach to say, as in the shipped exercises.yaml",
         ),
     },
-    ("version", "pacing", "phases", "cautions", "exercises", "pain", "commands", "checked",
-     "barge_in", "answers", "say"),
+    ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "commands",
+     "checked", "barge_in", "answers", "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "commands, checked, barge_in, answers, say",
+             "nerve, commands, checked, barge_in, answers, say",
 )
 
 #: Placeholders each template may use (anything else is a content error).
