@@ -234,14 +234,12 @@ def positive_seconds(text: str) -> float:
 def silence_seconds(text: str) -> float:
     """argparse ``type=`` for ``--silence-timeout``: the settings file's range
     (``timeouts.silence``), so half a second, which no one can answer in, is refused here too."""
-    value = positive_seconds(text)
-    key = SCHEMA["timeouts"]["silence"]
-    assert key.low is not None and key.high is not None
-    if not key.low <= value <= key.high:
+    try:
+        return check_option("timeouts.silence", positive_seconds(text), "--silence-timeout")
+    except ConfigError as err:
+        (problem,) = err.problems
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not usable (expected a number of seconds from {key.low:g} to "
-            f"{key.high:g}, as timeouts.silence in a settings file)")
-    return value
+            f"{text!r} is not usable (expected {problem.expected})") from None
 
 
 def emergency_number(text: str) -> str:

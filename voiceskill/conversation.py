@@ -67,17 +67,19 @@ class Conversation:
             # Warning-sign questions never asked, and no welcome: the dialog's line says so
             # before anything else.
             said = self.screening.message("skipped_screening", "skipped-screening")
-            if event.start in self.screening.dialog.nodes:
-                screening_state, actions = self.screening.step(state.screening, event, now)
-                return self._after(replace(state, screening=screening_state), said + actions,
-                                   now)
+            new_state, actions = self._route(state, event, now)
+            return new_state, said + actions
+        return self._route(state, event, now)
+
+    def _route(self, state: ConversationState, event: Event,
+               now: float) -> tuple[ConversationState, list[Action]]:
+        """The event's effect: a start at an exercise or a phase begins the coach, everything
+        else goes to the part that runs."""
+        if isinstance(event, Started) and event.start not in (None, *self.screening.dialog.nodes):
             if self.coach.knows(event.start):
-                new_state, actions = self._start_coach(state, now, exercise=event.start)
-                return new_state, said + actions
+                return self._start_coach(state, now, exercise=event.start)
             if self.coach.knows_phase(event.start):
-                new_state, actions = self._start_coach(state, now, exercise=None,
-                                                       phase=event.start)
-                return new_state, said + actions
+                return self._start_coach(state, now, exercise=None, phase=event.start)
         if state.part == "coach":
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)

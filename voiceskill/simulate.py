@@ -164,7 +164,7 @@ class SimMouth:
         self.persona.heard_prompt(text)
         start = self.clock.now()
         # What the person is still saying as the prompt starts goes on over it.
-        track = self.ear.take_queued().astype(np.int32)
+        track = self.ear.source.take_all().astype(np.int32)
         typed, typed_at = None, 0
         if reply is not None:
             self.persona.prompt = ""  # this prompt has had its reply
@@ -256,17 +256,6 @@ class SimEar:
         self.source = ScriptedAudio()
         self._ear = AudioEar(self.source, recognizer, clock) if recognizer is not None else None
 
-    def take_queued(self) -> np.ndarray:
-        """Everything still queued (16 kHz int16), taken off the queue."""
-        chunks = self._take_chunks()
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-
-    def _take_chunks(self) -> list[np.ndarray]:
-        chunks = []
-        while (chunk := self.source.read()) is not None:
-            chunks.append(chunk)
-        return chunks
-
     def listen(self, listen: Listen, until: float) -> Heard | None:
         if self.clock.now() > MAX_SIMULATED_SECONDS:
             last = self.persona.last_prompt or "(none)"
@@ -276,7 +265,7 @@ class SimEar:
                 f"bring back (last prompt: {last!r})")
         self.persona.listened()
         prompt = self.persona.prompt
-        if prompt and not self._voice_queued():
+        if prompt and not self.source.holds_sound:
             # all that is queued is quiet (the pause after a reply): the person answers the
             # prompts of this turn now; while they are still talking, they answer later in
             # this turn if it gives them the chance, else not at all
@@ -291,13 +280,6 @@ class SimEar:
             self.clock.sleep_until(until)
             return None
         return self._ear.listen(listen, until)
-
-    def _voice_queued(self) -> bool:
-        """Whether the queue holds more than silence (put back chunk by chunk, as it was)."""
-        chunks = self._take_chunks()
-        for chunk in chunks:
-            self.source.push(chunk)
-        return any(chunk.any() for chunk in chunks)
 
     def _start_reply(self, reply: Reply, listen: Listen) -> Heard | None:
         now = self.clock.now()

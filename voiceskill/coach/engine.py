@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from voiceskill.coach.plan import Step, exercise_steps, plan_exercises
+from voiceskill.coach.plan import Beat, Step, exercise_steps, plan_exercises
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
@@ -378,10 +378,15 @@ class CoachEngine:
         if beat.seconds is None:
             actions.append(CancelTimer(TIMER))
             return replace(state, countdown=None, waiting=None), actions
-        # Standing still until this turn's words are heard (_wake_after_speech, _timer).
+        return self._after_words(state, beat, now), actions
+
+    def _after_words(self, state: CoachState, beat: Beat, now: float) -> CoachState:
+        """``beat``'s countdown from the start, standing still until this turn's words are
+        heard (:meth:`_wake_after_speech`, :meth:`_timer` start it)."""
+        assert beat.seconds is not None
         cues = plan_cues(beat.seconds, self.cue_words) if beat.hold else ()
         countdown = Countdown.start(now, beat.seconds, cues).pause(now)
-        return replace(state, countdown=countdown, waiting="start"), actions
+        return replace(state, countdown=countdown, waiting="start")
 
     def _advance_beat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         step = state.plan[state.index]
@@ -565,9 +570,7 @@ class CoachEngine:
         step = state.plan[state.index]
         beat = step.beats[state.beat]
         if state.mode == "running" and state.countdown is not None and not beat.hold:
-            assert beat.seconds is not None
-            state = replace(state, countdown=Countdown.start(now, beat.seconds).pause(now),
-                            waiting="start")
+            state = self._after_words(state, beat, now)
         return state, [Say(step.instruction, f"step:{step.exercise}")]
 
     def _pause(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
@@ -587,18 +590,17 @@ class CoachEngine:
         if state.mode != "paused":
             return state, []
         actions: list[Action] = []
+        step = state.plan[state.index]
+        beat = step.beats[state.beat]
         countdown, waiting = state.countdown, state.waiting
         if countdown is not None:  # it runs again once "Carrying on." (and the step) is heard
-            step = state.plan[state.index]
-            if step.beats[state.beat].hold and waiting != "start":
+            if beat.hold and waiting != "start":
                 actions.append(self._record("resume", step, countdown.left(now)))
             waiting = waiting or "resume"
         actions.append(Say(self.book.say["resumed"], "coach:resumed"))
         # A pause said over the coach cut what it was telling the person to do (the rest of that
         # turn's prompts are dropped), and a pause may be long: say the step again, except
         # during a hold (the person is in position) or the quiet after it.
-        step = state.plan[state.index]
-        beat = step.beats[state.beat]
         if beat.say and not beat.hold and step.kind != "rest":
             actions.append(Say(step.instruction, f"step:{step.exercise}"))
         return replace(state, mode="running", waiting=waiting), actions

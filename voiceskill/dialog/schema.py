@@ -165,7 +165,8 @@ REQUIRED_INTENTS = ("yes", "no", "unsure", "repeat", "help", "stop")
 REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: Lines the engine speaks when a dialog has them: ``back``, before a question asked again
 #: after "go back"; ``wait``, when a question is given longer after "wait";
-#: ``skipped_screening``, when a session starts at an exercise or a phase (``run --start``).
+#: ``skipped_screening``, when a session starts past some red-flag questions (``run --start``
+#: at an exercise, a phase or a later node).
 OPTIONAL_MESSAGES = ("back", "wait", "skipped_screening")
 
 INTENTS = {

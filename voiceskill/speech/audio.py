@@ -144,8 +144,19 @@ class ScriptedAudio:
         """Seconds of audio still queued."""
         return sum(len(c) for c in self._chunks) / TARGET_RATE
 
+    @property
+    def holds_sound(self) -> bool:
+        """Whether anything queued is more than digital silence."""
+        return any(chunk.any() for chunk in self._chunks)
+
     def read(self, timeout: float | None = None) -> np.ndarray | None:
         return self._chunks.popleft() if self._chunks else None
+
+    def take_all(self) -> np.ndarray:
+        """Everything still queued, as one array, taken off the queue."""
+        samples = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
+        self._chunks.clear()
+        return samples
 
     def drain(self) -> int:
         dropped = sum(len(c) for c in self._chunks)
