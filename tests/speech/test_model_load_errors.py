@@ -155,6 +155,24 @@ def test_kaldi_spelling_of_options_is_understood(tmp_path: Path) -> None:
     assert settings["use-energy"].value == ""
 
 
+def test_graph_options_are_checked_as_text_without_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`model compile` checks the model.conf it is about to write from its text: the
+    message names conf/model.conf with the line, and no temporary file is made (one used to
+    be written per check, and a killed process left its directory behind in /tmp)."""
+    import tempfile
+
+    from voiceskill.acoustic.graph import GraphConfig, check_config
+    from voiceskill.speech.modeldir.conf import check_model_conf
+
+    with pytest.raises(ModelDirError, match=r"^conf/model.conf:1: --beam=0: must be above 0"):
+        check_model_conf(Path("conf/model.conf"), b"--beam=0\n--endpoint.silence-phones=1\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    check_config(GraphConfig())
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("content", "phrase"),
     [

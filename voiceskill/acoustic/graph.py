@@ -281,22 +281,17 @@ def check_config(cfg: GraphConfig) -> None:
     """Raise ValueError unless ``cfg`` gives a graph and a conf/model.conf Vosk accepts: the
     ranges of :func:`config_problems`, then the model.conf text through the same check
     `model check` makes (voiceskill.speech.modeldir)."""
-    import tempfile
-
     from voiceskill.speech.modeldir import ModelDirError
     from voiceskill.speech.modeldir.conf import check_model_conf
 
     problems = config_problems(cfg)
     if problems:
         raise ValueError("; ".join(problems) + " (nothing was written)")
-    with tempfile.TemporaryDirectory(prefix="voiceskill-conf-") as tmp:
-        conf = Path(tmp) / "model.conf"
-        conf.write_text(model_conf_text(cfg), encoding="ascii")
-        try:
-            check_model_conf(conf)
-        except ModelDirError as err:
-            raise ValueError(f"the graph options make a model.conf Vosk refuses: {err} "
-                             "(nothing was written)") from None
+    try:
+        check_model_conf(Path("conf/model.conf"), model_conf_text(cfg).encode("ascii"))
+    except ModelDirError as err:
+        raise ValueError(f"the graph options make a model.conf Vosk refuses: {err} "
+                         "(nothing was written)") from None
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -57,8 +57,16 @@ def read_conf(path: str | Path, known: dict[str, str] | None = None) -> dict[str
     that are not UTF-8 text outside a comment and a line that is not ``--name=value``.
     """
     path = Path(path)
+    return parse_conf(read_model_file(path), path, known)
+
+
+def parse_conf(
+    data: bytes, path: Path, known: dict[str, str] | None = None
+) -> dict[str, ConfSetting]:
+    """:func:`read_conf` of ``data``, the text of ``path`` (named in the messages) as given,
+    not as read from disk."""
     settings: dict[str, ConfSetting] = {}
-    for number, raw in enumerate(read_model_file(path).split(b"\n"), 1):
+    for number, raw in enumerate(data.split(b"\n"), 1):
         stripped = raw.split(b"#", 1)[0].strip(_KALDI_WHITESPACE)
         if not stripped:
             continue
@@ -109,10 +117,14 @@ def _conf_fail(path: Path, conf: dict[str, ConfSetting], name: str, problem: str
     return ModelDirError(f"{path}: --{name} (default {DEFAULTS[name]}): {problem}")
 
 
-def check_model_conf(path: Path) -> dict[str, ConfSetting]:
+def check_model_conf(path: Path, text: bytes | None = None) -> dict[str, ConfSetting]:
     """conf/model.conf: decoder and endpoint options as Vosk's decoder checks them (it
-    refuses or aborts on the values refused here)."""
-    conf = read_conf(need(path), MODEL_CONF_OPTIONS)
+    refuses or aborts on the values refused here). With ``text``, that is checked as the
+    file's content, and ``path`` only names it in the messages (nothing is read)."""
+    if text is None:
+        conf = read_conf(need(path), MODEL_CONF_OPTIONS)
+    else:
+        conf = parse_conf(text, path, MODEL_CONF_OPTIONS)
     silence = conf.get("endpoint.silence-phones")
     if silence is None or not silence.value:
         raise fail(path, "--endpoint.silence-phones is missing or empty (Vosk would abort)")
