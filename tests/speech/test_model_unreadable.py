@@ -80,10 +80,12 @@ def test_check_and_run_name_a_file_they_may_not_look_at_alike(model_copy: Path, 
                                                               monkeypatch: pytest.MonkeyPatch,
                                                               file: str) -> None:
     """Asking whether the file is there fails (pathlib passes EACCES on): before, the
-    OSError reached run as '<model>: Vosk cannot load this model (...)'."""
+    OSError reached run as '<model>: Vosk cannot load this model (...)', then both said
+    'cannot read the file', though the file itself was never reached."""
     hidden = model_copy / file
     _deny_status(monkeypatch, hidden)
-    said = f"{hidden}: cannot read the file: Permission denied"
+    said = (f"{hidden}: cannot look up the file: Permission denied "
+            "(no right to search a directory on its path)")
     assert _check_says(model_copy, capfd) == [said]
     assert _run_says(model_copy, tmp_path, capfd) == f"voiceskill: {said}"
 

@@ -52,6 +52,15 @@ def unreadable(path: Path, err: OSError) -> ModelDirError:
     return fail(path, f"cannot read the file: {err.strerror or err}")
 
 
+def unfindable(path: Path, err: OSError) -> ModelDirError:
+    """The error for ``path``, whose status the system would not give (``err``): the file
+    itself was never reached, so it is not said to be unreadable."""
+    why = err.strerror or str(err)
+    if err.errno == errno.EACCES:
+        why += " (no right to search a directory on its path)"
+    return fail(path, f"cannot look up the file: {why}")
+
+
 def need(path: Path, allow_empty: bool = False) -> Path:
     """``path``, unless it is missing, not a file, or empty when not ``allow_empty`` (then
     raise :class:`ModelDirError`)."""
@@ -59,7 +68,7 @@ def need(path: Path, allow_empty: bool = False) -> Path:
         regular = path.is_file()
         empty = regular and path.stat().st_size == 0
     except OSError as err:  # not ENOENT: e.g. no right to search a directory on the way
-        raise unreadable(path, err) from None
+        raise unfindable(path, err) from None
     if not regular:
         raise fail(path, _not_a_file(path))
     if empty and not allow_empty:
