@@ -194,7 +194,8 @@ class SimMouth:
         decoded for its words, as voice mode does; a typed word has no echo. What is said over
         the prompt and does not cut it is lost, as it is when nothing listens while the
         assistant speaks (voice mode drops the microphone's buffer after each prompt); what
-        goes on past the prompt reaches the next listen (:meth:`_after_prompt`)."""
+        goes on past the prompt, or past the word that cut it, reaches the next listen
+        (:meth:`_after_prompt`)."""
         typed_cuts = typed is not None and interrupts(typed, "", barge_in)
         end = min(len(prompt), typed_at) if typed_cuts else len(prompt)
         heard, cut = None, len(prompt)
@@ -214,12 +215,13 @@ class SimMouth:
         if heard is None and typed_cuts:
             heard, cut = typed, end
         self._play(start, prompt[:cut])
-        if heard is None:
-            self._after_prompt(np.clip(track[len(prompt) :], -32768, 32767).astype(np.int16))
+        # past the cut (the prompt's end, or where a barge-in word stopped it) the person's
+        # words reach the next listen, as a microphone's do once the prompt has stopped
+        self._after_prompt(np.clip(track[cut:], -32768, 32767).astype(np.int16))
         return heard
 
     def _after_prompt(self, rest: np.ndarray) -> None:
-        """The person goes on talking after the prompt (``rest``, from its end on): voice
+        """The person goes on talking after the prompt (``rest``, from its end or cut on): voice
         mode drops the microphone's first :data:`ECHO_GUARD` seconds after a prompt as its
         echo, so what the person says then is lost here too. Silence alone is nothing said."""
         if not rest.any():

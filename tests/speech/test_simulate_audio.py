@@ -245,3 +245,43 @@ def test_words_still_said_when_a_prompt_starts_can_cut_it(tmp_path: Path,
     assert got is not None and got.intent == "stop"
     assert clock.now() < seconds - 1.0  # cut short
     assert ear.source.seconds_left == 0
+
+
+def test_words_after_a_barge_in_reach_the_next_listen(tmp_path: Path, speech_model: Any) -> None:
+    """"stop", a pause, then "yes" said over a prompt: "stop" cuts the prompt, and the "yes"
+    said after the cut reaches the next listen, as a microphone hears it once the prompt has
+    stopped (voice mode drops only the echo guard after a prompt). It used to be dropped with
+    the rest of the person's audio after any barge-in."""
+    import numpy as np
+
+    from voiceskill.clock import VirtualClock
+    from voiceskill.events import Choice, Listen
+    from voiceskill.simulate import Persona, SimEar, SimMouth
+    from voiceskill.speech.audio import silence
+    from voiceskill.speech.recognizer import Recognizer
+    from voiceskill.speech.voice import Synthesizer, VoiceSettings
+    from voiceskill.speech.wav import read_wav
+
+    stop = read_wav(understood(speech_model, "stop", "stop", red_flag_listen()))
+    yes = read_wav(FIXTURES / "yes__espeak-en-us-f4.wav")
+    prompt = "Now tuck your chin and round your back up toward the ceiling."
+    path = tmp_path / "script.yaml"
+    path.write_text("default: {silence: 1}\n", encoding="utf-8")
+    synth = Synthesizer(VoiceSettings())
+    try:
+        clock = VirtualClock()
+        ear = SimEar(Persona(load_script(path), synth), Recognizer(speech_model), clock, None)
+        mouth = SimMouth(synth, ear.persona, ear, clock, recorder=None)
+        for samples in (silence(0.2), stop, silence(1.5), yes, silence(0.5)):
+            ear.source.push(samples)
+        got = mouth.say(prompt, Listen((Choice("stop", "stop"),)))
+    finally:
+        synth.close()
+    assert got is not None and got.intent == "stop"
+    queued = []
+    while (chunk := ear.source.read()) is not None:
+        queued.append(chunk)
+    rest = np.concatenate(queued) if queued else np.zeros(0, dtype=np.int16)
+    # all of the "yes" is still to be heard, after some of the pause
+    assert 0 < len(rest) - len(yes) < 2.0 * 16000
+    assert np.array_equal(rest[-len(yes) - 8000 : -8000], yes)
