@@ -565,13 +565,14 @@ class CoachEngine:
         return state, []
 
     def _repeat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
-        """Say the step again; outside a hold its beat's time starts again after the words
-        (the set-up's 5 s to get into position, a rest's "starts in 30 seconds")."""
+        """Say the step again (only the move under way, in a repetition of several moves);
+        outside a hold its beat's time starts again after the words (the set-up's 5 s to get
+        into position, a move's 3 s, a rest's "starts in 30 seconds")."""
         step = state.plan[state.index]
         beat = step.beats[state.beat]
         if state.mode == "running" and state.countdown is not None and not beat.hold:
             state = self._after_words(state, beat, now)
-        return state, [Say(step.instruction, f"step:{step.exercise}")]
+        return state, [Say(beat.again or step.instruction, f"step:{step.exercise}")]
 
     def _pause(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         actions: list[Action] = [CancelTimer(TIMER)]
@@ -602,7 +603,7 @@ class CoachEngine:
         # turn's prompts are dropped), and a pause may be long: say the step again, except
         # during a hold (the person is in position) or the quiet after it.
         if beat.say and not beat.hold and step.kind != "rest":
-            actions.append(Say(step.instruction, f"step:{step.exercise}"))
+            actions.append(Say(beat.again or step.instruction, f"step:{step.exercise}"))
         return replace(state, mode="running", waiting=waiting), actions
 
     def _leave(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:

@@ -29,6 +29,10 @@ class Beat:
     release: str = ""
     """Said when a hold ends."""
 
+    again: str = ""
+    """Said again on "repeat" (and after "resume") during this beat; '' = the step's
+    ``instruction``. A move of a repetition of several moves says only itself again."""
+
 
 @dataclass(frozen=True)
 class Step:
@@ -44,7 +48,8 @@ class Step:
     """What happens in this step, in order."""
 
     instruction: str
-    """Said again on "repeat"."""
+    """Said again on "repeat" (and after "resume"), unless the beat under way has its own
+    words for that (:attr:`Beat.again`)."""
 
     set_number: int = 1
     """Which set (1-based)."""
@@ -111,8 +116,8 @@ def _rep_step(exercise: Exercise, book: ExerciseBook, prefix: tuple[str, ...],
         return Step("rep", exercise.id, beats, into, set_number, side_id, rep)
     first, *rest = exercise.moves
     beats = (
-        Beat((*prefix, first), pacing.move_seconds),
-        *(Beat((move,), pacing.move_seconds) for move in rest),
+        Beat((*prefix, first), pacing.move_seconds, again=first),
+        *(Beat((move,), pacing.move_seconds, again=move) for move in rest),
     )
     return Step("rep", exercise.id, beats, " ".join(exercise.moves), set_number, side_id, rep)
 
