@@ -49,6 +49,32 @@ def test_pain_in_a_session_started_at_the_exercises_never_leads_back_to_them() -
         assert [a.outcome for a in actions if isinstance(a, End)] == ["advice"], start
 
 
+def test_the_questions_are_asked_again_only_in_a_session_that_asked_them() -> None:
+    """Severe pain or a numb leg during an exercise hands back to the red-flag questions. After
+    ``run --start cat-cow`` the coach said "I will ask the warning-sign questions again" though
+    they were never asked; a session that skipped some of them gets no "again", one that asked
+    them all gets it once."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    reports = (["it hurts", "yes"], ["my leg is numb"])
+    coached = {"cat-cow": [], "days-4-7": [], "time-since-pop": ["yesterday", "yes"],
+               "fever-back-pain": [*NO_RED_FLAGS[10:], "yesterday", "yes"]}
+    for start, to_the_coach in coached.items():
+        for report in reports:
+            actions = converse(engine, [*to_the_coach, *report], start=start)
+            keys = [a.key for a in actions if isinstance(a, Say)]
+            assert "question:saddle-numbness" in keys, (start, report)
+            reported = next(i for i, a in enumerate(actions)
+                            if isinstance(a, Say) and a.key in ("pain:stop", "nerve:stop"))
+            after = said(actions[reported:])
+            assert "again" not in after, (start, report, after)
+    for report in reports:
+        actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", *report])
+        red_flags = [a.text for a in actions
+                     if isinstance(a, Say) and a.key == "statement:red-flags"]
+        assert len(red_flags) == 2 and "again" not in red_flags[0], report
+        assert "I will ask the warning-sign questions again." in red_flags[1], report
+
+
 def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
     """'This week' can be two days ago or six: the phase comes from a number of days."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
@@ -180,7 +206,8 @@ def test_each_ending_is_said_once_and_agrees_with_itself() -> None:
                                   *NO_RED_FLAGS]))
     assert "another time" not in hurt
     assert "If the pain keeps getting worse, get checked by a doctor today." in hurt
-    assert hurt.count("a few questions about warning signs") == 2  # at the start, and again
+    assert hurt.count("a few questions about warning signs") == 1  # at the start ...
+    assert hurt.count("I will ask the warning-sign questions again.") == 1  # ... and again
     declined = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "no"]))
     assert declined.count("We will leave the exercises for another time.") == 1
     for k in (13, 14):  # leg-symptoms-since-pop, foot-drop

@@ -233,3 +233,35 @@ def test_an_answers_own_words_come_between_the_answer_and_its_outcome():
     assert isinstance(log[-1], End)
     assert said not in says(run(["no", "no", "no", "today", "yes"],
                                 tingling={"answers": (yes, tingling.answers[1])})[1])
+
+
+
+def test_a_text_if_screened_is_said_only_once_every_red_flag_was_answered_no():
+    """``ask_if_screened`` / ``say_if_screened``: words that presuppose the red-flag answers
+    are said only when every red-flag question had a "no" in this session: not before them,
+    not in a session started past some of them, not once "go back" withdrew one of the "no"s;
+    and again after the coach hands back."""
+    thanked = "No warning signs so far. When did it pop?"
+    plain = "When did it pop? Today or earlier?"
+    engine = ScreeningEngine(small_dialog(when={"text_if_screened": thanked},
+                                          welcome={"text_if_screened": "Once more."}))
+
+    def step(state, *intents):
+        for intent in intents:
+            state, actions = engine.step(state, Heard(intent, intent, 1.0), 0.0)
+        return state, says(actions)
+
+    state, actions = engine.step(engine.initial_state(), Started(), 0.0)
+    assert says(actions)[0].startswith("Not a diagnosis.")  # nothing answered yet
+    state, said = step(state, "no", "no", "no")
+    assert said == [thanked]
+    assert step(state, "repeat")[1] == [thanked]  # said again as it was asked
+    withdrawn, said = step(state, "back")  # the "no" to tingling withdrawn
+    assert "Tingling in a leg?" in said
+    state, actions = engine.resume_at(withdrawn, "welcome")  # as the coach hands back
+    assert says(actions)[0].startswith("Not a diagnosis.")
+    state, actions = engine.resume_at(step(withdrawn, "no")[0], "welcome")
+    assert says(actions)[0] == "Once more."
+    started, _ = engine.step(engine.initial_state(), Started("tingling"), 0.0)
+    assert step(started, "no")[1] == [plain]  # saddle and fever never asked
+    assert step(started, "no", "repeat")[1] == [plain]

@@ -42,6 +42,7 @@ def test_every_node_and_outcome_is_drawn(svg):
     text = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
     for name in dialog.outcomes:
         assert f"OUTCOME: {name.upper()}" in text
+    assert "(once every red flag was a no:)" in text  # red-flags' say_if_screened, for review
 
 
 def test_every_answer_is_an_arrow_to_its_target(svg):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from voiceskill.dialog.model import QUESTION_COMMANDS, Dialog, Intent, Node, Outcome
+from voiceskill.dialog.model import QUESTION_COMMANDS, TIERS, Dialog, Intent, Node, Outcome
 from voiceskill.events import (
     Action,
     Choice,
@@ -136,11 +136,11 @@ class ScreeningEngine:
                 target = item.if_asked_before  # back from the coach: not asked twice
                 continue
             if item.is_question:
-                actions.append(Say(self._fill(item.text), f"question:{item.id}"))
+                actions.append(Say(self._fill(self.text_of(item, state)), f"question:{item.id}"))
                 actions.append(self.listen_for(item))
                 return replace(state, node=item.id, failures=0, only_silence=True,
                                repeats=0), actions
-            actions.append(Say(self._fill(item.text), f"statement:{item.id}"))
+            actions.append(Say(self._fill(self.text_of(item, state)), f"statement:{item.id}"))
             assert item.next is not None
             target = item.next
 
@@ -191,7 +191,8 @@ class ScreeningEngine:
             return state, [*said, replace(self.listen_for(node), timeout=WAIT_SECONDS)]
         if intent == "repeat":
             # The usual wait again: a "wait" before this must not leave its long one behind.
-            return state, [Say(self._fill(node.text), f"repeat:{node.id}"), self.listen_for(node)]
+            return state, [Say(self._fill(self.text_of(node, state)), f"repeat:{node.id}"),
+                           self.listen_for(node)]
         if intent == "help":
             help_text = node.help or self.dialog.messages.get("help", "")
             return state, [
@@ -252,6 +253,20 @@ class ScreeningEngine:
         return node.if_unsure or node.tier or DEFAULT_CAUTIOUS
 
     # ------------------------------------------------------------------ helpers
+
+    def screened(self, state: ScreeningState) -> bool:
+        """Whether every red-flag question has been answered "no" in this session (never in
+        a session started past some of them, until the coach hands back and they are asked)."""
+        denied = {question for question, intent in state.answers if intent == "no"}
+        return all(node.id in denied for node in self.dialog.nodes.values()
+                   if node.tier in TIERS)
+
+    def text_of(self, node: Node, state: ScreeningState) -> str:
+        """What ``node`` says: its ``ask_if_screened`` / ``say_if_screened`` once every
+        red-flag question has been answered "no" in this session, else its ask or say."""
+        if node.text_if_screened is not None and self.screened(state):
+            return node.text_if_screened
+        return node.text
 
     def _current(self, state: ScreeningState) -> Node | None:
         return self.dialog.nodes.get(state.node) if state.node else None

@@ -73,6 +73,8 @@ def dialog_graph(dialog: Dialog, title: str = "") -> graphviz.Digraph:
 
 def _add_node(graph: graphviz.Digraph, node: Node, dialog: Dialog) -> None:
     text = _wrap(node.text)
+    if node.text_if_screened is not None:
+        text += f"\n\n(once every red flag was a no:)\n{_wrap(node.text_if_screened)}"
     if node.id == "red-flags":
         text += "\n\n(the exercise coach comes back here\nif pain gets severe or spreads)"
     label = f"{text}\n[{node.id}]"

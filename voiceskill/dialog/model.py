@@ -130,6 +130,11 @@ class Node:
     pain (a session started at the exercises has not answered it, and must not be led back
     to them either)."""
 
+    text_if_screened: str | None = None
+    """Said instead of ``text`` (``ask_if_screened`` / ``say_if_screened``) once every red-flag
+    question has been answered "no" in this session: words that presuppose those answers ("no
+    warning signs so far", "again") are never said in a session started past the questions."""
+
     line: int = 0
     """Line of the node in its YAML file."""
 

@@ -88,23 +88,32 @@ QUESTION = {
             **ID, "x-expected": "the node id or outcome name that replaces this question when "
                                 "it was already answered in the session or the coach handed "
                                 "back"},
+        "ask_if_screened": {
+            **TEXT, "x-expected": "the question said instead of ask once every red-flag "
+                                  "question was answered no in the session (at most 400 "
+                                  "characters)"},
         "source": SOURCE,
     },
     "required": ["ask", "answers", "reprompts", "source"],
     "additionalProperties": False,
     "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure, "
-                  "if_asked_before",
+                  "if_asked_before, ask_if_screened",
 }
 STATEMENT = {
     "properties": {
         "say": PARAGRAPH,
         "next": {**ID, "x-expected": "the node id or outcome name that follows"},
+        "say_if_screened": {
+            **PARAGRAPH, "x-expected": "the statement said instead of say once every red-flag "
+                                       "question was answered no in the session (at most 600 "
+                                       "characters)"},
         "source": SOURCE,
     },
     "required": ["say", "next", "source"],
     "x-missing": {"say": "say (a statement) or ask (a question)"},
     "additionalProperties": False,
-    "x-expected": "say, next and source (a statement), or ask, answers ... (a question)",
+    "x-expected": "say, next and source, and optionally say_if_screened (a statement), or ask, "
+                  "answers ... (a question)",
 }
 NODE = {
     "type": "object",
