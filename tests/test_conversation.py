@@ -75,6 +75,24 @@ def test_the_questions_are_asked_again_only_in_a_session_that_asked_them() -> No
         assert "I will ask the warning-sign questions again." in red_flags[1], report
 
 
+def test_no_warning_signs_so_far_only_after_a_no_to_every_one_of_them() -> None:
+    """``run --start time-since-pop`` asked first "Thank you, no warning signs so far. When
+    did your back pop?" right after saying that those questions were skipped. The thanks come
+    only from the questions, every one answered "no"; a start at a question past some of them
+    (night-pain) does not ask them all."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    thanks = "no warning signs so far"
+    asked = [a.text for a in converse(engine, [*NO_RED_FLAGS])
+             if isinstance(a, Say) and a.key == "question:time-since-pop"]
+    assert len(asked) == 1 and asked[0].startswith("Thank you, no warning signs so far. When")
+    for start, answers in (("time-since-pop", []), ("night-pain", NO_RED_FLAGS[-5:])):
+        actions = converse(engine, [*answers, "repeat"], start=start)
+        asked = [a.text for a in actions if isinstance(a, Say)
+                 and a.key in ("question:time-since-pop", "repeat:time-since-pop")]
+        assert len(asked) == 2 and asked[0].startswith("When did your back pop?"), start
+        assert thanks not in said(actions), start
+
+
 def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
     """'This week' can be two days ago or six: the phase comes from a number of days."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
