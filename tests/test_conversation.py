@@ -93,6 +93,25 @@ def test_no_warning_signs_so_far_only_after_a_no_to_every_one_of_them() -> None:
         assert thanks not in said(actions), start
 
 
+def test_a_start_at_a_later_question_is_not_asked_as_if_it_followed_others() -> None:
+    """``run --start emergency-check`` began "To be sure I heard you right:" with nothing
+    heard, and ``--start days-since-pop`` "About how many days ago was that?" with nothing
+    said before. The read-back's reason is now the last emergency question's "no", and the
+    days are asked about the pop."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    started = [a for a in converse(engine, [], start="emergency-check") if isinstance(a, Say)]
+    assert started[-1].key == "question:emergency-check"
+    assert started[-1].text.startswith("Do you have any numbness or tingling between your legs")
+    assert "heard you right" not in said(started)
+    screened = [a for a in converse(engine, NO_RED_FLAGS[:9]) if isinstance(a, Say)]
+    assert [a.key for a in screened[-2:]] == ["answer:sexual-dysfunction",
+                                              "question:emergency-check"]
+    assert screened[-2].text.startswith("To be sure I heard you right")
+    days = [a for a in converse(engine, [], start="days-since-pop") if isinstance(a, Say)]
+    assert days[-1].text.startswith("About how many days ago did your back pop?")
+    assert "was that" not in said(days)
+
+
 def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
     """'This week' can be two days ago or six: the phase comes from a number of days."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
