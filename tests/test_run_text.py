@@ -361,3 +361,18 @@ def test_the_transcript_keeps_what_was_typed_and_has_it_at_once(tmp_path):
     finally:
         proc.kill()
         proc.communicate(timeout=30)
+
+
+def test_louder_softer_slower_faster_say_what_they_do_in_text_mode(tmp_path):
+    """Typed "louder" got "Okay, louder." though a terminal has no voice to make louder. They
+    change only the spoken voice: text mode says so, and the coach goes on."""
+    stdout, events = run_text(["louder", "speak up", "softer", "slower", "faster", "stop"],
+                              tmp_path, "--start", "cat-cow")
+    for confirmation in ("Okay, louder.", "Okay, softer.", "Okay, I will speak"):
+        assert confirmation not in stdout
+    from voiceskill.textio import NO_RATE, NO_VOLUME
+
+    said = [e["text"] for e in events if e["type"] == "say" and e["key"] == "voice:unchanged"]
+    assert said == [NO_VOLUME] * 3 + [NO_RATE] * 2
+    assert " ".join(NO_VOLUME.split()) in " ".join(stdout.split())
+    assert "[outcome: stopped]" in stdout

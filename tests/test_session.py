@@ -9,6 +9,7 @@ from voiceskill.clock import VirtualClock
 from voiceskill.dialog.engine import ScreeningEngine
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
+    AdjustVoice,
     Choice,
     End,
     Heard,
@@ -264,3 +265,34 @@ def test_a_stop_asked_for_while_speaking_leaves_the_rest_of_the_turn_unsaid():
     assert mouth.said == ["Not a diagnosis. Call 911 if in doubt.", "Outcome stopped. Number 911."]
     assert [e["key"] for e in result.events if e["type"] == "say"] == [
         "statement:welcome", "outcome:stopped"]
+
+
+class VoiceEngine:
+    """An engine that makes the voice louder and says so, then ends."""
+
+    def initial_state(self):
+        return 0
+
+    def step(self, state, event, now):
+        return 1, [AdjustVoice(volume_step=1), Say("Okay, louder.", "coach:voice"),
+                   Say("Carrying on."), End("stopped")]
+
+
+class VoicelessMouth(RecordingMouth):
+    def adjust(self, rate_step: int, volume_step: int) -> str:
+        return "There is no voice here."
+
+
+def test_a_mouth_with_no_voice_says_so_instead_of_the_confirmation():
+    """The Say after an AdjustVoice confirms it ("Okay, louder."); a mouth that cannot change
+    a voice (text mode) says its own line there instead, and the turn goes on."""
+    clock = VirtualClock()
+    voiced = RecordingMouth(clock)
+    Session(VoiceEngine(), ScriptEar(clock, []), voiced, clock, Transcript(None)).run()
+    assert voiced.said == ["<adjust 0 1>", "Okay, louder.", "Carrying on."]
+    voiceless = VoicelessMouth(clock)
+    result = Session(VoiceEngine(), ScriptEar(clock, []), voiceless, clock,
+                     Transcript(None)).run()
+    assert voiceless.said == ["There is no voice here.", "Carrying on."]
+    said = [(e["text"], e["key"]) for e in result.events if e["type"] == "say"]
+    assert said == [("There is no voice here.", "voice:unchanged"), ("Carrying on.", "")]

@@ -179,8 +179,10 @@ class Mouth(Protocol):
         (→ that Heard). Failing devices must not raise: show the text and return None."""
         ...
 
-    def adjust(self, rate_step: int, volume_step: int) -> None:
-        """Speak faster/slower, louder/softer from now on."""
+    def adjust(self, rate_step: int, volume_step: int) -> str | None:
+        """Speak faster/slower, louder/softer from now on (→ None). A mouth with no voice to
+        change (a terminal) returns a line saying so instead: the session says it in place of
+        the engine's confirmation ("Okay, louder."), which would not be true there."""
         ...
 
 
@@ -269,7 +271,11 @@ class Session:
         barged: Heard | None = None
         # The turn's listen holds while its prompts play: barge-in phrases and thresholds.
         self._listen = next((a for a in reversed(actions) if isinstance(a, Listen)), self._listen)
+        unchanged: str | None = None  # the mouth's line after a voice change it cannot make
         for action in actions:
+            if unchanged is not None and isinstance(action, Say):
+                # The Say after an AdjustVoice confirms it: the mouth's own line instead.
+                action, unchanged = Say(unchanged, "voice:unchanged"), None
             match action:
                 case Say(text=text, key=key):
                     if barged is None and self._stop_requested.is_set():
@@ -287,7 +293,7 @@ class Session:
                 case CancelTimer(timer=timer):
                     self._timers.pop(timer, None)
                 case AdjustVoice(rate_step=rate, volume_step=volume):
-                    self.mouth.adjust(rate, volume)
+                    unchanged = self.mouth.adjust(rate, volume) or None
                 case Record(type=type_, data=data):
                     self._log(type_, **data)
                 case End(outcome=outcome):

@@ -21,6 +21,11 @@ from voiceskill.intents import NUMBERS, match_intent, normalize
 #: Whole typed answers that stand for a word: ``y`` and ``n`` (after normalising).
 SHORT_ANSWERS = {"y": "yes", "n": "no"}
 
+#: Said in text mode instead of the coach's "Okay, louder." / "Okay, softer." and "Okay, I will
+#: speak more slowly." / "... faster.": those change only the spoken voice, and there is none.
+NO_VOLUME = "Louder and softer change only the spoken voice; in text mode nothing changes."
+NO_RATE = "Slower and faster change only the spoken voice; in text mode nothing changes."
+
 #: A number typed on its own, perhaps ending a sentence: "3", "12.", "07".
 _DIGITS = re.compile(r"([0-9]+)[.,!?]?")
 
@@ -66,8 +71,11 @@ class TextMouth:
         print(textwrap.fill(text, self.width), file=self.out, flush=True)
         return None
 
-    def adjust(self, rate_step: int, volume_step: int) -> None:
-        return None  # a terminal has no voice to change
+    def adjust(self, rate_step: int, volume_step: int) -> str:
+        """A terminal has no voice to change: what to say instead of "Okay, louder."."""
+        if volume_step:
+            return NO_VOLUME
+        return NO_RATE
 
 
 class TextEar:
