@@ -165,8 +165,9 @@ class CoachState:
 
     waiting: str | None = None
     """The current beat's countdown stands still until the coach's words end: ``start`` (the
-    beat's own words; a hold records its start then) or ``resume`` (after "resume"); None =
-    it runs (or is paused by the person, or there is none)."""
+    beat's own words; a hold records its start then) or ``resume`` (after "resume"; a hold
+    records its resume then, not when "resume" is heard); None = it runs (or is paused by the
+    person, or there is none)."""
 
     talk: tuple[float, int] = (0.0, 0)
     """Seconds and words of the coach's speech measured so far: its pace, for "how long"."""
@@ -268,8 +269,8 @@ class CoachEngine:
         countdown = state.countdown.resume(at)
         step = state.plan[state.index]
         actions: list[Action] = []
-        if state.waiting == "start" and step.beats[state.beat].hold:
-            actions.append(self._record("start", step, countdown.left(at)))
+        if step.beats[state.beat].hold:  # its records say when it runs (the screen's countdown)
+            actions.append(self._record(state.waiting or "start", step, countdown.left(at)))
         return replace(state, countdown=countdown, waiting=None), actions
 
     def _start(self, now: float, phase: str, exercise: str | None,
@@ -593,11 +594,9 @@ class CoachEngine:
         actions: list[Action] = []
         step = state.plan[state.index]
         beat = step.beats[state.beat]
-        countdown, waiting = state.countdown, state.waiting
-        if countdown is not None:  # it runs again once "Carrying on." (and the step) is heard
-            if beat.hold and waiting != "start":
-                actions.append(self._record("resume", step, countdown.left(now)))
-            waiting = waiting or "resume"
+        waiting = state.waiting
+        if state.countdown is not None:  # it runs again once "Carrying on." (and the step) is
+            waiting = waiting or "resume"  # heard; a hold's "resume" record is written then
         actions.append(Say(self.book.say["resumed"], "coach:resumed"))
         # A pause said over the coach cut what it was telling the person to do (the rest of that
         # turn's prompts are dropped), and a pause may be long: say the step again, except
