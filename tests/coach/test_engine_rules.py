@@ -66,6 +66,7 @@ def test_leg_weakness_skips_nerve_glides_and_dead_bugs_and_sends_to_a_specialist
 
 def test_an_exercise_asked_for_too_early_is_refused_with_the_reason() -> None:
     state, _ = coach().start(0.0, "first-72-hours", None, frozenset())
+    state, _ = coach().step(state, TimerFired(TIMER), 2.0)  # the introduction has been said
     after, actions = coach().step(state, Heard("heat", "exercise:heat"), 3.0)
     assert says(actions) == ["Not yet: the plan starts heat in days four to seven."]
     # the routine is untouched (only the note of when the refusal was said differs)

@@ -10,10 +10,10 @@ import functools
 import pytest
 
 import voiceskill
-from voiceskill.coach.engine import RED_FLAG_NODE, CoachEngine, CoachState
+from voiceskill.coach.engine import RED_FLAG_NODE, TIMER, CoachEngine, CoachState
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.load import load_dialog
-from voiceskill.events import Action, End, Goto, Heard, Say
+from voiceskill.events import Action, End, Goto, Heard, Say, TimerFired
 from voiceskill.intents import match_intent
 
 NOT_CAUGHT = "Sorry, I did not catch that. Say help to hear what you can say."
@@ -36,10 +36,12 @@ def typed(state: CoachState, text: str) -> Heard:
 
 
 def in_first_rep() -> CoachState:
-    """The first repetition of the hamstring stretch, its set-up skipped with "next"."""
+    """The first repetition of the hamstring stretch, its set-up skipped with "next", once
+    its words are said (the wake-up after them: its countdown runs)."""
     state, _ = coach().start(0.0, "week-2", "hamstring-stretch", frozenset())
     state, _ = coach().step(state, typed(state, "next"), 1.0)  # past the set-up
-    assert state.plan[state.index].kind == "rep"
+    state, _ = coach().step(state, TimerFired(TIMER), 2.0)
+    assert state.plan[state.index].kind == "rep" and state.waiting is None
     return state
 
 

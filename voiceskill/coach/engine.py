@@ -14,8 +14,10 @@ between instructions and commands that do not cut it short are heard then. The e
 hear its own speech end, so every turn that speaks also sets the timer to ``now``: the session
 carries out actions in order and speaks before it waits, so that wake-up reaches the engine
 when the speech is over. Until then the new beat's countdown stands still
-(:attr:`CoachState.waiting`); the wake-up starts it. "Resume" and "repeat" (outside a hold)
-start the beat's time again the same way, after their words.
+(:attr:`CoachState.waiting`); the wake-up starts it, or whatever is heard before it comes (the
+speech is over by then too: a person who speaks as it ends is heard out first), so the answer
+to that never holds the beat back. "Resume" and "repeat" (outside a hold) start the beat's
+time again the same way, after their words.
 
 The schedule is otherwise absolute: each beat starts where the one before was *due* to end,
 never where its timer happened to fire, so the routine ends at its start plus its planned
@@ -322,6 +324,14 @@ class CoachEngine:
             return self._pain_answer(state, event, now)
         if isinstance(event, TimerFired):
             return self._timer(state, now) if event.timer == TIMER else (state, [])
+        started: list[Action] = []
+        if state.speech is not None and isinstance(event, Heard | Silence):
+            state, started = self._speech_over(state, now, measured=False)
+        state, actions = self._heard(state, event, now)
+        return state, started + actions
+
+    def _heard(self, state: CoachState, event: Event,
+               now: float) -> tuple[CoachState, list[Action]]:
         if isinstance(event, Silence):
             return self._silence(state, now)
         if isinstance(event, Heard):
@@ -400,14 +410,27 @@ class CoachEngine:
     def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         started: list[Action] = []
         if state.speech is not None:  # the wake-up after speech (it may also find a beat due)
-            due, sent, words = state.speech
-            seconds, said = state.talk
-            state = replace(state, speech=None, spoken_until=due + (now - sent),
-                            talk=(seconds + now - sent, said + words))
-            if state.mode == "running" and state.waiting is not None:
-                state, started = self._run_countdown(state, state.spoken_until)
+            state, started = self._speech_over(state, now, measured=True)
         state, actions = self._timer_due(state, now)
         return state, started + actions
+
+    def _speech_over(self, state: CoachState, now: float,
+                     measured: bool) -> tuple[CoachState, list[Action]]:
+        """The speech of an earlier turn is over by ``now``: note when it ended on the
+        schedule and run the countdown that stood still for it. ``measured``: ``now`` is its
+        wake-up, so its length is known (the pace "how long" uses); else something was heard
+        first (a person speaking as the words end, a typed or simulated reply, a barge-in that
+        cut them), so it ended at the latest then, and the hold or move runs from there: the
+        answer to what was heard does not keep it standing still."""
+        assert state.speech is not None
+        due, sent, words = state.speech
+        state = replace(state, speech=None, spoken_until=due + (now - sent))
+        if measured:
+            seconds, said = state.talk
+            state = replace(state, talk=(seconds + now - sent, said + words))
+        if state.mode == "running" and state.waiting is not None:
+            return self._run_countdown(state, state.spoken_until)
+        return state, []
 
     def _timer_due(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         if state.mode == "paused":
