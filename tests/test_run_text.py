@@ -37,6 +37,8 @@ def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[
         ([*NO_RED_FLAGS, "two weeks ago", "no"], "advice"),
         (["no", "stop"], "stopped"),
         ([], "no-response"),
+        (["", "", ""], "no-response"),  # Enter alone: was "not understood", the emergency
+        (["", "", "no", "", "", ""], "no-response"),
         (["maybe", "i don't know", "what is this"], "emergency"),
     ],
 )

@@ -120,6 +120,29 @@ def test_typed_shorthand_is_understood_only_as_a_whole_answer(typed, listen, int
     assert heard is not None and heard.intent == intent
 
 
+@pytest.mark.parametrize("typed", [  # the last "nо" has a Cyrillic о
+    "né", "NÉ", "nö", "n\u0303", "no\u0301", "nò", "ñ", "y\u00e9s", "ńo", "ño", "nо",
+])
+def test_a_word_with_a_letter_outside_a_to_z_is_not_understood(typed):
+    """"né" (Portuguese for "isn't it") lost its é and was taken as the shorthand "n", a
+    red-flag "no"; "nò" and "nö" came out as "no". A letter outside a-z stays in its word
+    (in either Unicode form), so the word matches no phrase."""
+    heard = TextEar(VirtualClock(), io.StringIO(typed + "\n")).listen(YES_NO, 1.0)
+    assert heard is not None and heard.intent is None, answer_words(typed)
+    assert answer_words(f"{typed}!") == answer_words(typed) != ""
+
+
+def test_an_empty_line_is_no_answer():
+    """Enter alone ends the turn with nothing said (the session's silence), not with words
+    that were not understood: three at a red-flag question escalated to the emergency
+    outcome, where silence ends in no-response."""
+    from voiceskill.events import Silence
+
+    for typed in ("\n", "   \n", "\t\r\n"):
+        assert isinstance(TextEar(VirtualClock(), io.StringIO(typed)).listen(YES_NO, 1.0),
+                          Silence)
+
+
 @pytest.mark.parametrize("typed", ["Ünïcödé ñö 🙂", "  No!  ", "N", "3", "yes\r"])
 def test_heard_keeps_what_was_typed(typed):
     """The transcript recorded the normalised text: `Ünïcödé ñö 🙂` became "n c d"."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 
 from voiceskill.events import Choice, Listen
@@ -30,9 +31,23 @@ DOUBTFUL_CONFIDENCE = 0.5
 
 
 def normalize(text: str) -> str:
-    """Lower case, punctuation dropped, single spaces: ``"Yes, please!"`` → ``"yes please"``."""
-    text = text.lower().replace("’", "'")
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    """Lower case, punctuation dropped, single spaces: ``"Yes, please!"`` → ``"yes please"``.
+    Letters outside a-z are kept as they are (``"Né!"`` → ``"né"``): no phrase holds them,
+    so such a word is not understood rather than cut down to another word."""
+    text = unicodedata.normalize("NFC", text).lower().replace("’", "'")
+    if text.isascii():
+        return " ".join(_NOT_WORD.sub(" ", text).split())
+    return " ".join("".join(c if _in_word(c) else " " for c in text).split())
+
+
+def _in_word(char: str) -> bool:
+    """Whether ``char`` belongs to a word: a letter of any script, its accent or a digit
+    (only punctuation, symbols, spaces and control characters part words). A word with a
+    letter outside a-z so stays whole and matches no phrase: "né" is not "n" (the
+    shorthand for "no"), "nö" is not "no"."""
+    if char.isascii():
+        return char.isalnum() or char == "'"
+    return unicodedata.category(char)[0] in "LMN"
 
 
 def phrase_intents(

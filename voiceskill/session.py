@@ -165,9 +165,10 @@ class Engine(Protocol):
 class Ear(Protocol):
     """Where the person's words come from."""
 
-    def listen(self, listen: Listen, until: float) -> Heard | None:
+    def listen(self, listen: Listen, until: float) -> Heard | Silence | None:
         """Block until the person says something (→ Heard, intent None when not understood)
-        or the clock reaches ``until`` (→ None)."""
+        or the clock reaches ``until`` (→ None). A :class:`Silence` ends the turn at once
+        with nothing said (text mode: an empty line)."""
         ...
 
 
@@ -315,6 +316,10 @@ class Session:
             timer, timer_deadline = self._next_timer()
             until = min(silence_deadline, timer_deadline)
             heard = self.ear.listen(listen, until)
+            if isinstance(heard, Silence):  # the person ended the turn saying nothing
+                seconds = self.clock.now() - self._silence_from
+                self._log("silence", seconds=round(seconds, 3))
+                return Silence(seconds)
             if heard is not None:
                 return self._take(heard, listen)
             now = self.clock.now()

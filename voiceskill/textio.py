@@ -15,7 +15,7 @@ import textwrap
 from typing import TextIO
 
 from voiceskill.clock import Clock
-from voiceskill.events import Heard, Listen
+from voiceskill.events import Heard, Listen, Silence
 from voiceskill.intents import NUMBERS, match_intent, normalize
 
 #: Whole typed answers that stand for a word: ``y`` and ``n`` (after normalising).
@@ -92,7 +92,7 @@ class TextEar:
         self.echo = echo
         self._closed = False
 
-    def listen(self, listen: Listen, until: float) -> Heard | None:
+    def listen(self, listen: Listen, until: float) -> Heard | Silence | None:
         if self._closed:
             return None
         line = self._terminal_line(until) if self.stream.isatty() else self._piped_line()
@@ -101,6 +101,10 @@ class TextEar:
         if self.echo:
             print(f"> {line.rstrip()}", flush=True)
         text = typed_text(line)
+        if not text.strip():
+            # Enter alone is no answer: the turn's silence, at once (not words that were
+            # not understood, which a red-flag question takes as a reason to escalate)
+            return Silence(0.0)
         return Heard(text, match_intent(answer_words(text), listen), 1.0)
 
     def _piped_line(self) -> str | None:
