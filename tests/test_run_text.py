@@ -97,6 +97,9 @@ def test_unusable_options_are_refused_before_the_session(tmp_path, option):
         input="yes\n", capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2 and proc.stdout == ""
+    if option[0] == "--silence-timeout":  # one rule, whatever the value: "0" was "above 0"
+        assert proc.stderr.splitlines()[-1].endswith(
+            f"'{option[1]}' is not usable (expected a number from 1 to 120)")
     assert proc.stderr.splitlines()[-1].startswith(
         f"voiceskill run: error: argument {option[0]}: '{option[1]}' ")
     assert not (tmp_path / "t").exists()

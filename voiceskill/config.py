@@ -235,7 +235,11 @@ def silence_seconds(text: str) -> float:
     """argparse ``type=`` for ``--silence-timeout``: the settings file's range
     (``timeouts.silence``), so half a second, which no one can answer in, is refused here too."""
     try:
-        return check_option("timeouts.silence", positive_seconds(text), "--silence-timeout")
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    try:  # one rule for every refusal, 0 and nan as 0.5: the file's range
+        return check_option("timeouts.silence", seconds, "--silence-timeout")
     except ConfigError as err:
         (problem,) = err.problems
         raise argparse.ArgumentTypeError(

@@ -46,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--transcripts", type=Path, metavar="DIR",
                         help="directory for session transcripts (default ./transcripts)")
     parser.add_argument("--silence-timeout", type=silence_seconds, metavar="SECONDS",
-                        help=f"silence before re-asking (default {DEFAULT_SILENCE_TIMEOUT:g})")
+                        help="silence before re-asking, 1 to 120 seconds "
+                        f"(default {DEFAULT_SILENCE_TIMEOUT:g})")
     parser.add_argument("--config", type=Path, metavar="FILE", help="settings file (TOML)")
     add_voice_options(parser)
     parser.add_argument("--mic-give-up", type=positive_seconds, metavar="SECONDS",

@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="number to call in an emergency (default 911; e.g. 112, 999)")
     parser.add_argument("--silence-timeout", type=silence_seconds,
                         default=DEFAULT_SILENCE_TIMEOUT,
-                        metavar="SECONDS", help="silence before re-asking (default %(default)g)")
+                        metavar="SECONDS",
+                        help="silence before re-asking, 1 to 120 seconds (default %(default)g)")
     parser.set_defaults(func=run)
 
 
