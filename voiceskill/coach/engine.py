@@ -40,6 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from voiceskill.coach.plan import Beat, Step, exercise_steps, plan_exercises
+from voiceskill.coach.progress import (
+    Progress,
+    credit,
+    did_something,
+    join_names,
+    spoken_duration,
+    summary,
+)
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
@@ -92,20 +100,6 @@ _ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help"
 #: Answers to the pain question that send the person to the red-flag questions (a report of
 #: numbness, tingling or weakness does too, with its own line first: CoachEngine._nerve).
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What was done of one exercise."""
-
-    exercise: str
-    """Exercise id."""
-
-    reps: int = 0
-    """Completed repetitions (all sides and sets)."""
-
-    seconds: float = 0.0
-    """Seconds held (timed routines: walk, ice, heat, lying face down)."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +291,7 @@ class CoachEngine:
             phase_obj = phase_obj or book.phase(self.default_phase)
             phase = phase_obj.id
             ids = [ex for ex in phase_obj.routine if ex not in skipped]
-            names = _join([book.exercises[ex].name for ex in ids])
+            names = join_names([book.exercises[ex].name for ex in ids])
             actions.append(Say(say["welcome"].format(phase=phase_obj.name), "coach:intro"))
             actions += [Say(text, f"phase:{phase_obj.id}") for text in phase_obj.advice]
             actions.append(Say(say["routine"].format(names=names), "coach:routine"))
@@ -404,7 +398,7 @@ class CoachEngine:
         if state.beat + 1 < len(step.beats):
             return self._enter_beat(replace(state, beat=state.beat + 1), now)
         if step.kind == "rep" and not any(b.hold for b in step.beats):
-            state = replace(state, done=_credit(state.done, step.exercise, reps=1))
+            state = replace(state, done=credit(state.done, step.exercise, reps=1))
         return self._enter_step(state, state.index + 1, now)
 
     def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
@@ -449,7 +443,7 @@ class CoachEngine:
         fired, countdown = countdown.due(now)
         state = replace(state, countdown=countdown)
         if countdown.finished(now):
-            done = _credit(state.done, step.exercise, reps=1, seconds=countdown.seconds)
+            done = credit(state.done, step.exercise, reps=1, seconds=countdown.seconds)
             actions: list[Action] = [self._record("end", step, 0.0),
                                      Say(beat.release, f"cue:{step.exercise}")]
             state, more = self._advance_beat(replace(state, done=done),
@@ -496,35 +490,14 @@ class CoachEngine:
             closing = say["stopped"]
         elif closing is None:
             # no praise for a routine nobody did (every exercise skipped)
-            closing = say["finished" if _did_something(state.done) else "finished_nothing_done"]
+            closing = say["finished" if did_something(state.done) else "finished_nothing_done"]
         actions: list[Action] = [CancelTimer(TIMER), Say(closing, "coach:end"),
                                  Say(self.summary(state, now), "coach:summary"), End(outcome)]
         return replace(state, mode="ended", countdown=None), actions
 
     def summary(self, state: CoachState, now: float) -> str:
         """What was done and how long it took, in words."""
-        say, items = self.book.say, []
-        for progress in state.done:
-            if not _did_something((progress,)):
-                continue
-            ex = self.book.exercises[progress.exercise]
-            if ex.timed:
-                items.append(say["done_timed"].format(
-                    name=ex.name, time=spoken_duration(progress.seconds)))
-            elif ex.practice:
-                items.append(ex.name)
-            else:
-                unit = _singular(ex.unit) if progress.reps == 1 else ex.unit
-                named = _counted_name(ex.name, ex.unit, progress.reps)
-                if named is not None:  # "2 shoulder-blade resets", not "2 resets of ..."
-                    items.append(say["done_named"].format(count=progress.reps, name=named))
-                else:
-                    items.append(say["done_item"].format(count=progress.reps, unit=unit,
-                                                         name=ex.name))
-        time = spoken_duration(now - state.started_at)
-        if not items:
-            return say["nothing_done"].format(time=time)
-        return say["summary"].format(items=_join(items), time=time)
+        return summary(self.book, state.done, now - state.started_at)
 
     # ------------------------------------------------------------------ commands
 
@@ -556,7 +529,7 @@ class CoachEngine:
         if intent == "how-long":
             return state, [Say(self._how_long(state, now), "coach:how-long")]
         if intent == "list":
-            names = _join([self.book.exercises[e].name for e in plan_exercises(state.plan)])
+            names = join_names([self.book.exercises[e].name for e in plan_exercises(state.plan)])
             return state, [Say(say["list"].format(names=names), "coach:list")]
         if intent == "help":
             return state, [Say(say["help"], "coach:help")]
@@ -570,7 +543,7 @@ class CoachEngine:
             return self._nerve(state, now)
         if intent == "next":
             if step.kind == "practice":
-                state = replace(state, done=_credit(state.done, step.exercise, reps=1))
+                state = replace(state, done=credit(state.done, step.exercise, reps=1))
             return self._jump(state, state.index + 1, now)
         if intent == "back":
             target = state.index - 1
@@ -636,7 +609,7 @@ class CoachEngine:
         if countdown is not None and step.beats[state.beat].hold and state.waiting != "start":
             actions.append(self._record("end", step, countdown.left(now)))
             if self.book.exercises[step.exercise].timed:
-                done = _credit(state.done, step.exercise, seconds=countdown.elapsed(now))
+                done = credit(state.done, step.exercise, seconds=countdown.elapsed(now))
                 state = replace(state, done=done)
         return replace(state, countdown=None, waiting=None), actions
 
@@ -747,15 +720,6 @@ def load_coach(dialogs_dir: Path, intents: Mapping[str, Intent] | None = None) -
     return CoachEngine(load_exercises(path, str(path)), intents=intents)
 
 
-def _credit(done: tuple[Progress, ...], exercise: str, reps: int = 0,
-            seconds: float = 0.0) -> tuple[Progress, ...]:
-    for i, progress in enumerate(done):
-        if progress.exercise == exercise:
-            updated = Progress(exercise, progress.reps + reps, progress.seconds + seconds)
-            return (*done[:i], updated, *done[i + 1:])
-    return (*done, Progress(exercise, reps, seconds))
-
-
 def _due(state: CoachState, at: float) -> CoachState:
     """Note that this turn's speech was due at ``at`` (the earliest such time wins)."""
     return replace(state, due=at if state.due is None else min(state.due, at))
@@ -765,52 +729,6 @@ def _next_start(state: CoachState, ended: Countdown) -> float:
     """When the beat after ``ended`` starts: at its deadline, however late the timer fired,
     unless the coach was still speaking then (a hold is never cut short by speech)."""
     return max(ended.deadline, state.spoken_until)
-
-
-def _did_something(done: tuple[Progress, ...]) -> bool:
-    """Whether any repetition or any held time was done (what the summary can name)."""
-    return any(p.reps or round(p.seconds) > 0 for p in done)  # never "walk for 0 seconds"
-
-
-def _singular(unit: str) -> str:
-    """``stretches`` → ``stretch``, ``holds`` → ``hold`` (a unit named for one repetition)."""
-    if unit.endswith(("ches", "shes", "sses", "xes")):
-        return unit[:-2]
-    return unit[:-1] if unit.endswith("s") else unit
-
-
-def _counted_name(name: str, unit: str, count: int) -> str | None:
-    """``name`` with its word for ``unit`` in the number of ``count`` ("hamstring stretch with a
-    towel", stretches, 6 → "hamstring stretches with a towel"); None when no word of the name is
-    the unit."""
-    forms = {unit, _singular(unit)}
-    words = name.split(" ")
-    for i, word in enumerate(words):
-        if word in forms:
-            words[i] = _singular(unit) if count == 1 else unit
-            return " ".join(words)
-    return None
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def spoken_duration(seconds: float, rough: bool = False) -> str:
-    """``45 seconds``, ``2 minutes and 5 seconds``; ``rough`` rounds to whole minutes."""
-    total = max(0, round(seconds))
-    minutes, secs = divmod(total, 60)
-    if rough and minutes:
-        minutes = round(total / 60)
-        return f"{minutes} minute" + ("s" if minutes != 1 else "")
-    parts = []
-    if minutes:
-        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
-    if secs or not minutes:
-        parts.append(f"{secs} second" + ("s" if secs != 1 else ""))
-    return " and ".join(parts)
 
 
 def _words(text: str) -> list[str]:
