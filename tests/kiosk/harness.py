@@ -7,6 +7,7 @@ Used by the kiosk audio tests, the Chromium screen test and ``bench/kiosk_soak.p
 from __future__ import annotations
 
 import dataclasses
+import logging
 import queue
 import subprocess
 import threading
@@ -196,3 +197,63 @@ def kiosk_settings(tmp_path: Path, **changes: Any) -> Settings:
     base = Settings(transcript_dir=tmp_path / "transcripts", rate=700, silence_timeout=6.0,
                     session_idle_timeout=60.0)
     return dataclasses.replace(base, **changes)
+
+
+@dataclasses.dataclass
+class LostMidSession:
+    """What the kiosk showed, counted and logged once a session ended on a lost device and the
+    service reported its trouble (:func:`lose_a_device_mid_session`)."""
+
+    outcome: str
+    path: Path
+    page: Any
+    """The screen's state (what the page shows)."""
+    device_failures: int
+    outcomes: dict[str, int]
+    recoveries: int
+    warnings: list[str]
+    """The ``voiceskill.kiosk`` log's warnings until then."""
+    said: list[str]
+    """What the kiosk had given its voice until then."""
+
+
+def lose_a_device_mid_session(
+    settings: Settings, model: Any, caplog: Any, lose: Callable[[KioskRunner], None],
+    restore: Callable[[], None] = lambda: None, pause: float = 1.0, timeout: float = 30.0,
+) -> tuple[KioskRunner, LostMidSession]:
+    """A kiosk on the real devices, with a screen (its state only; the page is not served),
+    reopening the devices ``pause`` seconds after a failure. A session is started and answered
+    with the screen's buttons, from the first red-flag question (``voiceskill kiosk --start``:
+    the welcome would only make the test longer): "no", then once the second question is
+    listened for, ``lose(kiosk)``. Then the session's end and the trouble status are waited
+    for (``caplog``: pytest's, for the warnings), ``restore()`` is called, and the kiosk is
+    stopped once it listens for the wake phrase on the devices opened again."""
+    from voiceskill.kiosk.screen import Screen
+
+    screen = Screen(on_press=lambda intent: None, port=0)
+    kiosk = KioskRunner(settings, model, screen, first_backoff=pause, max_backoff=pause)
+    kiosk.service.session_start = "saddle-numbness"
+    kiosk.start()
+    hub, stats = kiosk.service.hub, kiosk.service.stats
+    try:
+        with caplog.at_level(logging.WARNING, logger="voiceskill.kiosk"):
+            kiosk.wait_listen("hey coach")
+            hub.press("wake")
+            kiosk.wait_listen("yes")  # the first red-flag question was spoken
+            hub.press("no")
+            kiosk.wait_listen("yes")  # the second one too
+            lose(kiosk)
+            outcome, path = kiosk.wait_end(timeout)
+            assert path is not None
+            kiosk.wait_status("trouble")
+            lost = LostMidSession(
+                outcome, path, screen.state, stats.device_failures, dict(stats.outcomes),
+                stats.recoveries,
+                [r.getMessage() for r in caplog.records if r.name == "voiceskill.kiosk"],
+                list(kiosk.said))
+        restore()
+        kiosk.drop_listens()
+        kiosk.wait_listen("hey coach", timeout=30)  # reopened: waiting for the next person
+    finally:
+        kiosk.stop()
+    return kiosk, lost

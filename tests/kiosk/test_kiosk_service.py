@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import voiceskill
 from voiceskill.clock import VirtualClock
 from voiceskill.config import Settings
@@ -21,6 +23,7 @@ from voiceskill.events import Choice, Heard, Listen, Say
 from voiceskill.kiosk.service import (
     BACK_MESSAGE,
     IDLE_RESET_MESSAGE,
+    MICROPHONE_LOST_MESSAGE,
     Devices,
     DeviceUnavailable,
     KioskParts,
@@ -140,6 +143,19 @@ def make_service(
     return service, mouth, ear
 
 
+class RealEngine:
+    """The real conversation engine, for stand-ins that change one of its steps."""
+
+    def __init__(self) -> None:
+        self.inner = build_conversation(voiceskill.DIALOGS_DIR)
+
+    def initial_state(self) -> Any:
+        return self.inner.initial_state()
+
+    def step(self, state: Any, event: Any, now: float) -> Any:
+        return self.inner.step(state, event, now)
+
+
 def transcripts(service: KioskService) -> list[list[dict[str, Any]]]:
     return [read_transcript(p) for p in service.stats.transcripts]
 
@@ -209,17 +225,11 @@ def test_idle_time_counts_from_the_first_listen_not_from_the_kiosks_own_speech(
 def test_an_error_inside_a_session_does_not_end_the_service(tmp_path: Path) -> None:
     built: list[int] = []
 
-    class Exploding:
-        def __init__(self) -> None:
-            self.inner = build_conversation(voiceskill.DIALOGS_DIR)
-
-        def initial_state(self) -> Any:
-            return self.inner.initial_state()
-
+    class Exploding(RealEngine):
         def step(self, state: Any, event: Any, now: float) -> Any:
             if isinstance(event, Heard) and len(built) == 1:
                 raise KeyError("broken-node")
-            return self.inner.step(state, event, now)
+            return super().step(state, event, now)
 
     def engine() -> Any:
         built.append(1)
@@ -320,18 +330,6 @@ def test_audio_is_kept_only_when_switched_on(tmp_path: Path) -> None:
     assert on.calls == [f"start {name}", "stop"]
 
 
-def test_device_lost_inside_a_session_closes_it_and_retries(tmp_path: Path) -> None:
-    def unplug(listen: Listen) -> None:
-        raise DeviceUnavailable("the microphone stopped")
-
-    service, _, _ = make_service(tmp_path, [WAKE, answer("no"), unplug, WAKE, answer("yes")])
-    stats = service.serve()
-    assert stats.outcomes == {"device-lost": 1, "emergency": 1}
-    assert stats.device_failures == 1 and stats.recoveries == 1
-    lost = transcripts(service)[0]
-    assert lost[-1]["type"] == "end" and lost[-1]["reason"].startswith("device:")
-
-
 def test_an_unexpected_fault_while_idle_does_not_end_the_service(tmp_path: Path) -> None:
     def bug(listen: Listen) -> None:
         raise RuntimeError("vosk said no")
@@ -403,21 +401,6 @@ def test_a_speaker_lost_under_an_outcome_keeps_the_outcome(tmp_path: Path) -> No
 def test_a_speaker_lost_in_a_session_the_engine_does_not_end_is_ended_by_the_kiosk(
     tmp_path: Path,
 ) -> None:
-    class Stubborn:
-        """The real engine, except that it answers a stop with one more question."""
-
-        def __init__(self) -> None:
-            self.inner = build_conversation(voiceskill.DIALOGS_DIR)
-
-        def initial_state(self) -> Any:
-            return self.inner.initial_state()
-
-        def step(self, state: Any, event: Any, now: float) -> Any:
-            if isinstance(event, Heard) and event.intent == "stop":
-                return state, [Say("Are you sure?", "test:sure"),
-                               Listen((Choice("yes", "yes"),))]
-            return self.inner.step(state, event, now)
-
     service, mouth, ear = make_service(tmp_path, [], engine_factory=Stubborn,
                                        mouth_class=FailingSpeaker)
     assert isinstance(mouth, FailingSpeaker)
@@ -428,3 +411,132 @@ def test_a_speaker_lost_in_a_session_the_engine_does_not_end_is_ended_by_the_kio
     assert [e.get("key") for e in events if e["type"] == "say"][-1] == "test:sure"
     assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped"
     assert events[-1]["reason"].startswith("device: the speaker is not working")
+
+
+def microphone_lost(listen: Listen) -> None:
+    """A step: the microphone fails under this listen, as the kiosk's ear raises then (a
+    stream PortAudio ended, or one that delivered no audio for ``STALL_SECONDS``)."""
+    raise DeviceUnavailable("the microphone stopped delivering audio")
+
+
+def lost_microphone(events: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+    """Where the transcript says the microphone was lost, and the events after that line:
+    checked to be the way every lost microphone ends a session (why, said; then the engine's
+    ending; then its ``end`` line, stopped; no listen, no silence, no re-ask in between)."""
+    (at,) = [i for i, e in enumerate(events) if e["type"] == "device"]
+    assert events[at]["microphone"] == "lost" and "microphone" in events[at]["error"]
+    after = events[at + 1:]
+    assert after[0] == {**after[0], "type": "say", "key": "kiosk:microphone-lost",
+                        "text": MICROPHONE_LOST_MESSAGE}
+    assert {e["type"] for e in after[1:-1]} <= {"say", "answer"}, after
+    assert after[-2]["key"] == "outcome:stopped" and "call 112" in after[-2]["text"]
+    assert after[-1] == {**after[-1], "type": "end", "outcome": "stopped"}
+    return at, after
+
+
+def test_a_microphone_lost_at_a_red_flag_question_ends_the_session_and_retries(
+    tmp_path: Path,
+) -> None:
+    """Lost under the question after an answer: the answer stays, and the rest is said (the
+    speaker works) and shown. Before, the session ended with no word and only an ``end`` line
+    (reason "device: ..."); the screen kept the unanswered question."""
+    service, mouth, ear = make_service(
+        tmp_path, [WAKE, answer("no"), microphone_lost, WAKE, answer("yes")])
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1, "emergency": 1}
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert len(stats.retry_pauses) == 1
+    lost = transcripts(service)[0]
+    assert [e["intent"] for e in lost if e["type"] == "heard"] == ["no"]  # kept, as given
+    at, after = lost_microphone(lost)
+    assert lost[at - 1]["key"] == "question:bladder-control"
+    assert {e["key"] for e in after[1:-1]} == {"outcome:stopped"}
+    # All of it said, right after the question, then "back" once the devices opened again.
+    asked = mouth.said.index(lost[at - 1]["text"])
+    closing = [e["text"] for e in after[:-1]]
+    assert mouth.said[asked + 1:] == [*closing, BACK_MESSAGE.format(wake="hey coach"),
+                                      *mouth.said[asked + 2 + len(closing):]]
+
+
+@pytest.mark.parametrize(("steps", "lost_under", "coach_ending"), [
+    ([20.0, microphone_lost], "step:cat-cow", ["coach:end", "coach:summary"]),
+    ([10.0, answer("it hurts"), microphone_lost], "pain:question", ["pain:advice"]),
+], ids=["between-beats", "pain-question"])
+def test_a_microphone_lost_during_the_exercises_ends_them_as_a_stop_does(
+    tmp_path: Path, steps: list[Any], lost_under: str, coach_ending: list[str],
+) -> None:
+    """Lost while the coach counts cat-cow (the listen between its beats): the coach's own
+    ending for a stop (its closing and the summary of what was done). Lost under its pain
+    question ("Is the pain severe, or is it spreading down a leg?"): as a stop there, its line
+    on pain that keeps growing (the red-flag questions are not asked again: nobody could answer
+    them). Then the dialog's stopped ending, all of it said. The session starts at the routine
+    here (the kiosk itself starts only before the red-flag questions): the coach is the same
+    engine after them."""
+    service, mouth, ear = make_service(tmp_path, [WAKE, *steps])
+    service.session_start = "week-2"
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1}
+    events = transcripts(service)[0]
+    at, after = lost_microphone(events)
+    assert events[at - 1]["key"] == lost_under
+    says = [e for e in after[1:-1] if e["type"] == "say"]
+    keys = [e["key"] for e in says]
+    assert keys[:len(coach_ending)] == coach_ending
+    assert set(keys[len(coach_ending):]) == {"outcome:stopped"}
+    closing = [after[0]["text"], *(e["text"] for e in says)]
+    start = mouth.said.index(closing[0])
+    assert mouth.said[start:start + len(closing)] == closing
+
+
+def test_a_microphone_and_speaker_lost_together_end_the_session_on_the_screen(
+    tmp_path: Path,
+) -> None:
+    """A speakerphone pulled out: the listen fails first, then the words saying why; the
+    stopped ending is written (and shown), not spoken. Counted and logged as one failure."""
+    service, mouth, ear = make_service(tmp_path, [], mouth_class=FailingSpeaker)
+    assert isinstance(mouth, FailingSpeaker)
+
+    def unplugged(listen: Listen) -> None:
+        mouth.dead_for = 2  # the words saying why, and the first "back"
+        microphone_lost(listen)
+
+    ear.steps = [WAKE, answer("no"), unplugged, WAKE, answer("yes")]
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1, "emergency": 1}
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    events = transcripts(service)[0]
+    devices = [e for e in events if e["type"] == "device"]
+    assert [("microphone" in e, "speaker" in e) for e in devices] == [(True, False),
+                                                                    (False, True)]
+    at = events.index(devices[1])
+    assert events[at - 1]["key"] == "kiosk:microphone-lost"
+    after = events[at + 1:]
+    assert {e["key"] for e in after[:-1]} == {"outcome:stopped"} and len(after) > 1
+    assert after[-1] == {**after[-1], "type": "end", "outcome": "stopped"}
+    assert not {e["text"] for e in after[:-1]} & set(mouth.tried)
+
+
+class Stubborn(RealEngine):
+    """The real engine, except that it answers a stop with one more question."""
+
+    def step(self, state: Any, event: Any, now: float) -> Any:
+        if isinstance(event, Heard) and event.intent == "stop":
+            return state, [Say("Are you sure?", "test:sure"), Listen((Choice("yes", "yes"),))]
+        return super().step(state, event, now)
+
+
+def test_a_microphone_lost_in_a_session_the_engine_does_not_end_is_ended_by_the_kiosk(
+    tmp_path: Path,
+) -> None:
+    service, mouth, ear = make_service(tmp_path, [WAKE, answer("no"), microphone_lost],
+                                       engine_factory=Stubborn)
+    stats = service.serve()
+    assert stats.outcomes == {"device-lost": 1}
+    events = transcripts(service)[0]
+    assert [e.get("key") for e in events if e["type"] == "say"][-2:] == [
+        "kiosk:microphone-lost", "test:sure"]
+    start = mouth.said.index(MICROPHONE_LOST_MESSAGE)
+    assert mouth.said[start:start + 3] == [MICROPHONE_LOST_MESSAGE, "Are you sure?",
+                                           BACK_MESSAGE.format(wake="hey coach")]
+    assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped"
+    assert events[-1]["reason"] == "device: the microphone stopped delivering audio"

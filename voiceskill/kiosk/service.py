@@ -17,10 +17,11 @@ Life of the service::
 
 Faults never end the service: a device error sends it to the retry loop, any other error inside
 a session is logged (and written to that session's transcript) and the service goes on. A
-speaker that fails under a prompt (the devices' mouth raises) ends its session without
-another listen (:class:`SessionVoice`): the rest of the turn and the engine's stopped ending go
-to the transcript and the screen only; then the retry loop, where the devices count as working
-again once "back" has been said.
+speaker that fails under a prompt (the devices' mouth raises) or a microphone that fails under
+a listen (the devices' ear raises) ends its session without another listen
+(:class:`SessionVoice`): the engine's stopped ending goes to the transcript and the screen (and
+to the speaker, when it is the microphone that failed); then the retry loop, where the devices
+count as working again once "back" has been said.
 :meth:`KioskService.request_stop` (SIGTERM) asks the running session to stop politely, then
 forces its end, so every transcript finishes with an ``end`` line.
 """
@@ -62,6 +63,9 @@ BACK_MESSAGE = "I can hear you again. Say {wake} when you want to start."
 #: Spoken when a silent session is ended.
 IDLE_RESET_MESSAGE = "I have not heard from you for a while, so I am ending this session."
 
+#: Said (and shown) when the microphone fails during a session, before its stopped ending.
+MICROPHONE_LOST_MESSAGE = "I cannot hear you any more: the microphone has stopped working."
+
 #: Spoken when a session fails with an error of ours.
 ERROR_MESSAGE = "Sorry, something went wrong on my side. Please start again with {wake}."
 
@@ -75,7 +79,9 @@ class Devices:
     """An opened microphone ear and speaker mouth, and how to close them."""
 
     ear: Ear
-    """The microphone listener (its audio source already wrapped by the InputHub)."""
+    """The microphone listener (its audio source already wrapped by the InputHub). Raises a
+    device error when the microphone fails under a listen; in a session, the service then
+    ends the session (:class:`SessionVoice`)."""
 
     mouth: Mouth
     """The voice. Raises a device error (``KioskParts.device_errors``) when the speaker
@@ -399,15 +405,20 @@ class KioskService:
 
 
 class SessionVoice:
-    """A kiosk session's mouth and ear: the devices' mouth and the InputHub, until the mouth
-    raises a device error (the speaker failed under a prompt). From then on the session
-    cannot talk. What is failed is noted in its transcript; the rest of that turn's prompts
-    are written and shown on the screen only (an outcome the turn reaches stays its outcome,
-    with its advice on the screen). Nothing is listened to any more: the next listen asks the
-    session to stop as SIGTERM does and ends at once, so the engine ends it with its stopped
-    ending, whose advice and emergency number reach the transcript and the screen (not the
-    speaker). A listen after that one (an engine that did not end) raises the failure, and the
-    service ends the session itself, as when the microphone is lost."""
+    """A kiosk session's mouth and ear: the devices' mouth and the InputHub, until either
+    raises a device error: the speaker failed under a prompt, or the microphone under a listen.
+    The session then cannot go on, and ends the same way for both. What is lost is noted in
+    its transcript (a ``device`` line: ``speaker`` or ``microphone`` ``lost``, with the
+    error). Nothing is listened to any more: the next listen (for a lost microphone, the one
+    it was lost under) asks the session to stop as SIGTERM does and ends at once, so the engine
+    ends it with its stopped ending, whose advice and emergency number reach the transcript and
+    the screen; the answers already given stay as written.
+
+    A lost speaker says nothing more: the rest of its turn is written and shown only (an
+    outcome that turn reaches stays its outcome, with its advice on the screen). A lost
+    microphone leaves the speaker working: :data:`MICROPHONE_LOST_MESSAGE` says why the session
+    ends, then the stopped ending is spoken as well. A listen after the stop (an engine that did
+    not end) raises the failure, and the service ends the session itself."""
 
     def __init__(self, mouth: Mouth, ear: Ear, errors: tuple[type[BaseException], ...]) -> None:
         self.mouth = mouth
@@ -416,30 +427,45 @@ class SessionVoice:
         self.session: Session | None = None
         """The session this is the voice of (set once it exists)."""
         self.failure: BaseException | None = None
-        """The speaker's failure, once there was one."""
+        """The first device failure, once there was one."""
+        self._speaker_lost = False
         self._stop_asked = False
 
     def say(self, text: str, barge_in: Listen | None) -> Heard | None:
-        if self.failure is None:
+        if not self._speaker_lost:
             try:
                 return self.mouth.say(text, barge_in)
             except self.errors as err:
-                self.failure = err
-                if self.session is not None:
-                    self.session.note("device", speaker="lost", error=str(err))
+                self._speaker_lost = True
+                self._lost("speaker", err)
         return None
 
-    def adjust(self, rate_step: int, volume_step: int) -> None:
-        self.mouth.adjust(rate_step, volume_step)
+    def adjust(self, rate_step: int, volume_step: int) -> str | None:
+        return self.mouth.adjust(rate_step, volume_step)
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
         if self.failure is None:
-            return self.ear.listen(listen, until)
+            try:
+                return self.ear.listen(listen, until)
+            except self.errors as err:
+                self._lost("microphone", err)
+                if self.session is not None:
+                    self.session.note("say", text=MICROPHONE_LOST_MESSAGE,
+                                      key="kiosk:microphone-lost")
+                self.say(MICROPHONE_LOST_MESSAGE, None)
         if self._stop_asked or self.session is None:
+            assert self.failure is not None
             raise self.failure
         self._stop_asked = True
         self.session.request_stop()
         return None  # the session takes the stop now; it does not wait out the turn
+
+    def _lost(self, device: str, err: BaseException) -> None:
+        """Note a device lost under this session (the first failure is the session's)."""
+        if self.failure is None:
+            self.failure = err
+        if self.session is not None:
+            self.session.note("device", **{device: "lost"}, error=str(err))
 
 
 def heard_wake(heard: Heard | None) -> bool:

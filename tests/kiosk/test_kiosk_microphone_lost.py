@@ -1,0 +1,107 @@
+"""The microphone lost in the middle of a session, on the real audio path: the kiosk records
+through PortAudio from a PulseAudio null source, and the test takes that recording away while a
+session runs. The speaker (the null sink ``spk``) keeps working; the person answers with the
+screen's buttons, as in test_kiosk_speaker_lost.py.
+
+How the microphone is taken away: PulseAudio ends the kiosk's recording stream (``pacmd``'s
+``kill-source-output``, through the CLI module loaded for the test). That is what it does to a
+recording stream when its source is unloaded and no other source can take it. Unloading
+``room`` itself does not take the microphone away here: PulseAudio 16 moves the stream to the
+source that is left, the monitor of ``spk`` (the kiosk then records its own voice, and
+PortAudio never knows; the same happens with the ``mic`` null sink of the other tests, whose
+monitor is the microphone), and any sink left in the server keeps such a monitor. Ending the
+stream reaches PortAudio as the real loss does: its stream finishes and the next read fails.
+
+Since ``room`` is still there, the devices open again at the first retry. A microphone that
+stays gone while the kiosk retries is test_kiosk_faults.py's (everything unplugged) and
+test_kiosk_service.py's (stand-in devices, also lost during the exercises).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.kiosk.harness import kiosk_settings, lose_a_device_mid_session
+from tests.pulse import PulseServer
+from voiceskill.kiosk.service import BACK_MESSAGE, MICROPHONE_LOST_MESSAGE
+from voiceskill.transcript import read_transcript
+
+pytestmark = pytest.mark.audio
+
+#: Seconds the kiosk waits before reopening the devices.
+PAUSE = 1.0
+
+
+def end_recording(pulse: PulseServer) -> None:
+    """End the kiosk's recording stream from the server's side (the module's
+    docstring says why not by unloading the source)."""
+    (stream,) = [s["index"] for s in json.loads(pulse.pactl("--format=json", "list",
+                                                            "source-outputs"))
+                 if s["properties"].get("media.name") == "ALSA Capture"]
+    cli = pulse.dir / "cli"
+    with pulse.module("module-cli-protocol-unix", f"socket={cli}"), \
+            socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(10)
+        connection.connect(str(cli))
+        connection.sendall(f"kill-source-output {stream}\n".encode())
+        connection.shutdown(socket.SHUT_WR)
+        while connection.recv(4096):  # the server closes the connection once it is done
+            pass
+    assert "ALSA Capture" not in pulse.pactl("list", "source-outputs")
+
+
+def test_a_microphone_lost_mid_session_ends_it_with_the_advice_spoken_and_on_the_screen(
+    room_pulse: PulseServer, model: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Lost while the kiosk listens for the answer to the second red-flag question. Before,
+    the session ended there with no word said and only an ``end`` line in its transcript
+    (reason "device: the microphone stopped delivering audio"): the page kept that question."""
+    kiosk, lost = lose_a_device_mid_session(kiosk_settings(tmp_path), model, caplog,
+                                            lambda kiosk: end_recording(room_pulse),
+                                            pause=PAUSE)
+    stats = kiosk.service.stats
+    # "device-lost" is the kiosk's count; the transcript ends as the engine ended it
+    assert lost.outcome == "device-lost"
+    page, said = lost.page, lost.said
+    events = read_transcript(lost.path)
+    # The answer given is kept, as given; the question it was lost under was not answered.
+    assert [(e["intent"], e["confidence"]) for e in events if e["type"] == "heard"] == [
+        ("no", 1.0)]
+    assert [e["type"] for e in events].count("silence") == 0
+    # What failed is in the transcript, right after the question that was listened for ...
+    (at,) = [i for i, e in enumerate(events) if e["type"] == "device"]
+    assert events[at]["microphone"] == "lost", events[at]
+    assert "microphone" in events[at]["error"], events[at]
+    assert events[at - 1]["type"] == "say"
+    assert events[at - 1]["key"] == "question:bladder-control"
+    # ... then why the session ends, and the dialog's own stopped ending, and nothing else.
+    after = events[at + 1:]
+    assert [e["type"] for e in after] == ["say"] * (len(after) - 1) + ["end"], after
+    assert after[0]["key"] == "kiosk:microphone-lost"
+    assert len(after) > 2 and {e["key"] for e in after[1:-1]} == {"outcome:stopped"}
+    assert after[-1]["outcome"] == "stopped"
+    # The speaker still works: all of it was said, in that order, after the lost question.
+    closing = [e["text"] for e in after[:-1]]
+    assert closing[0] == MICROPHONE_LOST_MESSAGE
+    asked = said.index(events[at - 1]["text"])
+    assert said[asked + 1:asked + 1 + len(closing)] == closing, said[asked:]
+    # The page says plainly that the microphone does not work, and shows the ending's advice.
+    assert page.status == "trouble"
+    assert "microphone" in page.message, page
+    assert page.prompt == closing[-1] and "call 911" in page.prompt, page
+    assert page.buttons == ()
+    # Logged once, with what failed.
+    microphone_lines = [w for w in lost.warnings if "microphone" in w]
+    assert len(microphone_lines) == 1, lost.warnings
+    assert lost.device_failures == 1 and lost.outcomes == {"device-lost": 1}
+    assert lost.recoveries == 0
+    # Then the way a missing device takes between sessions: one pause, the devices opened
+    # again, "back" said.
+    assert stats.retry_pauses == [PAUSE] and len(kiosk.attempts) == 2, stats
+    assert kiosk.said[-1] == BACK_MESSAGE.format(wake="hey coach"), kiosk.said[-3:]
+    assert stats.recoveries == 1 and stats.device_failures == 1, stats
