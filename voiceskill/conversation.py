@@ -145,4 +145,4 @@ def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conv
 
     dialog = load_dialog(dialogs_dir)
     screening = ScreeningEngine(dialog, emergency_number)
-    return Conversation(screening, load_coach(dialogs_dir, dialog.intents))
+    return Conversation(screening, load_coach(dialogs_dir, dialog.intents, emergency_number))

@@ -126,6 +126,14 @@ class Run:
     def texts(self) -> list[str]:
         return [text for _, text in self.mouth.said]
 
+    @property
+    def summary(self) -> str:
+        """The closing summary ("You did ..."), said before the routine's last line (when to
+        call for help, after a routine that ran to its end)."""
+        (text,) = [e["text"] for e in self.result.events
+                   if e["type"] == "say" and e["key"] == "coach:summary"]
+        return text
+
     def said_at(self, text: str) -> list[float]:
         return [t for t, said in self.mouth.said if said == text]
 

@@ -82,6 +82,12 @@ CASES = [
      "exercises.bird-dog.phrases[0]: 'Bird-Dog' is not valid here (expected lower-case words"),
     ("template-placeholder", "  side: Now the {side}.", "  side: Now the {limb}.", "{limb}",
      "say.side: unknown placeholder {limb} (expected {side})"),
+    ("after-routine-placeholder", "call {emergency_number} straight away",
+     "call {number} straight away", "    - >-\n      If you later",
+     "after_routine.say[0]: unknown placeholder {number} (expected {emergency_number} or no "
+     "placeholder)"),
+    ("missing-after-routine", "after_routine:\n", "after_the_routine:\n", "version: 1",
+     "after_routine: missing key 'after_routine' (expected source and say"),
     ("missing-template", "  hold: Hold.\n", "", "\nsay:",
      "say.hold: missing key 'hold' (expected a line for the coach to say"),
     ("missing-command", "  help: [help]\n", "", "\ncommands:",
@@ -158,7 +164,8 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): is a list (expected a mapping of sections: version, pacing, phases, "
-        "cautions, exercises, pain, nerve, commands, checked, barge_in, answers, say)"]
+        "cautions, exercises, pain, nerve, after_routine, commands, checked, barge_in, answers, "
+        "say)"]
 
 
 def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions aloud, runs holds on
 absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
-with ``End("exercise")`` when the routine is complete, ``End("stopped")`` on "stop" (or after
+with ``End("exercise")`` when the routine is complete (after the summary, when to call for
+help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop" (or after
 ``pacing.paused_limit_seconds`` paused with no command),
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no"), and at once on
@@ -174,13 +175,16 @@ class CoachEngine:
 
     def __init__(self, book: ExerciseBook | None = None,
                  default_phase: str = STANDALONE_PHASE,
-                 intents: Mapping[str, Intent] | None = None) -> None:
+                 intents: Mapping[str, Intent] | None = None,
+                 emergency_number: str = "911") -> None:
         """``intents``: the screening dialog's (dialogs/intents.yaml). The coach's listens
         hear their fillers ("um next" is "next"), and the pain question, whose "no" skips the
         red-flag questions, hears their yes/no/unsure phrases (hedges like "a little" too)
         with their thresholds and near misses, as a red-flag question does. Without them (a
-        coach alone, in tests) none of this."""
+        coach alone, in tests) none of this. ``emergency_number``: what the coach's lines
+        about calling for help name (``{emergency_number}``), as the screening's do."""
         self.book = book or load_exercises()
+        self.emergency_number = emergency_number
         intents = intents or {}
         self.default_phase = default_phase
         say = self.book.say
@@ -492,7 +496,11 @@ class CoachEngine:
             # no praise for a routine nobody did (every exercise skipped)
             closing = say["finished" if did_something(state.done) else "finished_nothing_done"]
         actions: list[Action] = [CancelTimer(TIMER), Say(closing, "coach:end"),
-                                 Say(self.summary(state, now), "coach:summary"), End(outcome)]
+                                 Say(self.summary(state, now), "coach:summary")]
+        if outcome == "exercise":  # the routine is over and nothing follows: when to get help
+            actions += [Say(self._fill(text), "coach:after-routine")
+                        for text in self.book.after_routine]
+        actions.append(End(outcome))
         return replace(state, mode="ended", countdown=None), actions
 
     def summary(self, state: CoachState, now: float) -> str:
@@ -708,16 +716,23 @@ class CoachEngine:
 
     # ------------------------------------------------------------------ helpers
 
+    def _fill(self, text: str) -> str:
+        """``text`` with the configured emergency number in place of ``{emergency_number}``."""
+        return text.replace("{emergency_number}", self.emergency_number)
+
     def _record(self, event: str, step: Step, left: float, **extra: Any) -> Record:
         return Record("timer", {"event": event, "exercise": step.exercise, "rep": step.rep,
                                 "side": step.side, "remaining": round(left, 1), **extra})
 
 
-def load_coach(dialogs_dir: Path, intents: Mapping[str, Intent] | None = None) -> CoachEngine:
+def load_coach(dialogs_dir: Path, intents: Mapping[str, Intent] | None = None,
+               emergency_number: str = "911") -> CoachEngine:
     """The coach for ``dialogs_dir/exercises.yaml`` (ContentError when the file is broken),
-    listening with the screening's ``intents`` (see :class:`CoachEngine`)."""
+    listening with the screening's ``intents`` and naming ``emergency_number`` (see
+    :class:`CoachEngine`)."""
     path = Path(dialogs_dir) / "exercises.yaml"
-    return CoachEngine(load_exercises(path, str(path)), intents=intents)
+    return CoachEngine(load_exercises(path, str(path)), intents=intents,
+                       emergency_number=emergency_number)
 
 
 def _due(state: CoachState, at: float) -> CoachState:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voiceskill import DIALOGS_DIR
-from voiceskill.coach.schema import NEVER_CHECKED, SAY_FIELDS, SCHEMA
+from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS, SCHEMA
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import YamlDocument, read_yaml
 from voiceskill.yamlschema import validate
@@ -263,6 +263,10 @@ class ExerciseBook:
     """Phrases of other commands that cut the coach's own prompts short as well as every phrase
     of stop, pause, pain and nerve (``barge_in:``), at ``checked``'s threshold."""
 
+    after_routine: tuple[str, ...] = ()
+    """Said last when the routine ends by itself: when to call for help (``{emergency_number}``
+    filled in by the coach)."""
+
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id or alias; ValueError naming the valid ids otherwise."""
         for phase in self.phases:
@@ -475,6 +479,12 @@ def _phrase_problems(loaded: YamlDocument) -> list[Problem]:
 
 def _template_problems(loaded: YamlDocument) -> list[Problem]:
     out = []
+    for j, text in enumerate(loaded.data["after_routine"]["say"]):
+        bad = _unknown_fields(text, {EMERGENCY_NUMBER})
+        if bad:
+            out.append(loaded.problem(("after_routine", "say", j),
+                                      f"unknown placeholder {', '.join(sorted(bad))}",
+                                      "{" + EMERGENCY_NUMBER + "} or no placeholder"))
     for key, text in loaded.data["say"].items():
         texts = text if isinstance(text, list) else [text]
         allowed = SAY_FIELDS.get(key, frozenset())
@@ -526,4 +536,5 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         answers={k: tuple(v) for k, v in data["answers"].items()},
         say=dict(data["say"]),
         barge_in=tuple(data["barge_in"]),
+        after_routine=tuple(data["after_routine"]["say"]),
     )

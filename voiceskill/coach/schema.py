@@ -179,6 +179,8 @@ SCHEMA: dict[str, Any] = _object(
         "nerve": _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT}, ("source", "words", "say"),
         ),
+        "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
+                                 expected="source and say: when to call for help, said last"),
         "commands": _object(
             {intent: PHRASES for intent in COMMAND_INTENTS}, COMMAND_INTENTS
         ),
@@ -197,11 +199,14 @@ SCHEMA: dict[str, Any] = _object(
             missing="a line for the coach to say, as in the shipped exercises.yaml",
         ),
     },
-    ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "commands",
-     "checked", "barge_in", "answers", "say"),
+    ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "after_routine",
+     "commands", "checked", "barge_in", "answers", "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "nerve, commands, checked, barge_in, answers, say",
+             "nerve, after_routine, commands, checked, barge_in, answers, say",
 )
+
+#: The one placeholder of ``after_routine.say`` (the configured emergency number).
+EMERGENCY_NUMBER = "emergency_number"
 
 #: Placeholders each template may use (anything else is a content error).
 SAY_FIELDS: dict[str, frozenset[str]] = {
