@@ -95,7 +95,8 @@ class Conversation:
         for index, action in enumerate(actions):
             if isinstance(action, Goto):
                 before = actions[:index]
-                screening_state, more = self.screening.resume_at(state.screening, action.node)
+                screening_state, more = self.screening.resume_at(state.screening, action.node,
+                                                                 action.answered)
                 return ConversationState("screening", screening_state), before + more
             if (
                 isinstance(action, End)

@@ -157,6 +157,11 @@ class Goto:
     node: str
     """Id of a node in the screening dialog."""
 
+    answered: tuple[tuple[str, str, str], ...] = ()
+    """Questions already answered by what the person reported (a numb leg during the
+    exercises): (question id, intent, line said in its place). When the screening reaches such
+    a question it says the line and takes the answer instead of asking."""
+
 
 @dataclass(frozen=True)
 class End:
@@ -203,4 +208,6 @@ def from_dict(data: dict[str, Any]) -> Any:
         data["choices"] = tuple(Choice(**c) for c in data["choices"])
         data["thresholds"] = tuple(tuple(t) for t in data.get("thresholds", ()))
         data["near_misses"] = tuple(data.get("near_misses", ()))
+    if cls is Goto:
+        data["answered"] = tuple(tuple(a) for a in data.get("answered", ()))
     return cls(**data)

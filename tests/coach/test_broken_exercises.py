@@ -52,6 +52,8 @@ CASES = [
     ("nerve-without-source", "  source: 003_4ff19ceaa20ef4af.txt\n  words: [numb,",
      "  words: [numb,", "nerve:",
      "nerve.source: missing key 'source' (expected a seed file name"),
+    ("nerve-without-counts-as", "  counts_as:\n    question: leg", "  count_as:\n    question: leg",
+     "nerve:", "nerve.counts_as: missing key 'counts_as' (expected question, answer and say"),
     ("bare-true", '"yes": ["yes", yeah', '"yes": [true, yeah', "yeah, yes it is",
      "answers.yes[0]: true/false without quotes is read as a boolean, not as text"),
     ("unknown-routine-item", "routine: [heat, cat-cow, walk]", "routine: [heat, cat-cow, jog]",

@@ -69,7 +69,9 @@ SITUATIONS = situations()
 
 
 def _hands_back(actions: list) -> bool:
-    return actions[-1:] == [Goto(RED_FLAG_NODE)]
+    """The last action hands back to the red-flag questions, the report answering the leg
+    question (tests/coach/test_reported_signs.py)."""
+    return actions[-1:] == [Goto(RED_FLAG_NODE, (coach().book.nerve.counts_as.answered(),))]
 
 
 @pytest.mark.parametrize("text", REPORTS)

@@ -681,12 +681,16 @@ class CoachEngine:
 
     def _nerve(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         """Numbness, tingling or weakness reported: stop, say why, and ask the red-flag
-        questions again (no question first: these signs alone need a doctor straight away)."""
+        questions again (no question first: these signs alone need a doctor straight away).
+        The report answers the red-flag question it names (``counts_as``): that one is not
+        asked again, and a "no" to it cannot cancel the report."""
         state, actions = self._leave(state, now)
+        nerve = self.book.nerve
         record = Record("report", {"sign": "nerve"})
         return replace(state, mode="ended"), [
-            *actions, record, Say(self.book.nerve.say, "nerve:stop"),
-            Say(self.book.pain.red_flags, "pain:red-flags"), Goto(RED_FLAG_NODE)]
+            *actions, record, Say(nerve.say, "nerve:stop"),
+            Say(self.book.pain.red_flags, "pain:red-flags"),
+            Goto(RED_FLAG_NODE, answered=(nerve.counts_as.answered(),))]
 
     def _pain_answer(self, state: CoachState, event: Event,
                      now: float) -> tuple[CoachState, list[Action]]:

@@ -199,6 +199,24 @@ class PainScript:
 
 
 @dataclass(frozen=True)
+class CountsAs:
+    """The screening answer a report made during the exercises stands for."""
+
+    question: str
+    """Id of a red-flag question in triage.yaml."""
+
+    answer: str
+    """The intent it answers, e.g. ``yes``."""
+
+    say: str
+    """Said when the red-flag questions reach that question, instead of asking it."""
+
+    def answered(self) -> tuple[str, str, str]:
+        """As :attr:`voiceskill.events.Goto.answered` carries it."""
+        return (self.question, self.answer, self.say)
+
+
+@dataclass(frozen=True)
 class NerveScript:
     """What the coach says when the person reports numbness, tingling or weakness."""
 
@@ -211,6 +229,9 @@ class NerveScript:
 
     say: str
     """Why the exercise stops, said before the red-flag questions are asked again."""
+
+    counts_as: CountsAs
+    """The red-flag question the report answers (not asked again after the hand-back)."""
 
 
 @dataclass(frozen=True)
@@ -530,7 +551,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         pacing=Pacing(**data["pacing"]),
         pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
                         pain["question"], pain["red_flags"], tuple(pain["care"])),
-        nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"]),
+        nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
+                          CountsAs(**nerve["counts_as"])),
         commands={k: tuple(v) for k, v in data["commands"].items()},
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},

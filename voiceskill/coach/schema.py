@@ -82,6 +82,13 @@ CHECKED = _object(
 #: (every phrase of stop, pause, pain and nerve always does).
 BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, e.g. [next, skip]"}
 
+#: ``counts_as:``: the red-flag question (triage.yaml) a report made during the exercises
+#: answers, so that question is not asked again after the hand-back; ``say`` is said instead.
+COUNTS_AS = _object(
+    {"question": ID, "answer": ID, "say": TEXT}, ("question", "answer", "say"),
+    expected="question, answer and say, e.g. question: leg-symptoms-since-pop, answer: \"yes\"",
+)
+
 EXERCISE = _object(
     {
         "id": ID,
@@ -177,7 +184,8 @@ SCHEMA: dict[str, Any] = _object(
             ("source", "words", "stop", "advice", "question", "red_flags", "care"),
         ),
         "nerve": _object(
-            {"source": SOURCE, "words": WORDS, "say": TEXT}, ("source", "words", "say"),
+            {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS},
+            ("source", "words", "say", "counts_as"),
         ),
         "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
                                  expected="source and say: when to call for help, said last"),

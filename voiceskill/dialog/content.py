@@ -20,7 +20,7 @@ from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml, walk_strings
 
 if TYPE_CHECKING:
-    from voiceskill.coach.routine import ExerciseBook
+    from voiceskill.coach.routine import CountsAs, ExerciseBook
 
 EXERCISES_FILE = "exercises.yaml"
 
@@ -71,6 +71,7 @@ def check_content(directory: Path, model_dir: Path | None,
     if report.dialog is not None and book is not None:
         report.problems += _sets_problems(directory, book)
         report.problems += _flag_problems(directory, report.dialog, book, report)
+        report.problems += _counts_as_problems(directory, report.dialog, book)
     if report.dialog is not None:
         report.problems += _safety_problems(directory, report.dialog)
     if report.ok:
@@ -151,6 +152,40 @@ def _flag_problems(directory: Path, dialog: Dialog, book: ExerciseBook,
         for i, caution in enumerate(book.cautions)
         if caution.flag in unset
     ]
+
+
+def _counts_as_problems(directory: Path, dialog: Dialog, book: ExerciseBook) -> list[Problem]:
+    """A report's ``counts_as:`` (exercises.yaml) names a question the red-flag questions
+    reach after the coach hands back, and an answer that question has: else the report would
+    be dropped, and the question asked as if nothing had been said."""
+    from voiceskill.coach.engine import RED_FLAG_NODE
+    from voiceskill.dialog.checks import targets
+
+    reached, todo = set(), [RED_FLAG_NODE]
+    while todo:
+        name = todo.pop()
+        if name in reached or name not in dialog.nodes:
+            continue
+        reached.add(name)
+        todo += [target for _, target in targets(dialog.nodes[name])]
+    document, _ = read_yaml(directory / EXERCISES_FILE)
+    assert document is not None  # it loaded a moment ago
+    problems = []
+    reports: list[tuple[Path_, CountsAs]] = [(("nerve",), book.nerve.counts_as)]
+    for where, counts_as in reports:
+        node = dialog.nodes.get(counts_as.question)
+        if node is None or not node.is_question or node.id not in reached:
+            problems.append(document.problem(
+                (*where, "counts_as", "question"),
+                f"'{counts_as.question}' is not a question the red-flag questions reach",
+                f"a question of {directory / 'triage.yaml'} after {RED_FLAG_NODE}, "
+                "e.g. leg-symptoms-since-pop"))
+        elif node.answer_for(counts_as.answer) is None:
+            problems.append(document.problem(
+                (*where, "counts_as", "answer"),
+                f"'{counts_as.answer}' is not an answer of {node.id}",
+                "one of " + ", ".join(a.intent for a in node.answers)))
+    return problems
 
 
 @dataclass(frozen=True)

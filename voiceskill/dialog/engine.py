@@ -15,7 +15,10 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
 - "go back" withdraws the last answer and asks its question again, so a "no" said by mistake
   can be corrected after the next question has begun. It only ever undoes answers: a "yes"
   that escalated has ended the conversation, and nothing before a hand-back from the coach can
-  be undone. With nothing to go back to it counts as "repeat".
+  be undone. With nothing to go back to it counts as "repeat";
+- a question the coach's hand-back says was answered by a report (a numb leg during the
+  exercises: :attr:`~voiceskill.events.Goto.answered`) is not asked: its line is said and that
+  answer taken, so a later "no" cannot cancel the report.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from voiceskill.dialog.model import QUESTION_COMMANDS, TIERS, Dialog, Intent, Node, Outcome
+from voiceskill.dialog.model import QUESTION_COMMANDS, TIERS, Answer, Dialog, Intent, Node, Outcome
 from voiceskill.events import (
     Action,
     Choice,
@@ -85,6 +88,10 @@ class ScreeningState:
     """True once the coach has handed back (pain during an exercise): a question with
     ``if_asked_before`` counts as asked then, even in a session started at the exercises."""
 
+    reported: tuple[tuple[str, str, str], ...] = ()
+    """Questions answered by a report during the exercises: (question id, intent, line said
+    in place of the question), from the coach's hand-back."""
+
     def get(self, key: str, default: str | None = None) -> str | None:
         """A context value."""
         return dict(self.context).get(key, default)
@@ -135,6 +142,14 @@ class ScreeningEngine:
                     question == item.id for question, _ in state.answers)):
                 target = item.if_asked_before  # back from the coach: not asked twice
                 continue
+            told = next(((i, line) for q, i, line in state.reported if q == item.id), None)
+            answer = item.answer_for(told[0]) if told is not None else None
+            if told is not None and answer is not None:  # answered by the report: not asked
+                actions.append(Say(self._fill(told[1]), f"reported:{item.id}"))
+                state, said = self._take(state, item, answer, "", reported=True)
+                actions += said
+                target = answer.target
+                continue
             if item.is_question:
                 actions.append(Say(self._fill(self.text_of(item, state)), f"question:{item.id}"))
                 actions.append(self.listen_for(item))
@@ -166,18 +181,9 @@ class ScreeningEngine:
         intent = heard.intent
         answer = node.answer_for(intent) if intent else None
         if answer is not None:
-            record = Record(
-                "answer", {"node": node.id, "intent": answer.intent, "text": heard.text}
-            )
-            state = replace(
-                state,
-                answers=state.answers + ((node.id, answer.intent),),
-                context=_merge(state.context, answer.sets),
-                undo=state.undo + ((node.id, state.context),),
-            )
-            said = [Say(self._fill(answer.say), f"answer:{node.id}")] if answer.say else []
+            state, said = self._take(state, node, answer, heard.text)
             new_state, actions = self.enter(state, answer.target)
-            return new_state, [record, *said, *actions]
+            return new_state, [*said, *actions]
         if intent == "back":
             if state.undo:
                 return self._go_back(state, node)
@@ -204,6 +210,21 @@ class ScreeningEngine:
             return self.enter(state, "stopped")
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
 
+    def _take(self, state: ScreeningState, node: Node, answer: Answer, text: str,
+              reported: bool = False) -> tuple[ScreeningState, list[Action]]:
+        """``answer`` to ``node`` recorded (``reported``: taken from a report, not heard), and
+        its own words."""
+        data = {"node": node.id, "intent": answer.intent, "text": text}
+        record = Record("answer", {**data, "reported": True} if reported else data)
+        state = replace(
+            state,
+            answers=state.answers + ((node.id, answer.intent),),
+            context=_merge(state.context, answer.sets),
+            undo=state.undo + ((node.id, state.context),),
+        )
+        said = [Say(self._fill(answer.say), f"answer:{node.id}")] if answer.say else []
+        return state, [record, *said]
+
     def _go_back(self, state: ScreeningState, node: Node) -> tuple[ScreeningState, list[Action]]:
         """Withdraw the last answer and ask its question again, as if for the first time."""
         question, context = state.undo[-1]
@@ -214,10 +235,14 @@ class ScreeningEngine:
         new_state, actions = self.enter(state, question)
         return new_state, [record, *said, *actions]
 
-    def resume_at(self, state: ScreeningState, target: str) -> tuple[ScreeningState, list[Action]]:
+    def resume_at(self, state: ScreeningState, target: str,
+                  answered: tuple[tuple[str, str, str], ...] = ()
+                  ) -> tuple[ScreeningState, list[Action]]:
         """Go on at ``target`` after the coach handed back: no answer given before can be
-        withdrawn from here ("go back" would lead into the questions that led to exercise)."""
-        return self.enter(replace(state, outcome=None, undo=(), coached=True), target)
+        withdrawn from here ("go back" would lead into the questions that led to exercise).
+        ``answered``: questions the person's report answered (:attr:`ScreeningState.reported`)."""
+        return self.enter(replace(state, outcome=None, undo=(), coached=True,
+                                  reported=state.reported + answered), target)
 
     def _on_unusable(
         self, state: ScreeningState, reason: str, asked: str | None = None
