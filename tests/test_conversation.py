@@ -263,3 +263,43 @@ def test_stopping_the_coach_ends_with_the_warning_signs() -> None:
     assert keys[-4:] == ["coach:summary", "outcome:stopped", "outcome:stopped",
                          "outcome:stopped"]
     assert "call 911" in said(actions)
+
+
+def test_the_days_question_hears_days_and_days_ago() -> None:
+    """"About how many days ago did your back pop?" took a number alone or weeks, not "three
+    days ago": spoken, that came back "three weeks ago" (week two inside the first 72 hours);
+    typed, "5 days ago" was not understood. Every number of days, with "days" or "days ago",
+    leads to the phase time-since-pop gives it (three days: still the first 72 hours)."""
+    from voiceskill.intents import NUMBERS
+
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    asked = engine.screening.dialog.nodes["time-since-pop"]
+    for n, number in enumerate(NUMBERS):
+        phase = ("first-72-hours" if n <= 3 else "days-4-7" if n <= 7 else "week-2")
+        days = "day" if n == 1 else "days"
+        for answer in (f"{number} {days}", f"{number} {days} ago"):
+            actions = converse(engine, [answer], start="days-since-pop")
+            answered = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
+            assert answered == [{"node": "days-since-pop", "intent": phase, "text": answer}]
+            # the same answer to "When did your back pop?" means the same phase there
+            for a in asked.answers:
+                if f"{number} {days} ago" in a.phrases:
+                    assert dict(a.sets)["phase"] == phase, answer
+    for answer, phase in (("a day ago", "first-72-hours"), ("one day", "first-72-hours"),
+                          ("the day before yesterday", "first-72-hours"),
+                          ("yesterday", "first-72-hours"), ("a week ago", "days-4-7"),
+                          ("more than twenty days", "week-2"),
+                          ("more than twenty days ago", "week-2")):
+        actions = converse(engine, [answer], start="days-since-pop")
+        answered = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
+        assert answered == [{"node": "days-since-pop", "intent": phase, "text": answer}]
+
+
+def test_the_days_question_never_takes_a_day_for_a_week() -> None:
+    """Beside "one week ago", a spoken "one day ago" came back "one week ago" (days 4 to 7)
+    for a voice: the days question does not listen for "one week"; "a week ago" it does."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    node = engine.screening.dialog.nodes["days-since-pop"]
+    phrases = {p for a in node.answers for p in a.phrases}
+    assert not {"one week", "one week ago"} & phrases
+    assert {"one day ago", "a week ago", "two weeks ago", "three weeks ago"} <= phrases
