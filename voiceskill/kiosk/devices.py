@@ -70,8 +70,14 @@ class AudioKeeper:
 
 
 class WatchedSource:
-    """A microphone whose silence-of-the-stream (no chunks at all) counts as a device error,
-    and whose audio can be kept by an :class:`AudioKeeper`."""
+    """A microphone whose silence-of-the-stream (no chunks at all for ``stall_seconds``)
+    counts as a device error, and whose audio can be kept by an :class:`AudioKeeper`.
+
+    :meth:`read` never returns None: a running stream hands out a chunk every 50 ms, so a read
+    that gets none in its ``timeout`` waits on until a chunk comes or the stream counts as
+    stalled. A None would tell :class:`~voiceskill.speech.ear.AudioEar` that the audio is over
+    (as scripted audio ends): it then waits out the listen as silence, and a stalled microphone
+    became questions asked again and a session ended in no-response, with nobody heard."""
 
     def __init__(self, inner: Any, keeper: AudioKeeper | None = None,
                  stall_seconds: float = STALL_SECONDS) -> None:
@@ -80,21 +86,25 @@ class WatchedSource:
         self.stall_seconds = stall_seconds
         self._last_chunk = time.monotonic()
 
-    def read(self, timeout: float | None) -> np.ndarray | None:
+    def read(self, timeout: float | None) -> np.ndarray:
         chunk = self.inner.read(timeout)
-        now = time.monotonic()
-        if chunk is None:
-            if now - self._last_chunk >= self.stall_seconds:
+        while chunk is None:
+            waited = time.monotonic() - self._last_chunk
+            if waited >= self.stall_seconds:
                 raise AudioDeviceError("the microphone delivers no audio")
-            return None
-        self._last_chunk = now
+            chunk = self.inner.read(self.stall_seconds - waited)
+        self._last_chunk = time.monotonic()
         if self.keeper is not None:
             self.keeper.write(chunk)
         return chunk
 
     def drain(self) -> int:
-        self._last_chunk = time.monotonic()
-        return int(self.inner.drain())
+        """Drop what was recorded; audio dropped is audio the stream delivered (a drain
+        that finds none is no sign of life: the kiosk drains after every prompt)."""
+        dropped = int(self.inner.drain())
+        if dropped:
+            self._last_chunk = time.monotonic()
+        return dropped
 
 
 #: Why the speaker counts as failed when a sound it was given never finished playing.

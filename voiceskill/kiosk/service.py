@@ -430,10 +430,15 @@ class SessionVoice:
         """The first device failure, once there was one."""
         self._speaker_lost = False
         self._stop_asked = False
+        self._why: str | None = None
+        """Words written to the transcript, to be spoken before the next prompt."""
 
     def say(self, text: str, barge_in: Listen | None) -> Heard | None:
         if not self._speaker_lost:
             try:
+                if self._why is not None:
+                    why, self._why = self._why, None
+                    self.mouth.say(why, None)
                 return self.mouth.say(text, barge_in)
             except self.errors as err:
                 self._speaker_lost = True
@@ -452,7 +457,9 @@ class SessionVoice:
                 if self.session is not None:
                     self.session.note("say", text=MICROPHONE_LOST_MESSAGE,
                                       key="kiosk:microphone-lost")
-                self.say(MICROPHONE_LOST_MESSAGE, None)
+                # Spoken with the ending's first words, not here: the session must take the
+                # stop before the turn's silence deadline, or it writes a silence line first.
+                self._why = MICROPHONE_LOST_MESSAGE
         if self._stop_asked or self.session is None:
             assert self.failure is not None
             raise self.failure
