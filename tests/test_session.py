@@ -135,6 +135,24 @@ def test_request_stop_ends_politely():
     assert s.run().outcome == "stopped"
 
 
+def test_a_stop_asked_for_during_a_listen_that_hears_nothing_logs_no_silence():
+    """A kiosk stopping a session whose microphone stalled: the listen ends with nothing heard
+    after the stop was asked for. The transcript had a 'silence' line before the stop, as if
+    the person had been given the turn and said nothing."""
+    clock = VirtualClock()
+
+    class StoppingEar(ScriptEar):
+        def listen(self, listen: Listen, until: float):
+            s.request_stop()
+            return super().listen(listen, until)
+
+    s = Session(ScreeningEngine(small_dialog()), StoppingEar(clock, []), RecordingMouth(clock),
+                clock, Transcript(None))
+    result = s.run()
+    assert result.outcome == "stopped"
+    assert "silence" not in [e["type"] for e in result.events]
+
+
 def test_a_doubtful_barge_in_is_not_understood():
     dialog = small_dialog()
     dialog.intents["stop"] = Intent("stop", ("stop", "quit"), threshold=0.6)

@@ -316,6 +316,9 @@ class Session:
             timer, timer_deadline = self._next_timer()
             until = min(silence_deadline, timer_deadline)
             heard = self.ear.listen(listen, until)
+            if heard is None or isinstance(heard, Silence):
+                if self._stop_requested.is_set():  # asked meanwhile: no turn of its own
+                    return REQUESTED_STOP
             if isinstance(heard, Silence):  # the person ended the turn saying nothing
                 seconds = self.clock.now() - self._silence_from
                 self._log("silence", seconds=round(seconds, 3))
