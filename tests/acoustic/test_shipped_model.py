@@ -107,19 +107,21 @@ def days_heard(model, node: str, dialogs: Path = voiceskill.DIALOGS_DIR) -> dict
     return heard
 
 
-def test_two_or_three_days_ago_is_never_heard_as_weeks(model) -> None:
+def test_days_inside_the_first_72_hours_are_never_heard_as_a_later_phase(model) -> None:
     """"About how many days ago did your back pop?" heard a spoken "three days ago" (or "two
     days ago") as "three weeks ago" at full confidence: week two's exercises started inside
     the first 72 hours (5 of these 18 clips of held-out voices before the question listened
-    for "<n> days ago"; 7 of 16 voices for each phrase through a simulated session). Neither
-    question that asks when the pop was may now take one for a later phase."""
+    for "<n> days ago"; 7 of 16 voices for each phrase through a simulated session). "When
+    did your back pop?" heard "a day ago" as "a year ago", week four (3 of these 9 clips; 10
+    of 16 voices), before that was asked again in days. Neither question may now take one of
+    these clips for a later phase; a re-ask or the days question is fine."""
+    later_phases = ("days-4-7", "week-2", "week-4")
     for node in ("days-since-pop", "time-since-pop"):
         heard = days_heard(model, node)
-        assert len(heard) == 2 * 9
-        later = {name: phase for name, phase in heard.items()
-                 if phase not in (None, "first-72-hours")}
+        assert len(heard) == 3 * 9
+        later = {name: phase for name, phase in heard.items() if phase in later_phases}
         assert not later, (node, later)
-        assert sum(phase == "first-72-hours" for phase in heard.values()) >= 16, (node, heard)
+        assert sum(phase == "first-72-hours" for phase in heard.values()) >= 23, (node, heard)
 
 
 def test_real_people_saying_numbers_are_heard(model) -> None:
