@@ -249,7 +249,8 @@ def test_a_listen_s_own_barge_in_listen_decides_with_its_thresholds():
     assert running is coach.running_listen.barge_in
     assert barge_in_listen(coach.practice_listen) is running
     intents = {c.intent for c in running.choices}
-    assert intents == {"stop", "pause", "pain", "nerve", "next", "next-exercise"}
+    assert intents == {"stop", "pause", "pain", "nerve", "next", "next-exercise",
+                       "sign:legs-give-way", "help-now"}
     assert "done" not in running.phrases and "back" not in running.phrases
     threshold = coach.book.checked.threshold
     prompt = "Hold it there."

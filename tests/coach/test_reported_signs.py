@@ -105,7 +105,7 @@ def test_run_text_end_to_end(tmp_path: Path) -> None:
      "nerve.counts_as.question: 'exercise-hurt' is not a question the red-flag questions reach"),
     ("    question: leg-symptoms-since-pop\n", "    question: welcome\n",
      "nerve.counts_as.question: 'welcome' is not a question the red-flag questions reach"),
-    ('    answer: "yes"\n', "    answer: maybe\n",
+    ('leg-symptoms-since-pop\n    answer: "yes"\n', "leg-symptoms-since-pop\n    answer: maybe\n",
      "nerve.counts_as.answer: 'maybe' is not an answer of leg-symptoms-since-pop "
      "(expected one of yes, no)"),
 ])

@@ -7,7 +7,9 @@ help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop" (or aft
 ``pacing.paused_limit_seconds`` paused with no command),
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no"), and at once on
-numbness, tingling or weakness reported at any moment.
+numbness, tingling or weakness or another warning sign (``signs:``: "I wet myself", "my knee
+gave way") reported at any moment. A call for help ("help me") pauses it and says how to get
+help.
 
 A beat's time is the person's: it counts from the end of the words that start it (a move's
 3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
@@ -91,6 +93,10 @@ class CommandListen(Listen):
 
 #: Id of the coach's one timer.
 TIMER = "coach"
+#: Intent of a warning sign reported (``signs:`` in exercises.yaml; ``sign:<id>`` in a listen).
+SIGN = "sign"
+#: Intent of a call for help ("help me"; ``help_now:`` in exercises.yaml).
+HELP_NOW = "help-now"
 #: Phase of the routine when the coach is started on its own with no phase (tests, benches);
 #: in a session the conversation always passes one (voiceskill.conversation.DEFAULT_PHASE).
 STANDALONE_PHASE = "week-2"
@@ -99,7 +105,7 @@ STANDALONE_PHASE = "week-2"
 _ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS}
 
 #: Answers to the pain question that send the person to the red-flag questions (a report of
-#: numbness, tingling or weakness does too, with its own line first: CoachEngine._nerve).
+#: numbness, tingling or weakness does too, with its own line first: CoachEngine._report).
 CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
 
 
@@ -196,6 +202,11 @@ class CoachEngine:
         choices += [Choice(p, f"exercise:{ex.id}") for ex in self.book.exercises.values()
                     for p in ex.phrases]
         choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
+        # Warning signs and calls for help said in voice mode (few phrases: each can also catch
+        # unrelated speech): never checked, and they cut the coach short as stop does.
+        reporting = [Choice(p, f"sign:{r.id}") for r in self.book.signs.reports for p in r.phrases]
+        reporting += [Choice(p, HELP_NOW) for p in self.book.help_now.phrases]
+        choices += reporting
         fillers = [Choice(p, FILLER) for p in intents[FILLER].phrases] if FILLER in intents else []
         self.filler_words = frozenset(w for c in fillers for w in c.phrase.split())
         checked = [*(f"exercise:{ex}" for ex in self.book.exercises), *self.book.checked.commands]
@@ -203,11 +214,12 @@ class CoachEngine:
         # While the coach speaks, its barge_in commands cut it short; every one but stop, pause
         # and pain only when sure (exercises.yaml, barge_in:), so out-of-grammar speech or the
         # coach's own voice rarely cuts a prompt or moves the routine.
-        cutting = tuple(c for c in choices if c.intent in self.book.commands and (
-            c.intent in NEVER_CHECKED or c.phrase in self.book.barge_in))
+        cutting = tuple(c for c in choices if c in reporting or c.intent in self.book.commands
+                        and (c.intent in NEVER_CHECKED or c.phrase in self.book.barge_in))
         barge_in = Listen(cutting, thresholds=tuple(
             (intent, self.book.checked.threshold)
-            for intent in dict.fromkeys(c.intent for c in cutting) if intent not in NEVER_CHECKED))
+            for intent in dict.fromkeys(c.intent for c in cutting)
+            if intent not in NEVER_CHECKED and intent not in {c.intent for c in reporting}))
         self.running_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
                                             barge_in=barge_in)
         self.practice_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
@@ -219,7 +231,8 @@ class CoachEngine:
         pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain",
                                                           "nerve")
                          for p in self.book.commands[intent]]
-        self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + fillers)), intents)
+        self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + reporting + fillers)),
+                                              intents)
 
     # ------------------------------------------------------------------ public
 
@@ -334,22 +347,31 @@ class CoachEngine:
             return self._silence(state, now)
         if isinstance(event, Heard):
             intent = self.intent_of(event)
+            if intent in (SIGN, "nerve"):
+                return self._report(state, event, now)
             if intent is not None:
                 return self._command(state, intent, now)
             return self._not_caught(state, event)
         return state, []
 
     def intent_of(self, heard: Heard) -> str | None:
-        """What ``heard`` means to the coach: ``nerve`` whenever one of its words is a word of
-        numbness, tingling or weakness, else ``pain`` whenever one is a pain word, whatever
-        else was said or understood ("stop my leg is numb", "it hurts and tingles", "sharp
-        pain"), else its intent. The stricter reading wins: nerve signs go to the red-flag
-        questions with no question first."""
+        """What ``heard`` means to the coach: ``sign`` whenever it reports one of the other
+        warning signs (``signs:`` in exercises.yaml: "I wet myself", "my knee gave way"), else
+        ``nerve`` whenever one of its words is a word of numbness, tingling or weakness, else
+        ``pain`` whenever one is a pain word, else ``help-now`` for a call for help ("help
+        me", "I can't get up"), whatever else was said or understood ("stop my leg is numb",
+        "it hurts and tingles", "sharp pain"), else its intent. The stricter reading wins:
+        signs go to the red-flag questions with no question first."""
         words = _words(heard.text)
+        if any(r.found_in(words) for r in self.book.signs.reports) or (
+                heard.intent or "").startswith(f"{SIGN}:"):
+            return SIGN
         if self.book.nerve.words.intersection(words):
             return "nerve"
         if self.book.pain.words.intersection(words):
             return "pain"
+        if self.book.help_now.found_in(words):
+            return HELP_NOW
         return heard.intent
 
     def _not_caught(self, state: CoachState, heard: Heard) -> tuple[CoachState, list[Action]]:
@@ -541,14 +563,14 @@ class CoachEngine:
             return state, [Say(say["list"].format(names=names), "coach:list")]
         if intent == "help":
             return state, [Say(say["help"], "coach:help")]
+        if intent == HELP_NOW:
+            return self._help_now(state, now)
         if intent == "stop":
             state, actions = self._leave(state, now)
             state, more = self._finish(state, now, "stopped")
             return state, actions + more
         if intent == "pain":
             return self._pain(state, now)
-        if intent == "nerve":
-            return self._nerve(state, now)
         if intent == "next":
             if step.kind == "practice":
                 state = replace(state, done=credit(state.done, step.exercise, reps=1))
@@ -579,7 +601,9 @@ class CoachEngine:
             state = self._after_words(state, beat, now)
         return state, [Say(beat.again or step.instruction, f"step:{step.exercise}")]
 
-    def _pause(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+    def _pause(self, state: CoachState, now: float,
+               said: Say | None = None) -> tuple[CoachState, list[Action]]:
+        """Pause, saying so (``said``: a line of its own instead of "Paused. ...")."""
         actions: list[Action] = [CancelTimer(TIMER)]
         if state.mode == "running" and state.countdown is not None:
             countdown = state.countdown.pause(now)
@@ -587,7 +611,7 @@ class CoachEngine:
             if step.beats[state.beat].hold and state.waiting != "start":  # a hold under way
                 actions.append(self._record("pause", step, countdown.left(now)))
             state = replace(state, countdown=countdown)
-        actions.append(Say(self.book.say["paused"], "coach:paused"))
+        actions.append(said or Say(self.book.say["paused"], "coach:paused"))
         limit = self.book.pacing.paused_limit_seconds
         actions.append(StartTimer(TIMER, now + limit))
         return replace(state, mode="paused", paused_since=now), actions
@@ -679,18 +703,34 @@ class CoachEngine:
         return state, [*actions, self.pain_listen, Say(pain.stop, "pain:stop"),
                        Say(pain.advice, "pain:advice"), Say(pain.question, "pain:question")]
 
-    def _nerve(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
-        """Numbness, tingling or weakness reported: stop, say why, and ask the red-flag
-        questions again (no question first: these signs alone need a doctor straight away).
-        The report answers the red-flag question it names (``counts_as``): that one is not
-        asked again, and a "no" to it cannot cancel the report."""
-        state, actions = self._leave(state, now)
+    def _report(self, state: CoachState, heard: Heard,
+                now: float) -> tuple[CoachState, list[Action]]:
+        """A warning sign reported (``signs:``), or numbness, tingling or weakness (``nerve:``):
+        stop, say why, and ask the red-flag questions again (no question first: these signs
+        need a doctor straight away). Each report answers the red-flag question it names
+        (``counts_as``): that one is not asked again, and a "no" to it cannot cancel it."""
+        words = _words(heard.text)
+        signs = [r for r in self.book.signs.reports
+                 if r.found_in(words) or heard.intent == f"{SIGN}:{r.id}"]
         nerve = self.book.nerve
-        record = Record("report", {"sign": "nerve"})
+        numb = bool(nerve.words.intersection(words)) or heard.intent == "nerve"
+        answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
+        answered += [nerve.counts_as.answered()] if numb else []
+        record = Record("report", {"sign": ", ".join(
+            [*(r.id for r in signs), *(["nerve"] if numb else [])])})
+        said = Say(self.book.signs.say, "sign:stop") if signs else Say(nerve.say, "nerve:stop")
+        state, actions = self._leave(state, now)
         return replace(state, mode="ended"), [
-            *actions, record, Say(nerve.say, "nerve:stop"),
-            Say(self.book.pain.red_flags, "pain:red-flags"),
-            Goto(RED_FLAG_NODE, answered=(nerve.counts_as.answered(),))]
+            *actions, record, said, Say(self.book.pain.red_flags, "pain:red-flags"),
+            Goto(RED_FLAG_NODE, answered=tuple(dict.fromkeys(answered)))]
+
+    def _help_now(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+        """A call for help ("help me", "I can't get up"): pause the exercise (already paused:
+        stay so) and say how to get help and what to say."""
+        said = Say(self._fill(self.book.help_now.say), "coach:help-now")
+        if state.mode == "paused":
+            return state, [said]
+        return self._pause(state, now, said)
 
     def _pain_answer(self, state: CoachState, event: Event,
                      now: float) -> tuple[CoachState, list[Action]]:
@@ -699,13 +739,15 @@ class CoachEngine:
             return state, []
         intent = "unsure" if isinstance(event, Silence) else (
             self.intent_of(event) if isinstance(event, Heard) else None)  # a pain word: pain
+        if intent == HELP_NOW:  # the exercise has stopped: how to answer (and get help)
+            intent = "help"
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help": ask again, up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
                 return replace(state, pain_asks=state.pain_asks + 1), [
                     Say(pain.question, "pain:question")]
             intent = "unsure"  # still no usable answer: take the careful path
-        if intent == "nerve":
-            return self._nerve(state, now)
+        if intent in (SIGN, "nerve") and isinstance(event, Heard):
+            return self._report(state, event, now)
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),

@@ -234,6 +234,83 @@ class NerveScript:
     """The red-flag question the report answers (not asked again after the hand-back)."""
 
 
+def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
+    """Content phrases as runs of words."""
+    return tuple(tuple(p.split()) for p in phrases)
+
+
+def has_run(words: list[str] | tuple[str, ...], runs: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``runs`` occurs, word for word and in order, in ``words``."""
+    return any(tuple(words[i:i + len(run)]) == run
+               for run in runs for i in range(len(words) - len(run) + 1))
+
+
+@dataclass(frozen=True)
+class Report:
+    """One kind of warning sign reported during the exercises (``signs.reports``)."""
+
+    id: str
+    """Stable id (transcripts, the voice intent ``sign:<id>``)."""
+
+    source: str
+    """Seed file."""
+
+    words: tuple[tuple[str, ...], ...]
+    """Runs of words: one of them in what was heard or typed is such a report (with one of
+    ``together_with`` too, when there are any)."""
+
+    together_with: tuple[tuple[str, ...], ...] = ()
+    """Runs of words of which one must also be there ("bladder" with "leaked")."""
+
+    unless: tuple[tuple[str, ...], ...] = ()
+    """Runs of words none of which may be there ("fell asleep" is no fall)."""
+
+    phrases: tuple[str, ...] = ()
+    """Phrases put in the running coach's grammar (voice mode); each is a report itself."""
+
+    counts_as: CountsAs | None = None
+    """The red-flag question the report answers, if any."""
+
+    def found_in(self, words: list[str]) -> bool:
+        """Whether ``words`` (of what was heard or typed) report this sign."""
+        if has_run(words, _runs(self.phrases)):
+            return True
+        return has_run(words, self.words) and not has_run(words, self.unless) and (
+            not self.together_with or has_run(words, self.together_with))
+
+
+@dataclass(frozen=True)
+class SignScript:
+    """Warning signs other than a numb, tingling or weak leg, reported during the exercises."""
+
+    say: str
+    """Why the exercise stops, said before the red-flag questions are asked again."""
+
+    reports: tuple[Report, ...]
+    """Each kind of report."""
+
+
+@dataclass(frozen=True)
+class HelpScript:
+    """A call for help during the exercises ("help me", "I can't get up")."""
+
+    source: str
+    """Seed file."""
+
+    words: tuple[tuple[str, ...], ...]
+    """Runs of words: one of them in what was heard or typed is such a call."""
+
+    phrases: tuple[str, ...]
+    """Phrases put in the running coach's grammar (voice mode)."""
+
+    say: str
+    """Said as the exercise is paused: how to get help (``{emergency_number}``), what to say."""
+
+    def found_in(self, words: list[str]) -> bool:
+        """Whether ``words`` (of what was heard or typed) call for help."""
+        return has_run(words, self.words + _runs(self.phrases))
+
+
 @dataclass(frozen=True)
 class Checks:
     """What the running coach acts on only when the recognizer is sure (``checked:``)."""
@@ -284,6 +361,12 @@ class ExerciseBook:
     """Phrases of other commands that cut the coach's own prompts short as well as every phrase
     of stop, pause, pain and nerve (``barge_in:``), at ``checked``'s threshold."""
 
+    signs: SignScript = SignScript("", ())
+    """Warning signs other than the nerve ones, reported during the exercises."""
+
+    help_now: HelpScript = HelpScript("", (), (), "")
+    """A call for help during the exercises."""
+
     after_routine: tuple[str, ...] = ()
     """Said last when the routine ends by itself: when to call for help (``{emergency_number}``
     filled in by the coach)."""
@@ -328,6 +411,8 @@ class ExerciseBook:
         phrases += [p for group in self.answers.values() for p in group]
         phrases += [p for ex in self.exercises.values() for p in ex.phrases]
         phrases += [p for c in self.cautions for p in c.phrases]
+        phrases += [p for r in self.signs.reports for p in r.phrases]
+        phrases += list(self.help_now.phrases)
         return list(dict.fromkeys(phrases))
 
 
@@ -392,6 +477,11 @@ def _reference_problems(loaded: YamlDocument) -> list[Problem]:
                                       "a flag such as leg-weakness"))
     for i, ex in enumerate(exercises):
         out += _exercise_problems(loaded, i, ex, phase_ids)
+    reports = loaded.data["signs"]["reports"]
+    for i, report in enumerate(reports):
+        if report["id"] in [r["id"] for r in reports[:i]]:
+            out.append(loaded.problem(("signs", "reports", i, "id"),
+                                      f"duplicate id {report['id']!r}", "each id once"))
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
     out += _barge_in_problems(loaded)
@@ -489,6 +579,10 @@ def _phrase_problems(loaded: YamlDocument) -> list[Problem]:
         groups.append((("exercises", i, "phrases"), f"exercise {ex['id']}", ex["phrases"]))
     for i, c in enumerate(data["cautions"]):
         groups.append((("cautions", i, "phrases"), f"caution {c['id']}", c.get("phrases", [])))
+    for i, r in enumerate(data["signs"]["reports"]):
+        groups.append((("signs", "reports", i, "phrases"), f"sign {r['id']}",
+                       r.get("phrases", [])))
+    groups.append((("help_now", "phrases"), "help now", data["help_now"].get("phrases", [])))
     for path, meaning, phrases in groups:
         for j, phrase in enumerate(phrases):
             if phrase in owner and owner[phrase] != meaning:
@@ -500,11 +594,14 @@ def _phrase_problems(loaded: YamlDocument) -> list[Problem]:
 
 def _template_problems(loaded: YamlDocument) -> list[Problem]:
     out = []
-    for j, text in enumerate(loaded.data["after_routine"]["say"]):
+    numbered: list[tuple[tuple[str | int, ...], str]] = [
+        (("after_routine", "say", j), text)
+        for j, text in enumerate(loaded.data["after_routine"]["say"])]
+    numbered.append((("help_now", "say"), loaded.data["help_now"]["say"]))
+    for where, text in numbered:
         bad = _unknown_fields(text, {EMERGENCY_NUMBER})
         if bad:
-            out.append(loaded.problem(("after_routine", "say", j),
-                                      f"unknown placeholder {', '.join(sorted(bad))}",
+            out.append(loaded.problem(where, f"unknown placeholder {', '.join(sorted(bad))}",
                                       "{" + EMERGENCY_NUMBER + "} or no placeholder"))
     for key, text in loaded.data["say"].items():
         texts = text if isinstance(text, list) else [text]
@@ -543,7 +640,12 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                 tuple(c.get("skip", ())))
         for c in data["cautions"]
     )
-    pain, nerve = data["pain"], data["nerve"]
+    pain, nerve, signs, help_now = data["pain"], data["nerve"], data["signs"], data["help_now"]
+    reports = tuple(
+        Report(r["id"], r["source"], _runs(r["words"]), _runs(r.get("together_with", ())),
+               _runs(r.get("unless", ())), tuple(r.get("phrases", ())),
+               CountsAs(**r["counts_as"]) if "counts_as" in r else None)
+        for r in signs["reports"])
     return ExerciseBook(
         exercises=exercises,
         phases=phases,
@@ -558,5 +660,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         answers={k: tuple(v) for k, v in data["answers"].items()},
         say=dict(data["say"]),
         barge_in=tuple(data["barge_in"]),
+        signs=SignScript(signs["say"], reports),
+        help_now=HelpScript(help_now["source"], _runs(help_now["words"]),
+                            tuple(help_now.get("phrases", ())), help_now["say"]),
         after_routine=tuple(data["after_routine"]["say"]),
     )

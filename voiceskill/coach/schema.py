@@ -25,6 +25,9 @@ PHRASES = {"type": "array", "items": PHRASE, "minItems": 1, "x-expected": "a lis
 WORDS = {"type": "array", "minItems": 1, "x-expected": "a list of single words",
          "items": {"type": "string", "pattern": "^[a-z][a-z']*$",
                    "x-expected": "one lower-case word, e.g. hurts"}}
+#: Words or runs of words, matched in the words of what was heard or typed (not grammar phrases).
+RUNS = {"type": "array", "items": PHRASE, "minItems": 1,
+        "x-expected": "a list of words or runs of words, e.g. [gave way, buckled]"}
 SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": 3600}
 COUNT = {"type": "integer", "minimum": 1, "maximum": 100}
 
@@ -87,6 +90,14 @@ BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, 
 COUNTS_AS = _object(
     {"question": ID, "answer": ID, "say": TEXT}, ("question", "answer", "say"),
     expected="question, answer and say, e.g. question: leg-symptoms-since-pop, answer: \"yes\"",
+)
+
+#: One kind of warning sign reported during the exercises (``signs.reports``).
+REPORT = _object(
+    {"id": ID, "source": SOURCE, "words": RUNS, "together_with": RUNS, "unless": RUNS,
+     "phrases": PHRASES, "counts_as": COUNTS_AS},
+    ("id", "source", "words"),
+    expected="id, source and words; optional together_with, unless, phrases, counts_as",
 )
 
 EXERCISE = _object(
@@ -187,6 +198,13 @@ SCHEMA: dict[str, Any] = _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS},
             ("source", "words", "say", "counts_as"),
         ),
+        "signs": _object(
+            {"say": TEXT, "reports": {"type": "array", "items": REPORT, "minItems": 1,
+                                      "x-expected": "a list of reports"}},
+            ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
+        "help_now": _object(
+            {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "say": TEXT},
+            ("source", "words", "say"), expected="source, words and say; optional phrases"),
         "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
                                  expected="source and say: when to call for help, said last"),
         "commands": _object(
@@ -207,13 +225,14 @@ SCHEMA: dict[str, Any] = _object(
             missing="a line for the coach to say, as in the shipped exercises.yaml",
         ),
     },
-    ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "after_routine",
-     "commands", "checked", "barge_in", "answers", "say"),
+    ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "signs",
+     "help_now", "after_routine", "commands", "checked", "barge_in", "answers", "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "nerve, after_routine, commands, checked, barge_in, answers, say",
+             "nerve, signs, help_now, after_routine, commands, checked, barge_in, answers, say",
 )
 
-#: The one placeholder of ``after_routine.say`` (the configured emergency number).
+#: The one placeholder of ``after_routine.say`` and ``help_now.say`` (the configured
+#: emergency number).
 EMERGENCY_NUMBER = "emergency_number"
 
 #: Placeholders each template may use (anything else is a content error).

@@ -172,6 +172,8 @@ def _counts_as_problems(directory: Path, dialog: Dialog, book: ExerciseBook) -> 
     assert document is not None  # it loaded a moment ago
     problems = []
     reports: list[tuple[Path_, CountsAs]] = [(("nerve",), book.nerve.counts_as)]
+    reports += [(("signs", "reports", i), report.counts_as)
+                for i, report in enumerate(book.signs.reports) if report.counts_as is not None]
     for where, counts_as in reports:
         node = dialog.nodes.get(counts_as.question)
         if node is None or not node.is_question or node.id not in reached:
