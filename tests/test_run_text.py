@@ -381,3 +381,57 @@ def test_louder_softer_slower_faster_say_what_they_do_in_text_mode(tmp_path):
     assert said == [NO_VOLUME] * 3 + [NO_RATE] * 2
     assert " ".join(NO_VOLUME.split()) in " ".join(stdout.split())
     assert "[outcome: stopped]" in stdout
+
+
+def test_lists_of_commands_leave_out_the_voice_ones_in_text_mode(tmp_path):
+    """The coach's list of commands ("You can say pause, repeat, next, back, slower, louder,
+    how long, or stop at any time.") and its help offered slower/louder (and faster/softer)
+    in text mode, where typed they change nothing (e2d3a96 made them say so). Text mode's
+    lists leave them out; the rest of each list is as it was."""
+    from voiceskill.textio import COMMAND_LIST_KEYS, VOICE_ONLY_COMMANDS
+
+    stdout, events = run_text(["help", "stop"], tmp_path, "--start", "cat-cow")
+    lists = {e["key"]: e["text"] for e in events
+             if e["type"] == "say" and e["key"] in COMMAND_LIST_KEYS}
+    assert lists == {
+        "coach:commands": "You can say pause, repeat, next, back, how long, or stop at any "
+                          "time.",
+        "coach:help": "Say pause or resume, repeat, next or back, next exercise, how long, "
+                      "list, stop, or it hurts. If a leg goes numb, tingles or feels weak, say "
+                      "my leg is numb, and we stop. You can also ask for an exercise by name.",
+    }
+    shown = " ".join(stdout.split())
+    for text in lists.values():
+        assert text in shown
+    assert not VOICE_ONLY_COMMANDS & set(shown.lower().replace(",", " ").split())
+    assert "[outcome: stopped]" in stdout
+
+
+def test_voice_mode_still_lists_the_voice_commands():
+    """The engine itself (voice mode, simulations, the kiosk) is unchanged."""
+    import voiceskill
+    from voiceskill.conversation import build_conversation
+    from voiceskill.events import Say, Started
+
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    _, actions = engine.step(engine.initial_state(), Started("cat-cow"), 0.0)
+    (listed,) = [a.text for a in actions if isinstance(a, Say) and a.key == "coach:commands"]
+    assert "slower, louder" in listed
+
+
+@pytest.mark.parametrize(
+    ("listed", "shown"),
+    [
+        ("You can say pause, slower, louder, or stop.", "You can say pause, or stop."),
+        ("Say pause, stop, or louder.", "Say pause, or stop."),
+        ("Say pause, stop, or slower or faster.", "Say pause, or stop."),
+        ("Say pause, louder or softer, stop.", "Say pause, stop."),
+        ("Say pause, repeat, or stop.", "Say pause, repeat, or stop."),
+        ("Say louder, or stop.", "Say louder, or stop."),  # "say louder" is not only voice
+        ("Okay.", "Okay."),
+    ],
+)
+def test_without_voice_commands(listed, shown):
+    from voiceskill.textio import without_voice_commands
+
+    assert without_voice_commands(listed) == shown

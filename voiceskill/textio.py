@@ -12,10 +12,11 @@ import re
 import select
 import sys
 import textwrap
-from typing import TextIO
+from dataclasses import dataclass, replace
+from typing import Any, TextIO
 
 from voiceskill.clock import Clock
-from voiceskill.events import Heard, Listen, Silence
+from voiceskill.events import Action, Event, Heard, Listen, Say, Silence
 from voiceskill.intents import NUMBERS, match_intent, normalize
 
 #: Whole typed answers that stand for a word: ``y`` and ``n`` (after normalising).
@@ -25,6 +26,14 @@ SHORT_ANSWERS = {"y": "yes", "n": "no"}
 #: speak more slowly." / "... faster.": those change only the spoken voice, and there is none.
 NO_VOLUME = "Louder and softer change only the spoken voice; in text mode nothing changes."
 NO_RATE = "Slower and faster change only the spoken voice; in text mode nothing changes."
+
+#: Commands that change only the spoken voice: a list of what can be said, shown in text mode,
+#: leaves them out (they would change nothing there; typed, they say so: :data:`NO_VOLUME`).
+VOICE_ONLY_COMMANDS = frozenset({"louder", "softer", "quieter", "slower", "faster"})
+
+#: Keys of the coach's lines that list the commands (``commands:`` and ``help:`` of
+#: dialogs/exercises.yaml's ``say:``), as :class:`TextModeEngine` finds them.
+COMMAND_LIST_KEYS = frozenset({"coach:commands", "coach:help"})
 
 #: A number typed on its own, perhaps ending a sentence: "3", "12.", "07".
 _DIGITS = re.compile(r"([0-9]+)[.,!?]?")
@@ -55,6 +64,54 @@ def typed_text(line: str) -> str:
     except UnicodeEncodeError:
         raw = line.encode("utf-8", "replace")
     return raw.decode("utf-8", "replace")
+
+
+def without_voice_commands(text: str) -> str:
+    """``text``, a line listing commands ("You can say pause, repeat, next, back, slower,
+    louder, how long, or stop at any time."), without the items of its comma list that name
+    only voice commands (:data:`VOICE_ONLY_COMMANDS`: "slower", "louder or softer"). A last
+    item so dropped ("..., or louder.") hands its "or" and its ending to the item before."""
+    items = text.split(", ")
+    kept: list[str] = []
+    for index, item in enumerate(items):
+        words = normalize(item).split()
+        named = [w for w in words if w not in ("or", "and")]
+        if not named or not set(named) <= VOICE_ONLY_COMMANDS:
+            kept.append(item)
+            continue
+        if index == len(items) - 1 and kept:  # the list's end: "or"/"and" and the full stop
+            joiner = words[0] + " " if words[0] in ("or", "and") else ""
+            kept[-1] = joiner + kept[-1] + _ending(item)
+    return ", ".join(kept)
+
+
+def _ending(item: str) -> str:
+    """What follows the last word of ``item``: its full stop, say."""
+    return item[len(item.rstrip(".!?;:")):]
+
+
+@dataclass
+class TextModeEngine:
+    """The conversation as text mode shows it: ``engine``'s actions, with its lists of
+    commands (:data:`COMMAND_LIST_KEYS`) leaving out the commands that change only the spoken
+    voice (:func:`without_voice_commands`). Voice mode, simulations and the kiosk run
+    ``engine`` itself."""
+
+    engine: Any
+    """The pure conversation engine (:class:`voiceskill.session.Engine`)."""
+
+    def initial_state(self) -> Any:
+        return self.engine.initial_state()
+
+    def step(self, state: Any, event: Event, now: float) -> tuple[Any, list[Action]]:
+        state, actions = self.engine.step(state, event, now)
+        return state, [_for_text(action) for action in actions]
+
+
+def _for_text(action: Action) -> Action:
+    if isinstance(action, Say) and action.key in COMMAND_LIST_KEYS:
+        return replace(action, text=without_voice_commands(action.text))
+    return action
 
 
 class TextMouth:

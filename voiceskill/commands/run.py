@@ -16,7 +16,7 @@ from voiceskill.clock import MonotonicClock, VirtualClock
 from voiceskill.config import ConfigError, emergency_number, positive_seconds, silence_seconds
 from voiceskill.errors import ContentError
 from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
-from voiceskill.textio import TextEar, TextMouth
+from voiceskill.textio import TextEar, TextModeEngine, TextMouth
 from voiceskill.transcript import Transcript
 
 #: What the end of a session says of a transcript that could not be written to its end.
@@ -149,7 +149,9 @@ def _run_text(args, engine, transcript: Transcript, settings: dict) -> int:
     # Piped answers are a script: time runs virtually, so holds and silences take no wall time.
     clock = VirtualClock() if piped else MonotonicClock()
     ear = TextEar(clock, echo=piped)
-    session = Session(engine, ear, TextMouth(), clock, transcript, settings["silence_timeout"])
+    # Its lists of commands leave out louder/slower: typed, they change nothing.
+    session = Session(TextModeEngine(engine), ear, TextMouth(), clock, transcript,
+                      settings["silence_timeout"])
 
     def stop() -> None:
         # Stop politely, as voice mode does: the session says its closing line and writes its
