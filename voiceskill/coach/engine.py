@@ -748,6 +748,9 @@ class CoachEngine:
             intent = "unsure"  # still no usable answer: take the careful path
         if intent in (SIGN, "nerve") and isinstance(event, Heard):
             return self._report(state, event, now)
+        if intent == "stop":  # asked to stop (said, a kiosk's stop, SIGTERM): no answer
+            return replace(state, mode="ended"), [Say(pain.advice, "pain:advice"),
+                                                  End("stopped")]
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),
@@ -755,9 +758,6 @@ class CoachEngine:
         if intent == "no":
             care = [Say(text, "pain:care") for text in pain.care]
             return replace(state, mode="ended"), [record, *care, End("advice")]
-        if intent == "stop":
-            return replace(state, mode="ended"), [record, Say(pain.advice, "pain:advice"),
-                                                  End("stopped")]
         return state, [Say(pain.question, "pain:question")]
 
     # ------------------------------------------------------------------ helpers
