@@ -9,15 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from voiceskill.dialog.engine import ScreeningEngine, ScreeningState
+from voiceskill.dialog.engine import ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET
 from voiceskill.dialog.safety import red_flags_skipped
-from voiceskill.events import Action, End, Event, Goto, Started
+from voiceskill.events import Action, End, Event, Goto, Heard, Started
+from voiceskill.intents import normalize
+
+if TYPE_CHECKING:
+    from voiceskill.coach.routine import ExerciseBook
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
 DEFAULT_PHASE = "first-72-hours"
+
+#: Where the red-flag questions begin: a warning sign reported at a question past or outside
+#: them leads there (as the coach's hand-back does: voiceskill.coach.engine.RED_FLAG_NODE).
+RED_FLAG_NODE = "red-flags"
+
+#: Words that deny ("no numbness", "I haven't wet myself"): a report in such words is no report
+#: at a red-flag question, whose own words an answer may repeat (ScreeningEngine.report).
+NEGATIONS = frozenset(
+    "no not never none nothing neither nor without cannot dont didnt doesnt havent hasnt hadnt "
+    "isnt arent wasnt werent cant couldnt wont wouldnt aint".split())
 
 
 class Coach(Protocol):
@@ -34,6 +48,11 @@ class Coach(Protocol):
     ) -> tuple[Any, list[Action]]: ...
 
     def step(self, state: Any, event: Event, now: float) -> tuple[Any, list[Action]]: ...
+
+    @property
+    def book(self) -> ExerciseBook:
+        """The exercise book, whose ``nerve:`` and ``signs:`` words the screening hears too."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,14 @@ class Conversation:
         if state.part == "coach":
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)
+        report = sign_report(self.coach.book, event) if isinstance(event, Heard) else None
+        if report is not None and state.screening.node is not None:
+            # A warning sign said in the person's own words, whatever the question was: the
+            # stricter reading wins, as during the exercises.
+            assert isinstance(event, Heard)
+            screening_state, actions = self.screening.report(state.screening, event, report,
+                                                             RED_FLAG_NODE)
+            return self._after(replace(state, screening=screening_state), actions, now)
         screening_state, actions = self.screening.step(state.screening, event, now)
         return self._after(replace(state, screening=screening_state), actions, now)
 
@@ -133,6 +160,24 @@ class Conversation:
         flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
         coach_state, actions = self.coach.start(now, phase, exercise, flags)
         return replace(state, part="coach", coach=coach_state), actions
+
+
+def sign_report(book: ExerciseBook, heard: Heard) -> SignReport | None:
+    """The warning signs ``heard`` reports, read as the coach reads them during the exercises
+    (exercises.yaml: ``signs:`` reports, and ``nerve:`` words of numbness, tingling or
+    weakness; or the intent of one of their phrases in voice mode), with the red-flag questions
+    they answer (``counts_as``); None when it reports none."""
+    words = normalize(heard.text).split()
+    signs = [r for r in book.signs.reports
+             if r.found_in(words) or heard.intent == f"sign:{r.id}"]
+    numb = bool(book.nerve.words.intersection(words)) or heard.intent == "nerve"
+    if not signs and not numb:
+        return None
+    answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
+    answered += [book.nerve.counts_as.answered()] if numb else []
+    negated = any(w in NEGATIONS or w.endswith("n't") for w in words)
+    return SignReport(tuple([*(r.id for r in signs), *(["nerve"] if numb else [])]),
+                      tuple(dict.fromkeys(answered)), negated)
 
 
 def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conversation:

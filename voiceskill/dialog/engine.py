@@ -18,7 +18,13 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
   be undone. With nothing to go back to it counts as "repeat";
 - a question the coach's hand-back says was answered by a report (a numb leg during the
   exercises: :attr:`~voiceskill.events.Goto.answered`) is not asked: its line is said and that
-  answer taken, so a later "no" cannot cancel the report.
+  answer taken, so a later "no" cannot cancel the report;
+- a warning sign reported at a question of the screening itself ("my leg is numb" when asked
+  when the back popped: :meth:`ScreeningEngine.report`) is treated the same way: past or
+  outside the red-flag questions they are asked again, the report answering its own; at a
+  red-flag question the report answers its question there and then when that is this one or
+  one already answered, else it waits for it and this question is asked again. After a report
+  the session never reaches the exercises.
 """
 
 from __future__ import annotations
@@ -89,12 +95,34 @@ class ScreeningState:
     ``if_asked_before`` counts as asked then, even in a session started at the exercises."""
 
     reported: tuple[tuple[str, str, str], ...] = ()
-    """Questions answered by a report during the exercises: (question id, intent, line said
-    in place of the question), from the coach's hand-back."""
+    """Questions answered by a report (during the exercises, from the coach's hand-back, or
+    at a question of the screening): (question id, intent, line said in place of the
+    question)."""
+
+    told: bool = False
+    """True once a warning sign was reported at a question of the screening (:meth:`
+    ScreeningEngine.report`): a question with ``if_asked_before`` (the way to the exercises)
+    then leads to its cautious branch, also after a report that answers no question (a fall)."""
 
     def get(self, key: str, default: str | None = None) -> str | None:
         """A context value."""
         return dict(self.context).get(key, default)
+
+
+@dataclass(frozen=True)
+class SignReport:
+    """A warning sign reported in words of the person's own at a screening question ("my leg
+    is numb", "I wet myself"), as the exercise book's ``nerve:`` and ``signs:`` read it."""
+
+    signs: tuple[str, ...]
+    """Which signs (the book's report ids, ``nerve``), for the transcript."""
+
+    answered: tuple[tuple[str, str, str], ...]
+    """The red-flag questions the report answers: (question id, intent, line said in place of
+    the question), as :attr:`~voiceskill.events.Goto.answered`; empty for a fall."""
+
+    negated: bool = False
+    """Whether the words also deny something ("no numbness", "I haven't wet myself")."""
 
 
 class ScreeningEngine:
@@ -138,6 +166,11 @@ class ScreeningEngine:
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
                 actions.append(End(item.name))
                 return replace(state, node=None, outcome=item.name), actions
+            if item.is_question and item.if_asked_before is not None and state.told:
+                # a warning sign was reported at a question: no exercises, whatever came after
+                actions += self.message("reported_no_exercise", f"reported-no-exercise:{item.id}")
+                target = self.cautious_target(item)
+                continue
             if item.is_question and item.if_asked_before is not None and (state.coached or any(
                     question == item.id for question, _ in state.answers)):
                 target = item.if_asked_before  # back from the coach: not asked twice
@@ -243,6 +276,58 @@ class ScreeningEngine:
         ``answered``: questions the person's report answered (:attr:`ScreeningState.reported`)."""
         return self.enter(replace(state, outcome=None, undo=(), coached=True,
                                   reported=state.reported + answered), target)
+
+    def report(self, state: ScreeningState, heard: Heard, report: SignReport,
+               restart_at: str) -> tuple[ScreeningState, list[Action]]:
+        """A warning sign reported at the current question (``heard``: "my leg is numb" when
+        asked when the back popped), read by the caller from the exercise book's words.
+
+        Outside the red-flag questions (a question without a tier): the dialog's ``reported``
+        line, and the red-flag questions from ``restart_at`` again, each report answering its
+        own question when they reach it (as after the coach's hand-back); "go back" cannot
+        lead past them. At a red-flag question: a report that answers this question, or one
+        already answered, is taken there and then (the earlier answer gives way); any other
+        waits for its question, its line is said and this question asked again. A report in
+        words that deny something (``report.negated``: "no, no numbness") is no report at a
+        red-flag question, whose own words it may repeat: not understood, as before.
+        Afterwards the session never reaches the exercises (:attr:`ScreeningState.told`)."""
+        node = self._current(state)
+        if node is None:
+            return state, []
+        at_red_flag = node.tier in TIERS
+        if at_red_flag and report.negated:
+            return self._on_heard(state, replace(heard, intent=None))
+        record = Record("report", {"node": node.id, "sign": ", ".join(report.signs),
+                                   "text": heard.text})
+        known = {question for question, _, _ in state.reported}
+        new = tuple(a for a in dict.fromkeys(report.answered) if a[0] not in known)
+        state = replace(state, reported=state.reported + new, told=True)
+        answered = {q for q, _ in state.answers}
+        if not at_red_flag:
+            said = self.message("reported", f"report:{node.id}")
+            new_state, actions = self.enter(replace(state, undo=()), restart_at)
+            return new_state, [record, *said, *actions]
+        mine = [q for q, i, _ in state.reported
+                if (q == node.id or q in answered) and self._answers(q, i)]
+        if mine:  # this question, or the earliest one already answered
+            order = [q for q, _ in state.answers] + [node.id]
+            new_state, actions = self.enter(state, min(mine, key=order.index))
+            return new_state, [record, *actions]
+        if state.repeats >= MAX_REPEATS:  # reported again and again: a question held for ever
+            new_state, actions = self._on_unusable(state, "unsure", asked="report")
+            return new_state, [record, *actions]
+        state = replace(state, repeats=state.repeats + 1)
+        lines = [Say(self._fill(line), f"reported:{q}")
+                 for q, _, line in dict.fromkeys(report.answered)]
+        lines += self.message("reported_ahead" if lines else "reported", f"report:{node.id}")
+        return state, [record, *lines,
+                       Say(self._fill(self.text_of(node, state)), f"question:{node.id}"),
+                       self.listen_for(node)]
+
+    def _answers(self, question: str, intent: str) -> bool:
+        """Whether ``intent`` is an answer of the question ``question``."""
+        node = self.dialog.nodes.get(question)
+        return node is not None and node.answer_for(intent) is not None
 
     def _on_unusable(
         self, state: ScreeningState, reason: str, asked: str | None = None

@@ -176,7 +176,8 @@ REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: after "go back"; ``wait``, when a question is given longer after "wait";
 #: ``skipped_screening``, when a session starts past some red-flag questions (``run --start``
 #: at an exercise, a phase or a later node).
-OPTIONAL_MESSAGES = ("back", "wait", "skipped_screening")
+OPTIONAL_MESSAGES = ("back", "wait", "skipped_screening", "reported", "reported_ahead",
+                     "reported_no_exercise")
 
 INTENTS = {
     "type": "object",

@@ -1,0 +1,174 @@
+"""A warning sign reported in the person's own words at a question of the screening ("my leg
+is numb" when asked when the back popped) is heard as the coach hears it during the exercises
+(exercises.yaml's ``nerve:`` and ``signs:``): past or outside the red-flag questions they are
+asked again with the report answering its own (``counts_as``), so the session ends in care
+today or the emergency, never in advice or the exercises; at a red-flag question the report
+answers its question at once when it is that one or one already answered, else it waits for it.
+
+Before (review finding 4), such a report was "not understood" there, asked again twice, and
+the session went on to advice or the exercises.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import voiceskill
+from tests.dialog.test_flags import NO_RED_FLAGS, converse, said
+from tests.test_run_text import run_text
+from voiceskill.conversation import build_conversation
+from voiceskill.dialog.engine import MAX_REPEATS
+from voiceskill.events import Action, End, Heard, Listen, Record, Say, Started
+
+LEG = "leg-symptoms-since-pop"
+LEG_LINE = "You told me a leg felt numb, tingly or weak."
+AGAIN = "I will ask the warning-sign questions again."
+
+#: Answers that lead to each question outside the red-flag questions.
+TO_THE_QUESTION = {
+    "time-since-pop": NO_RED_FLAGS,
+    "days-since-pop": [*NO_RED_FLAGS, "last week"],
+    "start-exercises": [*NO_RED_FLAGS, "two weeks ago"],
+}
+
+
+def outcomes(actions: list[Action]) -> list[str]:
+    return [a.outcome for a in actions if isinstance(a, End)]
+
+
+def keys(actions: list[Action]) -> list[str]:
+    return [a.key for a in actions if isinstance(a, Say)]
+
+
+def talk(answers: list[str], start: str | None = None) -> list[Action]:
+    return converse(build_conversation(voiceskill.DIALOGS_DIR), answers, start=start)
+
+
+@pytest.mark.parametrize("report", ["my leg is numb", "my left leg feels weak",
+                                    "no, but my foot is tingling", "yes my leg is numb"])
+@pytest.mark.parametrize("question", TO_THE_QUESTION)
+def test_a_numb_leg_after_the_screening_ends_in_care_today(question: str, report: str) -> None:
+    before = TO_THE_QUESTION[question]
+    actions = talk([*before, report, *["no"] * 30])
+    assert outcomes(actions) == ["urgent"]
+    asked = keys(actions)
+    at = asked.index(f"question:{question}")
+    after = asked[at + 1:]
+    assert after[:2] == [f"report:{question}", "statement:red-flags"]
+    assert AGAIN in said(actions)
+    assert "question:saddle-numbness" in after and "question:emergency-check" in after
+    assert f"question:{LEG}" not in after and f"reported:{LEG}" in after
+    (report_record,) = [a for a in actions if isinstance(a, Record) and a.type == "report"]
+    assert report_record.data == {"node": question, "sign": "nerve", "text": report}
+
+
+@pytest.mark.parametrize(("report", "question"), [
+    ("I just wet myself", "bladder-control"),
+    ("my knee gave way", "leg-weakness-severe"),
+    ("there is numbness in my groin", "saddle-numbness"),
+])
+def test_an_emergency_sign_after_the_screening_ends_in_the_emergency(
+        report: str, question: str) -> None:
+    actions = talk([*NO_RED_FLAGS, report, *["no"] * 30])
+    assert outcomes(actions) == ["emergency"]
+    assert f"reported:{question}" in keys(actions)
+
+
+def test_in_a_session_started_at_the_question_too() -> None:
+    actions = talk(["my leg is numb", *["no"] * 30], start="time-since-pop")
+    assert outcomes(actions) == ["urgent"]
+    assert AGAIN not in said(actions)
+    assert "Now, a few questions about warning signs." in said(actions)
+
+
+def test_a_fall_then_no_to_everything_never_reaches_the_exercises() -> None:
+    """A fall answers no question (as during the exercises): the questions are asked again,
+    and with every answer "no" the session ends in advice, saying why, never the exercises."""
+    for start, before in ((None, NO_RED_FLAGS), ("time-since-pop", [])):
+        actions = talk([*before, "I fell", *["no"] * 30, "two weeks ago", "yes"], start=start)
+        assert outcomes(actions) == ["advice"]
+        assert "Because of what you told me, I will not guide exercises today." in said(actions)
+        assert "exercise" not in outcomes(actions)
+
+
+def test_go_back_cannot_lead_past_the_questions_after_a_report() -> None:
+    actions = talk([*NO_RED_FLAGS, "my leg is numb", "go back", *["no"] * 30])
+    assert outcomes(actions) == ["urgent"]
+    assert "back:swelling-bruising" not in keys(actions)
+
+
+# ------------------------------------------------------------------ at a red-flag question
+
+def test_a_numb_leg_at_the_bowel_question_answers_the_leg_question() -> None:
+    """The report waits for its question: this one is asked again, and the leg question comes
+    out "yes" when reached, whatever is answered meanwhile."""
+    actions = talk(["no", "no", "no", "my leg is numb", *["no"] * 30])
+    assert outcomes(actions) == ["urgent"]
+    asked = keys(actions)
+    at = asked.index("question:bowel-control")
+    assert asked[at + 1:at + 4] == [f"reported:{LEG}", "report:bowel-control",
+                                    "question:bowel-control"]
+    assert f"question:{LEG}" not in asked
+    answers = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
+    assert answers[-1] == {"node": LEG, "intent": "yes", "text": "", "reported": True}
+
+
+def test_a_report_that_answers_this_question_is_its_answer() -> None:
+    actions = talk(["no", "I have wet myself"])
+    assert outcomes(actions) == ["emergency"]
+    assert "reported:bladder-control" in keys(actions)
+    actions = talk(["no"] * 13 + ["my leg is numb"])
+    assert outcomes(actions) == ["urgent"]
+
+
+def test_a_report_that_answers_a_question_already_answered_overrides_its_no() -> None:
+    actions = talk(["no", "no", "no", "my legs gave way"])
+    assert outcomes(actions) == ["emergency"]
+    assert keys(actions)[-4] == "reported:leg-weakness-severe"
+
+
+@pytest.mark.parametrize(("answers", "denial"), [
+    ([], "no numbness"),
+    (["no"], "no I haven't lost control of my bladder"),
+    (["no"] * 9, "no numbness and my legs are not weak"),
+    (["no"] * 13, "no tingling"),
+])
+def test_a_denial_in_the_questions_own_words_is_no_report(answers, denial) -> None:
+    """Said to a red-flag question, words that deny are not taken as a report (they may
+    repeat the question's words): not understood, as before, never a "no" either."""
+    actions = talk([*answers, denial])
+    assert not [a for a in actions if isinstance(a, Record) and a.type == "report"]
+    assert keys(actions)[-1].startswith("reprompt:")
+
+
+def test_a_report_said_again_and_again_cannot_hold_a_question() -> None:
+    actions = talk(["no", "no", "no", *["I fell"] * (MAX_REPEATS + 3)])
+    assert outcomes(actions) == ["emergency"]  # bowel-control's cautious branch
+
+
+def test_voice_mode_intents_of_the_coach_phrases_are_reports() -> None:
+    """In voice mode the recognizer returns the phrase with its intent (``nerve``,
+    ``sign:<id>``), as the coach's grammar names them."""
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    state, actions = engine.step(engine.initial_state(), Started("time-since-pop"), 0.0)
+    assert isinstance(actions[-1], Listen)
+    state, actions = engine.step(state, Heard("my leg is numb", "nerve", 0.9), 1.0)
+    assert "statement:red-flags" in keys(actions)
+    assert state.screening.reported[0][0] == LEG
+
+
+# ------------------------------------------------------------------ run --text end to end
+
+def test_run_text_reviewers_reproduction(tmp_path: Path) -> None:
+    stdout, events = run_text([*NO_RED_FLAGS, "my leg is numb", *NO_RED_FLAGS], tmp_path)
+    assert "[outcome: urgent]" in stdout
+    assert LEG_LINE in stdout and "What you just told me can be a warning sign." in stdout
+    assert [e for e in events if e["type"] == "report"][0]["node"] == "time-since-pop"
+
+
+def test_run_text_started_at_days_since_pop(tmp_path: Path) -> None:
+    stdout, _ = run_text(["my leg is numb", *NO_RED_FLAGS], tmp_path, "--start",
+                         "days-since-pop")
+    assert "[outcome: urgent]" in stdout
