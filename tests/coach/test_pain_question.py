@@ -2,6 +2,9 @@
 "it hurts" is said during an exercise), in a session: the conversation with the screening's
 intents, run by the real Session loop on a virtual clock.
 
+- "Wait" or "hold on" answers nothing: "Take your time", and the question waits 30 s for its
+  answer instead of 8, as a red-flag question does; "help" says how to answer it, then asks it
+  again (review finding 10: "wait" was not understood, "help" only said the question again).
 - A stop asked for there (said, or from outside: a kiosk's stop, SIGTERM) ends the session as
   a stop; it is no answer to the question (review: it was recorded as an ``answer`` with
   intent ``stop``).
@@ -14,11 +17,13 @@ from typing import Any
 import pytest
 
 import voiceskill
+from tests.coach.harness import coach
 from voiceskill.clock import VirtualClock
 from voiceskill.conversation import build_conversation
+from voiceskill.dialog.engine import MAX_REPEATS, WAIT_SECONDS
 from voiceskill.events import Heard, Listen, Silence
 from voiceskill.intents import match_intent
-from voiceskill.session import Session
+from voiceskill.session import DEFAULT_SILENCE_TIMEOUT, Session
 from voiceskill.transcript import Transcript
 
 QUESTION = "Is the pain severe, or is it spreading down a leg?"
@@ -98,3 +103,66 @@ def test_a_stop_at_the_pain_question_is_a_stop_not_an_answer(stop: str | None) -
     assert not [e for e in events if e["type"] == "answer"]
     assert events[-1]["type"] == "end" and events[-1]["outcome"] == "stopped"
     assert _says(events)[-1].startswith("outcome:")  # the dialog's own stopped ending
+
+
+def _after(events: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """The events after the last line said with ``key``."""
+    last = max(i for i, e in enumerate(events) if e["type"] == "say" and e["key"] == key)
+    return events[last + 1:]
+
+
+@pytest.mark.parametrize("wait", ["wait", "hold on"])
+def test_wait_answers_nothing_and_the_question_waits_30_seconds(wait: str) -> None:
+    events, outcome, ear = at_the_pain_question([wait])
+    heard = [e for e in events if e["type"] == "heard"]
+    assert (heard[-1]["text"], heard[-1]["intent"]) == (wait, "wait")
+    assert not [e for e in events[:events.index(heard[-1]) + 3] if e["type"] == "answer"]
+    said = [e for e in events if e["type"] == "say"]
+    waited = next(i for i, e in enumerate(said) if e["key"] == "pain:wait")
+    assert said[waited]["text"] == coach().book.pain.wait == "Take your time. I am listening."
+    assert said[waited - 1]["key"] == "pain:question"  # not said again after the wait line
+    assert ear.listens[2].timeout == WAIT_SECONDS  # "it hurts", "wait", then the long wait
+    # silence then counts from the end of that line (1 s on this mouth): 30 s, not 8
+    silence = next(e for e in _after(events, "pain:wait") if e["type"] == "silence")
+    assert silence["seconds"] == pytest.approx(WAIT_SECONDS)
+    assert silence["t"] - said[waited]["t"] == pytest.approx(1.0 + WAIT_SECONDS)
+    # silence is still no answer: the careful path, the red-flag questions
+    assert "pain:red-flags" in _says(_after(events, "pain:wait"))
+    assert outcome == "no-response"
+
+
+def test_after_a_wait_the_usual_silence_is_back() -> None:
+    """"Wait", then "repeat": the question is said again, and waits the usual 8 s."""
+    events, _, ear = at_the_pain_question(["wait", "repeat"])
+    assert [listen.timeout for listen in ear.listens[1:4]] == [None, WAIT_SECONDS, None]
+    silence = next(e for e in _after(events, "pain:question") if e["type"] == "silence")
+    assert silence["seconds"] == pytest.approx(DEFAULT_SILENCE_TIMEOUT)
+
+
+def test_an_answer_after_a_wait_counts() -> None:
+    events, outcome, _ = at_the_pain_question(["wait", 20.0, "no"])
+    assert [(e["question"], e["intent"]) for e in events if e["type"] == "answer"] == [
+        ("pain-severe-or-spreading", "no")]
+    assert outcome == "advice"
+
+
+def test_help_says_how_to_answer_then_the_question() -> None:
+    events, _, _ = at_the_pain_question(["help"])
+    said = [(e["key"], e["text"]) for e in events if e["type"] == "say"]
+    helped = said.index(("pain:help", coach().book.pain.help))
+    assert said[helped + 1] == ("pain:question", QUESTION)
+    text = coach().book.pain.help
+    assert all(word in text for word in ("yes", "no", "not sure", "repeat", "wait", "stop"))
+
+
+def test_wait_help_and_repeat_count_together_then_the_careful_path() -> None:
+    """As at a red-flag question, a word misheard as "wait" again and again cannot hold the
+    question for ever: after MAX_REPEATS requests, one more is taken as unsure."""
+    requests = ["wait", "help", "hold on", "repeat"]
+    assert len(requests) == MAX_REPEATS + 1
+    events, _, _ = at_the_pain_question(requests)
+    keys = _says(events)
+    assert keys.count("pain:wait") == 2 and keys.count("pain:help") == 1
+    last = max(i for i, e in enumerate(events) if e["type"] == "heard")
+    assert events[last]["intent"] == "repeat"
+    assert [e for e in events[last:] if e["type"] == "say"][0]["key"] == "pain:red-flags"

@@ -54,7 +54,7 @@ from voiceskill.coach.progress import (
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
-from voiceskill.dialog.engine import MAX_REPEATS, with_intent_checks
+from voiceskill.dialog.engine import MAX_REPEATS, WAIT_SECONDS, with_intent_checks
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Action,
@@ -100,9 +100,11 @@ HELP_NOW = "help-now"
 #: Phase of the routine when the coach is started on its own with no phase (tests, benches);
 #: in a session the conversation always passes one (voiceskill.conversation.DEFAULT_PHASE).
 STANDALONE_PHASE = "week-2"
-#: How often the pain question is said again, by what came back: not understood (None) once,
-#: a request to hear it again up to MAX_REPEATS times (counted together).
-_ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS}
+#: How often the pain question is said again (or waits on), by what came back: not understood
+#: (None) once, "repeat", "help" or "wait" up to MAX_REPEATS times (counted together), as a
+#: red-flag question does.
+_ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS,
+                                          "wait": MAX_REPEATS}
 
 #: Answers to the pain question that send the person to the red-flag questions (a report of
 #: numbness, tingling or weakness does too, with its own line first: CoachEngine._report).
@@ -144,7 +146,8 @@ class CoachState:
     """Reminders given during the current open practice."""
 
     pain_asks: int = 0
-    """Times the pain question was said again (not understood, "repeat", "help")."""
+    """Times the pain question was said again or waited on (not understood, "repeat", "help",
+    "wait")."""
 
     paused_since: float = 0.0
     """While paused: when the pause began or the last command was heard (the paused limit
@@ -231,6 +234,9 @@ class CoachEngine:
         pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain",
                                                           "nerve")
                          for p in self.book.commands[intent]]
+        # "wait" / "hold on": the screening's wait (the coach's own are pause words)
+        pain_choices += [Choice(p, "wait") for p in (intents["wait"].phrases
+                                                      if "wait" in intents else ())]
         self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + reporting + fillers)),
                                               intents)
 
@@ -741,10 +747,10 @@ class CoachEngine:
             self.intent_of(event) if isinstance(event, Heard) else None)  # a pain word: pain
         if intent == HELP_NOW:  # the exercise has stopped: how to answer (and get help)
             intent = "help"
-        if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help": ask again, up to a limit
+        if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
-                return replace(state, pain_asks=state.pain_asks + 1), [
-                    Say(pain.question, "pain:question")]
+                return replace(state, pain_asks=state.pain_asks + 1), self._ask_pain_again(
+                    intent)
             intent = "unsure"  # still no usable answer: take the careful path
         if intent in (SIGN, "nerve") and isinstance(event, Heard):
             return self._report(state, event, now)
@@ -759,6 +765,17 @@ class CoachEngine:
             care = [Say(text, "pain:care") for text in pain.care]
             return replace(state, mode="ended"), [record, *care, End("advice")]
         return state, [Say(pain.question, "pain:question")]
+
+    def _ask_pain_again(self, intent: str | None) -> list[Action]:
+        """The pain question's answer to a request: "wait" says to take one's time and waits
+        :data:`WAIT_SECONDS` for the answer (the question is not said again); "help" says how
+        to answer, then the question; "repeat" or not understood, the question. Each with its
+        listen, so the usual silence is back after a wait."""
+        pain = self.book.pain
+        if intent == "wait":
+            return [Say(pain.wait, "pain:wait"), replace(self.pain_listen, timeout=WAIT_SECONDS)]
+        said = [Say(pain.help, "pain:help")] if intent == "help" else []
+        return [*said, Say(pain.question, "pain:question"), self.pain_listen]
 
     # ------------------------------------------------------------------ helpers
 

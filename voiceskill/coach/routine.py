@@ -197,6 +197,12 @@ class PainScript:
     care: tuple[str, ...]
     """Care advice when the pain is neither severe nor spreading."""
 
+    help: str
+    """Said on "help" at the question, before it is asked again: how to answer it."""
+
+    wait: str
+    """Said on "wait" or "hold on" at the question, which then waits longer for its answer."""
+
 
 @dataclass(frozen=True)
 class CountsAs:
@@ -652,7 +658,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         cautions=cautions,
         pacing=Pacing(**data["pacing"]),
         pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
-                        pain["question"], pain["red_flags"], tuple(pain["care"])),
+                        pain["question"], pain["red_flags"], tuple(pain["care"]),
+                        pain["help"], pain["wait"]),
         nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
                           CountsAs(**nerve["counts_as"])),
         commands={k: tuple(v) for k, v in data["commands"].items()},

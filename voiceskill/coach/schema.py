@@ -191,8 +191,11 @@ SCHEMA: dict[str, Any] = _object(
                 "question": TEXT,
                 "red_flags": TEXT,
                 "care": TEXTS,
+                "help": TEXT,
+                "wait": TEXT,
             },
-            ("source", "words", "stop", "advice", "question", "red_flags", "care"),
+            ("source", "words", "stop", "advice", "question", "red_flags", "care", "help",
+             "wait"),
         ),
         "nerve": _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS},
