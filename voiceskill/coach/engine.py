@@ -683,8 +683,10 @@ class CoachEngine:
         return None
 
     def _how_long(self, state: CoachState, now: float) -> str:
-        """The time left in the current hold, and roughly in the routine: every beat still to
-        come plus the coach's words before them, at the pace its speech has had so far."""
+        """The time left in the current hold (or rest between sets: when the next set starts),
+        and roughly in the routine: every beat still to come plus the coach's words before
+        them, at the pace its speech has had so far. Said while the hold or rest runs, it
+        does not stretch it (:meth:`_speech_over`)."""
         step = state.plan[state.index]
         current = state.countdown.left(now) if state.countdown is not None else 0.0
         later = [*step.beats[state.beat + 1:],
@@ -698,6 +700,9 @@ class CoachEngine:
         if state.countdown is not None and step.beats[state.beat].hold:
             return self.book.say["how_long_hold"].format(hold=spoken_duration(current),
                                                          routine=routine)
+        if state.countdown is not None and step.kind == "rest":
+            return self.book.say["how_long_rest"].format(
+                set=step.set_number, rest=spoken_duration(current), routine=routine)
         return self.book.say["how_long"].format(routine=routine)
 
     # ------------------------------------------------------------------ pain

@@ -36,7 +36,7 @@ SAY_KEYS = (
     "welcome", "routine", "single", "commands", "begin", "side", "set", "count", "hold",
     "halfway", "one_minute", "ten_left", "countdown", "release", "rest", "practice",
     "practice_reminder", "practice_moving_on", "paused", "resumed", "how_long_hold",
-    "how_long", "slower", "faster", "louder", "softer", "list", "help", "not_yet",
+    "how_long_rest", "how_long", "slower", "faster", "louder", "softer", "list", "help", "not_yet",
     "done_item", "done_named", "done_timed", "summary", "nothing_done", "finished",
     "finished_nothing_done", "stopped", "paused_too_long", "not_caught",
 )
@@ -249,6 +249,7 @@ SAY_FIELDS: dict[str, frozenset[str]] = {
     "count": frozenset({"rep"}),
     "rest": frozenset({"set", "seconds"}),
     "how_long_hold": frozenset({"hold", "routine"}),
+    "how_long_rest": frozenset({"set", "rest", "routine"}),
     "how_long": frozenset({"routine"}),
     "list": frozenset({"names"}),
     "not_yet": frozenset({"name", "phase"}),
