@@ -253,10 +253,19 @@ class CoachEngine:
         """Whether ``phase`` is the id or an alias of a phase (``run --start <phase>``)."""
         return any(phase == p.id or phase in p.aliases for p in self.book.phases)
 
-    def start(self, now: float, phase: str, exercise: str | None,
-              flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
-        """Begin coaching: the phase's routine, or one exercise by id (ValueError if unknown)."""
-        return self._wake_after_speech(*self._start(now, phase, exercise, flags), now)
+    def start(self, now: float, phase: str, exercise: str | None, flags: frozenset[str],
+              phase_known: bool | None = None) -> tuple[CoachState, list[Action]]:
+        """Begin coaching: the phase's routine, or one exercise by id (ValueError if unknown).
+
+        ``phase_known``: whether ``phase`` is the person's (from the screening's answers or a
+        start at a phase), or only the rules to follow with none known; None = known unless
+        one exercise is asked for by id, which in a session comes with no phase known
+        (``run --start <exercise>``: the conversation passes the first days' rules). An
+        exercise refused then is followed by the routine of ``phase`` said as a plan chosen
+        for want of a phase (``say.welcome_unknown``), with no phase advice: the welcome and
+        the advice say where the person is ("for the first 72 hours", "For now ...")."""
+        known = exercise is None if phase_known is None else phase_known
+        return self._wake_after_speech(*self._start(now, phase, exercise, flags, known), now)
 
     def step(self, state: CoachState, event: Event,
              now: float) -> tuple[CoachState, list[Action]]:
@@ -292,8 +301,8 @@ class CoachEngine:
             actions.append(self._record(state.waiting or "start", step, countdown.left(at)))
         return replace(state, countdown=countdown, waiting=None), actions
 
-    def _start(self, now: float, phase: str, exercise: str | None,
-               flags: frozenset[str]) -> tuple[CoachState, list[Action]]:
+    def _start(self, now: float, phase: str, exercise: str | None, flags: frozenset[str],
+               phase_known: bool = True) -> tuple[CoachState, list[Action]]:
         book, say = self.book, self.book.say
         phase_obj = book.phase(phase) if phase else None
         skipped = book.skipped_by(flags)
@@ -315,8 +324,12 @@ class CoachEngine:
             phase = phase_obj.id
             ids = [ex for ex in phase_obj.routine if ex not in skipped]
             names = join_names([book.exercises[ex].name for ex in ids])
-            actions.append(Say(say["welcome"].format(phase=phase_obj.name), "coach:intro"))
-            actions += [Say(text, f"phase:{phase_obj.id}") for text in phase_obj.advice]
+            if phase_known:
+                actions.append(Say(say["welcome"].format(phase=phase_obj.name), "coach:intro"))
+                actions += [Say(text, f"phase:{phase_obj.id}") for text in phase_obj.advice]
+            else:
+                actions.append(Say(say["welcome_unknown"].format(phase=phase_obj.name),
+                                   "coach:intro"))
             actions.append(Say(say["routine"].format(names=names), "coach:routine"))
         for caution in book.cautions:
             if caution.flag is None and not caution.phrases:

@@ -33,12 +33,13 @@ COUNT = {"type": "integer", "minimum": 1, "maximum": 100}
 
 #: Coach templates every file must define (see ``say:`` in exercises.yaml).
 SAY_KEYS = (
-    "welcome", "routine", "single", "commands", "begin", "side", "set", "count", "hold",
-    "halfway", "one_minute", "ten_left", "countdown", "release", "rest", "practice",
-    "practice_reminder", "practice_moving_on", "paused", "resumed", "how_long_hold",
-    "how_long_rest", "how_long", "slower", "faster", "louder", "softer", "list", "help", "not_yet",
-    "done_item", "done_named", "done_timed", "summary", "nothing_done", "finished",
-    "finished_nothing_done", "stopped", "paused_too_long", "not_caught",
+    "welcome", "welcome_unknown", "routine", "single", "commands", "begin", "side", "set",
+    "count", "hold", "halfway", "one_minute", "ten_left", "countdown", "release", "rest",
+    "practice", "practice_reminder", "practice_moving_on", "paused", "resumed",
+    "how_long_hold", "how_long_rest", "how_long", "slower", "faster", "louder", "softer",
+    "list", "help", "not_yet", "done_item", "done_named", "done_timed", "summary",
+    "nothing_done", "finished", "finished_nothing_done", "stopped", "paused_too_long",
+    "not_caught",
 )
 
 #: Intents the coach understands; each needs at least one phrase.
@@ -241,6 +242,7 @@ EMERGENCY_NUMBER = "emergency_number"
 #: Placeholders each template may use (anything else is a content error).
 SAY_FIELDS: dict[str, frozenset[str]] = {
     "welcome": frozenset({"phase"}),
+    "welcome_unknown": frozenset({"phase"}),
     "routine": frozenset({"names"}),
     "single": frozenset({"name"}),
     "begin": frozenset({"name"}),
