@@ -116,7 +116,7 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
                                           + ") or phrases for this answer"))
                 continue
             phrases = answer.phrases or dialog.intents[answer.intent].phrases
-            for phrase in phrases:
+            for phrase in (*phrases, *answer.typed):
                 other = heard.setdefault(phrase, answer.intent)
                 if other != answer.intent:
                     problems.append(t.problem(path, f"phrase '{phrase}' already means '{other}' "

@@ -45,6 +45,7 @@ from voiceskill.events import (
     Silence,
     Started,
 )
+from voiceskill.intents import FILLER, intent_of_words, normalize, phrase_intents
 
 #: How many times a question is asked again after an unusable answer.
 MAX_REASKS = 2
@@ -211,7 +212,7 @@ class ScreeningEngine:
         node = self._current(state)
         if node is None:
             return state, []
-        intent = heard.intent
+        intent = heard.intent or self._typed(node, heard.text)
         answer = node.answer_for(intent) if intent else None
         if answer is not None:
             state, said = self._take(state, node, answer, heard.text)
@@ -242,6 +243,17 @@ class ScreeningEngine:
         if intent == "stop":
             return self.enter(state, "stopped")
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
+
+    def _typed(self, node: Node, text: str) -> str | None:
+        """The answer ``text`` types with the question's ``typed`` phrases (fillers before
+        them skipped); never one of the recognizer's words, so never what voice mode heard."""
+        choices = [Choice(p, a.intent) for a in node.answers for p in a.typed]
+        if not choices:
+            return None
+        filler = self.dialog.intents.get(FILLER)
+        choices += [Choice(p, FILLER) for p in (filler.phrases if filler else ())]
+        return intent_of_words(tuple(normalize(text).split()),
+                               phrase_intents(choices, lambda p: tuple(normalize(p).split())))
 
     def _take(self, state: ScreeningState, node: Node, answer: Answer, text: str,
               reported: bool = False) -> tuple[ScreeningState, list[Action]]:

@@ -92,6 +92,11 @@ class Answer:
     """Said when this answer is given, before the node or outcome it leads to: what is
     particular to this answer ("pain down a leg: within two weeks") where the outcome is shared."""
 
+    typed: tuple[str, ...] = ()
+    """Phrases that mean this answer when typed (``run --text``), never put in the
+    recognizer's grammar: everyday words ("okay", "sure") that out-of-grammar speech would too
+    often be taken for where a false answer is the unsafe one."""
+
 
 @dataclass(frozen=True)
 class Node:

@@ -55,10 +55,11 @@ ANSWER_OBJECT = {
             "x-expected": "a mapping of names to values, e.g. {phase: days-4-7}",
         },
         "say": PARAGRAPH,
+        "typed": PHRASES,
     },
     "required": ["to"],
     "additionalProperties": False,
-    "x-expected": "a target, or a mapping with to, phrases, sets and say",
+    "x-expected": "a target, or a mapping with to, phrases, sets, say and typed",
 }
 ANSWER = {
     "if": {"type": "string"},
