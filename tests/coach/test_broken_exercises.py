@@ -88,6 +88,11 @@ CASES = [
      "call {number} straight away", "    - >-\n      If you later",
      "after_routine.say[0]: unknown placeholder {number} (expected {emergency_number} or no "
      "placeholder)"),
+    ("pain-help-placeholder", "    If you need someone to help you, call {emergency_number}.",
+     "    If you need someone to help you, call {number}.", "  help: >-\n    If you need",
+     "pain.help: unknown placeholder {number} (expected {emergency_number} or no placeholder)"),
+    ("missing-pain-wait", "  wait: Take your time. I am listening.\n", "", "\npain:",
+     "pain.wait: missing key 'wait'"),
     ("missing-after-routine", "after_routine:\n", "after_the_routine:\n", "version: 1",
      "after_routine: missing key 'after_routine' (expected source and say"),
     ("missing-template", "  hold: Hold.\n", "", "\nsay:",

@@ -78,14 +78,15 @@ class Mouth:
         pass
 
 
-def at_the_pain_question(replies: list[str | float | None],
-                         start: str = "cat-cow") -> tuple[list[dict[str, Any]], str, TypedEar]:
+def at_the_pain_question(replies: list[str | float | None], start: str = "cat-cow",
+                         emergency_number: str = "911"
+                         ) -> tuple[list[dict[str, Any]], str, TypedEar]:
     """A session started at ``start``, "it hurts" said during the first exercise, then
     ``replies``: the transcript's events, the outcome and the ear."""
     clock = VirtualClock()
     ear = TypedEar(clock, ["it hurts", *replies])
-    session = Session(build_conversation(voiceskill.DIALOGS_DIR), ear, Mouth(clock), clock,
-                      Transcript(None))
+    conversation = build_conversation(voiceskill.DIALOGS_DIR, emergency_number=emergency_number)
+    session = Session(conversation, ear, Mouth(clock), clock, Transcript(None))
     ear.session = session
     result = session.run(start)
     return result.events, result.outcome, ear
@@ -146,12 +147,16 @@ def test_an_answer_after_a_wait_counts() -> None:
     assert outcome == "advice"
 
 
-def test_help_says_how_to_answer_then_the_question() -> None:
-    events, _, _ = at_the_pain_question(["help"])
+@pytest.mark.parametrize("help_", ["help", "help me", "i can't get up"])
+def test_help_says_how_to_get_help_and_to_answer_then_the_question(help_: str) -> None:
+    """"help", and a call for help ("help me", "I can't get up": the exercise has stopped
+    already), say how to get help, with the configured number, and how to answer."""
+    events, _, _ = at_the_pain_question([help_], emergency_number="112")
     said = [(e["key"], e["text"]) for e in events if e["type"] == "say"]
-    helped = said.index(("pain:help", coach().book.pain.help))
+    text = coach().book.pain.help.replace("{emergency_number}", "112")
+    helped = said.index(("pain:help", text))
     assert said[helped + 1] == ("pain:question", QUESTION)
-    text = coach().book.pain.help
+    assert text.startswith("If you need someone to help you, call 112.")
     assert all(word in text for word in ("yes", "no", "not sure", "repeat", "wait", "stop"))
 
 

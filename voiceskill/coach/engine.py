@@ -763,7 +763,7 @@ class CoachEngine:
             return state, []
         intent = "unsure" if isinstance(event, Silence) else (
             self.intent_of(event) if isinstance(event, Heard) else None)  # a pain word: pain
-        if intent == HELP_NOW:  # the exercise has stopped: how to answer (and get help)
+        if intent == HELP_NOW:  # the exercise has stopped: how to get help, and to answer
             intent = "help"
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
@@ -792,7 +792,7 @@ class CoachEngine:
         pain = self.book.pain
         if intent == "wait":
             return [Say(pain.wait, "pain:wait"), replace(self.pain_listen, timeout=WAIT_SECONDS)]
-        said = [Say(pain.help, "pain:help")] if intent == "help" else []
+        said = [Say(self._fill(pain.help), "pain:help")] if intent == "help" else []
         return [*said, Say(pain.question, "pain:question"), self.pain_listen]
 
     # ------------------------------------------------------------------ helpers

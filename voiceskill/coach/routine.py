@@ -198,7 +198,8 @@ class PainScript:
     """Care advice when the pain is neither severe nor spreading."""
 
     help: str
-    """Said on "help" at the question, before it is asked again: how to answer it."""
+    """Said on "help" (or "help me") at the question, before it is asked again: how to get
+    help (``{emergency_number}``) and how to answer."""
 
     wait: str
     """Said on "wait" or "hold on" at the question, which then waits longer for its answer."""
@@ -604,6 +605,7 @@ def _template_problems(loaded: YamlDocument) -> list[Problem]:
         (("after_routine", "say", j), text)
         for j, text in enumerate(loaded.data["after_routine"]["say"])]
     numbered.append((("help_now", "say"), loaded.data["help_now"]["say"]))
+    numbered.append((("pain", "help"), loaded.data["pain"]["help"]))
     for where, text in numbered:
         bad = _unknown_fields(text, {EMERGENCY_NUMBER})
         if bad:

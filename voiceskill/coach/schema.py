@@ -235,8 +235,8 @@ SCHEMA: dict[str, Any] = _object(
              "nerve, signs, help_now, after_routine, commands, checked, barge_in, answers, say",
 )
 
-#: The one placeholder of ``after_routine.say`` and ``help_now.say`` (the configured
-#: emergency number).
+#: The one placeholder of ``after_routine.say``, ``help_now.say`` and ``pain.help`` (the
+#: configured emergency number).
 EMERGENCY_NUMBER = "emergency_number"
 
 #: Placeholders each template may use (anything else is a content error).
