@@ -119,6 +119,7 @@ def make_service(
     engine_factory: Callable[[], Any] | None = None,
     recorder: Any = None,
     mouth_class: type[Mouth] = Mouth,
+    audio_arrived: Callable[[float], bool] | None = None,
     **settings: Any,
 ) -> tuple[KioskService, Mouth, ScriptedEar]:
     clock = VirtualClock()
@@ -131,6 +132,8 @@ def make_service(
         if failures[0] > 0:
             failures[0] -= 1
             raise DeviceUnavailable("no microphone matching 'USB'")
+        if audio_arrived is not None:
+            return Devices(ear, mouth, recorder=recorder, audio_arrived=audio_arrived)
         return Devices(ear, mouth, recorder=recorder)
 
     def make_engine() -> Any:
@@ -251,6 +254,39 @@ def test_devices_missing_at_start_are_retried_and_their_return_announced(tmp_pat
     stats = service.serve()
     assert stats.device_failures == 1 and stats.recoveries == 1
     assert mouth.said[0] == BACK_MESSAGE.format(wake="hey coach")
+    assert stats.outcomes == {"emergency": 1}
+
+
+def test_back_is_said_only_once_the_reopened_microphone_delivers_audio(tmp_path: Path) -> None:
+    """The devices missing at start; the first opening's microphone sends nothing (a stall:
+    the device error), the second's only after a while. "Back" was said as each opening
+    succeeded, before any audio came; now once the first audio has come, and only then.
+    (tests/kiosk/test_kiosk_back_message.py: the same on the real audio path.)"""
+    happened: list[str] = []
+    answers: list[bool | None] = [None, False, False, True]  # None: the stall
+
+    def audio_arrived(timeout: float) -> bool:
+        arrived = answers.pop(0)
+        happened.append(f"audio {arrived}")
+        if arrived is None:
+            raise DeviceUnavailable("the microphone delivers no audio")
+        return arrived
+
+    service, mouth, _ = make_service(tmp_path, [WAKE, answer("yes")], open_failures=1,
+                                     audio_arrived=audio_arrived)
+    plain = mouth.say
+
+    def say(text: str, barge_in: Any) -> Heard | None:
+        happened.append(text)
+        return plain(text, barge_in)
+
+    mouth.say = say  # type: ignore[method-assign]
+    stats = service.serve()
+    back = BACK_MESSAGE.format(wake="hey coach")
+    assert happened[:5] == ["audio None", "audio False", "audio False", "audio True", back]
+    assert happened.count(back) == 1 and not answers
+    assert stats.device_failures == 1 and stats.recoveries == 1
+    assert len(stats.retry_pauses) == 2  # the failed opening, and the stalled microphone
     assert stats.outcomes == {"emergency": 1}
 
 

@@ -85,18 +85,39 @@ class WatchedSource:
         self.keeper = keeper
         self.stall_seconds = stall_seconds
         self._last_chunk = time.monotonic()
+        self._delivered = False
 
     def read(self, timeout: float | None) -> np.ndarray:
         chunk = self.inner.read(timeout)
         while chunk is None:
-            waited = time.monotonic() - self._last_chunk
-            if waited >= self.stall_seconds:
-                raise AudioDeviceError("the microphone delivers no audio")
-            chunk = self.inner.read(self.stall_seconds - waited)
+            self._check_stall()
+            chunk = self.inner.read(self.stall_seconds - self._waited())
         self._last_chunk = time.monotonic()
+        self._delivered = True
         if self.keeper is not None:
             self.keeper.write(chunk)
         return chunk
+
+    def audio_arrived(self, timeout: float) -> bool:
+        """Whether the stream has delivered audio since it was opened, waiting up to
+        ``timeout`` seconds for a first chunk (dropped: nobody is listened to yet). Raises
+        AudioDeviceError as :meth:`read` does once none has come for ``stall_seconds``."""
+        if self._delivered:
+            return True
+        chunk = self.inner.read(max(0.0, min(timeout, self.stall_seconds - self._waited())))
+        if chunk is None:
+            self._check_stall()
+            return False
+        self._last_chunk = time.monotonic()
+        self._delivered = True
+        return True
+
+    def _waited(self) -> float:
+        return time.monotonic() - self._last_chunk
+
+    def _check_stall(self) -> None:
+        if self._waited() >= self.stall_seconds:
+            raise AudioDeviceError("the microphone delivers no audio")
 
     def drain(self) -> int:
         """Drop what was recorded; audio dropped is audio the stream delivered (a drain
@@ -104,6 +125,7 @@ class WatchedSource:
         dropped = int(self.inner.drain())
         if dropped:
             self._last_chunk = time.monotonic()
+            self._delivered = True
         return dropped
 
 
@@ -187,7 +209,8 @@ class AudioDevices:
         _restart_portaudio()
         find_device(self.settings.output_device, "output")
         mic = Microphone(self.settings.input_device).open()
-        source = hub.wrap_source(WatchedSource(mic, self.keeper))
+        watched = WatchedSource(mic, self.keeper)
+        source = hub.wrap_source(watched)
         recognizer = Recognizer(self.model, narrowband_model=self.narrowband_model)
         ear = AudioEar(source, recognizer, self.clock, notify=lambda _text: None, reopen=None)
         player = WatchedPlayer(Player(self.settings.output_device))
@@ -204,7 +227,8 @@ class AudioDevices:
             mic.close()
             player.close()
 
-        return Devices(ear, mouth, close, recorder=self.keeper, check=healthy)
+        return Devices(ear, mouth, close, recorder=self.keeper, check=healthy,
+                       audio_arrived=watched.audio_arrived)
 
     def close(self) -> None:
         self.synthesizer.close()

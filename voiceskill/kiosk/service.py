@@ -2,7 +2,8 @@
 
 Life of the service::
 
-    open devices ──fail──▶ wait 1, 2, 4 … 60 s ──▶ open devices again (say "back" when they work)
+    open devices ──fail──▶ wait 1, 2, 4 … 60 s ──▶ open devices again (say "back" once the
+        │                                          microphone's first audio has come)
         │                  (also when they open but fail before one whole idle listen;
         │                   the wait ends at once on request_stop)
         │
@@ -57,7 +58,12 @@ WAKE_MIN_CONFIDENCE = 0.5
 #: Seconds of one idle listen; between two of them the service checks for a stop and cleans up.
 IDLE_LISTEN_SECONDS = 30.0
 
-#: Spoken when the devices work again after a failure.
+#: Seconds of one wait for a reopened microphone's first audio; between two of them the
+#: service checks for a stop.
+AUDIO_WAIT_SECONDS = 0.25
+
+#: Spoken when the devices work again after a failure: opened, and the microphone delivers
+#: audio (:attr:`Devices.audio_arrived`).
 BACK_MESSAGE = "I can hear you again. Say {wake} when you want to start."
 
 #: Spoken when a silent session is ended.
@@ -97,6 +103,12 @@ class Devices:
     check: Callable[[], None] = lambda: None
     """Raises a device error when a device has failed since it was opened (checked before
     every idle listen)."""
+
+    audio_arrived: Callable[[float], bool] = lambda timeout: True
+    """Whether the microphone has delivered audio since it was opened, waiting up to
+    ``timeout`` seconds for its first; raises a device error when none has come for the time
+    a stalled microphone is given. Opening a stream proves nothing: a source that sends no
+    sound opens as well (asked before "back" is said)."""
 
 
 @dataclass
@@ -220,7 +232,7 @@ class KioskService:
             self.hub.mic = devices.ear
             problem: BaseException | None = None
             try:
-                if self._outage and not self._announced:
+                if self._outage and not self._announced and self._microphone_back(devices):
                     # Counted once said: a speaker that cannot say it is still gone.
                     devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
                     self.stats.recoveries += 1
@@ -271,6 +283,14 @@ class KioskService:
             self.stats.device_failures += 1
             log.warning("sound device problem: %s (retrying)", err)
         self._set_status("trouble", f"Sound device problem: {err}. Trying again…")
+
+    def _microphone_back(self, devices: Devices) -> bool:
+        """Wait for the first audio of the microphone just opened: True once it came, False
+        when the service is stopping first. One that sends none raises the device error."""
+        while not self._stop.is_set():
+            if devices.audio_arrived(AUDIO_WAIT_SECONDS):
+                return True
+        return False
 
     def _devices_work(self) -> None:
         """The devices got through a whole listen: the outage (if any) is over."""
