@@ -153,3 +153,31 @@ def test_faster_slower_louder_softer_stay_in_bounds() -> None:
     for _ in range(20):
         mouth.adjust(-1, -1)
     assert mouth.synthesizer.settings.rate == 80 and mouth.volume == pytest.approx(0.2)
+
+
+@pytest.mark.parametrize("number, words", [("911", "nine one one"), ("112", "one one two"),
+                                           ("999", "nine nine nine")])
+def test_the_number_to_call_is_said_digit_by_digit(number: str, words: str) -> None:
+    """espeak-ng read "call 911" as "call nine hundred and eleven" and 112 as "one hundred and
+    twelve" (review finding 11): a frightened person needs the digits. The synthesizer now
+    says the number after "call" as its digits; numbers elsewhere ("25 seconds") stay numbers."""
+    synth = Synthesizer()
+    try:
+        said = len(synth.synthesize(f"Please call {number} now."))
+        digits = len(synth.synthesize(f"Please call {words} now."))
+        as_a_quantity = len(synth.synthesize(f"Please call {number[0]} hundred and "
+                                             f"{int(number[1:])} now."))
+        assert abs(said - digits) < 0.1 * digits < as_a_quantity - digits, (said, digits)
+        assert not np.array_equal(synth.synthesize("Set 2 starts in 25 seconds."),
+                                  synth.synthesize("Set 2 starts in 2 5 seconds."))
+    finally:
+        synth.close()
+
+
+def test_the_spoken_form_changes_only_a_number_to_call() -> None:
+    from voiceskill.speech.voice import spoken_form
+
+    assert spoken_form("If in doubt, call 112 straight away.") == (
+        "If in doubt, call 1 1 2 straight away.")
+    assert spoken_form("Hold for 30 seconds. Call 000.") == "Hold for 30 seconds. Call 0 0 0."
+    assert spoken_form("Set 2 starts in 25 seconds.") == "Set 2 starts in 25 seconds."

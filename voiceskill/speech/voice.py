@@ -12,6 +12,7 @@ import atexit
 import contextlib
 import gc
 import io
+import re
 import tempfile
 import threading
 import time
@@ -50,6 +51,18 @@ def adjusted(rate: int, volume: float, rate_step: int, volume_step: int) -> tupl
     (``rate_step``) and "louder"/"softer" (``volume_step``) steps."""
     return (int(min(300, max(80, rate + rate_step * RATE_STEP))),
             float(min(1.0, max(0.2, volume + volume_step * VOLUME_STEP))))
+
+
+#: A number to call ("call 911", "call 112"): said digit by digit, as such numbers are.
+_NUMBER_TO_CALL = re.compile(r"\b(call )(\d{2,})\b", re.IGNORECASE)
+
+
+def spoken_form(text: str) -> str:
+    """``text`` as it is handed to the synthesizer: a number to call is spelt digit by digit
+    ("call 9 1 1"), since espeak-ng reads "call 911" as "nine hundred and eleven" and 112 as
+    "one hundred and twelve". Every line that names the emergency number says "call" before
+    it (dialogs/*.yaml); what is shown (captions, text mode, transcripts) keeps "911"."""
+    return _NUMBER_TO_CALL.sub(lambda m: m.group(1) + " ".join(m.group(2)), text)
 
 
 class SynthesisError(RuntimeError):
@@ -117,7 +130,7 @@ class Synthesizer:
         # A private directory per prompt, gone when the prompt has been read back: a
         # Synthesizer nobody closes leaves nothing behind in /tmp.
         with tempfile.TemporaryDirectory(prefix="voiceskill-tts-") as tmp:
-            samples = self._synthesize_into(engine, text, Path(tmp) / "prompt.wav")
+            samples = self._synthesize_into(engine, spoken_form(text), Path(tmp) / "prompt.wav")
         if len(self._cache) > 256:
             self._cache.clear()
         self._cache[key] = samples
