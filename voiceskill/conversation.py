@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from voiceskill.dialog.engine import ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET
+from voiceskill.dialog.model import TIERS
 from voiceskill.dialog.safety import red_flags_skipped
-from voiceskill.events import Action, End, Event, Goto, Heard, Started
+from voiceskill.events import Action, Choice, End, Event, Goto, Heard, Listen, Started
 from voiceskill.intents import normalize
 
 if TYPE_CHECKING:
@@ -75,6 +76,9 @@ class Conversation:
     def __init__(self, screening: ScreeningEngine, coach: Coach) -> None:
         self.screening = screening
         self.coach = coach
+        self.report_choices = report_choices(coach.book)
+        """The coach's voice phrases of warning signs, heard at the questions outside the
+        red-flag questions too (:meth:`_hearing_reports`)."""
 
     def initial_state(self) -> ConversationState:
         return ConversationState("screening", self.screening.initial_state())
@@ -87,8 +91,38 @@ class Conversation:
             # before anything else.
             said = self.screening.message("skipped_screening", "skipped-screening")
             new_state, actions = self._route(state, event, now)
-            return new_state, said + actions
-        return self._route(state, event, now)
+            return new_state, self._hearing_reports(new_state, said + actions)
+        new_state, actions = self._route(state, event, now)
+        return new_state, self._hearing_reports(new_state, actions)
+
+    def _hearing_reports(self, state: ConversationState, actions: list[Action]) -> list[Action]:
+        """``actions`` with the coach's voice phrases of warning signs ("my leg is numb",
+        "pins and needles", "my legs gave way": :func:`report_choices`) added to the listen of a
+        screening question outside the red-flag questions ("When did your back pop?", the days
+        question, "Shall we start the exercises now?"), so that voice mode hears such a report
+        there as text mode does (:func:`sign_report`).
+
+        Not at a red-flag question: there a false report changes an answer (measured with the
+        shipped model: a held-out voice's "two days ago" at the bowel question came back as a
+        numb leg), and the question itself asks about the sign. Measured (2026-11-24, the
+        shipped model, session path, each question's listen from this conversation with and
+        without them): the 233 out-of-grammar clips of bench/model_accuracy.py taken as a
+        report 5 times at "When did your back pop?", 4 at the days question, 2 at "Shall we
+        start the exercises now?" (a false one costs the red-flag questions again and the
+        exercises that day, never an answer: a numb leg ends in care today); the clips taken
+        as anything 134 -> 136, 120 -> 120, 88 -> 92. Said by the nine held-out voices, each
+        phrase heard as a report 8-9 of 9 at each question ("pins and needles" had come back
+        as "yes" for 2 of 9 at the exercises question, as a days answer for 4 of 9 at the
+        others), "my leg has gone numb" (no phrase) 2-5 of 9; the questions' own answers
+        (yes, no, not sure, repeat, "two days ago", "yesterday", "two", "five days ago")
+        came back as before. tests/acoustic/test_reports_heard_at_questions.py."""
+        if state.part != "screening" or state.screening.node is None:
+            return actions
+        node = self.screening.dialog.nodes.get(state.screening.node)
+        if node is None or node.tier in TIERS or not self.report_choices:
+            return actions
+        return [replace(a, choices=tuple(dict.fromkeys(a.choices + self.report_choices)))
+                if isinstance(a, Listen) else a for a in actions]
 
     def _route(self, state: ConversationState, event: Event,
                now: float) -> tuple[ConversationState, list[Action]]:
@@ -160,6 +194,15 @@ class Conversation:
         flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
         coach_state, actions = self.coach.start(now, phase, exercise, flags)
         return replace(state, part="coach", coach=coach_state), actions
+
+
+def report_choices(book: ExerciseBook) -> tuple[Choice, ...]:
+    """The phrases the running coach hears as warning signs in voice mode (exercises.yaml: the
+    ``nerve`` command, and the ``phrases`` of ``signs:`` reports), with the intents it gives
+    them (``nerve``, ``sign:<id>``), which :func:`sign_report` reads."""
+    choices = [Choice(p, "nerve") for p in book.commands.get("nerve", ())]
+    choices += [Choice(p, f"sign:{r.id}") for r in book.signs.reports for p in r.phrases]
+    return tuple(dict.fromkeys(choices))
 
 
 def sign_report(book: ExerciseBook, heard: Heard) -> SignReport | None:

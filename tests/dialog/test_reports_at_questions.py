@@ -172,3 +172,47 @@ def test_run_text_started_at_days_since_pop(tmp_path: Path) -> None:
     stdout, _ = run_text(["my leg is numb", *NO_RED_FLAGS], tmp_path, "--start",
                          "days-since-pop")
     assert "[outcome: urgent]" in stdout
+
+
+# ------------------------------------------------------------------ voice mode's listens
+
+RED_FLAG_QUESTIONS = [n.id for n in build_conversation(voiceskill.DIALOGS_DIR)
+                      .screening.dialog.nodes.values() if n.tier]
+
+
+def last_listen(actions: list[Action]) -> Listen:
+    return next(a for a in reversed(actions) if isinstance(a, Listen))
+
+
+def test_the_questions_outside_the_red_flag_ones_listen_for_the_coach_report_phrases() -> None:
+    """Voice mode hears "my leg is numb", "pins and needles", "my legs gave way" (the coach's
+    nerve command and signs' phrases, with their intents) at every question outside the
+    red-flag questions, whatever turn the question is in (asked, repeated, after help or a
+    wait, asked again after a word not understood); never at a red-flag question."""
+    conversation = build_conversation(voiceskill.DIALOGS_DIR)
+    book = conversation.coach.book
+    wanted = {(p, "nerve") for p in book.commands["nerve"]}
+    wanted |= {(p, f"sign:{r.id}") for r in book.signs.reports for p in r.phrases}
+    assert ("my leg is numb", "nerve") in wanted and ("my legs gave way",
+                                                     "sign:legs-give-way") in wanted
+    for question, before in TO_THE_QUESTION.items():
+        for then in ([], ["repeat"], ["help"], ["wait"], ["banana"]):
+            listen = last_listen(talk([*before, *then]))
+            assert wanted <= {(c.phrase, c.intent) for c in listen.choices}, (question, then)
+    for count in range(len(RED_FLAG_QUESTIONS)):
+        for then in ([], ["repeat"], ["banana"]):
+            listen = last_listen(talk([*["no"] * count, *then]))
+            assert not wanted & {(c.phrase, c.intent) for c in listen.choices}, (count, then)
+
+
+@pytest.mark.parametrize("question", TO_THE_QUESTION)
+def test_a_report_heard_in_voice_mode_at_the_question_is_a_report(question: str) -> None:
+    engine = build_conversation(voiceskill.DIALOGS_DIR)
+    state, actions = engine.step(engine.initial_state(), Started(question), 0.0)
+    state, actions = engine.step(state, Heard("pins and needles", "nerve", 0.9), 1.0)
+    assert "statement:red-flags" in keys(actions)
+    state, actions = engine.step(engine.initial_state(), Started(question), 0.0)
+    state, actions = engine.step(state, Heard("my legs gave way", "sign:legs-give-way", 1.0),
+                                 1.0)
+    assert state.screening.reported[0][0] == "leg-weakness-severe"
+
