@@ -230,7 +230,8 @@ def test_a_broken_words_file_is_reported_before_the_content_problems(tmp_path, c
         f"{graph / 'words.txt'}: line 2: expected 'word id', got 'hello' {WORDS_EXPECTED}",
         f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
     ]
-    assert "2 problems in" in err and "note:" not in err
+    assert "1 problem in the speech model" in err and err.count("1 problem in") == 2
+    assert "note:" not in err
 
 
 def test_a_words_file_with_windows_line_endings_is_refused_as_run_refuses_it(tmp_path, capsys):
@@ -400,7 +401,7 @@ def test_a_broken_model_is_reported_before_the_content_problems(tmp_path, capsys
         refusal(model),
         f"{directory / 'exercises.yaml'}:0: (file): file not found (expected a YAML file here)",
     ]
-    assert "2 problems in" in err
+    assert "1 problem in the speech model" in err and err.count("1 problem in") == 2
 
 
 # --- A model the user names is checked as run checks it, whatever the directory holds ---------
@@ -482,3 +483,14 @@ def test_check_reads_the_words_file_of_a_model_once(tmp_path, capsys, monkeypatc
     assert main(["check", "--model", str(model)]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
     assert opened.count(words) == 1
+
+
+def test_the_count_names_the_model_when_the_model_is_at_fault(tmp_path, capsys):
+    """`check --model BROKEN` ended "1 problem in .../dialogs", blaming the content (review
+    finding 13b); the count now says where each problem is."""
+    model = words_model(tmp_path, drop=set())
+    (model / "conf" / "model.conf").write_text("--nonsense=1\n", encoding="utf-8")
+    assert main(["check", "--model", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert f"1 problem in the speech model {model.resolve()}" in err
+    assert str(voiceskill.DIALOGS_DIR) not in err

@@ -49,8 +49,7 @@ def check(args: argparse.Namespace) -> int:
     if not report.ok:
         for problem in report.problems:
             print(problem)
-        count = len(report.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} in {directory}", file=sys.stderr)
+        print(count_by_place(report.problems, directory), file=sys.stderr)
         return 1
     dialog = report.dialog
     assert dialog is not None
@@ -63,3 +62,25 @@ def check(args: argparse.Namespace) -> int:
         print(route.describe())
     return 0
 
+
+
+#: Folders of a model directory: a problem in a file below one is the model's.
+_MODEL_PARTS = frozenset({"am", "conf", "graph", "ivector"})
+
+
+def count_by_place(problems: list, directory: Path) -> str:
+    """How many problems, and where: the content directory, or the speech model directory
+    (its own or its 8 kHz companion) a problem's file is in. "1 problem in dialogs/" had
+    blamed the content for a broken model."""
+    places: dict[str, int] = {}
+    content = directory.resolve()
+    for problem in problems:
+        path = Path(problem.file).resolve()
+        if path == content or content in path.parents:
+            place = str(directory)
+        else:
+            model = next((d.parent for d in (path, *path.parents) if d.name in _MODEL_PARTS), path)
+            place = f"the speech model {model}"
+        places[place] = places.get(place, 0) + 1
+    return ", ".join(f"{n} problem{'s' if n != 1 else ''} in {place}"
+                     for place, n in places.items())
