@@ -184,11 +184,17 @@ def test_rules_that_answer_their_own_prompts_for_ever_end_in_one_line(tmp_path: 
     time makes it spin without sleeping, so the simulation gives up after a bound of it."""
     script = _write(tmp_path, "start: walk\nrules:\n  - {when: Paused, reply: {text: resume}}\n"
                               "  - {when: ., reply: {text: pause}}\n")
-    done = _simulate_cli(str(script))
+    out = tmp_path / "out.json"
+    done = _simulate_cli(str(script), "--json", str(out))
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"voiceskill simulate: {script}: the session has not ended after 4 "
                            "simulated hours: the script's rules may be answering the prompts")
+    # what happened up to then is still written, with no outcome (it wrote nothing before)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["outcome"] is None
+    heard = [e["text"] for e in written["events"] if e["type"] == "heard"]
+    assert heard[:2] == ["pause", "resume"] and len(heard) > 100
 
 
 def test_a_voice_that_is_not_installed_is_one_line_not_a_traceback(tmp_path: Path) -> None:

@@ -58,6 +58,9 @@ MAX_SIMULATED_SECONDS = 4 * 3600.0
 class SimulationTooLong(RuntimeError):
     """The session ran :data:`MAX_SIMULATED_SECONDS` of virtual time without ending."""
 
+    events: list[dict[str, Any]] = []
+    """The transcript's events up to then (set by :func:`simulate`), so nothing is lost."""
+
 
 @dataclass
 class Recorder:
@@ -323,8 +326,13 @@ def simulate(
     )
     ear = SimEar(persona, recognizer, clock, recorder)
     mouth = SimMouth(assistant, persona, ear, clock, recorder)
-    session = Session(engine, ear, mouth, clock, Transcript(None), silence_timeout)
-    result = session.run(start=script.start)
+    transcript = Transcript(None)
+    session = Session(engine, ear, mouth, clock, transcript, silence_timeout)
+    try:
+        result = session.run(start=script.start)
+    except SimulationTooLong as err:
+        err.events = transcript.events
+        raise
     if recorder is not None and record is not None:
         recorder.write(record)
     assistant.close()

@@ -69,15 +69,21 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except SimulationTooLong as err:
         print(f"voiceskill simulate: {script.path}: {err}", file=sys.stderr)
+        # what happened up to then is still written (outcome null): nothing is lost
+        _write(args, {"outcome": None, "events": err.events})
         return 2
     except SynthesisError as err:  # the script's voice: is not installed
         where = f"{script.path}: voice: " if script.voice else ""
         print(f"voiceskill simulate: {where}{err}", file=sys.stderr)
         return 2
-    text = json.dumps({"outcome": result.outcome, "events": result.events},
-                      ensure_ascii=False, indent=1)
+    _write(args, {"outcome": result.outcome, "events": result.events})
+    return 0
+
+
+def _write(args: argparse.Namespace, data: dict) -> None:
+    """The JSON of a simulation to --json, else to stdout."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     if args.json is not None:
         args.json.write_text(text + "\n", encoding="utf-8")
     else:
         print(text)
-    return 0
