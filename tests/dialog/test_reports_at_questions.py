@@ -216,3 +216,67 @@ def test_a_report_heard_in_voice_mode_at_the_question_is_a_report(question: str)
                                  1.0)
     assert state.screening.reported[0][0] == "leg-weakness-severe"
 
+
+# ------------------------------------------------------------------ a fall at the fall question
+
+#: Answers that lead to "Did this back pain begin after a fall, a car accident, or another
+#: hard blow?" (the nine emergency questions, the read-back, fever).
+TO_THE_FALL_QUESTION = ["no"] * 11
+AFTER_A_FALL = ("After a fall or an accident, the best place to be checked is an emergency "
+                "department.")
+
+
+@pytest.mark.parametrize("text", ["I fell", "I had a fall", "I slipped", "yes I fell over",
+                                  "I fell down the stairs", "I tripped"])
+def test_a_fall_at_the_fall_question_is_its_yes(text: str) -> None:
+    """Said there, a fall is what the question asks about: its yes (care today, with the
+    answer's line), not "What you just told me can be a warning sign" and the question again."""
+    actions = talk([*TO_THE_FALL_QUESTION, text])
+    assert keys(actions).count("question:pain-after-accident") == 1  # not asked again
+    assert outcomes(actions) == ["urgent"]
+    assert AFTER_A_FALL in said(actions)
+    assert "report:pain-after-accident" not in keys(actions)
+    answer = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"][-1]
+    assert answer == {"node": "pain-after-accident", "intent": "yes", "text": text}
+
+
+def test_a_denied_fall_or_sleep_at_the_fall_question_is_no_yes() -> None:
+    for text in ("I didn't fall", "no I never fell", "I fell asleep"):
+        actions = talk([*TO_THE_FALL_QUESTION, text])
+        assert not outcomes(actions), text
+        assert keys(actions)[-1] == "reprompt:pain-after-accident", text
+
+
+def test_a_fall_with_an_emergency_sign_already_denied_is_the_emergency() -> None:
+    """A fall with legs that gave way: the leg question, answered "no" before, gives way
+    first (the earlier, graver question), as for any report."""
+    actions = talk([*TO_THE_FALL_QUESTION, "I fell, my legs gave way"])
+    assert outcomes(actions) == ["emergency"]
+
+
+def test_a_fall_elsewhere_still_answers_no_question() -> None:
+    actions = talk(["no", "no", "no", "I fell", *["no"] * 30])
+    assert "question:pain-after-accident" in keys(actions)
+
+
+def test_check_refuses_an_unknown_sign_in_reports(tmp_path: Path) -> None:
+    import shutil
+
+    from voiceskill.dialog.content import check_content
+
+    for name in ("triage.yaml", "intents.yaml", "exercises.yaml", "outcomes.yaml"):
+        if (voiceskill.DIALOGS_DIR / name).exists():
+            shutil.copy(voiceskill.DIALOGS_DIR / name, tmp_path / name)
+    triage = tmp_path / "triage.yaml"
+    triage.write_text(triage.read_text().replace("reports: [fall]", "reports: [falling]"))
+    report = check_content(tmp_path, None)
+    problems = [str(p) for p in report.problems]
+    assert any("'falling' is not a warning sign" in p and "reports" in p for p in problems), \
+        problems
+
+
+def test_run_text_a_fall_at_the_fall_question(tmp_path: Path) -> None:
+    stdout, events = run_text([*TO_THE_FALL_QUESTION, "I had a fall"], tmp_path)
+    flat = " ".join(stdout.split())  # the terminal's lines are wrapped
+    assert "[outcome: urgent]" in flat and AFTER_A_FALL in flat
+    assert "What you just told me can be a warning sign." not in flat

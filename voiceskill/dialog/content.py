@@ -72,6 +72,7 @@ def check_content(directory: Path, model_dir: Path | None,
         report.problems += _sets_problems(directory, book)
         report.problems += _flag_problems(directory, report.dialog, book, report)
         report.problems += _counts_as_problems(directory, report.dialog, book)
+        report.problems += _answer_reports_problems(directory, report.dialog, book)
     if report.dialog is not None:
         report.problems += _safety_problems(directory, report.dialog)
     if report.ok:
@@ -187,6 +188,24 @@ def _counts_as_problems(directory: Path, dialog: Dialog, book: ExerciseBook) -> 
                 (*where, "counts_as", "answer"),
                 f"'{counts_as.answer}' is not an answer of {node.id}",
                 "one of " + ", ".join(a.intent for a in node.answers)))
+    return problems
+
+
+def _answer_reports_problems(directory: Path, dialog: Dialog,
+                             book: ExerciseBook) -> list[Problem]:
+    """An answer's ``reports:`` (triage.yaml) names warning signs the exercise book knows
+    (``signs:`` report ids, or ``nerve``): else the report would never be that answer."""
+    known = ["nerve", *(r.id for r in book.signs.reports)]
+    document, _ = read_yaml(directory / "triage.yaml")
+    problems = []
+    for node in dialog.nodes.values():
+        for answer in node.answers:
+            for i, sign in enumerate(answer.reports):
+                if sign not in known and document is not None:
+                    problems.append(document.problem(
+                        ("nodes", node.id, "answers", answer.intent, "reports", i),
+                        f"'{sign}' is not a warning sign of {directory / EXERCISES_FILE}",
+                        "one of " + ", ".join(known)))
     return problems
 
 

@@ -299,10 +299,12 @@ class ScreeningEngine:
         own question when they reach it (as after the coach's hand-back); "go back" cannot
         lead past them. At a red-flag question: a report that answers this question, or one
         already answered, is taken there and then (the earlier answer gives way); any other
-        waits for its question, its line is said and this question asked again. A report in
-        words that deny something (``report.negated``: "no, no numbness") is no report at a
-        red-flag question, whose own words it may repeat: not understood, as before.
-        Afterwards the session never reaches the exercises (:attr:`ScreeningState.told`)."""
+        waits for its question, its line is said and this question asked again; but a sign
+        that one of this question's answers names (``reports``: "I fell" when asked whether a
+        fall started the pain) is that answer. A report in words that deny something
+        (``report.negated``: "no, no numbness") is no report at a red-flag question, whose own
+        words it may repeat: not understood, as before. Afterwards the session never reaches
+        the exercises (:attr:`ScreeningState.told`)."""
         node = self._current(state)
         if node is None:
             return state, []
@@ -325,6 +327,11 @@ class ScreeningEngine:
             order = [q for q, _ in state.answers] + [node.id]
             new_state, actions = self.enter(state, min(mine, key=order.index))
             return new_state, [record, *actions]
+        named = next((a for a in node.answers if set(a.reports) & set(report.signs)), None)
+        if named is not None:  # the sign is this question's own answer ("I fell")
+            state, said = self._take(state, node, named, heard.text)
+            new_state, actions = self.enter(state, named.target)
+            return new_state, [record, *said, *actions]
         if state.repeats >= MAX_REPEATS:  # reported again and again: a question held for ever
             new_state, actions = self._on_unusable(state, "unsure", asked="report")
             return new_state, [record, *actions]

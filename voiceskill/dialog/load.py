@@ -108,6 +108,7 @@ def _answer(intent: str, value: str | dict[str, Any]) -> Answer:
         tuple((str(k), str(v)) for k, v in value.get("sets", {}).items()),
         _clean(value["say"]) if value.get("say") else None,
         tuple(value.get("typed", ())),
+        tuple(value.get("reports", ())),
     )
 
 

@@ -97,6 +97,12 @@ class Answer:
     recognizer's grammar: everyday words ("okay", "sure") that out-of-grammar speech would too
     often be taken for where a false answer is the unsafe one."""
 
+    reports: tuple[str, ...] = ()
+    """Warning signs that, reported in the person's own words at this question, are this
+    answer (ids of exercises.yaml's ``signs:`` reports, or ``nerve``): "I fell" when asked
+    whether a fall started the pain. Elsewhere such a report leads to, or waits for, the
+    question its ``counts_as`` names (:meth:`~voiceskill.dialog.engine.ScreeningEngine.report`)."""
+
 
 @dataclass(frozen=True)
 class Node:

@@ -56,10 +56,13 @@ ANSWER_OBJECT = {
         },
         "say": PARAGRAPH,
         "typed": PHRASES,
+        "reports": {"type": "array", "items": ID, "minItems": 1,
+                    "x-expected": "a list of warning-sign ids of exercises.yaml (signs: reports, "
+                                  "or nerve), e.g. [fall]"},
     },
     "required": ["to"],
     "additionalProperties": False,
-    "x-expected": "a target, or a mapping with to, phrases, sets, say and typed",
+    "x-expected": "a target, or a mapping with to, phrases, sets, say, typed and reports",
 }
 ANSWER = {
     "if": {"type": "string"},
