@@ -376,7 +376,8 @@ class CoachEngine:
     def intent_of(self, heard: Heard) -> str | None:
         """What ``heard`` means to the coach: ``sign`` whenever it reports one of the other
         warning signs (``signs:`` in exercises.yaml: "I wet myself", "my knee gave way"), else
-        ``nerve`` whenever one of its words is a word of numbness, tingling or weakness, else
+        ``nerve`` whenever it reports numbness, tingling or weakness (one of ``nerve:``'s
+        words, or its everyday words: "I can't feel my leg", "my leg went dead"), else
         ``pain`` whenever one is a pain word, else ``help-now`` for a call for help ("help
         me", "I can't get up"), whatever else was said or understood ("stop my leg is numb",
         "it hurts and tingles", "sharp pain"), else its intent. The stricter reading wins:
@@ -385,7 +386,7 @@ class CoachEngine:
         if any(r.found_in(words) for r in self.book.signs.reports) or (
                 heard.intent or "").startswith(f"{SIGN}:"):
             return SIGN
-        if self.book.nerve.words.intersection(words):
+        if self.book.nerve.found_in(words):
             return "nerve"
         if self.book.pain.words.intersection(words):
             return "pain"
@@ -737,7 +738,7 @@ class CoachEngine:
         signs = [r for r in self.book.signs.reports
                  if r.found_in(words) or heard.intent == f"{SIGN}:{r.id}"]
         nerve = self.book.nerve
-        numb = bool(nerve.words.intersection(words)) or heard.intent == "nerve"
+        numb = nerve.found_in(words) or heard.intent == "nerve"
         answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
         answered += [nerve.counts_as.answered()] if numb else []
         record = Record("report", {"sign": ", ".join(

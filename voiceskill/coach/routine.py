@@ -240,6 +240,16 @@ class NerveScript:
     counts_as: CountsAs
     """The red-flag question the report answers (not asked again after the hand-back)."""
 
+    everyday: tuple[Report, ...] = ()
+    """The same report in everyday words, as runs of words matched as ``signs:`` reports are
+    ("I can't feel my leg": "can't feel" with "leg", not "I can't feel the stretch")."""
+
+    def found_in(self, words: list[str]) -> bool:
+        """Whether ``words`` (of what was heard or typed) report numbness, tingling or
+        weakness: one of :attr:`words`, or one of :attr:`everyday`."""
+        return bool(self.words.intersection(words)) or any(
+            r.found_in(words) for r in self.everyday)
+
 
 def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
     """Content phrases as runs of words."""
@@ -663,7 +673,11 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                         pain["question"], pain["red_flags"], tuple(pain["care"]),
                         pain["help"], pain["wait"]),
         nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
-                          CountsAs(**nerve["counts_as"])),
+                          CountsAs(**nerve["counts_as"]),
+                          tuple(Report("nerve", nerve["source"], _runs(r["words"]),
+                                       _runs(r.get("together_with", ())),
+                                       _runs(r.get("unless", ())))
+                                for r in nerve.get("everyday", ()))),
         commands={k: tuple(v) for k, v in data["commands"].items()},
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
         answers={k: tuple(v) for k, v in data["answers"].items()},

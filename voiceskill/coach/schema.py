@@ -101,6 +101,12 @@ REPORT = _object(
     expected="id, source and words; optional together_with, unless, phrases, counts_as",
 )
 
+#: The nerve report in everyday words (``nerve.everyday``): matched as a report's words are.
+EVERYDAY = _object(
+    {"words": RUNS, "together_with": RUNS, "unless": RUNS}, ("words",),
+    expected="words; optional together_with and unless",
+)
+
 EXERCISE = _object(
     {
         "id": ID,
@@ -199,8 +205,12 @@ SCHEMA: dict[str, Any] = _object(
              "wait"),
         ),
         "nerve": _object(
-            {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS},
+            {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS,
+             "everyday": {"type": "array", "items": EVERYDAY, "minItems": 1,
+                          "x-expected": "a list of runs of words, each with optional "
+                                        "together_with and unless"}},
             ("source", "words", "say", "counts_as"),
+            expected="source, words, say and counts_as; optional everyday",
         ),
         "signs": _object(
             {"say": TEXT, "reports": {"type": "array", "items": REPORT, "minItems": 1,
