@@ -734,11 +734,8 @@ class CoachEngine:
         stop, say why, and ask the red-flag questions again (no question first: these signs
         need a doctor straight away). Each report answers the red-flag question it names
         (``counts_as``): that one is not asked again, and a "no" to it cannot cancel it."""
-        words = _words(heard.text)
-        signs = [r for r in self.book.signs.reports
-                 if r.found_in(words) or heard.intent == f"{SIGN}:{r.id}"]
+        signs, numb = self.book.reports_in(_words(heard.text), heard.intent)
         nerve = self.book.nerve
-        numb = nerve.found_in(words) or heard.intent == "nerve"
         answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
         answered += [nerve.counts_as.answered()] if numb else []
         record = Record("report", {"sign": ", ".join(

@@ -295,6 +295,27 @@ class Report:
         return has_run(words, self.words) and not has_run(words, self.unless) and (
             not self.together_with or has_run(words, self.together_with))
 
+    def without_its_words(self, words: list[str]) -> list[str]:
+        """What else ``words`` say besides this report: every run of its phrases and words
+        blanked out, and for each, the run of ``together_with`` nearest to it ("my groin is
+        numb" leaves no numb word to read as a numb leg; "my groin is numb and my foot
+        tingles" leaves "tingles"). Blanks, not gaps, so no run is made of words that were
+        apart."""
+        own = _found(words, (*_runs(self.phrases), *self.words))
+        near = _found(words, self.together_with)
+        used = {i for start, length in own for i in range(start, start + length)}
+        for start, _ in own:
+            if near:
+                at, length = min(near, key=lambda found: abs(found[0] - start))
+                used.update(range(at, at + length))
+        return ["" if i in used else w for i, w in enumerate(words)]
+
+
+def _found(words: list[str], runs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
+    """Where each of ``runs`` occurs in ``words``: (start, length) of every occurrence."""
+    return [(i, len(run)) for run in runs for i in range(len(words) - len(run) + 1)
+            if tuple(words[i:i + len(run)]) == run]
+
 
 @dataclass(frozen=True)
 class SignScript:
@@ -387,6 +408,20 @@ class ExerciseBook:
     after_routine: tuple[str, ...] = ()
     """Said last when the routine ends by itself: when to call for help (``{emergency_number}``
     filled in by the coach)."""
+
+    def reports_in(self, words: list[str],
+                   intent: str | None = None) -> tuple[tuple[Report, ...], bool]:
+        """What ``words`` (of what was heard or typed) report: the ``signs:`` reports found,
+        and whether numbness, tingling or weakness of a leg (``nerve:``) is reported besides.
+        ``intent``: the listen's (``sign:<id>``, ``nerve``: a voice phrase of one). The nerve
+        is read in what the signs found leave over, so "my crotch is numb" (saddle numbness)
+        is no report of a numb leg too; "my groin is numb and my foot tingles" is both."""
+        signs = tuple(r for r in self.signs.reports
+                      if r.found_in(words) or intent == f"sign:{r.id}")
+        rest = list(words)
+        for report in signs:
+            rest = report.without_its_words(rest)
+        return signs, self.nerve.found_in(rest) or intent == "nerve"
 
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id or alias; ValueError naming the valid ids otherwise."""
