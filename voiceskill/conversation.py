@@ -15,7 +15,7 @@ from voiceskill.dialog.engine import ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET
 from voiceskill.dialog.model import TIERS
 from voiceskill.dialog.safety import red_flags_skipped
-from voiceskill.events import Action, Choice, End, Event, Goto, Heard, Listen, Started
+from voiceskill.events import Action, Choice, End, Event, Goto, Heard, Listen, Record, Started
 from voiceskill.intents import normalize
 
 if TYPE_CHECKING:
@@ -156,8 +156,11 @@ class Conversation:
         for index, action in enumerate(actions):
             if isinstance(action, Goto):
                 before = actions[:index]
+                # After a warning sign reported during the exercises (the coach records it as
+                # a report before handing back), not after pain: the ending says so.
+                told = any(isinstance(a, Record) and a.type == "report" for a in before)
                 screening_state, more = self.screening.resume_at(state.screening, action.node,
-                                                                 action.answered)
+                                                                 action.answered, told)
                 return ConversationState("screening", screening_state), before + more
             if (
                 isinstance(action, End)

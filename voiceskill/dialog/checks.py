@@ -59,6 +59,8 @@ def targets(node: Node) -> Iterator[tuple[Path_, str]]:
         yield (*base, "if_unsure"), node.if_unsure
     if node.if_asked_before is not None:
         yield (*base, "if_asked_before"), node.if_asked_before
+    if node.if_reported is not None:
+        yield (*base, "if_reported"), node.if_reported
 
 
 def _references(dialog: Dialog, docs: Documents) -> list[Problem]:
@@ -124,8 +126,9 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
         if node.if_unsure is not None and node.if_unsure in dialog.nodes:
             problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is a node",
                                       "an outcome: after the re-asks the conversation ends"))
-        if node.if_asked_before is not None:
-            problems += _asked_before(node, dialog, docs)
+        for key in ("if_asked_before", "if_reported"):
+            if getattr(node, key) is not None:
+                problems += _asked_before(node, dialog, docs, key)
         if node.tier is not None:
             problems += _tier(node, intents, docs)
         elif node.if_unsure is None:
@@ -134,17 +137,21 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
     return problems
 
 
-def _asked_before(node: Node, dialog: Dialog, docs: Documents) -> list[Problem]:
-    """A question is only ever reached twice when the coach handed back after pain: what
-    replaces it must not lead to the exercises again."""
+def _asked_before(node: Node, dialog: Dialog, docs: Documents,
+                  key: str = "if_asked_before") -> list[Problem]:
+    """A question is only ever reached twice when the coach handed back after pain, and
+    ``if_reported`` after a warning sign was reported: what replaces it must not lead to the
+    exercises (again)."""
     from voiceskill.dialog.flags import COACH_OUTCOME, reachable
 
-    if COACH_OUTCOME not in reachable(dialog, node.if_asked_before or ""):
+    target = getattr(node, key) or ""
+    if COACH_OUTCOME not in reachable(dialog, target):
         return []
-    return [docs.triage.problem(("nodes", node.id, "if_asked_before"),
-                                f"'{node.if_asked_before}' can lead to {COACH_OUTCOME}",
-                                "a way that ends without exercise (reached only after pain "
-                                "during the exercises)")]
+    when = ("reached only after pain during the exercises" if key == "if_asked_before"
+            else "reached only after a warning sign was reported")
+    return [docs.triage.problem(("nodes", node.id, key),
+                                f"'{target}' can lead to {COACH_OUTCOME}",
+                                f"a way that ends without exercise ({when})")]
 
 
 def _tier(node: Node, intents: set[str], docs: Documents) -> list[Problem]:
@@ -206,7 +213,7 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
         path = ("nodes", node.id)
         if node.id not in reached:
             problems.append(t.problem(path, "unreachable: no path from the start leads here",
-                                      "a next, answer, if_unsure or if_asked_before "
+                                      "a next, answer, if_unsure, if_asked_before or if_reported "
                                       f"pointing to '{node.id}'"))
         if node.id not in ends:
             what = "no answer" if node.is_question else "it never"

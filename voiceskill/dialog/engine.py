@@ -102,8 +102,10 @@ class ScreeningState:
 
     told: bool = False
     """True once a warning sign was reported at a question of the screening (:meth:`
-    ScreeningEngine.report`): a question with ``if_asked_before`` (the way to the exercises)
-    then leads to its cautious branch, also after a report that answers no question (a fall)."""
+    ScreeningEngine.report`) or during the exercises (the coach's hand-back after a report):
+    a question with ``if_reported`` then leads there, one with only ``if_asked_before`` (the
+    way to the exercises) to its cautious branch, also after a report that answers no
+    question (a fall)."""
 
     def get(self, key: str, default: str | None = None) -> str | None:
         """A context value."""
@@ -167,6 +169,9 @@ class ScreeningEngine:
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
                 actions.append(End(item.name))
                 return replace(state, node=None, outcome=item.name), actions
+            if item.is_question and item.if_reported is not None and state.told:
+                target = item.if_reported  # a warning sign was reported: its own way, no exercises
+                continue
             if item.is_question and item.if_asked_before is not None and state.told:
                 # a warning sign was reported at a question: no exercises, whatever came after
                 actions += self.message("reported_no_exercise", f"reported-no-exercise:{item.id}")
@@ -281,13 +286,16 @@ class ScreeningEngine:
         return new_state, [record, *said, *actions]
 
     def resume_at(self, state: ScreeningState, target: str,
-                  answered: tuple[tuple[str, str, str], ...] = ()
+                  answered: tuple[tuple[str, str, str], ...] = (), told: bool = False
                   ) -> tuple[ScreeningState, list[Action]]:
         """Go on at ``target`` after the coach handed back: no answer given before can be
         withdrawn from here ("go back" would lead into the questions that led to exercise).
-        ``answered``: questions the person's report answered (:attr:`ScreeningState.reported`)."""
+        ``answered``: questions the person's report answered (:attr:`ScreeningState.reported`);
+        ``told``: the hand-back came after a warning sign reported during the exercises (a
+        fall, a numb leg), not after pain (:attr:`ScreeningState.told`)."""
         return self.enter(replace(state, outcome=None, undo=(), coached=True,
-                                  reported=state.reported + answered), target)
+                                  reported=state.reported + answered,
+                                  told=state.told or told), target)
 
     def report(self, state: ScreeningState, heard: Heard, report: SignReport,
                restart_at: str) -> tuple[ScreeningState, list[Action]]:

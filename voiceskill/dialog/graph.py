@@ -120,6 +120,9 @@ def _add_edges(graph: graphviz.Digraph, node: Node, dialog: Dialog) -> None:
     if node.if_asked_before is not None:
         graph.edge(node.id, _target(node.if_asked_before, dialog), style="dotted",
                    label=" asked before (back from the coach) ", weight="0")
+    if node.if_reported is not None:
+        graph.edge(node.id, _target(node.if_reported, dialog), style="dotted",
+                   label=" a warning sign reported ", weight="0")
 
 
 def _add_anytime(graph: graphviz.Digraph, dialog: Dialog) -> None:

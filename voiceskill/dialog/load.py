@@ -92,6 +92,7 @@ def _node(node_id: str, raw: dict[str, Any], line: int) -> Node:
         help=_clean(raw["help"]) if raw.get("help") else None,
         if_unsure=raw.get("if_unsure"),
         if_asked_before=raw.get("if_asked_before"),
+        if_reported=raw.get("if_reported"),
         text_if_screened=_clean(screened) if (
             screened := raw.get("ask_if_screened") or raw.get("say_if_screened")) else None,
         line=line,

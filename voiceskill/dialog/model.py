@@ -141,6 +141,13 @@ class Node:
     pain (a session started at the exercises has not answered it, and must not be led back
     to them either)."""
 
+    if_reported: str | None = None
+    """Questions only: where the dialog goes instead of asking this question, or its
+    ``if_asked_before``, once a warning sign was reported (at a question of the screening, or
+    during the exercises: :attr:`~voiceskill.dialog.engine.ScreeningState.told`); never to the
+    exercises. Without it, the dialog's ``reported_no_exercise`` line and the cautious branch,
+    at a question with ``if_asked_before``."""
+
     text_if_screened: str | None = None
     """Said instead of ``text`` (``ask_if_screened`` / ``say_if_screened``) once every red-flag
     question has been answered "no" in this session: words that presuppose those answers ("no

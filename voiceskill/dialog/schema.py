@@ -92,6 +92,9 @@ QUESTION = {
             **ID, "x-expected": "the node id or outcome name that replaces this question when "
                                 "it was already answered in the session or the coach handed "
                                 "back"},
+        "if_reported": {
+            **ID, "x-expected": "the node id or outcome name that replaces this question once "
+                                "a warning sign was reported (never the exercises)"},
         "ask_if_screened": {
             **TEXT, "x-expected": "the question said instead of ask once every red-flag "
                                   "question was answered no in the session (at most 400 "
@@ -101,7 +104,7 @@ QUESTION = {
     "required": ["ask", "answers", "reprompts", "source"],
     "additionalProperties": False,
     "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure, "
-                  "if_asked_before, ask_if_screened",
+                  "if_asked_before, if_reported, ask_if_screened",
 }
 STATEMENT = {
     "properties": {
