@@ -14,6 +14,7 @@ from typing import Any
 from voiceskill import DIALOGS_DIR
 from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS, SCHEMA
 from voiceskill.errors import ContentError, Problem
+from voiceskill.intents import NUMBERS
 from voiceskill.yamlread import YamlDocument, read_yaml
 from voiceskill.yamlschema import validate
 
@@ -344,9 +345,15 @@ class HelpScript:
     say: str
     """Said as the exercise is paused: how to get help (``{emergency_number}``), what to say."""
 
+    dial: frozenset[str] = frozenset()
+    """Words that, followed by a number (digits, or a number word: "call 911", "dial nine
+    one one"), are such a call."""
+
     def found_in(self, words: list[str]) -> bool:
         """Whether ``words`` (of what was heard or typed) call for help."""
-        return has_run(words, self.words + _runs(self.phrases))
+        return has_run(words, self.words + _runs(self.phrases)) or any(
+            word in self.dial and (after.isdigit() or after in NUMBERS)
+            for word, after in zip(words, words[1:], strict=False))
 
 
 @dataclass(frozen=True)
@@ -720,6 +727,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         barge_in=tuple(data["barge_in"]),
         signs=SignScript(signs["say"], reports),
         help_now=HelpScript(help_now["source"], _runs(help_now["words"]),
-                            tuple(help_now.get("phrases", ())), help_now["say"]),
+                            tuple(help_now.get("phrases", ())), help_now["say"],
+                            frozenset(help_now.get("dial", ()))),
         after_routine=tuple(data["after_routine"]["say"]),
     )

@@ -217,8 +217,9 @@ SCHEMA: dict[str, Any] = _object(
                                       "x-expected": "a list of reports"}},
             ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
         "help_now": _object(
-            {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "say": TEXT},
-            ("source", "words", "say"), expected="source, words and say; optional phrases"),
+            {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT},
+            ("source", "words", "say"),
+            expected="source, words and say; optional phrases and dial"),
         "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
                                  expected="source and say: when to call for help, said last"),
         "commands": _object(
