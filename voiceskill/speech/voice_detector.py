@@ -2,7 +2,10 @@
 
 The floor is the level of the room when nobody speaks. The room does not change between
 questions, so one floor serves every turn of a recognizer: the very first audio sets it, and
-between utterances it follows quieter audio at once and louder audio slowly. Levels are taken
+between utterances it follows quieter audio at once and louder audio slowly. Quieter audio inside
+an utterance lowers it at once too: when the first audio was a voice (a simulated person, or
+someone talking from the microphone's first chunk on), the floor was the voice's level, only
+its loudest frames counted, and its first answer was cut after half a second. Levels are taken
 above 100 Hz, where the speech model listens (its filters start at 130 Hz): rumble and the
 slow swell of traffic or air handling below that moved the level by 10 dB and more. A sound that
 never once falls back to within ``margin_db`` of the floor for ``steady_seconds`` is no voice
@@ -146,6 +149,9 @@ class VoiceDetector:
         rows = self._band_levels(above)[loud]
         if in_speech:
             self._lows.append(float(levels.min()))
+            # the gaps between words, and the quiet after them, are the room (or quieter)
+            if levels.min() < self.floor_db:
+                self.floor_db = float(levels.min())
             self._shapes.extend(rows)
             return voiced
         self._lows.clear()
