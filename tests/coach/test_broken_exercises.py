@@ -91,6 +91,12 @@ CASES = [
     ("pain-help-placeholder", "    If you need someone to help you, call {emergency_number}.",
      "    If you need someone to help you, call {number}.", "  help: >-\n    If you need",
      "pain.help: unknown placeholder {number} (expected {emergency_number} or no placeholder)"),
+    ("help-unanswered-placeholder", "    call {emergency_number} now.\n",
+     "    call {number} now.\n", "  unanswered: >-",
+     "help_now.unanswered: unknown placeholder {number} (expected {emergency_number} or no "
+     "placeholder)"),
+    ("missing-help-limit", "  paused_limit_seconds: 180\n", "", "\nhelp_now:",
+     "help_now.paused_limit_seconds: missing key 'paused_limit_seconds'"),
     ("missing-pain-wait", "  wait: Take your time. I am listening.\n", "", "\npain:",
      "pain.wait: missing key 'wait'"),
     ("missing-after-routine", "after_routine:\n", "after_the_routine:\n", "version: 1",

@@ -129,8 +129,8 @@ def test_help_me_pauses_and_says_how_to_get_help(where: str, text: str) -> None:
     assert "call 112" in says[0].text and "911" not in says[0].text
     assert "resume" in says[0].text and "stop" in says[0].text
     assert state.mode == "paused"
-    limit = engine.book.pacing.paused_limit_seconds
-    assert StartTimer("coach", 30.0 + limit) in actions  # the paused limit still ends it
+    limit = engine.book.help_now.paused_limit_seconds  # its own (tests/coach/test_help_pause.py)
+    assert StartTimer("coach", 30.0 + limit) in actions
 
 
 def test_help_me_then_resume_carries_on() -> None:

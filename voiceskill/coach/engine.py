@@ -4,7 +4,8 @@ It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions alou
 absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
 with ``End("exercise")`` when the routine is complete (after the summary, when to call for
 help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop" (or after
-``pacing.paused_limit_seconds`` paused with no command),
+``pacing.paused_limit_seconds`` paused with no command; after a call for help, its own shorter
+limit, ending with its call to action again),
 ``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
 when it is (or when the answer is unclear: silence never counts as "no"), and at once on
 numbness, tingling or weakness or another warning sign (``signs:``: "I wet myself", "my knee
@@ -152,6 +153,10 @@ class CoachState:
     paused_since: float = 0.0
     """While paused: when the pause began or the last command was heard (the paused limit
     counts from here)."""
+
+    help_paused: bool = False
+    """The pause began with (or has had) a call for help ("help me"): its limit is
+    ``help_now.paused_limit_seconds``, and it ends with ``help_now.unanswered``."""
 
     not_caught: str | None = None
     """Exercise during which "did not catch that" was said (once per exercise)."""
@@ -520,12 +525,13 @@ class CoachEngine:
                       re_arm: bool) -> tuple[CoachState, list[Action]]:
         """Paused: end the session once the paused limit has passed with no command heard;
         else wait on (``re_arm``: set the coach's timer to that limit again)."""
-        limit = self.book.pacing.paused_limit_seconds
+        limit = self._paused_limit(state)
         deadline = state.paused_since + limit
         if now < deadline - EPSILON:
             return state, [StartTimer(TIMER, deadline)] if re_arm else []
         state, actions = self._leave(state, now)
-        closing = self.book.say["paused_too_long"].format(time=spoken_duration(limit))
+        closing = (self._fill(self.book.help_now.unanswered) if state.help_paused else
+                   self.book.say["paused_too_long"].format(time=spoken_duration(limit)))
         state, more = self._finish(state, now, "stopped", closing)
         return state, actions + more
 
@@ -557,7 +563,9 @@ class CoachEngine:
             return self._run_command(state, intent, now)
         state, actions = self._run_command(replace(state, paused_since=now), intent, now)
         if state.mode == "paused":  # a command heard: the paused limit counts from now
-            actions.append(StartTimer(TIMER, now + self.book.pacing.paused_limit_seconds))
+            actions.append(StartTimer(TIMER, now + self._paused_limit(state)))
+        else:  # resumed, or moved on: a later pause is a pause of its own
+            state = replace(state, help_paused=False)
         return state, actions
 
     def _run_command(self, state: CoachState, intent: str,
@@ -621,9 +629,10 @@ class CoachEngine:
             state = self._after_words(state, beat, now)
         return state, [Say(beat.again or step.instruction, f"step:{step.exercise}")]
 
-    def _pause(self, state: CoachState, now: float,
-               said: Say | None = None) -> tuple[CoachState, list[Action]]:
-        """Pause, saying so (``said``: a line of its own instead of "Paused. ...")."""
+    def _pause(self, state: CoachState, now: float, said: Say | None = None,
+               help_paused: bool = False) -> tuple[CoachState, list[Action]]:
+        """Pause, saying so (``said``: a line of its own instead of "Paused. ...";
+        ``help_paused``: for a call for help, :attr:`CoachState.help_paused`)."""
         actions: list[Action] = [CancelTimer(TIMER)]
         if state.mode == "running" and state.countdown is not None:
             countdown = state.countdown.pause(now)
@@ -632,9 +641,19 @@ class CoachEngine:
                 actions.append(self._record("pause", step, countdown.left(now)))
             state = replace(state, countdown=countdown)
         actions.append(said or Say(self.book.say["paused"], "coach:paused"))
-        limit = self.book.pacing.paused_limit_seconds
-        actions.append(StartTimer(TIMER, now + limit))
-        return replace(state, mode="paused", paused_since=now), actions
+        # "pause" or "wait" said in a help pause leaves it one
+        help_paused = help_paused or state.mode == "paused" and state.help_paused
+        state = replace(state, mode="paused", paused_since=now, help_paused=help_paused)
+        actions.append(StartTimer(TIMER, now + self._paused_limit(state)))
+        return state, actions
+
+    def _paused_limit(self, state: CoachState) -> float:
+        """Seconds paused with no command heard before the session ends: shorter after a call
+        for help (``help_now.paused_limit_seconds``), so its call to action comes again
+        sooner."""
+        if state.help_paused:
+            return self.book.help_now.paused_limit_seconds
+        return self.book.pacing.paused_limit_seconds
 
     def _resume(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         if state.mode != "paused":
@@ -748,11 +767,12 @@ class CoachEngine:
 
     def _help_now(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         """A call for help ("help me", "I can't get up"): pause the exercise (already paused:
-        stay so) and say how to get help and what to say."""
+        stay so) and say how to get help and what to say. The pause is then a help pause: a
+        shorter limit, ending with the call to action again (``help_now.unanswered``)."""
         said = Say(self._fill(self.book.help_now.say), "coach:help-now")
         if state.mode == "paused":
-            return state, [said]
-        return self._pause(state, now, said)
+            return replace(state, help_paused=True), [said]
+        return self._pause(state, now, said, help_paused=True)
 
     def _pain_answer(self, state: CoachState, event: Event,
                      now: float) -> tuple[CoachState, list[Action]]:

@@ -349,6 +349,12 @@ class HelpScript:
     """Words that, followed by a number (digits, or a number word: "call 911", "dial nine
     one one"), are such a call."""
 
+    paused_limit_seconds: float = 600.0
+    """Seconds the pause it begins lasts with no command heard before the session ends."""
+
+    unanswered: str = ""
+    """Said when that pause ends so: the call to action again (``{emergency_number}``)."""
+
     def found_in(self, words: list[str]) -> bool:
         """Whether ``words`` (of what was heard or typed) call for help."""
         return has_run(words, self.words + _runs(self.phrases)) or any(
@@ -657,6 +663,7 @@ def _template_problems(loaded: YamlDocument) -> list[Problem]:
         (("after_routine", "say", j), text)
         for j, text in enumerate(loaded.data["after_routine"]["say"])]
     numbered.append((("help_now", "say"), loaded.data["help_now"]["say"]))
+    numbered.append((("help_now", "unanswered"), loaded.data["help_now"]["unanswered"]))
     numbered.append((("pain", "help"), loaded.data["pain"]["help"]))
     for where, text in numbered:
         bad = _unknown_fields(text, {EMERGENCY_NUMBER})
@@ -728,6 +735,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         signs=SignScript(signs["say"], reports),
         help_now=HelpScript(help_now["source"], _runs(help_now["words"]),
                             tuple(help_now.get("phrases", ())), help_now["say"],
-                            frozenset(help_now.get("dial", ()))),
+                            frozenset(help_now.get("dial", ())),
+                            float(help_now["paused_limit_seconds"]), help_now["unanswered"]),
         after_routine=tuple(data["after_routine"]["say"]),
     )

@@ -217,9 +217,11 @@ SCHEMA: dict[str, Any] = _object(
                                       "x-expected": "a list of reports"}},
             ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
         "help_now": _object(
-            {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT},
-            ("source", "words", "say"),
-            expected="source, words and say; optional phrases and dial"),
+            {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT,
+             "paused_limit_seconds": SECONDS, "unanswered": TEXT},
+            ("source", "words", "say", "paused_limit_seconds", "unanswered"),
+            expected="source, words, say, paused_limit_seconds and unanswered; optional "
+                     "phrases and dial"),
         "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
                                  expected="source and say: when to call for help, said last"),
         "commands": _object(
@@ -246,8 +248,8 @@ SCHEMA: dict[str, Any] = _object(
              "nerve, signs, help_now, after_routine, commands, checked, barge_in, answers, say",
 )
 
-#: The one placeholder of ``after_routine.say``, ``help_now.say`` and ``pain.help`` (the
-#: configured emergency number).
+#: The one placeholder of ``after_routine.say``, ``help_now.say``, ``help_now.unanswered`` and
+#: ``pain.help`` (the configured emergency number).
 EMERGENCY_NUMBER = "emergency_number"
 
 #: Placeholders each template may use (anything else is a content error).
