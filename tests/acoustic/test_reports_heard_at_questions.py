@@ -17,7 +17,7 @@ from tests.dialog.test_reports_at_questions import TO_THE_QUESTION
 from tests.speech.heard import said as spoken
 from voiceskill.clock import VirtualClock
 from voiceskill.conversation import build_conversation
-from voiceskill.events import Listen, Record, Started
+from voiceskill.events import Listen, Record, Say, Started
 from voiceskill.session import apply_thresholds
 from voiceskill.speech.ear import AudioEar
 from voiceskill.speech.modeldir.locate import resolve_model_dir
@@ -57,3 +57,12 @@ def test_the_shipped_model_hears_each_report_phrase_at_the_question(hear_at, que
         reports = [a for a in actions if isinstance(a, Record) and a.type == "report"]
         assert reports and reports[0].data["node"] == question, (question, phrase, actions)
         assert state.screening.node == "saddle-numbness", (question, phrase)
+
+
+@pytest.mark.parametrize("question", ["saddle-numbness", "bowel-control", *TO_THE_QUESTION])
+def test_the_shipped_model_hears_help_me_at_every_question(hear_at, question) -> None:
+    """"Help me" (exercises.yaml's help_now: phrase) at a red-flag question or another: how to
+    get help, then the question again (tests/dialog/test_help_now_at_questions.py)."""
+    state, actions = hear_at(question, "help me")
+    assert f"help-now:{question}" in [a.key for a in actions if isinstance(a, Say)], actions
+    assert state.screening.node == question

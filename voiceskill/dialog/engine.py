@@ -7,9 +7,9 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
   anything not understood are never taken as "no";
 - after two re-asks (rephrased) the cautious branch is taken: the question's ``if_unsure``
   target, or its tier's outcome; silence through every ask ends in ``no-response``;
-- "repeat", "help" and "stop" work at every question; after MAX_REPEATS of "repeat" or "help"
-  on one question, a further one counts as unsure, so a word misheard as "again" over and over
-  (or steady noise) cannot hold a question for ever;
+- "repeat", "help" and "stop" work at every question ("help me": how to get help first);
+  after MAX_REPEATS of "repeat" or "help" on one question, a further one counts as unsure, so
+  a word misheard as "again" over and over (or steady noise) cannot hold a question for ever;
 - "wait" answers nothing: the question waits WAIT_SECONDS for its answer instead of the usual
   silence, and counts with "repeat" and "help" towards MAX_REPEATS;
 - "go back" withdraws the last answer and asks its question again, so a "no" said by mistake
@@ -57,6 +57,10 @@ MAX_REPEATS = 3
 #: Seconds of silence a question waits for its answer after "wait" (the session's default is
 #: 8): time to check a feeling or think before the question is asked again.
 WAIT_SECONDS = 30.0
+
+#: Intent of a call for help at a question ("help me", "I can't get up"): the dialog's
+#: ``help_now`` line (how to get help), then the question's help and the question again.
+HELP_NOW = "help-now"
 
 #: Fallback when a non-tier question has no ``if_unsure``: the least severe safe outcome.
 DEFAULT_CAUTIOUS = "see-clinician"
@@ -227,9 +231,12 @@ class ScreeningEngine:
             if state.undo:
                 return self._go_back(state, node)
             intent = "repeat"  # the first question: nothing to withdraw, so say it again
-        if intent in ("repeat", "help", "wait"):
+        if intent in ("repeat", "help", "wait", HELP_NOW):
             if state.repeats >= MAX_REPEATS:
-                return self._on_unusable(state, "unsure", asked=intent)
+                new_state, actions = self._on_unusable(state, "unsure", asked=intent)
+                if intent == HELP_NOW:  # how to get help is said every time
+                    actions = [*self.message("help_now", f"help-now:{node.id}"), *actions]
+                return new_state, actions
             state = replace(state, repeats=state.repeats + 1)
         if intent == "wait":
             said = self.message("wait", f"wait:{node.id}")
@@ -238,9 +245,11 @@ class ScreeningEngine:
             # The usual wait again: a "wait" before this must not leave its long one behind.
             return state, [Say(self._fill(self.text_of(node, state)), f"repeat:{node.id}"),
                            self.listen_for(node)]
-        if intent == "help":
+        if intent in ("help", HELP_NOW):
             help_text = node.help or self.dialog.messages.get("help", "")
+            first = self.message("help_now", f"help-now:{node.id}") if intent == HELP_NOW else []
             return state, [
+                *first,
                 Say(self._fill(help_text), f"help:{node.id}"),
                 Say(self._fill(self._reprompt(node, 0)), f"question:{node.id}"),
                 self.listen_for(node),

@@ -184,7 +184,7 @@ REQUIRED_MESSAGES = ("help", "not_understood", "silence", "unsure")
 #: ``skipped_screening``, when a session starts past some red-flag questions (``run --start``
 #: at an exercise, a phase or a later node).
 OPTIONAL_MESSAGES = ("back", "wait", "skipped_screening", "reported", "reported_ahead",
-                     "reported_no_exercise")
+                     "reported_no_exercise", "help_now")
 
 INTENTS = {
     "type": "object",
