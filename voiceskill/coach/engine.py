@@ -622,9 +622,15 @@ class CoachEngine:
     def _repeat(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         """Say the step again (only the move under way, in a repetition of several moves);
         outside a hold its beat's time starts again after the words (the set-up's 5 s to get
-        into position, a move's 3 s, a rest's "starts in 30 seconds")."""
+        into position, a move's 3 s). A rest between sets keeps its deadline: its line is
+        said with the time it has left ("Set 2 starts in 22 seconds"), so "repeat" said again
+        and again cannot keep the next set from starting."""
         step = state.plan[state.index]
         beat = step.beats[state.beat]
+        if step.kind == "rest" and state.countdown is not None:
+            left = max(1, round(state.countdown.left(now)))
+            text = self.book.say["rest"].format(set=step.set_number, seconds=left)
+            return state, [Say(text, f"step:{step.exercise}")]
         if state.mode == "running" and state.countdown is not None and not beat.hold:
             state = self._after_words(state, beat, now)
         return state, [Say(beat.again or step.instruction, f"step:{step.exercise}")]
