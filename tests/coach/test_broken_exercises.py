@@ -97,6 +97,18 @@ CASES = [
      "placeholder)"),
     ("missing-help-limit", "  paused_limit_seconds: 180\n", "", "\nhelp_now:",
      "help_now.paused_limit_seconds: missing key 'paused_limit_seconds'"),
+    # review finding 13a (session 35): heat allowed in the first 72 hours was "ok"
+    ("heat-in-first-days", "    phrases: [heat, heat pack, warm pack]\n    earliest: days-4-7",
+     "    phrases: [heat, heat pack, warm pack]\n    earliest: first-72-hours",
+     "earliest: first-72-hours\n    unit: minutes\n    setup:\n      - Heat is only",
+     "exercises.heat.earliest: 'first-72-hours' allows it in 'first-72-hours', whose 'never' "
+     "lists 'heat' (expected an earliest phase after 'first-72-hours')"),
+    ("heat-in-any-phase", "    phrases: [heat, heat pack, warm pack]\n    earliest: days-4-7\n",
+     "    phrases: [heat, heat pack, warm pack]\n", "  - id: heat",
+     "exercises.heat: no 'earliest' allows it always in 'first-72-hours', whose 'never' lists "
+     "'heat'"),
+    ("never-unknown", "    never: [heat]", "    never: [sauna]", "never: [sauna]",
+     "phases.first-72-hours.never[0]: unknown exercise 'sauna' (expected an id from exercises)"),
     ("missing-pain-wait", "  wait: Take your time. I am listening.\n", "", "\npain:",
      "pain.wait: missing key 'wait'"),
     ("missing-after-routine", "after_routine:\n", "after_the_routine:\n", "version: 1",

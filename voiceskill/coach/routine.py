@@ -119,6 +119,10 @@ class Phase:
     routine: tuple[str, ...]
     """Exercise ids, in order."""
 
+    never: tuple[str, ...] = ()
+    """Exercises the phase's seed rules out in it (heat in the first 72 hours): `voiceskill
+    check` refuses an ``earliest:`` that would allow one of them here."""
+
 
 @dataclass(frozen=True)
 class Caution:
@@ -532,6 +536,7 @@ def _reference_problems(loaded: YamlDocument) -> list[Problem]:
             if earliest in phase_ids and phase_ids[earliest][0] > i:
                 out.append(loaded.problem(where, f"{ex_id!r} is not allowed before {earliest!r}",
                                           "only exercises the phase rules allow"))
+        out += _never_problems(loaded, i, phase_ids, exercise_ids)
     for i, caution in enumerate(data["cautions"]):
         for j, ex_id in enumerate(caution.get("skip", [])):
             if ex_id not in exercise_ids:
@@ -550,6 +555,29 @@ def _reference_problems(loaded: YamlDocument) -> list[Problem]:
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
     out += _barge_in_problems(loaded)
+    return out
+
+
+def _never_problems(loaded: YamlDocument, i: int, phase_ids: dict[str, Any],
+                    exercise_ids: dict[str, Any]) -> list[Problem]:
+    """Each exercise phase ``i`` lists under ``never:`` exists, and its ``earliest:`` is a
+    later phase: a second statement of the rule, so one wrong edit of ``earliest`` (heat in
+    the first 72 hours) is refused."""
+    phase, out = loaded.data["phases"][i], []
+    for j, ex_id in enumerate(phase.get("never", [])):
+        if ex_id not in exercise_ids:
+            out.append(loaded.problem(("phases", i, "never", j), f"unknown exercise {ex_id!r}",
+                                      "an id from exercises"))
+            continue
+        k, exercise = exercise_ids[ex_id]
+        earliest = exercise.get("earliest")
+        if earliest in phase_ids and phase_ids[earliest][0] > i:
+            continue
+        where = ("exercises", k, "earliest") if "earliest" in exercise else ("exercises", k)
+        allowed = f"{earliest!r} allows it" if earliest else "no 'earliest' allows it always"
+        out.append(loaded.problem(
+            where, f"{allowed} in {phase['id']!r}, whose 'never' lists {ex_id!r}",
+            f"an earliest phase after {phase['id']!r}"))
     return out
 
 
@@ -699,7 +727,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         )
     phases = tuple(
         Phase(p["id"], p["name"], tuple(p.get("aliases", ())), p["source"],
-              tuple(p.get("advice", ())), tuple(p["routine"]))
+              tuple(p.get("advice", ())), tuple(p["routine"]), tuple(p.get("never", ())))
         for p in data["phases"]
     )
     cautions = tuple(

@@ -143,6 +143,7 @@ PHASE = _object(
         "source": SOURCE,
         "advice": TEXTS,
         "routine": {"type": "array", "items": ID, "minItems": 1},
+        "never": {"type": "array", "items": ID, "minItems": 1},
     },
     ("id", "name", "source", "routine"),
 )
