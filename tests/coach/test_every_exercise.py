@@ -19,7 +19,8 @@ SEED_FACTS: dict[str, tuple[int, int, tuple[str, ...], float | None]] = {
     "cat-cow": (1, 10, (), None),
     "nerve-glides": (1, 10, (), None),
     "bird-dog": (1, 12, ("right", "left"), 5),
-    "hamstring-stretch": (1, 3, ("right", "left"), 30),
+    # "Hold 30 seconds, 3x/day per leg": three a day, one at a time (review finding 13d)
+    "hamstring-stretch": (1, 1, ("right", "left"), 30),
     "thoracic-rotation": (1, 8, ("right", "left"), 5),
     "shoulder-blade-reset": (1, 1, (), 20),
     "dead-bugs": (2, 8, (), None),
@@ -120,9 +121,9 @@ def test_hip_hinge_moves_on_by_itself_after_reminders_in_silence() -> None:
 def test_summary_says_what_was_done_and_how_long() -> None:
     done = run("hamstring-stretch")
     summary = done.summary
-    assert "6 hamstring stretches with a towel" in summary
+    assert "2 hamstring stretches with a towel" in summary
     minutes, seconds = divmod(round(done.clock.now()), 60)
-    assert f"{minutes} minutes and {seconds} seconds" in summary
+    assert f"{minutes} minute{'s' * (minutes != 1)} and {seconds} seconds" in summary
     assert "20 minutes" in run("heat").summary
 
 
@@ -130,7 +131,7 @@ def test_summary_says_what_was_done_and_how_long() -> None:
     # the unit is a word of the name: counted in the name, never "1 reset of shoulder-blade reset"
     ("shoulder-blade-reset", "You did 1 shoulder-blade reset,"),
     ("nerve-glides", "You did 10 seated nerve glides,"),
-    ("hamstring-stretch", "You did 6 hamstring stretches with a towel,"),
+    ("hamstring-stretch", "You did 2 hamstring stretches with a towel,"),
     # a unit the name does not say: "count unit of name"
     ("cat-cow", "You did 10 rounds of cat-cow,"),
     ("bird-dog", "You did 24 holds of bird-dog,"),

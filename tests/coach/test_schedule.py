@@ -19,8 +19,10 @@ from voiceskill.events import Action, Event, StartTimer, TimerFired
 from voiceskill.session import Session
 from voiceskill.transcript import Transcript
 
-#: The benchmark's routine: ~10 minutes, 250 timers, no open practice.
-ROUTINE = ("cat-cow", "nerve-glides", "bird-dog", "hamstring-stretch", "shoulder-blade-reset")
+#: The benchmark's routine (bench/coach_timing.py) and thoracic rotation, which keeps it over
+#: nine minutes with one hamstring hold per leg: ~11 minutes, 250 timers, no open practice.
+ROUTINE = ("cat-cow", "nerve-glides", "bird-dog", "hamstring-stretch", "thoracic-rotation",
+           "shoulder-blade-reset")
 #: Lateness of each timer in turn (seconds): long, short, none, far past the old 0.1 s allowance.
 UNEVEN = (0.3, 0.02, 0.0, 0.45, 0.11, 0.3, 0.0, 0.25)
 
