@@ -10,7 +10,7 @@ import pytest
 import voiceskill
 from voiceskill.dialog.engine import ScreeningEngine
 from voiceskill.dialog.load import load_dialog
-from voiceskill.dialog.model import Answer
+from voiceskill.dialog.model import Answer, Node
 from voiceskill.dialog.safety import check_safety
 
 from .small_dialog import small_dialog
@@ -74,6 +74,29 @@ class _WaitThatAnswersNo(ScreeningEngine):
 def test_a_wait_taken_as_an_answer_is_caught():
     found = check_safety(_WaitThatAnswersNo(small_dialog()), limit=5_000).violations
     assert any("saddle=wait" in v and "'wait' moves the conversation" in v for v in found), found
+
+
+class _ReportThatWaits(ScreeningEngine):
+    """The engine before review finding 8: an emergency sign reported ("I wet myself") waits
+    for its question, so the questions before it are asked first (silence there ended in
+    no-response, "stop" in stopped)."""
+
+    def _emergency_reported(self, state):
+        return None
+
+
+def test_an_emergency_report_that_waits_for_its_question_is_caught():
+    """Two emergency questions: a report answering the second, said at the first (or during
+    the exercises), must not wait for it."""
+    dialog = small_dialog(saddle={"answers": (Answer("yes", "emergency"), Answer("no", "numb"))})
+    dialog.nodes["numb"] = Node("numb", "Bladder trouble?", "test", tier="emergency",
+                                answers=(Answer("yes", "emergency"), Answer("no", "fever")))
+    report = check_safety(_ReportThatWaits(dialog), limit=20_000)
+    found = report.violations
+    assert any("numb=reported" in v and "does not end in emergency at once" in v
+               for v in found), found
+    assert any("coach>numb=reported" in v for v in found), found
+    assert check_safety(ScreeningEngine(dialog)).violations == []
 
 
 @pytest.mark.parametrize("number", ["911", "112", "999"])

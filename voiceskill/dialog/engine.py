@@ -24,7 +24,10 @@ Safety rules it enforces (proven over every path of the shipped dialog by ``safe
   outside the red-flag questions they are asked again, the report answering its own; at a
   red-flag question the report answers its question there and then when that is this one or
   one already answered, else it waits for it and this question is asked again. After a report
-  the session never reaches the exercises.
+  the session never reaches the exercises;
+- a report that answers an emergency question "yes" ("I wet myself": the bladder question),
+  from the coach's hand-back or at any question, ends in the emergency at once: no other
+  question is asked first.
 """
 
 from __future__ import annotations
@@ -169,6 +172,10 @@ class ScreeningEngine:
                 raise RuntimeError(f"statement loop at {target!r}")
             seen.add(target)
             item = self.dialog.resolve(target)
+            emergency = None if isinstance(item, Outcome) else self._emergency_reported(state)
+            if emergency is not None and emergency != item.id:
+                target = emergency  # a "yes" to an emergency question, reported: at once
+                continue
             if isinstance(item, Outcome):
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
                 actions.append(End(item.name))
@@ -315,8 +322,9 @@ class ScreeningEngine:
         line, and the red-flag questions from ``restart_at`` again, each report answering its
         own question when they reach it (as after the coach's hand-back); "go back" cannot
         lead past them. At a red-flag question: a report that answers this question, or one
-        already answered, is taken there and then (the earlier answer gives way); any other
-        waits for its question, its line is said and this question asked again; but a sign
+        already answered, is taken there and then (the earlier answer gives way), and so is
+        a "yes" to an emergency question wherever it is (:meth:`_emergency_reported`); any
+        other waits for its question, its line is said and this question asked again; but a sign
         that one of this question's answers names (``reports``: "I fell" when asked whether a
         fall started the pain) is that answer. A report in words that deny something
         (``report.negated``: "no, no numbness") is no report at a red-flag question, whose own
@@ -338,6 +346,10 @@ class ScreeningEngine:
             said = self.message("reported", f"report:{node.id}")
             new_state, actions = self.enter(replace(state, undo=()), restart_at)
             return new_state, [record, *said, *actions]
+        emergency = self._emergency_reported(state)
+        if emergency is not None:  # a "yes" to an emergency question: ends there at once
+            new_state, actions = self.enter(state, emergency)
+            return new_state, [record, *actions]
         mine = [q for q, i, _ in state.reported
                 if (q == node.id or q in answered) and self._answers(q, i)]
         if mine:  # this question, or the earliest one already answered
@@ -359,6 +371,19 @@ class ScreeningEngine:
         return state, [record, *lines,
                        Say(self._fill(self.text_of(node, state)), f"question:{node.id}"),
                        self.listen_for(node)]
+
+    def _emergency_reported(self, state: ScreeningState) -> str | None:
+        """The first emergency question a report answered with an answer that ends the
+        conversation (its "yes": "I wet myself" for the bladder question), or None. Such a
+        report is a "yes" to an emergency question, which ends in the emergency at once: it is
+        taken as soon as the screening moves, before any other question, so that silence, a
+        "stop" or a "no" to a question asked first cannot end elsewhere (review finding 8)."""
+        for question, intent, _ in state.reported:
+            node = self.dialog.nodes.get(question)
+            answer = node.answer_for(intent) if node is not None and node.tier == TIERS[0] else None
+            if answer is not None and isinstance(self.dialog.resolve(answer.target), Outcome):
+                return question
+        return None
 
     def _answers(self, question: str, intent: str) -> bool:
         """Whether ``intent`` is an answer of the question ``question``."""

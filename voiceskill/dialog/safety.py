@@ -17,15 +17,25 @@ Invariants:
 5. Every path ends: asking for "repeat" again and again ends where being unsure does.
 6. "go back" only withdraws: it asks the last answered question again with that answer gone
    and ends nothing; with no answer to withdraw it is "repeat" (rule 4).
+7. A warning sign reported in the person's own words that answers an emergency question "yes"
+   ("I wet myself": :meth:`ScreeningEngine.report` at any question, or the coach's hand-back
+   after the exercises, :meth:`ScreeningEngine.resume_at`) ends in the emergency at once, with
+   no question asked first (rule 1 for a "yes" said in other words).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from voiceskill.dialog.engine import MAX_REASKS, MAX_REPEATS, ScreeningEngine, ScreeningState
+from voiceskill.dialog.engine import (
+    MAX_REASKS,
+    MAX_REPEATS,
+    ScreeningEngine,
+    ScreeningState,
+    SignReport,
+)
 from voiceskill.dialog.flags import reachable
-from voiceskill.dialog.model import SEVERITY, TIERS, Dialog
+from voiceskill.dialog.model import SEVERITY, TIERS, Dialog, Outcome
 from voiceskill.events import Action, End, Event, Heard, Listen, Say, Silence, Started
 
 #: Requests a question grants MAX_REPEATS times without moving (rule 4).
@@ -66,6 +76,8 @@ def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
     report = SafetyReport()
     dialog = engine.dialog
     red_flags = {n.id for n in dialog.nodes.values() if n.tier in TIERS}
+    reports = emergency_reports(dialog)
+    restart = next((n.id for n in dialog.nodes.values() if n.tier in TIERS), dialog.start)
     start, actions = engine.step(engine.initial_state(), Started(), 0.0)
     stack: list[tuple[ScreeningState, list[Action], tuple[str, ...]]] = [(start, actions, ())]
     seen: set[ScreeningState] = set()
@@ -88,6 +100,10 @@ def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
                     report.violations.append(
                         f"{_p(path)}: reaches {end} without a 'no' to {', '.join(missing)}"
                     )
+            if end == "exercise":  # the coach runs: a report there hands back
+                for answered in reports:
+                    _check_report(engine.resume_at(state, restart, (answered,), told=True),
+                                  (*path, f"coach>{answered[0]}=reported"), report)
             continue
         node = dialog.nodes[state.node] if state.node else None
         listen = _listen(actions) or (engine.listen_for(node) if node else None)
@@ -100,6 +116,10 @@ def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
             _check_step(engine, node.id, state, event, label, new_state, new_actions, here, report)
             if new_state != state:
                 stack.append((new_state, new_actions, here))
+        for answered in reports:
+            heard = Heard("(a report)", None, 1.0)
+            _check_report(engine.report(state, heard, SignReport(("walk",), (answered,)), restart),
+                          (*path, f"{node.id}>{answered[0]}=reported"), report)
         _check_silence_run(engine, node.id, state, path, report)
         _check_repeat_run(engine, node.id, state, path, report)
     return report
@@ -148,6 +168,26 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
             report.violations.append(f"{_p(path)}: '{label}' on a red flag ends in {end}")
         if end is None and state.failures >= MAX_REASKS:
             report.violations.append(f"{_p(path)}: asked more than {MAX_REASKS} extra times")
+
+
+def emergency_reports(dialog: Dialog) -> list[tuple[str, str, str]]:
+    """One report per answer of an emergency question that ends the conversation (its "yes"),
+    as the coach's ``counts_as`` gives it: (question id, intent, line said in its place)."""
+    return [(node.id, answer.intent, "You told me so.")
+            for node in dialog.nodes.values() if node.tier == TIERS[0]
+            for answer in node.answers if isinstance(dialog.resolve(answer.target), Outcome)]
+
+
+def _check_report(result: tuple[ScreeningState, list[Action]], path: tuple[str, ...],
+                  report: SafetyReport) -> None:
+    """Rule 7: the report's step ends in the emergency, with no question asked first."""
+    _, actions = result
+    end = _end(actions)
+    asked = [a.key for a in actions if isinstance(a, Say) and a.key.startswith("question:")]
+    if end is None or SEVERITY[end] < SEVERITY[TIERS[0]] or asked:
+        report.violations.append(
+            f"{_p(path)}: an emergency sign reported does not end in {TIERS[0]} at once "
+            f"(got {end or 'no end'}{', asked ' + ', '.join(asked) if asked else ''})")
 
 
 def _check_repeat_run(engine, node_id, state, path, report) -> None:
