@@ -109,6 +109,8 @@ CASES = [
      "'heat'"),
     ("never-unknown", "    never: [heat]", "    never: [sauna]", "never: [sauna]",
      "phases.first-72-hours.never[0]: unknown exercise 'sauna' (expected an id from exercises)"),
+    ("missing-pain-not-understood", "  not_understood: Sorry, I did not catch that.\n", "",
+     "\npain:", "pain.not_understood: missing key 'not_understood'"),
     ("missing-pain-wait", "  wait: Take your time. I am listening.\n", "", "\npain:",
      "pain.wait: missing key 'wait'"),
     ("missing-after-routine", "after_routine:\n", "after_the_routine:\n", "version: 1",

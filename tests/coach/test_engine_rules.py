@@ -147,7 +147,9 @@ def test_yes_unsure_or_silence_go_to_the_red_flag_questions(event) -> None:
 def test_not_understood_is_asked_again_once_then_taken_as_yes() -> None:
     state, _ = pain_state(coach())
     state, actions = coach().step(state, Heard("purple", None, 0.2), 9.0)
-    assert says(actions) == ["Is the pain severe, or is it spreading down a leg?"]
+    # "Sorry" first, as the screening says it (tests/coach/test_pain_not_understood.py)
+    assert says(actions) == ["Sorry, I did not catch that.",
+                             "Is the pain severe, or is it spreading down a leg?"]
     state, actions = coach().step(state, Heard("purple", None, 0.2), 15.0)
     assert actions[-1] == Goto(RED_FLAG_NODE)
 

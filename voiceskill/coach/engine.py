@@ -811,12 +811,15 @@ class CoachEngine:
     def _ask_pain_again(self, intent: str | None) -> list[Action]:
         """The pain question's answer to a request: "wait" says to take one's time and waits
         :data:`WAIT_SECONDS` for the answer (the question is not said again); "help" says how
-        to answer, then the question; "repeat" or not understood, the question. Each with its
+        to answer, then the question; not understood, "Sorry, I did not catch that."
+        (``pain.not_understood``), then the question; "repeat", the question. Each with its
         listen, so the usual silence is back after a wait."""
         pain = self.book.pain
         if intent == "wait":
             return [Say(pain.wait, "pain:wait"), replace(self.pain_listen, timeout=WAIT_SECONDS)]
         said = [Say(self._fill(pain.help), "pain:help")] if intent == "help" else []
+        if intent is None:  # as the screening's questions say it
+            said = [Say(pain.not_understood, "pain:not-understood")]
         return [*said, Say(pain.question, "pain:question"), self.pain_listen]
 
     # ------------------------------------------------------------------ helpers

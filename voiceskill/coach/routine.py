@@ -209,6 +209,9 @@ class PainScript:
     wait: str
     """Said on "wait" or "hold on" at the question, which then waits longer for its answer."""
 
+    not_understood: str = ""
+    """Said before the question is asked again after an answer not understood."""
+
 
 @dataclass(frozen=True)
 class CountsAs:
@@ -748,7 +751,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         pacing=Pacing(**data["pacing"]),
         pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
                         pain["question"], pain["red_flags"], tuple(pain["care"]),
-                        pain["help"], pain["wait"]),
+                        pain["help"], pain["wait"], pain["not_understood"]),
         nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
                           CountsAs(**nerve["counts_as"]),
                           tuple(Report("nerve", nerve["source"], _runs(r["words"]),

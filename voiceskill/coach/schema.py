@@ -201,9 +201,10 @@ SCHEMA: dict[str, Any] = _object(
                 "care": TEXTS,
                 "help": TEXT,
                 "wait": TEXT,
+                "not_understood": TEXT,
             },
             ("source", "words", "stop", "advice", "question", "red_flags", "care", "help",
-             "wait"),
+             "wait", "not_understood"),
         ),
         "nerve": _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS,
