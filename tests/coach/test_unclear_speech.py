@@ -1,7 +1,8 @@
 """What the running coach does with speech that is not exactly one of its commands: a pain word
-anywhere takes the pain path (the safe reading), other words get one short "did not catch
-that" per exercise, and what holds none of our words (the recognizer's ``[unk]``, fillers)
-stays silent. Also: the coach stops on every stop phrase the screening questions stop on."""
+anywhere takes the pain path (the safe reading), other words get one "did not catch that" per
+exercise (and later only a short one, to what was surely said), and what holds none of our
+words (the recognizer's ``[unk]``, fillers) stays silent. Also: the coach stops on every stop
+phrase the screening questions stop on."""
 
 from __future__ import annotations
 
@@ -84,21 +85,34 @@ def test_a_pain_word_answering_the_pain_question_goes_to_the_red_flags_at_once(
     assert actions[-1] == Goto(RED_FLAG_NODE) and state.mode == "ended"
 
 
-def test_words_that_mean_nothing_get_one_short_reply_per_exercise() -> None:
+def test_words_that_mean_nothing_get_one_full_reply_per_exercise() -> None:
     state = in_first_rep()
     before = state
     state, actions = coach().step(state, typed(state, "hello there"), 3.0)
     assert says(actions) == [NOT_CAUGHT]
     assert (state.mode, state.index, state.countdown) == (
         before.mode, before.index, before.countdown)  # the hold runs on
-    # more talk during the same exercise: silent (background speech must not make it chatter)
-    for at, text in ((4.0, "what a day"), (60.0, "purple")):
-        state, actions = coach().step(state, typed(state, text), at)
+    # more doubtful speech during the same exercise (background talk comes back so): silent,
+    # it must not make the coach chatter
+    for at, heard in ((4.0, Heard("next next", None, 0.4)), (50.0, Heard("[unk] back", None, 0.9)),
+                      (60.0, Heard("what a day", None, 0.3))):
+        state, actions = coach().step(state, heard, at)
         assert says(actions) == []
     # the next exercise may say it once again
     state, _ = coach().step(state, typed(state, "bird dog"), 70.0)
     state, actions = coach().step(state, typed(state, "hello there"), 71.0)
     assert says(actions) == [NOT_CAUGHT]
+
+
+def test_a_second_sentence_surely_said_gets_a_short_reply() -> None:
+    """Review finding 13h (session 35): a second sentence typed (or heard surely) in the same
+    exercise got no reply at all, so the person could not tell whether it was received."""
+    state = in_first_rep()
+    state, _ = coach().step(state, typed(state, "hello there"), 3.0)
+    for at, heard in ((4.0, typed(state, "what a day")), (60.0, Heard("next back", None, 0.9))):
+        state, actions = coach().step(state, heard, at)
+        assert says(actions) == ["Sorry, I did not catch that."]
+        assert state.mode == "running"
 
 
 @pytest.mark.parametrize("heard", [

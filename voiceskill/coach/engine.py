@@ -400,15 +400,23 @@ class CoachEngine:
         return heard.intent
 
     def _not_caught(self, state: CoachState, heard: Heard) -> tuple[CoachState, list[Action]]:
-        """Words heard that mean nothing here: say so, once per exercise (background talk must
-        not make the coach chatter). Silent for what holds no word of ours: the recognizer's
+        """Words heard that mean nothing here: say so (with how to get help) once per
+        exercise; after that, only a short "Sorry, I did not catch that." and only for what
+        was surely said to the coach (typed, or heard at ``checked:``'s confidence with no
+        ``[unk]``): background talk, which comes back doubtful, must not make the coach
+        chatter, but a person who types or says a second sentence it does not understand
+        gets an answer, not silence. Silent for what holds no word of ours: the recognizer's
         ``[unk]`` (speech it rejected), an empty result, fillers alone."""
         words = [w for w in _words(heard.text) if w != UNKNOWN and w not in self.filler_words]
         exercise = state.plan[state.index].exercise
-        if not words or state.not_caught == exercise:
+        if not words:
             return state, []
-        return replace(state, not_caught=exercise), [Say(self.book.say["not_caught"],
-                                                         "coach:not-caught")]
+        if state.not_caught != exercise:
+            return replace(state, not_caught=exercise), [Say(self.book.say["not_caught"],
+                                                             "coach:not-caught")]
+        sure = (heard.confidence >= self.book.checked.threshold
+                and UNKNOWN not in heard.text.split())
+        return state, [Say(self.book.say["not_caught_again"], "coach:not-caught")] if sure else []
 
     # ------------------------------------------------------------------ walking the plan
 

@@ -39,7 +39,7 @@ SAY_KEYS = (
     "how_long_hold", "how_long_rest", "how_long", "slower", "faster", "louder", "softer",
     "list", "help", "not_yet", "done_item", "done_named", "done_timed", "summary",
     "nothing_done", "finished", "finished_nothing_done", "stopped", "paused_too_long",
-    "not_caught",
+    "not_caught", "not_caught_again",
 )
 
 #: Intents the coach understands; each needs at least one phrase.
