@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from voiceskill.dialog.engine import HELP_NOW, ScreeningEngine, ScreeningState, SignReport
-from voiceskill.dialog.flags import FLAG_SET
-from voiceskill.dialog.model import TIERS
+from voiceskill.dialog.flags import FLAG_SET, reachable
+from voiceskill.dialog.model import TIERS, Dialog
 from voiceskill.dialog.safety import red_flags_skipped
 from voiceskill.events import Action, Choice, End, Event, Goto, Heard, Listen, Record, Started
 from voiceskill.intents import normalize
@@ -45,7 +45,8 @@ class Coach(Protocol):
     def knows_phase(self, phase: str) -> bool: ...
 
     def start(
-        self, now: float, phase: str, exercise: str | None, flags: frozenset[str]
+        self, now: float, phase: str, exercise: str | None, flags: frozenset[str],
+        phase_known: bool | None = None,
     ) -> tuple[Any, list[Action]]: ...
 
     def step(self, state: Any, event: Event, now: float) -> tuple[Any, list[Action]]: ...
@@ -69,6 +70,11 @@ class ConversationState:
     coach: Any = None
     """State of the coach engine once coaching started."""
 
+    start_phases: tuple[str, ...] = ()
+    """The phases whose days answers lead to the node the session started at (``run --start
+    care-days-4-7``: days 4 to 7), for a coach started with no phase answered
+    (:func:`phases_leading_to`)."""
+
 
 class Conversation:
     """Screening followed by coaching, as one engine for the session."""
@@ -89,6 +95,9 @@ class Conversation:
     def step(
         self, state: ConversationState, event: Event, now: float
     ) -> tuple[ConversationState, list[Action]]:
+        if isinstance(event, Started) and event.start in self.screening.dialog.nodes:
+            state = replace(state, start_phases=phases_leading_to(self.screening.dialog,
+                                                                  event.start))
         if isinstance(event, Started) and self._skips_red_flags(event.start):
             # Warning-sign questions never asked, and no welcome: the dialog's line says so
             # before anything else.
@@ -210,12 +219,31 @@ class Conversation:
         self, state: ConversationState, now: float, exercise: str | None,
         phase: str | None = None,
     ) -> tuple[ConversationState, list[Action]]:
+        phase = phase or state.screening.get("phase")
+        known = phase is not None
+        if phase is None and state.start_phases:
+            # Started past the days question (run --start care-later): the phase of the care
+            # said, known when only one leads there; else the gentlest of them (care-later:
+            # week two, as the dialog chooses between the later phases), not the person's.
+            phase = min(state.start_phases, key=self.coach.book.phase_index)
+            known = len(state.start_phases) == 1
         # A session started at an exercise knows no phase: the earliest, the careful choice.
-        phase = phase or state.screening.get("phase") or DEFAULT_PHASE
+        phase = phase or DEFAULT_PHASE
         # Flags the screening recorded (sets: {leg-weakness: yes}); see voiceskill.dialog.flags.
         flags = frozenset(k for k, v in state.screening.context if v == FLAG_SET)
-        coach_state, actions = self.coach.start(now, phase, exercise, flags)
+        coach_state, actions = self.coach.start(now, phase, exercise, flags, phase_known=known)
         return replace(state, part="coach", coach=coach_state), actions
+
+
+def phases_leading_to(dialog: Dialog, node: str) -> tuple[str, ...]:
+    """The phases (``sets: {phase: ...}`` of an answer) whose answers lead to ``node`` by the
+    dialog's arrows, in dialog order: what a session started there knows of the phase
+    (care-days-4-7: days 4 to 7 only; care-later: week two or week four; start-exercises:
+    any; a node before the days question: none)."""
+    phases = [value for item in dialog.nodes.values() for answer in item.answers
+              for key, value in answer.sets
+              if key == "phase" and node in reachable(dialog, answer.target)]
+    return tuple(dict.fromkeys(phases))
 
 
 def report_choices(book: ExerciseBook) -> tuple[Choice, ...]:
