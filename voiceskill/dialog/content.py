@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from voiceskill.dialog.flags import FLAG_SET, FlagRoute, flag_routes
 from voiceskill.dialog.load import load_dialog
-from voiceskill.dialog.model import Dialog
+from voiceskill.dialog.model import TIERS, Dialog
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml, walk_strings
 
@@ -194,12 +194,19 @@ def _counts_as_problems(directory: Path, dialog: Dialog, book: ExerciseBook) -> 
 def _answer_reports_problems(directory: Path, dialog: Dialog,
                              book: ExerciseBook) -> list[Problem]:
     """An answer's ``reports:`` (triage.yaml) names warning signs the exercise book knows
-    (``signs:`` report ids, or ``nerve``): else the report would never be that answer."""
+    (``signs:`` report ids, or ``nerve``): else the report would never be that answer. Only a
+    red-flag question's answers may have one: at any other question a report leads back to the
+    red-flag questions (ScreeningEngine.report), so it would silently do nothing."""
     known = ["nerve", *(r.id for r in book.signs.reports)]
     document, _ = read_yaml(directory / "triage.yaml")
     problems = []
     for node in dialog.nodes.values():
         for answer in node.answers:
+            if answer.reports and node.tier not in TIERS and document is not None:
+                problems.append(document.problem(
+                    ("nodes", node.id, "answers", answer.intent, "reports"),
+                    f"'{node.id}' is not a red-flag question (no tier), where a report is never "
+                    "an answer", "reports only on an answer of a question with a tier"))
             for i, sign in enumerate(answer.reports):
                 if sign not in known and document is not None:
                     problems.append(document.problem(
