@@ -220,7 +220,13 @@ class ScreeningEngine:
             intent = self.dialog.intents.get(name)
             if intent is not None:
                 choices += [Choice(p, name) for p in intent.phrases]
-        return with_intent_checks(Listen(tuple(dict.fromkeys(choices))), self.dialog.intents)
+        listen = with_intent_checks(Listen(tuple(dict.fromkeys(choices))), self.dialog.intents)
+        own = tuple((a.intent, a.threshold) for a in node.answers if a.threshold)
+        if not own:
+            return listen
+        mine = {intent for intent, _ in own}
+        return replace(listen, thresholds=tuple(
+            t for t in listen.thresholds if t[0] not in mine) + own)
 
     # ------------------------------------------------------------------ answers
 

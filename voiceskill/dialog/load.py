@@ -110,6 +110,7 @@ def _answer(intent: str, value: str | dict[str, Any]) -> Answer:
         _clean(value["say"]) if value.get("say") else None,
         tuple(value.get("typed", ())),
         tuple(value.get("reports", ())),
+        float(value.get("threshold", 0.0)),
     )
 
 

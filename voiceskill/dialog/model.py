@@ -103,6 +103,13 @@ class Answer:
     whether a fall started the pain. Elsewhere such a report leads to, or waits for, the
     question its ``counts_as`` names (:meth:`~voiceskill.dialog.engine.ScreeningEngine.report`)."""
 
+    threshold: float = 0.0
+    """The lowest recognizer confidence at which a voice answer counts as this one, as an
+    intent's ``threshold`` in intents.yaml (0: none). Above 0.5 the recognizer's stricter
+    second decoding must confirm it, else it is not understood and asked again: for answers
+    whose false hearing is the unsafe one (a later phase's days, whose exercises are not for
+    the first days)."""
+
 
 @dataclass(frozen=True)
 class Node:

@@ -59,10 +59,13 @@ ANSWER_OBJECT = {
         "reports": {"type": "array", "items": ID, "minItems": 1,
                     "x-expected": "a list of warning-sign ids of exercises.yaml (signs: reports, "
                                   "or nerve), e.g. [fall]"},
+        "threshold": {"type": "number", "minimum": 0, "maximum": 0.95,
+                      "x-expected": "a confidence from 0 to 0.95"},
     },
     "required": ["to"],
     "additionalProperties": False,
-    "x-expected": "a target, or a mapping with to, phrases, sets, say, typed and reports",
+    "x-expected": "a target, or a mapping with to, phrases, sets, say, typed, reports and "
+                  "threshold",
 }
 ANSWER = {
     "if": {"type": "string"},
