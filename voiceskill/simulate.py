@@ -27,6 +27,7 @@ from voiceskill.session import (
 from voiceskill.simulate_script import Reply, Script
 from voiceskill.speech.audio import ScriptedAudio, silence, split_chunks
 from voiceskill.speech.ear import AudioEar
+from voiceskill.speech.echo import EchoGauge
 from voiceskill.speech.voice import (
     ECHO_GUARD,
     SynthesisError,
@@ -156,6 +157,8 @@ class SimMouth:
         self.clock = clock
         self.recorder = recorder
         self.volume = synth.settings.volume
+        self.echo = EchoGauge()
+        """The prompts' echo in the simulated microphone, measured as voice mode measures it."""
 
     def say(self, text: str, barge_in: Listen | None) -> Heard | None:
         try:
@@ -202,8 +205,8 @@ class SimMouth:
         typed_cuts = typed is not None and interrupts(typed, "", barge_in)
         end = min(len(prompt), typed_at) if typed_cuts else len(prompt)
         heard, cut = None, len(prompt)
+        mic = (prompt[:end] * 10 ** (PROMPT_ECHO_DB / 20)).astype(np.int32)
         if barge_in is not None and track[:end].any():
-            mic = (prompt[:end] * 10 ** (PROMPT_ECHO_DB / 20)).astype(np.int32)
             mic[: min(end, len(track))] += track[:end]
             turn = self.ear.recognizer.turn(barge_in, eager=True)
             pos = 0
@@ -212,9 +215,12 @@ class SimMouth:
                 got = turn.feed(chunk)
                 # the microphone's view starts with the prompt: its seconds are the prompt's
                 if interrupts(got, text, barge_in, heard_end=turn.speech_ended_at,
-                              prompt_seconds=len(prompt) / TARGET_RATE):
+                              prompt_seconds=len(prompt) / TARGET_RATE) and not self._echo(
+                                  turn, mic[:pos], prompt):
                     heard, cut = got, pos
                     break
+        if barge_in is not None:
+            self.echo.learn(mic[:cut], prompt, 0.0)
         if heard is None and typed_cuts:
             heard, cut = typed, end
         self._play(start, prompt[:cut])
@@ -222,6 +228,14 @@ class SimMouth:
         # words reach the next listen, as a microphone's do once the prompt has stopped
         self._after_prompt(np.clip(track[cut:], -32768, 32767).astype(np.int16))
         return heard
+
+    def _echo(self, turn: Any, mic: np.ndarray, prompt: np.ndarray) -> bool:
+        """Whether the utterance ``turn`` has just heard in ``mic`` (the microphone's view, from
+        the prompt's start) is the prompt's echo alone, as voice mode judges it."""
+        assert turn.speech_started_at is not None and turn.speech_ended_at is not None
+        return self.echo.only_echo(mic, prompt, 0.0,
+                                   (turn.speech_started_at, turn.speech_ended_at),
+                                   self.ear.recognizer.voice.threshold_db)
 
     def _after_prompt(self, rest: np.ndarray) -> None:
         """The person goes on talking after the prompt (``rest``, from its end or cut on): voice

@@ -357,6 +357,10 @@ class Turn:
         self._rec, self._strict = self._open_recognizers()
         self.speech_ended_at: float | None = None
         """Seconds of audio fed (in this turn) when the last utterance's voice stopped."""
+        self.speech_started_at: float | None = None
+        """Seconds of audio fed (in this turn) where the audio decoded for the last utterance
+        began (its pre-roll included)."""
+        self._began = 0.0
         self.fed = 0.0
         """Seconds of audio fed to this turn so far."""
 
@@ -396,6 +400,7 @@ class Turn:
             pending = list(self._preroll)
             self._preroll.clear()
             self._length += sum(len(part) for part in pending) / TARGET_RATE
+            self._began = self.fed - self._length
         else:
             pending = [chunk]
             self._length += len(chunk) / TARGET_RATE
@@ -571,6 +576,7 @@ class Turn:
         if self._owner.voice.heard_noise():  # a burst of noise, which the model hears as words
             return None
         self.speech_ended_at = self.fed - quiet
+        self.speech_started_at = self._began
         text = result.get("text", "").strip()
         words = result.get("result", [])
         confidence = min((float(w.get("conf", 0.0)) for w in words), default=0.0)

@@ -32,6 +32,7 @@ from voiceskill.speech.audio import (
     open_failure,
     start_stream,
 )
+from voiceskill.speech.echo import EchoGauge
 from voiceskill.speech.wav import TARGET_RATE, read_wav
 
 #: Words per minute added or removed by one "faster"/"slower" step.
@@ -381,8 +382,11 @@ class VoiceMouth:
     assistant's own voice (:func:`voiceskill.session.interrupts`, told where in the prompt the
     words were heard from the microphone's samples and the moment the sound started). The same
     words heard elsewhere in the prompt are the person's: "it hurts" said while the coach is
-    still at "If the pain gets worse" cuts it. After each prompt the microphone buffer is
-    dropped and a short echo guard is skipped before listening goes on.
+    still at "If the pain gets worse" cuts it. Other words decoded from the echo alone ("towel"
+    heard as "ouch") are caught by their loudness: an utterance never louder than the prompt's
+    echo can be, as measured on the prompts (:class:`voiceskill.speech.echo.EchoGauge`), is not
+    the person's. After each prompt the microphone buffer is dropped and a short echo guard is
+    skipped before listening goes on.
     """
 
     def __init__(
@@ -403,6 +407,9 @@ class VoiceMouth:
         self.volume = synthesizer.settings.volume
         self.last_barge_in_latency: float | None = None
         """Seconds from the end of the barge-in word to the cut (last barge-in only)."""
+        self.echo = EchoGauge()
+        """The prompts' echo in the microphone, measured prompt by prompt: words heard where
+        only the echo can be are not the person's."""
         self._trouble: str | None = None
         """The last "(cannot speak: …)" shown: the same trouble is not shown again for every
         prompt, only once until speaking works again."""
@@ -425,7 +432,7 @@ class VoiceMouth:
         deadline = time.monotonic() + duration + PLAY_MARGIN
         heard = None
         if barge_in is not None and self.microphone is not None and self.recognizer is not None:
-            heard = self._listen_while_speaking(text, barge_in, deadline, duration)
+            heard = self._listen_while_speaking(text, barge_in, deadline, samples)
         if heard is None and not self.player.play_out(max(0.0, deadline - time.monotonic())):
             trouble = "the speaker stopped playing"
             if trouble != self._trouble:
@@ -437,10 +444,14 @@ class VoiceMouth:
         return heard
 
     def _listen_while_speaking(self, text: str, barge_in: Any, deadline: float,
-                               duration: float) -> Any:
+                               samples: np.ndarray) -> Any:
         from voiceskill.session import interrupts
 
+        duration = len(samples) / TARGET_RATE
+        played = samples.astype(np.float32) * float(self.volume)  # what the room hears
         turn = self.recognizer.turn(barge_in, eager=True)
+        recorded: list[np.ndarray] = []
+        listening_from = time.monotonic()
         try:
             self.microphone.drain()
             listening_from = time.monotonic()  # the microphone's audio from here on
@@ -448,18 +459,28 @@ class VoiceMouth:
                 chunk = self.microphone.read(timeout=0.1)
                 if chunk is None:
                     continue
+                recorded.append(chunk)
                 heard = turn.feed(chunk)
                 if heard is None:
                     continue
                 at = self._prompt_time(listening_from, turn.speech_ended_at)
                 if not interrupts(heard, text, barge_in, heard_end=at, prompt_seconds=duration):
                     continue
+                prompt_at = self._prompt_time(listening_from, 0.0)
+                span = (turn.speech_started_at, turn.speech_ended_at)
+                if self.echo.only_echo(np.concatenate(recorded), played, prompt_at, span,
+                                       self.recognizer.voice.threshold_db):
+                    continue  # the prompt's echo alone: the person said nothing there
                 self.player.stop()  # drops what the device had queued as well
                 # Audio seconds from the end of the word to the decision.
                 self.last_barge_in_latency = max(0.0, turn.fed - (turn.speech_ended_at or turn.fed))
                 return heard
         except AudioDeviceError:
             return None  # the ear reports microphone trouble when it next listens
+        finally:
+            if recorded:
+                self.echo.learn(np.concatenate(recorded), played,
+                                self._prompt_time(listening_from, 0.0))
         return None
 
     def _prompt_time(self, listening_from: float, fed: float | None) -> float | None:
