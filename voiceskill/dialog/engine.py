@@ -50,6 +50,9 @@ from voiceskill.events import (
 )
 from voiceskill.intents import FILLER, intent_of_words, normalize, phrase_intents
 
+#: Endings reached without an answer: silence throughout, or "stop".
+UNANSWERED_ENDINGS = ("no-response", "stopped")
+
 #: How many times a question is asked again after an unusable answer.
 MAX_REASKS = 2
 
@@ -175,6 +178,11 @@ class ScreeningEngine:
             emergency = None if isinstance(item, Outcome) else self._emergency_reported(state)
             if emergency is not None and emergency != item.id:
                 target = emergency  # a "yes" to an emergency question, reported: at once
+                continue
+            reported = (self._tier_reported(state) if isinstance(item, Outcome)
+                        and item.name in UNANSWERED_ENDINGS else None)
+            if reported is not None:
+                target = reported  # a warning sign was told: its care, not a bare goodbye
                 continue
             if isinstance(item, Outcome):
                 actions += [Say(self._fill(p), f"outcome:{item.name}") for p in item.say]
@@ -390,6 +398,17 @@ class ScreeningEngine:
             if answer is not None and isinstance(self.dialog.resolve(answer.target), Outcome):
                 return question
         return None
+
+    def _tier_reported(self, state: ScreeningState) -> str | None:
+        """The gravest tier among the red-flag questions a report answered (``urgent`` after
+        "my leg is numb"), or None. A session that ends unanswered (silence, "stop") after such
+        a report ends in that tier's outcome: the sign was told, and "if you are worried,
+        contact a doctor" would undersell it. An emergency report never waits this long
+        (:meth:`_emergency_reported`)."""
+        tiers = [node.tier for question, intent, _ in state.reported
+                 if (node := self.dialog.nodes.get(question)) is not None
+                 and node.tier in TIERS and node.answer_for(intent) is not None]
+        return min(tiers, key=TIERS.index) if tiers else None
 
     def _answers(self, question: str, intent: str) -> bool:
         """Whether ``intent`` is an answer of the question ``question``."""

@@ -138,8 +138,9 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
             isinstance(a, Say) and "start-exercises" in a.key for a in actions
         ):
             report.violations.append(f"{_p(path)}: exercise offered after an emergency 'yes'")
-    if intent == "stop" and end != "stopped":
-        report.violations.append(f"{_p(path)}: 'stop' does not end in stopped")
+    told = engine._tier_reported(state)  # a warning sign reported: stop ends in its care
+    if intent == "stop" and end != (told or "stopped"):
+        report.violations.append(f"{_p(path)}: 'stop' does not end in {told or 'stopped'}")
     if intent == "back" and state.undo:
         question = state.undo[-1][0]
         if end is not None or new_state.node != question or new_state.answers != state.answers[:-1]:
