@@ -261,16 +261,11 @@ def sign_report(book: ExerciseBook, heard: Heard) -> SignReport | None:
     weakness; or the intent of one of their phrases in voice mode), with the red-flag questions
     they answer (``counts_as``); None when it reports none."""
     words = normalize(heard.text).split()
-    signs = [r for r in book.signs.reports
-             if r.found_in(words) or heard.intent == f"sign:{r.id}"]
-    numb = bool(book.nerve.words.intersection(words)) or heard.intent == "nerve"
-    if not signs and not numb:
+    found = book.report_of(words, heard.intent)
+    if found is None:
         return None
-    answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
-    answered += [book.nerve.counts_as.answered()] if numb else []
     negated = any(w in NEGATIONS or w.endswith("n't") for w in words)
-    return SignReport(tuple([*(r.id for r in signs), *(["nerve"] if numb else [])]),
-                      tuple(dict.fromkeys(answered)), negated)
+    return SignReport(*found, negated)
 
 
 def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conversation:

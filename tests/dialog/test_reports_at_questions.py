@@ -280,3 +280,18 @@ def test_run_text_a_fall_at_the_fall_question(tmp_path: Path) -> None:
     flat = " ".join(stdout.split())  # the terminal's lines are wrapped
     assert "[outcome: urgent]" in flat and AFTER_A_FALL in flat
     assert "What you just told me can be a warning sign." not in flat
+
+
+@pytest.mark.parametrize("report, outcome, leg", [
+    ("I can't feel my leg", "urgent", True),   # nerve.everyday, read as the coach reads it
+    ("my leg went dead", "urgent", True),
+    ("my crotch is numb", "emergency", False),  # the saddle sign, never also a leg
+])
+def test_the_screening_reads_reports_as_the_coach_does(report: str, outcome: str,
+                                                       leg: bool) -> None:
+    """The screening and the coach share one reading of a report (ExerciseBook.report_of):
+    the screening had its own, which knew only nerve.words, so "I can't feel my leg" was not
+    understood at a question and "my crotch is numb" also answered the leg question."""
+    actions = talk([*TO_THE_QUESTION["time-since-pop"], report, *["no"] * 30])
+    assert outcomes(actions) == [outcome]
+    assert (LEG_LINE in said(actions)) is leg

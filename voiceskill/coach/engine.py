@@ -767,17 +767,14 @@ class CoachEngine:
         stop, say why, and ask the red-flag questions again (no question first: these signs
         need a doctor straight away). Each report answers the red-flag question it names
         (``counts_as``): that one is not asked again, and a "no" to it cannot cancel it."""
-        signs, numb = self.book.reports_in(_words(heard.text), heard.intent)
-        nerve = self.book.nerve
-        answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
-        answered += [nerve.counts_as.answered()] if numb else []
-        record = Record("report", {"sign": ", ".join(
-            [*(r.id for r in signs), *(["nerve"] if numb else [])])})
-        said = Say(self.book.signs.say, "sign:stop") if signs else Say(nerve.say, "nerve:stop")
+        ids, answered = self.book.report_of(_words(heard.text), heard.intent) or (("nerve",), ())
+        record = Record("report", {"sign": ", ".join(ids)})
+        said = (Say(self.book.nerve.say, "nerve:stop") if ids == ("nerve",)
+                else Say(self.book.signs.say, "sign:stop"))
         state, actions = self._leave(state, now)
         return replace(state, mode="ended"), [
             *actions, record, said, Say(self.book.pain.red_flags, "pain:red-flags"),
-            Goto(RED_FLAG_NODE, answered=tuple(dict.fromkeys(answered)))]
+            Goto(RED_FLAG_NODE, answered=answered)]
 
     def _help_now(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
         """A call for help ("help me", "I can't get up"): pause the exercise (already paused:

@@ -443,6 +443,20 @@ class ExerciseBook:
             rest = report.without_its_words(rest)
         return signs, self.nerve.found_in(rest) or intent == "nerve"
 
+    def report_of(self, words: list[str], intent: str | None = None
+                  ) -> tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]] | None:
+        """What ``words`` report (:meth:`reports_in`) as the coach and the screening both
+        take it: the ids of the signs (``nerve`` for a leg) and the red-flag answers they stand
+        for (``counts_as``, as :attr:`voiceskill.events.Goto.answered` carries them); None
+        when they report nothing."""
+        signs, numb = self.reports_in(words, intent)
+        if not signs and not numb:
+            return None
+        answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
+        answered += [self.nerve.counts_as.answered()] if numb else []
+        ids = (*(r.id for r in signs), *(["nerve"] if numb else []))
+        return ids, tuple(dict.fromkeys(answered))
+
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id or alias; ValueError naming the valid ids otherwise."""
         for phase in self.phases:
