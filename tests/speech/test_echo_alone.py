@@ -176,3 +176,17 @@ def test_voice_mode_judges_the_echo_alone_the_same_way(synth: Any, speech_model:
     room.audio = np.clip(towel, -32768, 32767).astype(np.int16)
     heard = mouth.say(TOWEL, cutting)
     assert heard is not None and heard.intent == "stop" and room.stopped
+
+
+def test_a_person_talking_from_the_prompt_s_start_is_not_its_echo(synth: Any) -> None:
+    """Nothing measured on earlier prompts, and "stop" said from the prompt's first sound on:
+    this prompt's echo was measured over the utterance itself, so the person's voice was taken
+    for a loud echo and the "stop" was dropped (the simulation's "stop" still being said as a
+    prompt starts, now and then)."""
+    from voiceskill.speech.echo import EchoGauge
+
+    prompt = synth.synthesize(TOWEL)
+    word = synth.synthesize("stop")
+    mic = echo(prompt).astype(np.float64)
+    mic[: len(word)] += word
+    assert not EchoGauge().only_echo(mic, prompt, 0.0, (0.0, len(word) / TARGET_RATE), -55.0)

@@ -111,6 +111,8 @@ def measure(mic: np.ndarray, prompt: np.ndarray, prompt_at: float) -> tuple[int,
     prompt's loudest frames there (the person, talking over some of them, moves a median
     little). None when the prompt has too few loud frames in ``mic``."""
     m = frame_levels(mic)
+    if len(m) < MIN_PEAK_FRAMES:
+        return None
     p = aligned_levels(prompt, prompt_at, len(m))
     peaks = p >= p.max() - PEAK_RANGE_DB
     if peaks.sum() < MIN_PEAK_FRAMES:
@@ -150,11 +152,14 @@ class EchoGauge:
         """Whether the utterance ``span`` (seconds into ``mic``, the microphone from
         ``prompt_at`` s into the prompt's playing) can be the prompt's echo alone: fewer than
         :data:`PERSON_FRAMES` of its frames louder than ``voiced_db`` are above the echo's
-        ceiling. False when not known (no timing, nothing measured yet)."""
+        ceiling. False when not known (no timing, nothing measured on earlier prompts or
+        before the utterance)."""
         if prompt_at is None:
             return False
         known = list(self.measured)
-        now = measure(mic[: round(span[1] * TARGET_RATE)], prompt, prompt_at)
+        # this prompt's echo is measured before the utterance only: measured over it, a person
+        # talking over all of the prompt so far is taken for a loud echo of it
+        now = measure(mic[: round(span[0] * TARGET_RATE)], prompt, prompt_at)
         if now is not None:
             known.append(now)
         if not known:
