@@ -44,6 +44,9 @@ SECONDS_PER_WORD = 0.35
 #: Silence after each spoken reply, so the recognizer's endpointing sees the answer end.
 TRAILING_SILENCE = 1.0
 
+#: Seconds of the (silent) room the simulated microphone hears before the session starts.
+ROOM_BEFORE = 0.05
+
 #: Level of the assistant's own prompt in the simulated microphone, against the person's voice
 #: (dB): a headset, or a speakerphone with a good echo canceller. voiceskill cancels no echo
 #: itself, and the model loses "stop" under its own prompt when the prompt is louder (measured
@@ -274,6 +277,13 @@ class SimEar:
         self.recorder = recorder
         self.source = ScriptedAudio()
         self._ear = AudioEar(self.source, recognizer, clock) if recognizer is not None else None
+        if recognizer is not None:
+            # A microphone hears the room before anyone speaks (voice mode: while the first
+            # prompt plays), and the recognizer takes the room's noise floor from its first
+            # audio. Here the first audio was the person's first reply, which starts at once:
+            # the floor was that voice's level, and the reply was cut after half a second
+            # ("my legs gave way" as the first thing said came back "hmm planks").
+            recognizer.voice.voiced(silence(ROOM_BEFORE), in_speech=False)
 
     def listen(self, listen: Listen, until: float) -> Heard | None:
         if self.clock.now() > MAX_SIMULATED_SECONDS:
