@@ -148,6 +148,10 @@ CASES = [
      "version: 1", "barge_in: missing key 'barge_in'"),
     ("bad-pacing", "  rest_seconds: 30 ", "  rest_seconds: -30 ", "rest_seconds: -30",
      "pacing.rest_seconds: -30 is out of range"),
+    ("number-not-called", "or weakness in your legs, call {emergency_number} straight away.",
+     "or weakness in your legs, ring {emergency_number} straight away.",
+     "    - >-\n      If you later",
+     "after_routine.say[0]: the emergency number is not after 'call'"),
 ]
 
 

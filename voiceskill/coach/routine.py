@@ -13,6 +13,7 @@ from typing import Any
 
 from voiceskill import DIALOGS_DIR
 from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS, SCHEMA
+from voiceskill.dialog.checks import CALL_THE_NUMBER, number_not_called
 from voiceskill.errors import ContentError, Problem
 from voiceskill.intents import NUMBERS
 from voiceskill.yamlread import YamlDocument, read_yaml
@@ -715,6 +716,9 @@ def _template_problems(loaded: YamlDocument) -> list[Problem]:
         if bad:
             out.append(loaded.problem(where, f"unknown placeholder {', '.join(sorted(bad))}",
                                       "{" + EMERGENCY_NUMBER + "} or no placeholder"))
+        elif number_not_called(text):
+            out.append(loaded.problem(where, "the emergency number is not after 'call'",
+                                      CALL_THE_NUMBER))
     for key, text in loaded.data["say"].items():
         texts = text if isinstance(text, list) else [text]
         allowed = SAY_FIELDS.get(key, frozenset())

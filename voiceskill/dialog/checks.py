@@ -23,6 +23,18 @@ RED_FLAGS_NODE = "red-flags"
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
+#: The emergency number anywhere but right after "call ": the voice then reads it as a
+#: quantity ("nine hundred and eleven"); voiceskill.speech.voice.spoken_form spells only a
+#: number after "call".
+_NUMBER_NOT_CALLED = re.compile(r"(?<!\bcall )\{emergency_number\}", re.IGNORECASE)
+#: What the content must say instead.
+CALL_THE_NUMBER = "'call {emergency_number}', so that the number is said digit by digit"
+
+
+def number_not_called(text: str) -> bool:
+    """Whether ``text`` names the emergency number other than as "call {emergency_number}"."""
+    return bool(_NUMBER_NOT_CALLED.search(text))
+
 
 @dataclass(frozen=True)
 class Documents:
@@ -234,6 +246,9 @@ def _texts(dialog: Dialog, docs: Documents) -> list[Problem]:
                 if name not in PLACEHOLDERS:
                     problems.append(doc.problem(path, f"unknown placeholder '{{{name}}}'",
                                                 "only {emergency_number}"))
+            if number_not_called(text):
+                problems.append(doc.problem(path, "the emergency number is not after 'call'",
+                                            CALL_THE_NUMBER))
             if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
                 problems.append(doc.problem(path, "unmatched brace in the text",
                                             "braces only around {emergency_number}"))
