@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from voiceskill.coach.engine import RED_FLAG_NODE
 from voiceskill.dialog.engine import HELP_NOW, ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET, reachable
 from voiceskill.dialog.model import TIERS, Dialog
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
 DEFAULT_PHASE = "first-72-hours"
-
-#: Where the red-flag questions begin: a warning sign reported at a question past or outside
-#: them leads there (as the coach's hand-back does: voiceskill.coach.engine.RED_FLAG_NODE).
-RED_FLAG_NODE = "red-flags"
 
 #: Words that deny ("no numbness", "I haven't wet myself"): a report in such words is no report
 #: at a red-flag question, whose own words an answer may repeat (ScreeningEngine.report).
@@ -251,8 +248,7 @@ def report_choices(book: ExerciseBook) -> tuple[Choice, ...]:
     ``nerve`` command, and the ``phrases`` of ``signs:`` reports), with the intents it gives
     them (``nerve``, ``sign:<id>``), which :func:`sign_report` reads."""
     choices = [Choice(p, "nerve") for p in book.commands.get("nerve", ())]
-    choices += [Choice(p, f"sign:{r.id}") for r in book.signs.reports for p in r.phrases]
-    return tuple(dict.fromkeys(choices))
+    return tuple(dict.fromkeys([*choices, *book.sign_choices()]))
 
 
 def sign_report(book: ExerciseBook, heard: Heard) -> SignReport | None:

@@ -55,7 +55,7 @@ from voiceskill.coach.progress import (
 from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
-from voiceskill.dialog.engine import MAX_REPEATS, WAIT_SECONDS, with_intent_checks
+from voiceskill.dialog.engine import HELP_NOW, MAX_REPEATS, WAIT_SECONDS, with_intent_checks
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Action,
@@ -96,8 +96,6 @@ class CommandListen(Listen):
 TIMER = "coach"
 #: Intent of a warning sign reported (``signs:`` in exercises.yaml; ``sign:<id>`` in a listen).
 SIGN = "sign"
-#: Intent of a call for help ("help me"; ``help_now:`` in exercises.yaml).
-HELP_NOW = "help-now"
 #: Phase of the routine when the coach is started on its own with no phase (tests, benches);
 #: in a session the conversation always passes one (voiceskill.conversation.DEFAULT_PHASE).
 STANDALONE_PHASE = "week-2"
@@ -212,7 +210,7 @@ class CoachEngine:
         choices += [Choice(p, f"caution:{c.id}") for c in self.book.cautions for p in c.phrases]
         # Warning signs and calls for help said in voice mode (few phrases: each can also catch
         # unrelated speech): never checked, and they cut the coach short as stop does.
-        reporting = [Choice(p, f"sign:{r.id}") for r in self.book.signs.reports for p in r.phrases]
+        reporting = list(self.book.sign_choices())
         reporting += [Choice(p, HELP_NOW) for p in self.book.help_now.phrases]
         choices += reporting
         fillers = [Choice(p, FILLER) for p in intents[FILLER].phrases] if FILLER in intents else []

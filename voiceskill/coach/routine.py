@@ -15,6 +15,7 @@ from voiceskill import DIALOGS_DIR
 from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS, SCHEMA
 from voiceskill.dialog.checks import CALL_THE_NUMBER, number_not_called
 from voiceskill.errors import ContentError, Problem
+from voiceskill.events import Choice
 from voiceskill.intents import NUMBERS
 from voiceskill.yamlread import YamlDocument, read_yaml
 from voiceskill.yamlschema import validate
@@ -265,10 +266,9 @@ def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(p.split()) for p in phrases)
 
 
-def has_run(words: list[str] | tuple[str, ...], runs: tuple[tuple[str, ...], ...]) -> bool:
+def has_run(words: list[str], runs: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one of ``runs`` occurs, word for word and in order, in ``words``."""
-    return any(tuple(words[i:i + len(run)]) == run
-               for run in runs for i in range(len(words) - len(run) + 1))
+    return bool(_found(words, runs))
 
 
 @dataclass(frozen=True)
@@ -443,6 +443,12 @@ class ExerciseBook:
         for report in signs:
             rest = report.without_its_words(rest)
         return signs, self.nerve.found_in(rest) or intent == "nerve"
+
+    def sign_choices(self) -> tuple[Choice, ...]:
+        """The ``signs:`` reports' voice phrases as the listens hear them (intent
+        ``sign:<id>``): the running coach's, and the screening's outside the red-flag
+        questions (voiceskill.conversation.report_choices)."""
+        return tuple(Choice(p, f"sign:{r.id}") for r in self.signs.reports for p in r.phrases)
 
     def report_of(self, words: list[str], intent: str | None = None
                   ) -> tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]] | None:
@@ -757,11 +763,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         for c in data["cautions"]
     )
     pain, nerve, signs, help_now = data["pain"], data["nerve"], data["signs"], data["help_now"]
-    reports = tuple(
-        Report(r["id"], r["source"], _runs(r["words"]), _runs(r.get("together_with", ())),
-               _runs(r.get("unless", ())), tuple(r.get("phrases", ())),
-               CountsAs(**r["counts_as"]) if "counts_as" in r else None)
-        for r in signs["reports"])
+    reports = tuple(_report(r, r["id"], r["source"]) for r in signs["reports"])
     return ExerciseBook(
         exercises=exercises,
         phases=phases,
@@ -772,9 +774,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                         pain["help"], pain["wait"], pain["not_understood"]),
         nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
                           CountsAs(**nerve["counts_as"]),
-                          tuple(Report("nerve", nerve["source"], _runs(r["words"]),
-                                       _runs(r.get("together_with", ())),
-                                       _runs(r.get("unless", ())))
+                          tuple(_report(r, "nerve", nerve["source"])
                                 for r in nerve.get("everyday", ()))),
         commands={k: tuple(v) for k, v in data["commands"].items()},
         checked=Checks(float(data["checked"]["threshold"]), tuple(data["checked"]["commands"])),
@@ -788,3 +788,10 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                             float(help_now["paused_limit_seconds"]), help_now["unanswered"]),
         after_routine=tuple(data["after_routine"]["say"]),
     )
+
+
+def _report(data: dict[str, Any], report_id: str, source: str) -> Report:
+    """A report (``signs.reports`` item, or ``nerve.everyday`` item) from its YAML."""
+    return Report(report_id, source, _runs(data["words"]), _runs(data.get("together_with", ())),
+                  _runs(data.get("unless", ())), tuple(data.get("phrases", ())),
+                  CountsAs(**data["counts_as"]) if "counts_as" in data else None)
