@@ -190,3 +190,23 @@ def test_a_person_talking_from_the_prompt_s_start_is_not_its_echo(synth: Any) ->
     mic = echo(prompt).astype(np.float64)
     mic[: len(word)] += word
     assert not EchoGauge().only_echo(mic, prompt, 0.0, (0.0, len(word) / TARGET_RATE), -55.0)
+
+
+# ---------------------------------------------------------------- short utterances
+
+
+@pytest.mark.parametrize("frames", [20, 25, 29, 30, 31])
+def test_an_utterance_starting_early_in_a_prompt_is_measured_without_error(
+        synth: Any, frames: int) -> None:
+    """A person talking from the prompt's first fraction of a second leaves less microphone
+    before the utterance than the longest echo delay searched (30 frames): the echo check
+    raised ValueError there (a shift longer than the level track), which in voice mode ended
+    the session, instead of measuring the shorter delays it can."""
+    from voiceskill.speech.echo import FRAME, EchoGauge, measure
+
+    prompt = synth.synthesize(TOWEL).astype(np.float64)
+    echo_only = 0.1 * prompt[: (frames + 60) * FRAME]  # 20 dB down, no delay
+    found = measure(echo_only[: frames * FRAME], prompt, 0.0)
+    assert found is not None and found[0] == 0
+    span = (frames * FRAME / TARGET_RATE, (frames + 60) * FRAME / TARGET_RATE)
+    assert EchoGauge().only_echo(echo_only, prompt, 0.0, span, -55.0)

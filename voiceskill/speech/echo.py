@@ -99,8 +99,10 @@ def ceiling_at(prompt: np.ndarray, prompt_at: float, frames: int, delay: int) ->
 
 
 def _delayed(levels: np.ndarray, delay: int) -> np.ndarray:
+    """``levels`` ``delay`` frames later (silence before; all silence for a longer delay)."""
     out = np.full(len(levels), -100.0)
-    out[delay:] = levels[: len(levels) - delay]
+    if delay < len(levels):
+        out[delay:] = levels[: len(levels) - delay]
     return out
 
 
