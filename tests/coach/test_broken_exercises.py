@@ -95,6 +95,11 @@ CASES = [
      "    call {number} now.\n", "  unanswered: >-",
      "help_now.unanswered: unknown placeholder {number} (expected {emergency_number} or no "
      "placeholder)"),
+    ("help-call-not-called", "  call: If you need someone to help you, call {emergency_number}",
+     "  call: If you need someone to help you, dial {emergency_number}", "  call: If you",
+     "help_now.call: the emergency number is not after 'call'"),
+    ("missing-help-call", "  call: If you need someone to help you, call {emergency_number} now.\n",
+     "", "\nhelp_now:", "help_now.call: missing key 'call'"),
     ("missing-help-limit", "  paused_limit_seconds: 180\n", "", "\nhelp_now:",
      "help_now.paused_limit_seconds: missing key 'paused_limit_seconds'"),
     # review finding 13a (session 35): heat allowed in the first 72 hours was "ok"

@@ -10,7 +10,8 @@ limit, ending with its call to action again),
 when it is (or when the answer is unclear: silence never counts as "no"), and at once on
 numbness, tingling or weakness or another warning sign (``signs:``: "I wet myself", "my knee
 gave way") reported at any moment. A call for help ("help me") pauses it and says how to get
-help.
+help; said with pain or a warning sign, its call to action comes first, then the pain question
+or the hand-back.
 
 A beat's time is the person's: it counts from the end of the words that start it (a move's
 3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
@@ -371,6 +372,8 @@ class CoachEngine:
             intent = self.intent_of(event)
             if intent in (SIGN, "nerve"):
                 return self._report(state, event, now)
+            if intent == "pain":  # with a call for help in it, that call is said first
+                return self._pain(state, now, self._call_for(event))
             if intent is not None:
                 return self._command(state, intent, now)
             return self._not_caught(state, event)
@@ -384,7 +387,9 @@ class CoachEngine:
         ``pain`` whenever one is a pain word, else ``help-now`` for a call for help ("help
         me", "I can't get up"), whatever else was said or understood ("stop my leg is numb",
         "it hurts and tingles", "sharp pain"), else its intent. The stricter reading wins:
-        signs go to the red-flag questions with no question first."""
+        signs go to the red-flag questions with no question first. A call for help said with
+        a sign or pain ("call an ambulance, it hurts") is not lost under them: its call to
+        action is said first (:meth:`_call_for`)."""
         words = _words(heard.text)
         if any(r.found_in(words) for r in self.book.signs.reports) or (
                 heard.intent or "").startswith(f"{SIGN}:"):
@@ -752,12 +757,25 @@ class CoachEngine:
 
     # ------------------------------------------------------------------ pain
 
-    def _pain(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+    def _pain(self, state: CoachState, now: float,
+              call: list[Action] | None = None) -> tuple[CoachState, list[Action]]:
+        """Pain reported: stop the exercise and ask whether it is severe or spreading.
+        ``call``: the call to action of a call for help said with the pain, said first."""
         pain = self.book.pain
         state, actions = self._leave(state, now)
         state = replace(state, mode="pain", pain_asks=0, listen=self.pain_listen)
-        return state, [*actions, self.pain_listen, Say(pain.stop, "pain:stop"),
+        return state, [*actions, self.pain_listen, *(call or []), Say(pain.stop, "pain:stop"),
                        Say(pain.advice, "pain:advice"), Say(pain.question, "pain:question")]
+
+    def _call_for(self, heard: Heard) -> list[Action]:
+        """The call to action (``help_now.call``, with the number) when ``heard`` calls for
+        help besides reporting pain or a warning sign ("call an ambulance, it hurts", "help
+        me it hurts", "I need a doctor, my leg is numb"): said at once, before the pain
+        question or the warning-sign questions, which still follow (the person asked for help,
+        and the pain or the sign still decides where the session goes). Empty otherwise."""
+        if not self.book.help_now.found_in(_words(heard.text)):
+            return []
+        return [Say(self._fill(self.book.help_now.call), "coach:help-now")]
 
     def _report(self, state: CoachState, heard: Heard,
                 now: float) -> tuple[CoachState, list[Action]]:
@@ -771,7 +789,8 @@ class CoachEngine:
                 else Say(self.book.signs.say, "sign:stop"))
         state, actions = self._leave(state, now)
         return replace(state, mode="ended"), [
-            *actions, record, said, Say(self.book.pain.red_flags, "pain:red-flags"),
+            *actions, record, *self._call_for(heard), said,
+            Say(self.book.pain.red_flags, "pain:red-flags"),
             Goto(RED_FLAG_NODE, answered=answered)]
 
     def _help_now(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
@@ -804,7 +823,9 @@ class CoachEngine:
                                                   End("stopped")]
         record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
-            return replace(state, mode="ended"), [record, Say(pain.red_flags, "pain:red-flags"),
+            call = self._call_for(event) if isinstance(event, Heard) else []
+            return replace(state, mode="ended"), [record, *call,
+                                                  Say(pain.red_flags, "pain:red-flags"),
                                                   Goto(RED_FLAG_NODE)]
         if intent == "no":
             care = [Say(text, "pain:care") for text in pain.care]

@@ -363,6 +363,11 @@ class HelpScript:
     unanswered: str = ""
     """Said when that pause ends so: the call to action again (``{emergency_number}``)."""
 
+    call: str = ""
+    """The call to action alone (``{emergency_number}``), said first when a call for help
+    comes with pain or a warning sign ("call an ambulance, it hurts"), before the question
+    those lead to."""
+
     def found_in(self, words: list[str]) -> bool:
         """Whether ``words`` (of what was heard or typed) call for help."""
         return has_run(words, self.words + _runs(self.phrases)) or any(
@@ -716,6 +721,7 @@ def _template_problems(loaded: YamlDocument) -> list[Problem]:
         for j, text in enumerate(loaded.data["after_routine"]["say"])]
     numbered.append((("help_now", "say"), loaded.data["help_now"]["say"]))
     numbered.append((("help_now", "unanswered"), loaded.data["help_now"]["unanswered"]))
+    numbered.append((("help_now", "call"), loaded.data["help_now"]["call"]))
     numbered.append((("pain", "help"), loaded.data["pain"]["help"]))
     for where, text in numbered:
         bad = _unknown_fields(text, {EMERGENCY_NUMBER})
@@ -785,7 +791,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         help_now=HelpScript(help_now["source"], _runs(help_now["words"]),
                             tuple(help_now.get("phrases", ())), help_now["say"],
                             frozenset(help_now.get("dial", ())),
-                            float(help_now["paused_limit_seconds"]), help_now["unanswered"]),
+                            float(help_now["paused_limit_seconds"]), help_now["unanswered"],
+                            help_now["call"]),
         after_routine=tuple(data["after_routine"]["say"]),
     )
 

@@ -220,9 +220,9 @@ SCHEMA: dict[str, Any] = _object(
             ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
         "help_now": _object(
             {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT,
-             "paused_limit_seconds": SECONDS, "unanswered": TEXT},
-            ("source", "words", "say", "paused_limit_seconds", "unanswered"),
-            expected="source, words, say, paused_limit_seconds and unanswered; optional "
+             "call": TEXT, "paused_limit_seconds": SECONDS, "unanswered": TEXT},
+            ("source", "words", "say", "call", "paused_limit_seconds", "unanswered"),
+            expected="source, words, say, call, paused_limit_seconds and unanswered; optional "
                      "phrases and dial"),
         "after_routine": _object({"source": SOURCE, "say": TEXTS}, ("source", "say"),
                                  expected="source and say: when to call for help, said last"),
@@ -250,8 +250,8 @@ SCHEMA: dict[str, Any] = _object(
              "nerve, signs, help_now, after_routine, commands, checked, barge_in, answers, say",
 )
 
-#: The one placeholder of ``after_routine.say``, ``help_now.say``, ``help_now.unanswered`` and
-#: ``pain.help`` (the configured emergency number).
+#: The one placeholder of ``after_routine.say``, ``help_now.say``, ``help_now.call``,
+#: ``help_now.unanswered`` and ``pain.help`` (the configured emergency number).
 EMERGENCY_NUMBER = "emergency_number"
 
 #: Placeholders each template may use (anything else is a content error).
