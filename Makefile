@@ -9,6 +9,10 @@ APT_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 pulseaudio pulseaudio-util
                 libasound2-plugins graphviz sox flite chromium chromium-driver \
                 festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts
 STAMP       := $(VENV)/.installed
+# Three pytest-xdist workers on a 2-core machine: the real-time audio tests (one group, see
+# tests/conftest.py) mostly wait on the clock, while the other two workers decode and check.
+# `make test PYTEST_WORKERS=` runs everything in one process.
+PYTEST_WORKERS ?= -n 3 --dist loadgroup
 
 .PHONY: run test setup apt venv lint bench lock clean
 
@@ -16,7 +20,7 @@ run: setup
 	$(VENV)/bin/voiceskill run $(ARGS)
 
 test: setup
-	@$(VENV)/bin/pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(VENV)/bin/pytest $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 setup: apt venv
