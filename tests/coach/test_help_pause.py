@@ -7,6 +7,12 @@ for 10 minutes." and the stopped ending, whose number comes only with "if you no
 a pause has ``help_now.paused_limit_seconds`` (three minutes) and ends with
 ``help_now.unanswered`` ("You asked for help, and I have not heard from you since. If you need
 someone to help you, call 911 now."); "resume" or moving on makes a later pause an ordinary one.
+
+Finding 2, session 36: that line was followed by the summary and then the dialog's stopped
+ending ("All right, we will stop here. Take good care of your back.", "If you are worried about
+your symptoms, please contact a doctor.", ...): for a person who asked for help, as if they had
+asked to stop, and the call to action was no longer the last thing said. Now the summary comes
+first, the call to action last, and the session ends ``no-response`` (nobody answered).
 """
 
 from __future__ import annotations
@@ -38,10 +44,10 @@ def test_help_me_then_silence_ends_with_the_call_to_action(start: float,
                                                            help_limit: float) -> None:
     at = start + INTO
     done = run(EXERCISE, schedule=[(at, "help-now")])
-    assert done.outcome == "stopped"
+    assert done.outcome == "no-response"
     assert done.clock.now() == pytest.approx(at + help_limit)
     texts = done.texts()
-    assert texts[-2:] == [_unanswered(), "We did not finish any exercise this time."]
+    assert texts[-2:] == ["We did not finish any exercise this time.", _unanswered()]
     assert not any(t.startswith("We have been paused") for t in texts)
 
 
@@ -83,4 +89,14 @@ def test_run_text_help_me_then_nothing(tmp_path: Path) -> None:
     stdout, events = run_text(["next", "help me"], tmp_path, "--start", "days-4-7",
                               "--emergency-number", "112")
     said = [e["text"] for e in events if e["type"] == "say"]
-    assert _unanswered("112") in said and "[outcome: stopped]" in stdout
+    assert said[-1] == _unanswered("112") and "[outcome: no-response]" in stdout
+    assert "All right, we will stop here. Take good care of your back." not in said
+    assert [e["outcome"] for e in events if e["type"] == "end"] == ["no-response"]
+
+
+def test_an_ordinary_pause_still_ends_stopped(tmp_path: Path) -> None:
+    """Only the help pause: a pause for a drink that runs out ends as before."""
+    stdout, events = run_text(["next", "pause"], tmp_path, "--start", "days-4-7")
+    said = [e["text"] for e in events if e["type"] == "say"]
+    assert "We have been paused for 10 minutes." in said and "[outcome: stopped]" in stdout
+    assert "All right, we will stop here. Take good care of your back." in said

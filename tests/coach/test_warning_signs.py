@@ -149,9 +149,10 @@ def test_help_me_at_the_pain_question_gets_its_help() -> None:
     assert coach().book.pain.question in [a.text for a in actions if isinstance(a, Say)]
 
 
-def test_help_me_left_paused_ends_with_the_stopped_path() -> None:
+def test_help_me_left_paused_ends_unanswered() -> None:
+    """(tests/coach/test_help_pause.py: with the call to action again, last)"""
     done = run("hamstring-stretch", schedule=[(20.0, "help-now")])
-    assert done.outcome == "stopped"
+    assert done.outcome == "no-response"
     assert coach().book.help_now.say.replace("{emergency_number}", "911") in done.texts()
 
 

@@ -4,14 +4,14 @@ It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions alou
 absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
 with ``End("exercise")`` when the routine is complete (after the summary, when to call for
 help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop" (or after
-``pacing.paused_limit_seconds`` paused with no command; after a call for help, its own shorter
-limit, ending with its call to action again),
-``End("advice")`` after pain that is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)``
-when it is (or when the answer is unclear: silence never counts as "no"), and at once on
-numbness, tingling or weakness or another warning sign (``signs:``: "I wet myself", "my knee
-gave way") reported at any moment. A call for help ("help me") pauses it and says how to get
-help; said with pain or a warning sign, its call to action comes first, then the pain question
-or the hand-back.
+``pacing.paused_limit_seconds`` paused with no command), ``End("no-response")`` when the pause
+a call for help began passes its own shorter limit with no command heard (its call to action
+said again, last), ``End("advice")`` after pain that is neither severe nor spreading, or
+``Goto(RED_FLAG_NODE)`` when it is (or when the answer is unclear: silence never counts as
+"no"), and at once on numbness, tingling or weakness or another warning sign (``signs:``:
+"I wet myself", "my knee gave way") reported at any moment. A call for help ("help me") pauses
+it and says how to get help; said with pain or a warning sign, its call to action comes first,
+then the pain question or the hand-back.
 
 A beat's time is the person's: it counts from the end of the words that start it (a move's
 3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
@@ -541,10 +541,22 @@ class CoachEngine:
         if now < deadline - EPSILON:
             return state, [StartTimer(TIMER, deadline)] if re_arm else []
         state, actions = self._leave(state, now)
-        closing = (self._fill(self.book.help_now.unanswered) if state.help_paused else
-                   self.book.say["paused_too_long"].format(time=spoken_duration(limit)))
+        if state.help_paused:
+            return self._help_unanswered(state, now, actions)
+        closing = self.book.say["paused_too_long"].format(time=spoken_duration(limit))
         state, more = self._finish(state, now, "stopped", closing)
         return state, actions + more
+
+    def _help_unanswered(self, state: CoachState, now: float,
+                         actions: list[Action]) -> tuple[CoachState, list[Action]]:
+        """The end of a help pause with no command heard: the summary, then the call to action
+        again (``help_now.unanswered``, with the number) as the last words, and the session
+        ends ``no-response``, which is what happened. Not ``stopped``: its ending (the dialog's
+        "All right, we will stop here", "If you are worried ..., please contact a doctor")
+        would follow the call to action, as if the person had asked to stop, and soften it."""
+        return replace(state, mode="ended", countdown=None), [
+            *actions, CancelTimer(TIMER), Say(self.summary(state, now), "coach:summary"),
+            Say(self._fill(self.book.help_now.unanswered), "coach:end"), End("no-response")]
 
     def _finish(self, state: CoachState, now: float, outcome: str,
                 closing: str | None = None) -> tuple[CoachState, list[Action]]:
