@@ -93,6 +93,9 @@ class CommandListen(Listen):
     ``barge_in:`` lists, at ``checked:``'s threshold; None = the session's default (stop,
     pause, wait, pain)."""
 
+#: The pain question's id in the transcript (``answer`` and ``cautious`` records).
+PAIN_QUESTION = "pain-severe-or-spreading"
+
 #: Id of the coach's one timer.
 TIMER = "coach"
 #: Intent of a warning sign reported (``signs:`` in exercises.yaml; ``sign:<id>`` in a listen).
@@ -819,21 +822,24 @@ class CoachEngine:
         pain = self.book.pain
         if isinstance(event, TimerFired):
             return state, []
-        intent = "unsure" if isinstance(event, Silence) else (
-            self.intent_of(event) if isinstance(event, Heard) else None)  # a pain word: pain
+        if isinstance(event, Silence):  # no answer: the careful path, with no answer recorded
+            return self._pain_unanswered(state, {"reason": "silence"})
+        intent = self.intent_of(event) if isinstance(event, Heard) else None  # pain word: pain
         if intent == HELP_NOW:  # the exercise has stopped: how to get help, and to answer
             intent = "help"
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit
             if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
                 return replace(state, pain_asks=state.pain_asks + 1), self._ask_pain_again(
                     intent)
-            intent = "unsure"  # still no usable answer: take the careful path
+            # still no usable answer: the careful path, as the screening's questions record it
+            return self._pain_unanswered(state, {"reason": "not_understood"} if intent is None
+                                         else {"reason": "unsure", "asked": intent})
         if intent in (SIGN, "nerve") and isinstance(event, Heard):
             return self._report(state, event, now)
         if intent == "stop":  # asked to stop (said, a kiosk's stop, SIGTERM): no answer
             return replace(state, mode="ended"), [Say(pain.advice, "pain:advice"),
                                                   End("stopped")]
-        record = Record("answer", {"question": "pain-severe-or-spreading", "intent": intent})
+        record = Record("answer", {"question": PAIN_QUESTION, "intent": intent})
         if intent in CAUTIOUS_ANSWERS:
             call = self._call_for(event) if isinstance(event, Heard) else []
             return replace(state, mode="ended"), [record, *call,
@@ -843,6 +849,17 @@ class CoachEngine:
             care = [Say(text, "pain:care") for text in pain.care]
             return replace(state, mode="ended"), [record, *care, End("advice")]
         return state, [Say(pain.question, "pain:question")]
+
+    def _pain_unanswered(self, state: CoachState,
+                         why: dict[str, object]) -> tuple[CoachState, list[Action]]:
+        """The pain question left with no usable answer (silence; still not understood, or
+        asked to repeat, help or wait, past the limit): the careful path, the red-flag
+        questions, as after "not sure". The transcript says why, not that an answer was given:
+        a ``cautious`` record (``why``: its ``reason``, as the screening's questions write
+        it), not an ``answer``."""
+        record = Record("cautious", {"question": PAIN_QUESTION, **why, "target": RED_FLAG_NODE})
+        return replace(state, mode="ended"), [
+            record, Say(self.book.pain.red_flags, "pain:red-flags"), Goto(RED_FLAG_NODE)]
 
     def _ask_pain_again(self, intent: str | None) -> list[Action]:
         """The pain question's answer to a request: "wait" says to take one's time and waits
