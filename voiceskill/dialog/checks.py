@@ -135,6 +135,7 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
                 if other != answer.intent:
                     problems.append(t.problem(path, f"phrase '{phrase}' already means '{other}' "
                                               "at this question", "each phrase to mean one thing"))
+        problems += _not_answers(node, dialog, docs, heard)
         if node.if_unsure is not None and node.if_unsure in dialog.nodes:
             problems.append(t.problem((*base, "if_unsure"), f"'{node.if_unsure}' is a node",
                                       "an outcome: after the re-asks the conversation ends"))
@@ -146,6 +147,30 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
         elif node.if_unsure is None:
             problems.append(t.problem(base, "a question without a tier has no if_unsure",
                                       "if_unsure: where to go when the person cannot answer"))
+    return problems
+
+
+def _not_answers(node: Node, dialog: Dialog, docs: Documents,
+                 heard: dict[str, str]) -> list[Problem]:
+    """Every intent of ``not_answers`` is a global one that is no answer or command here, and
+    none of its phrases already means something else at this question (``heard``)."""
+    problems = []
+    for k, name in enumerate(node.not_answers):
+        path: Path_ = ("nodes", node.id, "not_answers", "intents", k)
+        if name not in dialog.intents or name in QUESTION_COMMANDS:
+            what = "a question command" if name in QUESTION_COMMANDS else "an unknown intent"
+            problems.append(docs.triage.problem(path, f"'{name}' is {what}",
+                                                "a global intent that answers nothing here"))
+        elif node.answer_for(name) is not None:
+            problems.append(docs.triage.problem(path, f"'{name}' is an answer of this question",
+                                                "a global intent that answers nothing here"))
+        else:
+            for phrase in dialog.intents[name].phrases:
+                other = heard.setdefault(phrase, name)
+                if other != name:
+                    problems.append(docs.triage.problem(
+                        path, f"phrase '{phrase}' of '{name}' already means '{other}' at this "
+                        "question", "each phrase to mean one thing"))
     return problems
 
 

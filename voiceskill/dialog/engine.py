@@ -230,11 +230,18 @@ class ScreeningEngine:
                 choices += [Choice(p, name) for p in intent.phrases]
         listen = with_intent_checks(Listen(tuple(dict.fromkeys(choices))), self.dialog.intents)
         own = tuple((a.intent, a.threshold) for a in node.answers if a.threshold)
-        if not own:
-            return listen
-        mine = {intent for intent, _ in own}
-        return replace(listen, thresholds=tuple(
-            t for t in listen.thresholds if t[0] not in mine) + own)
+        if own:
+            mine = {intent for intent, _ in own}
+            listen = replace(listen, thresholds=tuple(
+                t for t in listen.thresholds if t[0] not in mine) + own)
+        # Heard only to be refused ("yes" when asked when): no threshold or near miss of
+        # theirs, which only decide between an answer and a re-ask that both come to a re-ask.
+        refused = [Choice(p, name) for name in node.not_answers
+                   if (intent := self.dialog.intents.get(name)) is not None
+                   for p in intent.phrases]
+        if refused:
+            listen = replace(listen, choices=tuple(dict.fromkeys((*listen.choices, *refused))))
+        return listen
 
     # ------------------------------------------------------------------ answers
 
@@ -277,6 +284,8 @@ class ScreeningEngine:
             ]
         if intent == "stop":
             return self.enter(state, "stopped")
+        if intent is not None and intent in node.not_answers:  # "yes" when asked when
+            return self._on_unusable(state, "not_an_answer", lead_in=node.not_answer_line)
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
 
     def _typed(self, node: Node, text: str) -> str | None:
@@ -416,12 +425,14 @@ class ScreeningEngine:
         return node is not None and node.answer_for(intent) is not None
 
     def _on_unusable(
-        self, state: ScreeningState, reason: str, asked: str | None = None
+        self, state: ScreeningState, reason: str, asked: str | None = None,
+        lead_in: str | None = None,
     ) -> tuple[ScreeningState, list[Action]]:
         """Unsure, not understood or silent: re-ask (rephrased), then take the cautious branch.
 
         ``asked`` names a request ("repeat", "help") refused because the question was already
-        said again :data:`MAX_REPEATS` times; it is recorded, and otherwise counts as unsure."""
+        said again :data:`MAX_REPEATS` times; it is recorded, and otherwise counts as unsure.
+        ``lead_in``: said before the re-ask instead of the dialog's line for ``reason``."""
         node = self._current(state)
         if node is None:
             return state, []
@@ -432,7 +443,7 @@ class ScreeningEngine:
         if asked:
             why["asked"] = asked
         if failures <= MAX_REASKS:
-            lead_in = self.dialog.messages.get(reason, "")
+            lead_in = lead_in or self.dialog.messages.get(reason, "")
             text = " ".join(t for t in (lead_in, self._reprompt(node, failures - 1)) if t)
             return state, [
                 Record("reprompt", {**why, "attempt": failures}),

@@ -93,6 +93,8 @@ def _node(node_id: str, raw: dict[str, Any], line: int) -> Node:
         if_unsure=raw.get("if_unsure"),
         if_asked_before=raw.get("if_asked_before"),
         if_reported=raw.get("if_reported"),
+        not_answers=tuple(raw.get("not_answers", {}).get("intents", ())),
+        not_answer_line=_clean(raw["not_answers"]["say"]) if raw.get("not_answers") else None,
         text_if_screened=_clean(screened) if (
             screened := raw.get("ask_if_screened") or raw.get("say_if_screened")) else None,
         line=line,

@@ -155,6 +155,17 @@ class Node:
     exercises. Without it, the dialog's ``reported_no_exercise`` line and the cautious branch,
     at a question with ``if_asked_before``."""
 
+    not_answers: tuple[str, ...] = ()
+    """Questions only: global intents heard at this question that answer nothing here ("yes"
+    or "no" when asked when the back popped): in the grammar, so that they are not heard as
+    the nearest answer ("yes" as "yesterday"), and each one said is an unusable answer: the
+    ``not_answer_line``, then the question again as a re-ask (after two, its cautious
+    branch)."""
+
+    not_answer_line: str | None = None
+    """Said before the re-ask when one of ``not_answers`` is heard ("A yes or a no does not
+    tell me when.")."""
+
     text_if_screened: str | None = None
     """Said instead of ``text`` (``ask_if_screened`` / ``say_if_screened``) once every red-flag
     question has been answered "no" in this session: words that presuppose those answers ("no

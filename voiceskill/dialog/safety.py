@@ -6,7 +6,8 @@ Not examples: every reachable state is visited with every kind of reply (each ac
 Invariants:
 1. A "yes" to a tier question ends in that tier's outcome (or a more severe one) at once, and
    nothing after a tier-1 "yes" offers exercise.
-2. Unsure, not understood and silence are never taken as an answer: the engine re-asks (at most
+2. Unsure, not understood, silence and a question's ``not_answers`` ("yes" when asked when)
+   are never taken as an answer: the engine re-asks (at most
    twice), then ends in the cautious outcome — never ``exercise`` or ``advice`` for a red-flag
    question; only silence throughout gives ``no-response``.
 3. ``exercise`` and ``advice`` are reached only after an explicit "no" to every red-flag question
@@ -155,7 +156,7 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
         report.violations.append(f"{_p(path)}: '{intent}' moves the conversation")
     if intent in REQUESTS and not any(isinstance(a, Say) and a.text for a in actions):
         report.violations.append(f"{_p(path)}: '{intent}' says nothing")
-    unusable = (intent in (None, "unsure") or isinstance(event, Silence)
+    unusable = (intent in (None, "unsure", *node.not_answers) or isinstance(event, Silence)
                 or (intent in REQUESTS and not granted))
     if unusable:
         if end is None and new_state.node != node_id:

@@ -98,6 +98,17 @@ QUESTION = {
         "if_reported": {
             **ID, "x-expected": "the node id or outcome name that replaces this question once "
                                 "a warning sign was reported (never the exercises)"},
+        "not_answers": {
+            "type": "object",
+            "properties": {
+                "intents": {"type": "array", "items": ID, "minItems": 1,
+                            "x-expected": "a list of global intents, e.g. [yes, no]"},
+                "say": TEXT,
+            },
+            "required": ["intents", "say"],
+            "additionalProperties": False,
+            "x-expected": "intents (global intents that answer nothing here) and say (the line "
+                          "said before the question is asked again)"},
         "ask_if_screened": {
             **TEXT, "x-expected": "the question said instead of ask once every red-flag "
                                   "question was answered no in the session (at most 400 "
@@ -107,7 +118,7 @@ QUESTION = {
     "required": ["ask", "answers", "reprompts", "source"],
     "additionalProperties": False,
     "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure, "
-                  "if_asked_before, if_reported, ask_if_screened",
+                  "if_asked_before, if_reported, not_answers, ask_if_screened",
 }
 STATEMENT = {
     "properties": {
