@@ -12,7 +12,6 @@ import pytest
 
 from tests.pulse import PulseServer, running_pulse
 
-
 #: Fixtures that start or route a PulseAudio server: a test using one runs in real time.
 PULSE_FIXTURES = frozenset({"pulse", "pulse_server", "room_pulse"})
 

@@ -107,12 +107,16 @@ def test_a_short_hold_in_real_time_with_the_real_voice(pulse: PulseServer, tmp_p
     timers = {e["event"]: e for e in result.events if e["type"] == "timer" and e["event"] != "cue"}
     # speaking "Hold." and the cues never stretch the hold: it ends on its absolute deadline.
     # The slack is the scheduling of a loaded 2-core machine (5.83 s and 6.21 s were seen with
-    # other test runs beside it), far below what a stretch would add: the three cues alone
-    # take over a second to say. Exact timing is the virtual-clock tests' and bench/'s job.
-    assert timers["end"]["t"] - timers["start"]["t"] == pytest.approx(HOLD, abs=0.3)
+    # other test runs beside it, 6.70 s at a load of 8 with three test runs and two model
+    # measurements): less than a stretch would add, since saying one cue takes 0.75 s and the
+    # three 2.3 s. Exact timing is the virtual-clock tests' and bench/'s job.
+    slack = 0.7
+    hold = timers["end"]["t"] - timers["start"]["t"]
+    assert HOLD - 0.05 <= hold < HOLD + slack, hold
     started = {text: at - t0 for at, text in mouth.said}
     for left, word in ((3, "Three."), (2, "Two."), (1, "One.")):
-        assert started[word] - timers["start"]["t"] == pytest.approx(HOLD - left, abs=0.3), word
-    assert started["And let go."] - timers["end"]["t"] == pytest.approx(0, abs=0.3)
+        late = started[word] - timers["start"]["t"] - (HOLD - left)
+        assert -0.05 <= late < slack, (word, late)
+    assert -0.05 <= started["And let go."] - timers["end"]["t"] < slack
     # every prompt of the hold was really played into the speaker
     assert voiced_bursts(heard) >= len(mouth.said) - 2, voiced_bursts(heard)

@@ -106,7 +106,13 @@ def test_the_simulated_echo_is_not_heard_as_ouch(tmp_path: Path, synth: Any, spe
     assert mouth.say(prompt, cutting) is None
 
 
-@pytest.mark.parametrize(("reply", "intent"), [("stop", "stop"), ("it hurts", "pain"),
+# "ouch" for pain: a synthesized "it hurts" cut this prompt 14 of 15 times said 0.2 s in and
+# 12 of 15 said 0.4 s in (espeak-ng's output shifts by a few samples from one synthesis to the
+# next, and it failed here under pytest-xdist's other test order). The misses were the
+# decoder's (no pain heard over the prompt's start); the echo check dropped only the echo after
+# it. That is the model's accuracy (bench/model_accuracy.py), not this check's. "ouch", "stop",
+# "pause": 30 of 30.
+@pytest.mark.parametrize(("reply", "intent"), [("stop", "stop"), ("ouch", "pain"),
                                                ("pause", "pause")])
 def test_words_said_over_the_prompt_still_cut_it(tmp_path: Path, synth: Any, speech_model: Any,
                                                   cutting: Listen, reply: str,
