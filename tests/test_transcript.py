@@ -177,7 +177,7 @@ def test_voice_mode_says_when_its_transcript_is_incomplete(pulse, tmp_path: Path
     code, stdout, stderr = signal_when(
         [*UNSHARE, "sh", "-c", FULL_DISK, str(disk),
          *voiceskill_run("--start", red_flag_question()[0], "--model", str(model),
-                         "--transcripts", str(disk / "transcripts"), "--rate", "180")],
+                         "--transcripts", str(disk / "transcripts"), "--rate", "400")],
         pulse.server,
         lambda stream, line: stream == "stderr" and "can no longer be written" in line,
         signal.SIGTERM)

@@ -35,7 +35,7 @@ def test_voice_session_answers_a_red_flag_by_voice(pulse: PulseServer, speech_mo
     process = subprocess.Popen(
         [sys.executable, "-m", "voiceskill", "run", "--start", start,
          "--model", str(resolve_model_dir(None)), "--transcripts", str(transcripts),
-         "--rate", "180"],
+         "--rate", "400"],
         env={**os.environ, "PULSE_SERVER": pulse.server}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
     )

@@ -24,7 +24,8 @@ def stop_while_speaking(pulse, tmp_path: Path, signum: int) -> tuple[int, str, s
     is printed as the prompt starts); its exit code, stdout, stderr and transcript."""
     transcripts = tmp_path / "transcripts"
     code, stdout, stderr = signal_when(
-        voiceskill_run("--model", str(shipped_model()), "--transcripts", str(transcripts)),
+        voiceskill_run("--model", str(shipped_model()), "--transcripts", str(transcripts),
+                       "--rate", "400"),
         pulse.server, lambda stream, line: stream == "stdout" and line.startswith("Hello."),
         signum)
     (path,) = transcripts.glob("*.jsonl")
