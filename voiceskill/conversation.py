@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from voiceskill.coach.engine import RED_FLAG_NODE
+from voiceskill.coach.routine import words_of
 from voiceskill.dialog.engine import HELP_NOW, ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET, reachable
 from voiceskill.dialog.model import TIERS, Dialog
@@ -24,12 +25,6 @@ if TYPE_CHECKING:
 
 #: Phase assumed when the person did not say how long ago the pop was (the gentlest).
 DEFAULT_PHASE = "first-72-hours"
-
-#: Words that deny ("no numbness", "I haven't wet myself"): a report in such words is no report
-#: at a red-flag question, whose own words an answer may repeat (ScreeningEngine.report).
-NEGATIONS = frozenset(
-    "no not never none nothing neither nor without cannot dont didnt doesnt havent hasnt hadnt "
-    "isnt arent wasnt werent cant couldnt wont wouldnt aint".split())
 
 
 class Coach(Protocol):
@@ -156,6 +151,8 @@ class Conversation:
             coach_state, actions = self.coach.step(state.coach, event, now)
             return self._after(replace(state, coach=coach_state), actions, now)
         report = sign_report(self.coach.book, event) if isinstance(event, Heard) else None
+        if report is not None and report.negated and not self._at_red_flag(state):
+            report = None  # a sign plainly denied ("my leg isn't numb"): no report here
         if report is not None and state.screening.node is not None:
             # A warning sign said in the person's own words, whatever the question was: the
             # stricter reading wins, as during the exercises.
@@ -202,6 +199,11 @@ class Conversation:
                 screening_state, more = self.screening.enter(state.screening, action.outcome)
                 return replace(state, screening=screening_state), actions[:index] + more
         return state, actions
+
+    def _at_red_flag(self, state: ConversationState) -> bool:
+        """Whether the screening is at a red-flag question (a question with a tier)."""
+        node = self.screening.dialog.nodes.get(state.screening.node or "")
+        return node is not None and node.tier in TIERS
 
     def _skips_red_flags(self, start: str | None) -> bool:
         """Whether a session started at ``start`` can reach exercise or home advice without
@@ -255,13 +257,16 @@ def sign_report(book: ExerciseBook, heard: Heard) -> SignReport | None:
     """The warning signs ``heard`` reports, read as the coach reads them during the exercises
     (exercises.yaml: ``signs:`` reports, and ``nerve:`` words of numbness, tingling or
     weakness; or the intent of one of their phrases in voice mode), with the red-flag questions
-    they answer (``counts_as``); None when it reports none."""
-    words = normalize(heard.text).split()
+    they answer (``counts_as``); None when it names none. Signs named only plainly denied
+    ("no numbness", "I haven't wet myself": the book's ``denials:``, as the coach reads them)
+    come back ``negated``, with what they name: no report, and at a red-flag question, whose
+    own words such an answer repeats, not understood (ScreeningEngine.report)."""
+    words = words_of(heard.text)
     found = book.report_of(words, heard.intent)
-    if found is None:
-        return None
-    negated = any(w in NEGATIONS or w.endswith("n't") for w in words)
-    return SignReport(*found, negated)
+    if found is not None:
+        return SignReport(*found)
+    named = book.report_of(words, heard.intent, literal=True)
+    return None if named is None else SignReport(*named, negated=True)
 
 
 def build_conversation(dialogs_dir: Path, emergency_number: str = "911") -> Conversation:

@@ -200,8 +200,8 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     problems = check_exercises(write(tmp_path, "- a list\n"), "ex.yaml")
     assert [str(p) for p in problems] == [
         "ex.yaml:1: (top): is a list (expected a mapping of sections: version, pacing, phases, "
-        "cautions, exercises, pain, nerve, signs, help_now, after_routine, commands, checked, "
-        "barge_in, answers, say)"]
+        "cautions, exercises, pain, nerve, signs, denials, help_now, after_routine, commands, "
+        "checked, barge_in, answers, say)"]
 
 
 def test_bare_yes_and_no_are_read_as_the_words(tmp_path: Path) -> None:

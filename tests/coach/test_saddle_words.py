@@ -20,7 +20,7 @@ from tests.coach.harness import coach
 from tests.coach.test_nerve_signs import SITUATIONS, typed
 from tests.dialog.test_flags import converse, said
 from tests.test_run_text import run_text
-from voiceskill.coach.engine import _words
+from voiceskill.coach.routine import words_of as _words
 from voiceskill.conversation import build_conversation
 from voiceskill.events import End, Goto, Say
 

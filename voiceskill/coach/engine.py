@@ -53,7 +53,7 @@ from voiceskill.coach.progress import (
     spoken_duration,
     summary,
 )
-from voiceskill.coach.routine import ExerciseBook, load_exercises
+from voiceskill.coach.routine import ExerciseBook, load_exercises, words_of
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
 from voiceskill.dialog.engine import HELP_NOW, MAX_REPEATS, WAIT_SECONDS, with_intent_checks
@@ -75,7 +75,7 @@ from voiceskill.events import (
     StartTimer,
     TimerFired,
 )
-from voiceskill.intents import FILLER, normalize
+from voiceskill.intents import FILLER
 from voiceskill.speech.phrase_words import UNKNOWN
 
 #: Screening node the coach hands over to when pain is severe or spreading, or a leg is numb,
@@ -393,11 +393,11 @@ class CoachEngine:
         signs go to the red-flag questions with no question first. A call for help said with
         a sign or pain ("call an ambulance, it hurts") is not lost under them: its call to
         action is said first (:meth:`_call_for`)."""
-        words = _words(heard.text)
-        if any(r.found_in(words) for r in self.book.signs.reports) or (
-                heard.intent or "").startswith(f"{SIGN}:"):
+        words = words_of(heard.text)
+        signs, numb = self.book.reports_in(words, heard.intent)  # not a sign plainly denied
+        if signs:
             return SIGN
-        if self.book.nerve.found_in(words):
+        if numb:
             return "nerve"
         if self.book.pain.words.intersection(words):
             return "pain"
@@ -413,7 +413,8 @@ class CoachEngine:
         chatter, but a person who types or says a second sentence it does not understand
         gets an answer, not silence. Silent for what holds no word of ours: the recognizer's
         ``[unk]`` (speech it rejected), an empty result, fillers alone."""
-        words = [w for w in _words(heard.text) if w != UNKNOWN and w not in self.filler_words]
+        words = [w for w in words_of(heard.text)
+                 if w and w != UNKNOWN and w not in self.filler_words]
         exercise = state.plan[state.index].exercise
         if not words:
             return state, []
@@ -788,7 +789,7 @@ class CoachEngine:
         me it hurts", "I need a doctor, my leg is numb"): said at once, before the pain
         question or the warning-sign questions, which still follow (the person asked for help,
         and the pain or the sign still decides where the session goes). Empty otherwise."""
-        if not self.book.help_now.found_in(_words(heard.text)):
+        if not self.book.help_now.found_in(words_of(heard.text)):
             return []
         return [Say(self._fill(self.book.help_now.call), "coach:help-now")]
 
@@ -798,7 +799,8 @@ class CoachEngine:
         stop, say why, and ask the red-flag questions again (no question first: these signs
         need a doctor straight away). Each report answers the red-flag question it names
         (``counts_as``): that one is not asked again, and a "no" to it cannot cancel it."""
-        ids, answered = self.book.report_of(_words(heard.text), heard.intent) or (("nerve",), ())
+        ids, answered = self.book.report_of(words_of(heard.text), heard.intent) or (
+            ("nerve",), ())
         record = Record("report", {"sign": ", ".join(ids)})
         said = (Say(self.book.nerve.say, "nerve:stop") if ids == ("nerve",)
                 else Say(self.book.signs.say, "sign:stop"))
@@ -906,9 +908,3 @@ def _next_start(state: CoachState, ended: Countdown) -> float:
     unless the coach was still speaking then (a hold is never cut short by speech)."""
     return max(ended.deadline, state.spoken_until)
 
-
-def _words(text: str) -> list[str]:
-    """The words of what was heard or typed, as the content spells them (typed text arrives
-    as typed: "My back HURTS!" is ``my back hurts``); the recognizer's ``[unk]`` kept."""
-    return [w for token in text.split()
-            for w in ([token] if token == UNKNOWN else normalize(token).split())]

@@ -6,6 +6,7 @@ Every problem found is reported as ``file:line: key: what is wrong (expected ...
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS,
 from voiceskill.dialog.checks import CALL_THE_NUMBER, number_not_called
 from voiceskill.errors import ContentError, Problem
 from voiceskill.events import Choice
-from voiceskill.intents import NUMBERS
+from voiceskill.intents import NUMBERS, normalize
+from voiceskill.speech.phrase_words import UNKNOWN
 from voiceskill.yamlread import YamlDocument, read_yaml
 from voiceskill.yamlschema import validate
 
@@ -254,11 +256,13 @@ class NerveScript:
     """The same report in everyday words, as runs of words matched as ``signs:`` reports are
     ("I can't feel my leg": "can't feel" with "leg", not "I can't feel the stretch")."""
 
-    def found_in(self, words: list[str]) -> bool:
+    def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
         """Whether ``words`` (of what was heard or typed) report numbness, tingling or
-        weakness: one of :attr:`words`, or one of :attr:`everyday`."""
-        return bool(self.words.intersection(words)) or any(
-            r.found_in(words) for r in self.everyday)
+        weakness: one of :attr:`words`, or one of :attr:`everyday`; with ``denials``, not
+        where it is plainly denied ("my leg isn't numb")."""
+        return any(w in self.words and (denials is None or not denials.deny(words, i, (w,)))
+                   for i, w in enumerate(words)) or any(
+            r.found_in(words, denials) for r in self.everyday)
 
 
 def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
@@ -269,6 +273,70 @@ def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
 def has_run(words: list[str], runs: tuple[tuple[str, ...], ...]) -> bool:
     """Whether one of ``runs`` occurs, word for word and in order, in ``words``."""
     return bool(_found(words, runs))
+
+
+#: Typed punctuation that ends a part of a sentence ("No, numbness in my leg").
+_PART_END = re.compile(r"[,.;:!?]+$")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of what was heard or typed, as the content spells them (typed text arrives
+    as typed: "My back HURTS!" is ``my back hurts``), the recognizer's ``[unk]`` kept, and a
+    blank ("") after a word that typed punctuation ends a part of the sentence with: "No,
+    numbness" is ``no``, ``""``, ``numbness``, so no run and no denial reaches across it."""
+    out: list[str] = []
+    for token in text.split():
+        out += [token] if token == UNKNOWN else normalize(token).split()
+        if _PART_END.search(token) and out and out[-1]:
+            out.append("")
+    return out
+
+
+@dataclass(frozen=True)
+class Denials:
+    """How a sign said plainly denied is read (``denials:`` in exercises.yaml): "no numbness",
+    "I haven't wet myself", "my leg isn't numb" report nothing; anything less plain stays a
+    report (safety first). The coach and the screening read "no ..." with this one list."""
+
+    words: frozenset[str]
+    """Words that deny what follows them: no, not, haven't, isn't ..."""
+
+    between: frozenset[str]
+    """Words that may stand between a denying word and the sign it denies ("I don't have a
+    fever"); "or" and "nor" also carry a denial on past another sign ("no numbness or
+    tingling")."""
+
+    not_after: frozenset[str]
+    """A sign whose words begin with one of these ("i fell", "my bottom") is never denied by
+    a word before it ("no I fell": no to something else, then a report)."""
+
+    unless: tuple[tuple[str, ...], ...]
+    """Runs of words that, anywhere in what was said, leave every sign a report: hedges
+    ("not sure", "not really") and times that put the sign at another moment ("no longer",
+    "any more")."""
+
+    def deny(self, words: list[str], start: int, run: tuple[str, ...],
+             own: frozenset[int] = frozenset()) -> bool:
+        """Whether the sign's words ``run``, at ``start`` in ``words``, are plainly denied: a
+        denying word before them with only :attr:`between` words in between (and, after an
+        "or"/"nor", other sign words), in the same part of the sentence, none of
+        :attr:`unless` anywhere, and ``run`` not beginning with one of :attr:`not_after`.
+        A denying word inside ``run`` ("can't feel") denies nothing, nor does one in the
+        sign's other words (``own``: their places; "can't" of "I can't pee")."""
+        if run[0] in self.not_after or has_run(words, self.unless):
+            return False
+        joined = False  # an "or" passed: the words before it name other things denied too
+        for at in range(start - 1, -1, -1):
+            word = words[at]
+            if at in own:
+                return False
+            if word in self.words:
+                return True
+            if word in ("or", "nor"):
+                joined = True
+            elif not word or word not in self.between and not joined:
+                return False
+        return False
 
 
 @dataclass(frozen=True)
@@ -297,12 +365,17 @@ class Report:
     counts_as: CountsAs | None = None
     """The red-flag question the report answers, if any."""
 
-    def found_in(self, words: list[str]) -> bool:
-        """Whether ``words`` (of what was heard or typed) report this sign."""
+    def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
+        """Whether ``words`` (of what was heard or typed) report this sign; with
+        ``denials``, not where its words, or the ``together_with`` words said with them, are
+        all plainly denied ("I haven't wet myself", "my bladder isn't leaking"). A voice
+        phrase (:attr:`phrases`) is always a report."""
         if has_run(words, _runs(self.phrases)):
             return True
-        return has_run(words, self.words) and not has_run(words, self.unless) and (
-            not self.together_with or has_run(words, self.together_with))
+        own = frozenset(i for start, length in _found(words, (*self.words, *self.together_with))
+                        for i in range(start, start + length))
+        return _said(words, self.words, denials, own) and not has_run(words, self.unless) and (
+            not self.together_with or _said(words, self.together_with, denials, own))
 
     def without_its_words(self, words: list[str]) -> list[str]:
         """What else ``words`` say besides this report: every run of its phrases and words
@@ -318,6 +391,15 @@ class Report:
                 at, length = min(near, key=lambda found: abs(found[0] - start))
                 used.update(range(at, at + length))
         return ["" if i in used else w for i, w in enumerate(words)]
+
+
+def _said(words: list[str], runs: tuple[tuple[str, ...], ...], denials: Denials | None,
+          own: frozenset[int] = frozenset()) -> bool:
+    """Whether one of ``runs`` occurs in ``words`` and (with ``denials``) is not plainly
+    denied there (``own``: where the sign's words are, as :meth:`Denials.deny` takes it)."""
+    return any(denials is None or not denials.deny(words, start, tuple(words[start:start + length]),
+                                                   own)
+               for start, length in _found(words, runs))
 
 
 def _found(words: list[str], runs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
@@ -435,19 +517,25 @@ class ExerciseBook:
     """Said last when the routine ends by itself: when to call for help (``{emergency_number}``
     filled in by the coach)."""
 
-    def reports_in(self, words: list[str],
-                   intent: str | None = None) -> tuple[tuple[Report, ...], bool]:
+    denials: Denials | None = None
+    """How a sign said plainly denied is read (``denials:``); None = every sign as said."""
+
+    def reports_in(self, words: list[str], intent: str | None = None,
+                   literal: bool = False) -> tuple[tuple[Report, ...], bool]:
         """What ``words`` (of what was heard or typed) report: the ``signs:`` reports found,
         and whether numbness, tingling or weakness of a leg (``nerve:``) is reported besides.
         ``intent``: the listen's (``sign:<id>``, ``nerve``: a voice phrase of one). The nerve
         is read in what the signs found leave over, so "my crotch is numb" (saddle numbness)
-        is no report of a numb leg too; "my groin is numb and my foot tingles" is both."""
+        is no report of a numb leg too; "my groin is numb and my foot tingles" is both. A sign
+        plainly denied (:attr:`denials`: "I haven't wet myself", "my leg isn't numb") is no
+        report, unless ``literal`` (every sign as said) or ``intent`` names it."""
+        denials = None if literal else self.denials
         signs = tuple(r for r in self.signs.reports
-                      if r.found_in(words) or intent == f"sign:{r.id}")
+                      if r.found_in(words, denials) or intent == f"sign:{r.id}")
         rest = list(words)
         for report in signs:
             rest = report.without_its_words(rest)
-        return signs, self.nerve.found_in(rest) or intent == "nerve"
+        return signs, self.nerve.found_in(rest, denials) or intent == "nerve"
 
     def sign_choices(self) -> tuple[Choice, ...]:
         """The ``signs:`` reports' voice phrases as the listens hear them (intent
@@ -455,13 +543,14 @@ class ExerciseBook:
         questions (voiceskill.conversation.report_choices)."""
         return tuple(Choice(p, f"sign:{r.id}") for r in self.signs.reports for p in r.phrases)
 
-    def report_of(self, words: list[str], intent: str | None = None
+    def report_of(self, words: list[str], intent: str | None = None, literal: bool = False
                   ) -> tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]] | None:
-        """What ``words`` report (:meth:`reports_in`) as the coach and the screening both
-        take it: the ids of the signs (``nerve`` for a leg) and the red-flag answers they stand
-        for (``counts_as``, as :attr:`voiceskill.events.Goto.answered` carries them); None
-        when they report nothing."""
-        signs, numb = self.reports_in(words, intent)
+        """What ``words`` report (:meth:`reports_in`, ``literal`` as there) as the coach and
+        the screening both take it: the ids of the signs (``nerve`` for a leg) and the
+        red-flag answers they stand for (``counts_as``, as
+        :attr:`voiceskill.events.Goto.answered` carries them); None when they report
+        nothing."""
+        signs, numb = self.reports_in(words, intent, literal)
         if not signs and not numb:
             return None
         answered = [r.counts_as.answered() for r in signs if r.counts_as is not None]
@@ -794,6 +883,9 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
                             float(help_now["paused_limit_seconds"]), help_now["unanswered"],
                             help_now["call"]),
         after_routine=tuple(data["after_routine"]["say"]),
+        denials=Denials(frozenset(data["denials"]["words"]),
+                        frozenset(data["denials"]["between"]),
+                        frozenset(data["denials"]["not_after"]), _runs(data["denials"]["unless"])),
     )
 
 

@@ -218,6 +218,10 @@ SCHEMA: dict[str, Any] = _object(
             {"say": TEXT, "reports": {"type": "array", "items": REPORT, "minItems": 1,
                                       "x-expected": "a list of reports"}},
             ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
+        "denials": _object(
+            {"words": WORDS, "between": WORDS, "not_after": WORDS, "unless": RUNS},
+            ("words", "between", "not_after", "unless"),
+            expected="words, between, not_after and unless: how a sign denied is read"),
         "help_now": _object(
             {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT,
              "call": TEXT, "paused_limit_seconds": SECONDS, "unanswered": TEXT},
@@ -245,9 +249,11 @@ SCHEMA: dict[str, Any] = _object(
         ),
     },
     ("version", "pacing", "phases", "cautions", "exercises", "pain", "nerve", "signs",
-     "help_now", "after_routine", "commands", "checked", "barge_in", "answers", "say"),
+     "denials", "help_now", "after_routine", "commands", "checked", "barge_in", "answers",
+     "say"),
     expected="a mapping of sections: version, pacing, phases, cautions, exercises, pain, "
-             "nerve, signs, help_now, after_routine, commands, checked, barge_in, answers, say",
+             "nerve, signs, denials, help_now, after_routine, commands, checked, barge_in, "
+             "answers, say",
 )
 
 #: The one placeholder of ``after_routine.say``, ``help_now.say``, ``help_now.call``,
