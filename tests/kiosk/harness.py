@@ -59,6 +59,8 @@ class KioskRunner:
             return build_conversation(voiceskill.DIALOGS_DIR, settings.emergency_number)
 
         self.said: list[str] = []
+        self.devices: Devices | None = None
+        """The devices opened last."""
         self.attempts: list[float] = []
         """``time.monotonic()`` of every attempt to open the devices."""
 
@@ -70,6 +72,7 @@ class KioskRunner:
             except Exception:
                 note("open_failed")
                 raise
+            self.devices = devices
             say = devices.mouth.say
 
             def say_and_note(text: str, barge_in: Any) -> Any:

@@ -24,6 +24,7 @@ from voiceskill.kiosk.service import (
     BACK_MESSAGE,
     IDLE_RESET_MESSAGE,
     MICROPHONE_LOST_MESSAGE,
+    READY_MESSAGE,
     Devices,
     DeviceUnavailable,
     KioskParts,
@@ -133,7 +134,14 @@ def make_service(
             failures[0] -= 1
             raise DeviceUnavailable("no microphone matching 'USB'")
         if audio_arrived is not None:
-            return Devices(ear, mouth, recorder=recorder, audio_arrived=audio_arrived)
+            heard: list[bool] = []  # the microphone delivered audio since this opening
+
+            def arrived(timeout: float) -> bool:
+                heard.append(audio_arrived(timeout))
+                return heard[-1]
+
+            return Devices(ear, mouth, recorder=recorder, audio_arrived=arrived,
+                           delivered=lambda: any(heard))
         return Devices(ear, mouth, recorder=recorder)
 
     def make_engine() -> Any:
@@ -253,7 +261,8 @@ def test_devices_missing_at_start_are_retried_and_their_return_announced(tmp_pat
     service, mouth, _ = make_service(tmp_path, [WAKE, answer("yes")], open_failures=3)
     stats = service.serve()
     assert stats.device_failures == 1 and stats.recoveries == 1
-    assert mouth.said[0] == BACK_MESSAGE.format(wake="hey coach")
+    # never heard before: "now", not "again"
+    assert mouth.said[0] == READY_MESSAGE.format(wake="hey coach")
     assert stats.outcomes == {"emergency": 1}
 
 
@@ -282,7 +291,7 @@ def test_back_is_said_only_once_the_reopened_microphone_delivers_audio(tmp_path:
 
     mouth.say = say  # type: ignore[method-assign]
     stats = service.serve()
-    back = BACK_MESSAGE.format(wake="hey coach")
+    back = READY_MESSAGE.format(wake="hey coach")  # no microphone has delivered before
     assert happened[:5] == ["audio None", "audio False", "audio False", "audio True", back]
     assert happened.count(back) == 1 and not answers
     assert stats.device_failures == 1 and stats.recoveries == 1

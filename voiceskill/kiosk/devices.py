@@ -112,6 +112,11 @@ class WatchedSource:
         self._delivered = True
         return True
 
+    @property
+    def delivered(self) -> bool:
+        """Whether the stream has delivered any audio since it was opened."""
+        return self._delivered
+
     def _waited(self) -> float:
         return time.monotonic() - self._last_chunk
 
@@ -228,7 +233,8 @@ class AudioDevices:
             player.close()
 
         return Devices(ear, mouth, close, recorder=self.keeper, check=healthy,
-                       audio_arrived=watched.audio_arrived)
+                       audio_arrived=watched.audio_arrived,
+                       delivered=lambda: watched.delivered)
 
     def close(self) -> None:
         self.synthesizer.close()

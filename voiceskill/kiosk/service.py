@@ -66,6 +66,10 @@ AUDIO_WAIT_SECONDS = 0.25
 #: audio (:attr:`Devices.audio_arrived`).
 BACK_MESSAGE = "I can hear you again. Say {wake} when you want to start."
 
+#: Said instead when the devices were missing from the kiosk's start: it never heard the room
+#: before, so "again" would not be true.
+READY_MESSAGE = "I can hear you now. Say {wake} when you want to start."
+
 #: Spoken when a silent session is ended.
 IDLE_RESET_MESSAGE = "I have not heard from you for a while, so I am ending this session."
 
@@ -109,6 +113,10 @@ class Devices:
     ``timeout`` seconds for its first; raises a device error when none has come for the time
     a stalled microphone is given. Opening a stream proves nothing: a source that sends no
     sound opens as well (asked before "back" is said)."""
+
+    delivered: Callable[[], bool] = lambda: True
+    """Whether the microphone has delivered any audio since it was opened (never waits, never
+    raises): once one has, the kiosk has heard the room, and its return is "again"."""
 
 
 @dataclass
@@ -190,6 +198,7 @@ class KioskService:
         self._backoff = Backoff(first_backoff, max_backoff, self._stop)
         self._outage = False  # devices failed and have not worked through a listen since
         self._announced = False  # BACK_MESSAGE said during the current outage
+        self._worked = False  # a microphone opened since the start has delivered audio
         #: Returns a one-line summary of what the C sound libraries printed since the last
         #: call (see :mod:`voiceskill.kiosk.quiet`), logged once per retry; None = not caught.
         self.library_noise: Callable[[], str | None] | None = None
@@ -234,7 +243,8 @@ class KioskService:
             try:
                 if self._outage and not self._announced and self._microphone_back(devices):
                     # Counted once said: a speaker that cannot say it is still gone.
-                    devices.mouth.say(BACK_MESSAGE.format(wake=self.settings.wake_phrase), None)
+                    back = BACK_MESSAGE if self._worked else READY_MESSAGE
+                    devices.mouth.say(back.format(wake=self.settings.wake_phrase), None)
                     self.stats.recoveries += 1
                     self._announced = True
                     log.info("the sound devices work again")
@@ -248,6 +258,7 @@ class KioskService:
                 self._device_failed(err)
                 problem = err
             finally:
+                self._worked = self._worked or devices.delivered()
                 self.hub.mic = None
                 devices.close()
             if portaudio_stuck.is_set():
