@@ -1,25 +1,27 @@
 """Exercises, phases and cautions as data: loaded from dialogs/exercises.yaml and validated.
 
 Every problem found is reported as ``file:line: key: what is wrong (expected ...)`` through
-:class:`voiceskill.errors.ContentError`; the coach never starts on a broken file.
+:class:`voiceskill.errors.ContentError`; the coach never starts on a broken file. What a
+person may report is in :mod:`voiceskill.coach.reports`, how their words are read in
+:mod:`voiceskill.coach.words`, and the checks the schema cannot make in
+:mod:`voiceskill.coach.checks`.
 """
 
 from __future__ import annotations
 
-import re
-import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voiceskill import DIALOGS_DIR
-from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS, SCHEMA
-from voiceskill.dialog.checks import CALL_THE_NUMBER, number_not_called
+from voiceskill.coach.checks import reference_problems
+from voiceskill.coach.reports import CountsAs, HelpScript, NerveScript, Report, SignScript
+from voiceskill.coach.schema import SCHEMA
+from voiceskill.coach.words import Denials, runs_of
+from voiceskill.coach.words import words_of as words_of  # where conversation.py reads it
 from voiceskill.errors import ContentError, Problem
 from voiceskill.events import Choice
-from voiceskill.intents import NUMBERS, normalize
-from voiceskill.speech.phrase_words import UNKNOWN
-from voiceskill.yamlread import YamlDocument, read_yaml
+from voiceskill.yamlread import read_yaml
 from voiceskill.yamlschema import validate
 
 #: The shipped exercise file.
@@ -218,246 +220,6 @@ class PainScript:
 
 
 @dataclass(frozen=True)
-class CountsAs:
-    """The screening answer a report made during the exercises stands for."""
-
-    question: str
-    """Id of a red-flag question in triage.yaml."""
-
-    answer: str
-    """The intent it answers, e.g. ``yes``."""
-
-    say: str
-    """Said when the red-flag questions reach that question, instead of asking it."""
-
-    def answered(self) -> tuple[str, str, str]:
-        """As :attr:`voiceskill.events.Goto.answered` carries it."""
-        return (self.question, self.answer, self.say)
-
-
-@dataclass(frozen=True)
-class NerveScript:
-    """What the coach says when the person reports numbness, tingling or weakness."""
-
-    source: str
-    """Seed file."""
-
-    words: frozenset[str]
-    """Words that make anything heard while coaching such a report, whatever else was said
-    ("my leg has gone numb", "stop it tingles"): the safe reading."""
-
-    say: str
-    """Why the exercise stops, said before the red-flag questions are asked again."""
-
-    counts_as: CountsAs
-    """The red-flag question the report answers (not asked again after the hand-back)."""
-
-    everyday: tuple[Report, ...] = ()
-    """The same report in everyday words, as runs of words matched as ``signs:`` reports are
-    ("I can't feel my leg": "can't feel" with "leg", not "I can't feel the stretch")."""
-
-    def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
-        """Whether ``words`` (of what was heard or typed) report numbness, tingling or
-        weakness: one of :attr:`words`, or one of :attr:`everyday`; with ``denials``, not
-        where it is plainly denied ("my leg isn't numb")."""
-        return any(w in self.words and (denials is None or not denials.deny(words, i, (w,)))
-                   for i, w in enumerate(words)) or any(
-            r.found_in(words, denials) for r in self.everyday)
-
-
-def _runs(phrases: Any) -> tuple[tuple[str, ...], ...]:
-    """Content phrases as runs of words."""
-    return tuple(tuple(p.split()) for p in phrases)
-
-
-def has_run(words: list[str], runs: tuple[tuple[str, ...], ...]) -> bool:
-    """Whether one of ``runs`` occurs, word for word and in order, in ``words``."""
-    return bool(_found(words, runs))
-
-
-#: Typed punctuation that ends a part of a sentence ("No, numbness in my leg").
-_PART_END = re.compile(r"[,.;:!?]+$")
-
-
-def words_of(text: str) -> list[str]:
-    """The words of what was heard or typed, as the content spells them (typed text arrives
-    as typed: "My back HURTS!" is ``my back hurts``), the recognizer's ``[unk]`` kept, and a
-    blank ("") after a word that typed punctuation ends a part of the sentence with: "No,
-    numbness" is ``no``, ``""``, ``numbness``, so no run and no denial reaches across it."""
-    out: list[str] = []
-    for token in text.split():
-        out += [token] if token == UNKNOWN else normalize(token).split()
-        if _PART_END.search(token) and out and out[-1]:
-            out.append("")
-    return out
-
-
-@dataclass(frozen=True)
-class Denials:
-    """How a sign said plainly denied is read (``denials:`` in exercises.yaml): "no numbness",
-    "I haven't wet myself", "my leg isn't numb" report nothing; anything less plain stays a
-    report (safety first). The coach and the screening read "no ..." with this one list."""
-
-    words: frozenset[str]
-    """Words that deny what follows them: no, not, haven't, isn't ..."""
-
-    between: frozenset[str]
-    """Words that may stand between a denying word and the sign it denies ("I don't have a
-    fever"); "or" and "nor" also carry a denial on past another sign ("no numbness or
-    tingling")."""
-
-    not_after: frozenset[str]
-    """A sign whose words begin with one of these ("i fell", "my bottom") is never denied by
-    a word before it ("no I fell": no to something else, then a report)."""
-
-    unless: tuple[tuple[str, ...], ...]
-    """Runs of words that, anywhere in what was said, leave every sign a report: hedges
-    ("not sure", "not really") and times that put the sign at another moment ("no longer",
-    "any more")."""
-
-    def deny(self, words: list[str], start: int, run: tuple[str, ...],
-             own: frozenset[int] = frozenset()) -> bool:
-        """Whether the sign's words ``run``, at ``start`` in ``words``, are plainly denied: a
-        denying word before them with only :attr:`between` words in between (and, after an
-        "or"/"nor", other sign words), in the same part of the sentence, none of
-        :attr:`unless` anywhere, and ``run`` not beginning with one of :attr:`not_after`.
-        A denying word inside ``run`` ("can't feel") denies nothing, nor does one in the
-        sign's other words (``own``: their places; "can't" of "I can't pee")."""
-        if run[0] in self.not_after or has_run(words, self.unless):
-            return False
-        joined = False  # an "or" passed: the words before it name other things denied too
-        for at in range(start - 1, -1, -1):
-            word = words[at]
-            if at in own:
-                return False
-            if word in self.words:
-                return True
-            if word in ("or", "nor"):
-                joined = True
-            elif not word or word not in self.between and not joined:
-                return False
-        return False
-
-
-@dataclass(frozen=True)
-class Report:
-    """One kind of warning sign reported during the exercises (``signs.reports``)."""
-
-    id: str
-    """Stable id (transcripts, the voice intent ``sign:<id>``)."""
-
-    source: str
-    """Seed file."""
-
-    words: tuple[tuple[str, ...], ...]
-    """Runs of words: one of them in what was heard or typed is such a report (with one of
-    ``together_with`` too, when there are any)."""
-
-    together_with: tuple[tuple[str, ...], ...] = ()
-    """Runs of words of which one must also be there ("bladder" with "leaked")."""
-
-    unless: tuple[tuple[str, ...], ...] = ()
-    """Runs of words none of which may be there ("fell asleep" is no fall)."""
-
-    phrases: tuple[str, ...] = ()
-    """Phrases put in the running coach's grammar (voice mode); each is a report itself."""
-
-    counts_as: CountsAs | None = None
-    """The red-flag question the report answers, if any."""
-
-    def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
-        """Whether ``words`` (of what was heard or typed) report this sign; with
-        ``denials``, not where its words, or the ``together_with`` words said with them, are
-        all plainly denied ("I haven't wet myself", "my bladder isn't leaking"). A voice
-        phrase (:attr:`phrases`) is always a report."""
-        if has_run(words, _runs(self.phrases)):
-            return True
-        own = frozenset(i for start, length in _found(words, (*self.words, *self.together_with))
-                        for i in range(start, start + length))
-        return _said(words, self.words, denials, own) and not has_run(words, self.unless) and (
-            not self.together_with or _said(words, self.together_with, denials, own))
-
-    def without_its_words(self, words: list[str]) -> list[str]:
-        """What else ``words`` say besides this report: every run of its phrases and words
-        blanked out, and for each, the run of ``together_with`` nearest to it ("my groin is
-        numb" leaves no numb word to read as a numb leg; "my groin is numb and my foot
-        tingles" leaves "tingles"). Blanks, not gaps, so no run is made of words that were
-        apart."""
-        own = _found(words, (*_runs(self.phrases), *self.words))
-        near = _found(words, self.together_with)
-        used = {i for start, length in own for i in range(start, start + length)}
-        for start, _ in own:
-            if near:
-                at, length = min(near, key=lambda found: abs(found[0] - start))
-                used.update(range(at, at + length))
-        return ["" if i in used else w for i, w in enumerate(words)]
-
-
-def _said(words: list[str], runs: tuple[tuple[str, ...], ...], denials: Denials | None,
-          own: frozenset[int] = frozenset()) -> bool:
-    """Whether one of ``runs`` occurs in ``words`` and (with ``denials``) is not plainly
-    denied there (``own``: where the sign's words are, as :meth:`Denials.deny` takes it)."""
-    return any(denials is None or not denials.deny(words, start, tuple(words[start:start + length]),
-                                                   own)
-               for start, length in _found(words, runs))
-
-
-def _found(words: list[str], runs: tuple[tuple[str, ...], ...]) -> list[tuple[int, int]]:
-    """Where each of ``runs`` occurs in ``words``: (start, length) of every occurrence."""
-    return [(i, len(run)) for run in runs for i in range(len(words) - len(run) + 1)
-            if tuple(words[i:i + len(run)]) == run]
-
-
-@dataclass(frozen=True)
-class SignScript:
-    """Warning signs other than a numb, tingling or weak leg, reported during the exercises."""
-
-    say: str
-    """Why the exercise stops, said before the red-flag questions are asked again."""
-
-    reports: tuple[Report, ...]
-    """Each kind of report."""
-
-
-@dataclass(frozen=True)
-class HelpScript:
-    """A call for help during the exercises ("help me", "I can't get up")."""
-
-    source: str
-    """Seed file."""
-
-    words: tuple[tuple[str, ...], ...]
-    """Runs of words: one of them in what was heard or typed is such a call."""
-
-    phrases: tuple[str, ...]
-    """Phrases put in the running coach's grammar (voice mode)."""
-
-    say: str
-    """Said as the exercise is paused: how to get help (``{emergency_number}``), what to say."""
-
-    dial: frozenset[str] = frozenset()
-    """Words that, followed by a number (digits, or a number word: "call 911", "dial nine
-    one one"), are such a call."""
-
-    paused_limit_seconds: float = 600.0
-    """Seconds the pause it begins lasts with no command heard before the session ends."""
-
-    unanswered: str = ""
-    """Said when that pause ends so: the call to action again (``{emergency_number}``)."""
-
-    call: str = ""
-    """The call to action alone (``{emergency_number}``), said first when a call for help
-    comes with pain or a warning sign ("call an ambulance, it hurts"), before the question
-    those lead to."""
-
-    def found_in(self, words: list[str]) -> bool:
-        """Whether ``words`` (of what was heard or typed) call for help."""
-        return has_run(words, self.words + _runs(self.phrases)) or any(
-            word in self.dial and (after.isdigit() or after in NUMBERS)
-            for word, after in zip(words, words[1:], strict=False))
-
-
-@dataclass(frozen=True)
 class Checks:
     """What the running coach acts on only when the recognizer is sure (``checked:``)."""
 
@@ -613,7 +375,7 @@ def load_exercises(
     problems += validate(loaded, SCHEMA)
     if problems:
         raise ContentError(problems)
-    problems = _reference_problems(loaded)
+    problems = reference_problems(loaded)
     if problems:
         raise ContentError(problems)
     return _build(loaded.data)
@@ -628,207 +390,6 @@ def check_exercises(
     except ContentError as err:
         return err.problems
     return []
-
-
-# ---------------------------------------------------------------- references and meaning
-
-
-def _reference_problems(loaded: YamlDocument) -> list[Problem]:
-    data, out = loaded.data, []
-    exercises = data["exercises"]
-    phase_ids = _unique_ids(loaded, "phases", out)
-    exercise_ids = _unique_ids(loaded, "exercises", out)
-    _unique_ids(loaded, "cautions", out)
-    for i, phase in enumerate(data["phases"]):
-        for alias in phase.get("aliases", []):
-            if alias in phase_ids:
-                out.append(loaded.problem(("phases", i, "aliases"),
-                                          f"alias {alias!r} is already a phase id", "a new name"))
-        for j, ex_id in enumerate(phase["routine"]):
-            where = ("phases", i, "routine", j)
-            if ex_id not in exercise_ids:
-                out.append(loaded.problem(where, f"unknown exercise {ex_id!r}",
-                                          "an id from exercises"))
-                continue
-            earliest = exercise_ids[ex_id][1].get("earliest")
-            if earliest in phase_ids and phase_ids[earliest][0] > i:
-                out.append(loaded.problem(where, f"{ex_id!r} is not allowed before {earliest!r}",
-                                          "only exercises the phase rules allow"))
-        out += _never_problems(loaded, i, phase_ids, exercise_ids)
-    for i, caution in enumerate(data["cautions"]):
-        for j, ex_id in enumerate(caution.get("skip", [])):
-            if ex_id not in exercise_ids:
-                out.append(loaded.problem(("cautions", i, "skip", j),
-                                          f"unknown exercise {ex_id!r}", "an id from exercises"))
-        if "skip" in caution and "flag" not in caution:
-            out.append(loaded.problem(("cautions", i), "'skip' needs a 'flag'",
-                                      "a flag such as leg-weakness"))
-    for i, ex in enumerate(exercises):
-        out += _exercise_problems(loaded, i, ex, phase_ids)
-    reports = loaded.data["signs"]["reports"]
-    for i, report in enumerate(reports):
-        if report["id"] in [r["id"] for r in reports[:i]]:
-            out.append(loaded.problem(("signs", "reports", i, "id"),
-                                      f"duplicate id {report['id']!r}", "each id once"))
-    out += _phrase_problems(loaded)
-    out += _template_problems(loaded)
-    out += _barge_in_problems(loaded)
-    return out
-
-
-def _never_problems(loaded: YamlDocument, i: int, phase_ids: dict[str, Any],
-                    exercise_ids: dict[str, Any]) -> list[Problem]:
-    """Each exercise phase ``i`` lists under ``never:`` exists, and its ``earliest:`` is a
-    later phase: a second statement of the rule, so one wrong edit of ``earliest`` (heat in
-    the first 72 hours) is refused."""
-    phase, out = loaded.data["phases"][i], []
-    for j, ex_id in enumerate(phase.get("never", [])):
-        if ex_id not in exercise_ids:
-            out.append(loaded.problem(("phases", i, "never", j), f"unknown exercise {ex_id!r}",
-                                      "an id from exercises"))
-            continue
-        k, exercise = exercise_ids[ex_id]
-        earliest = exercise.get("earliest")
-        if earliest in phase_ids and phase_ids[earliest][0] > i:
-            continue
-        where = ("exercises", k, "earliest") if "earliest" in exercise else ("exercises", k)
-        allowed = f"{earliest!r} allows it" if earliest else "no 'earliest' allows it always"
-        out.append(loaded.problem(
-            where, f"{allowed} in {phase['id']!r}, whose 'never' lists {ex_id!r}",
-            f"an earliest phase after {phase['id']!r}"))
-    return out
-
-
-def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
-    """``barge_in:`` lists phrases of the commands, each once, none of stop, pause, pain or
-    nerve (every phrase of those barges in anyway)."""
-    commands = loaded.data["commands"]
-    command_of = {p: c for c, ps in commands.items() for p in ps}
-    listed, out = loaded.data["barge_in"], []
-    for j, phrase in enumerate(listed):
-        where = ("barge_in", j)
-        if phrase in listed[:j]:
-            out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
-        elif phrase not in command_of:
-            out.append(loaded.problem(where, f"{phrase!r} is not a phrase of any command",
-                                      "a phrase from commands"))
-        elif command_of[phrase] in NEVER_CHECKED:
-            out.append(loaded.problem(
-                where, f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
-                "phrases of commands other than stop, pause, pain and nerve"))
-    return out
-
-
-def _unique_ids(loaded: YamlDocument, section: str, out: list[Problem]) -> dict[str, Any]:
-    """Id → (index, item) of a section's items; duplicate ids are reported."""
-    seen: dict[str, Any] = {}
-    for i, item in enumerate(loaded.data[section]):
-        if item["id"] in seen:
-            out.append(loaded.problem((section, i, "id"), f"duplicate id {item['id']!r}",
-                                      "each id once"))
-        seen.setdefault(item["id"], (i, item))
-    return seen
-
-
-def _exercise_problems(loaded: YamlDocument, i: int, ex: dict[str, Any],
-                       phase_ids: dict[str, Any]) -> list[Problem]:
-    here, out = ("exercises", i), []
-    kinds = [k for k in ("hold", "moves", "practice") if k in ex]
-    if len(kinds) != 1:
-        found = " and ".join(kinds) or "none"
-        out.append(loaded.problem(here, f"has {found} of hold/moves/practice",
-                                  "exactly one of hold, moves or practice"))
-        return out
-    if ex.get("earliest") is not None and ex["earliest"] not in phase_ids:
-        out.append(loaded.problem((*here, "earliest"), f"unknown phase {ex['earliest']!r}",
-                                  "an id from phases"))
-    if "practice" in ex:
-        for key in ("reps", "sets", "sides", "into", "release"):
-            if key in ex:
-                out.append(loaded.problem((*here, key), f"{key!r} makes no sense for open practice",
-                                          "no count for a practice"))
-        return out
-    if "moves" in ex and "reps" not in ex:
-        out.append(loaded.problem((*here, "reps"), "missing key 'reps'", "how many repetitions"))
-    if "hold" in ex and "into" not in ex:
-        out.append(loaded.problem((*here, "into"), "missing key 'into'",
-                                  "how to get into the hold"))
-    for key in ("into", "release"):
-        if key in ex and "hold" not in ex:
-            out.append(loaded.problem((*here, key), f"{key!r} needs a 'hold'", "a hold in seconds"))
-    sides = ex.get("sides", [])
-    side_ids = [s["id"] for s in sides]
-    if len(set(side_ids)) != len(side_ids):
-        out.append(loaded.problem((*here, "sides"), "two sides share an id", "distinct side ids"))
-    fields = {"id", "name", "other"} if sides and all("other" in s for s in sides) else (
-        {"id", "name"} if sides else set())
-    bad = _unknown_fields(ex.get("into", ""), fields) | _unknown_fields(
-        " ".join(ex.get("moves", [])), fields)
-    if bad:
-        where = (*here, "into") if "into" in ex else (*here, "moves")
-        allowed = ", ".join("{" + f + "}" for f in sorted(fields)) or "no placeholders"
-        used = ", ".join(sorted(bad))
-        out.append(loaded.problem(where, f"uses {used} that the sides do not give", allowed))
-    return out
-
-
-def _unknown_fields(text: str, allowed: set[str] | frozenset[str]) -> set[str]:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError:
-        return {"(unbalanced braces)"}
-    return {"{" + n + "}" for n in names if n not in allowed}
-
-
-def _phrase_problems(loaded: YamlDocument) -> list[Problem]:
-    """A phrase may mean only one thing in the coach's listens."""
-    data, owner, out = loaded.data, {}, []
-    groups: list[tuple[tuple[str | int, ...], str, list[str]]] = []
-    groups += [(("commands", k), f"command {k}", v) for k, v in data["commands"].items()]
-    groups += [(("answers", k), f"answer {k}", v) for k, v in data["answers"].items()]
-    for i, ex in enumerate(data["exercises"]):
-        groups.append((("exercises", i, "phrases"), f"exercise {ex['id']}", ex["phrases"]))
-    for i, c in enumerate(data["cautions"]):
-        groups.append((("cautions", i, "phrases"), f"caution {c['id']}", c.get("phrases", [])))
-    for i, r in enumerate(data["signs"]["reports"]):
-        groups.append((("signs", "reports", i, "phrases"), f"sign {r['id']}",
-                       r.get("phrases", [])))
-    groups.append((("help_now", "phrases"), "help now", data["help_now"].get("phrases", [])))
-    for path, meaning, phrases in groups:
-        for j, phrase in enumerate(phrases):
-            if phrase in owner and owner[phrase] != meaning:
-                out.append(loaded.problem((*path, j), f"phrase {phrase!r} already means "
-                                          f"{owner[phrase]}", "a phrase with one meaning"))
-            owner.setdefault(phrase, meaning)
-    return out
-
-
-def _template_problems(loaded: YamlDocument) -> list[Problem]:
-    out = []
-    numbered: list[tuple[tuple[str | int, ...], str]] = [
-        (("after_routine", "say", j), text)
-        for j, text in enumerate(loaded.data["after_routine"]["say"])]
-    numbered.append((("help_now", "say"), loaded.data["help_now"]["say"]))
-    numbered.append((("help_now", "unanswered"), loaded.data["help_now"]["unanswered"]))
-    numbered.append((("help_now", "call"), loaded.data["help_now"]["call"]))
-    numbered.append((("pain", "help"), loaded.data["pain"]["help"]))
-    for where, text in numbered:
-        bad = _unknown_fields(text, {EMERGENCY_NUMBER})
-        if bad:
-            out.append(loaded.problem(where, f"unknown placeholder {', '.join(sorted(bad))}",
-                                      "{" + EMERGENCY_NUMBER + "} or no placeholder"))
-        elif number_not_called(text):
-            out.append(loaded.problem(where, "the emergency number is not after 'call'",
-                                      CALL_THE_NUMBER))
-    for key, text in loaded.data["say"].items():
-        texts = text if isinstance(text, list) else [text]
-        allowed = SAY_FIELDS.get(key, frozenset())
-        bad = set().union(*(_unknown_fields(t, allowed) for t in texts))
-        if bad:
-            fields = ", ".join("{" + f + "}" for f in sorted(allowed)) or "no placeholders"
-            out.append(loaded.problem(("say", key), f"unknown placeholder {', '.join(sorted(bad))}",
-                                      fields))
-    return out
 
 
 # ---------------------------------------------------------------- building
@@ -877,7 +438,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         say=dict(data["say"]),
         barge_in=tuple(data["barge_in"]),
         signs=SignScript(signs["say"], reports),
-        help_now=HelpScript(help_now["source"], _runs(help_now["words"]),
+        help_now=HelpScript(help_now["source"], runs_of(help_now["words"]),
                             tuple(help_now.get("phrases", ())), help_now["say"],
                             frozenset(help_now.get("dial", ())),
                             float(help_now["paused_limit_seconds"]), help_now["unanswered"],
@@ -885,12 +446,14 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         after_routine=tuple(data["after_routine"]["say"]),
         denials=Denials(frozenset(data["denials"]["words"]),
                         frozenset(data["denials"]["between"]),
-                        frozenset(data["denials"]["not_after"]), _runs(data["denials"]["unless"])),
+                        frozenset(data["denials"]["not_after"]),
+                        runs_of(data["denials"]["unless"])),
     )
 
 
 def _report(data: dict[str, Any], report_id: str, source: str) -> Report:
     """A report (``signs.reports`` item, or ``nerve.everyday`` item) from its YAML."""
-    return Report(report_id, source, _runs(data["words"]), _runs(data.get("together_with", ())),
-                  _runs(data.get("unless", ())), tuple(data.get("phrases", ())),
+    return Report(report_id, source, runs_of(data["words"]),
+                  runs_of(data.get("together_with", ())), runs_of(data.get("unless", ())),
+                  tuple(data.get("phrases", ())),
                   CountsAs(**data["counts_as"]) if "counts_as" in data else None)
