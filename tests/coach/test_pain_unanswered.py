@@ -44,7 +44,7 @@ def test_silence_is_no_answer_and_still_the_careful_path() -> None:
 
 
 def test_still_not_understood_is_no_answer() -> None:
-    events, _, _ = at_the_pain_question(["severe", "severe"])
+    events, _, _ = at_the_pain_question(["how long", "how long"])
     assert _records(events) == [("cautious", {"question": QUESTION,
                                               "reason": "not_understood",
                                               "target": "red-flags"})]

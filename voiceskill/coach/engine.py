@@ -53,9 +53,10 @@ from voiceskill.coach.progress import (
     spoken_duration,
     summary,
 )
-from voiceskill.coach.routine import ExerciseBook, load_exercises, words_of
+from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
+from voiceskill.coach.words import words_of
 from voiceskill.dialog.engine import HELP_NOW, MAX_REPEATS, WAIT_SECONDS, with_intent_checks
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
@@ -238,6 +239,8 @@ class CoachEngine:
         answers = {a: (*ps, *(intents[a].phrases if a in intents else ()))
                    for a, ps in self.book.answers.items()}
         pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]
+        # the unsure phrases, as hedges of a typed answer in the question's own words
+        self.hedges = tuple(tuple(words_of(p)) for p in answers.get("unsure", ()))
         pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain",
                                                           "nerve")
                          for p in self.book.commands[intent]]
@@ -827,6 +830,8 @@ class CoachEngine:
         if isinstance(event, Silence):  # no answer: the careful path, with no answer recorded
             return self._pain_unanswered(state, {"reason": "silence"})
         intent = self.intent_of(event) if isinstance(event, Heard) else None  # pain word: pain
+        if intent is None and isinstance(event, Heard):  # typed in the question's own words
+            intent = pain.answer_in(words_of(event.text), self.book.denials, self.hedges)
         if intent == HELP_NOW:  # the exercise has stopped: how to get help, and to answer
             intent = "help"
         if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit

@@ -17,7 +17,7 @@ from voiceskill import DIALOGS_DIR
 from voiceskill.coach.checks import reference_problems
 from voiceskill.coach.reports import CountsAs, HelpScript, NerveScript, Report, SignScript
 from voiceskill.coach.schema import SCHEMA
-from voiceskill.coach.words import Denials, runs_of
+from voiceskill.coach.words import Denials, found, has_run, runs_of
 from voiceskill.coach.words import words_of as words_of  # where conversation.py reads it
 from voiceskill.errors import ContentError, Problem
 from voiceskill.events import Choice
@@ -217,6 +217,28 @@ class PainScript:
 
     not_understood: str = ""
     """Said before the question is asked again after an answer not understood."""
+
+    yes_words: tuple[tuple[str, ...], ...] = ()
+    """Runs of words that answer the question yes in its own words, typed ("severe", "it's
+    spreading down my leg"): :meth:`answer_in`."""
+
+    def answer_in(self, words: list[str], denials: Denials | None,
+                  hedges: tuple[tuple[str, ...], ...] = ()) -> str | None:
+        """The answer ``words`` (of what was typed) give in the question's own words
+        (:attr:`yes_words`): ``yes`` when one of them is said plainly ("severe", "it's
+        spreading down my leg"); ``unsure`` when one is said, not plainly denied, but with a
+        denying word or one of ``hedges`` (the question's unsure phrases) anywhere ("severe
+        but not spreading", "I don't think it's severe", "maybe it's spreading"): the same
+        careful path, recorded as not sure; None when none is said, or each one said is
+        plainly denied (``denials``: "not severe", "it's not spreading"): a denial of one half
+        of the question says nothing of the other, so it is not understood, never a "no"."""
+        said = [(start, length) for start, length in found(words, self.yes_words)
+                if denials is None or not denials.deny(words, start,
+                                                       tuple(words[start:start + length]))]
+        if not said:
+            return None
+        denying = denials is not None and any(w in denials.words for w in words)
+        return "unsure" if denying or has_run(words, hedges) else "yes"
 
 
 @dataclass(frozen=True)
@@ -427,7 +449,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         pacing=Pacing(**data["pacing"]),
         pain=PainScript(pain["source"], frozenset(pain["words"]), pain["stop"], pain["advice"],
                         pain["question"], pain["red_flags"], tuple(pain["care"]),
-                        pain["help"], pain["wait"], pain["not_understood"]),
+                        pain["help"], pain["wait"], pain["not_understood"],
+                        runs_of(pain["yes_words"])),
         nerve=NerveScript(nerve["source"], frozenset(nerve["words"]), nerve["say"],
                           CountsAs(**nerve["counts_as"]),
                           tuple(_report(r, "nerve", nerve["source"])

@@ -202,9 +202,10 @@ SCHEMA: dict[str, Any] = _object(
                 "help": TEXT,
                 "wait": TEXT,
                 "not_understood": TEXT,
+                "yes_words": RUNS,
             },
             ("source", "words", "stop", "advice", "question", "red_flags", "care", "help",
-             "wait", "not_understood"),
+             "wait", "not_understood", "yes_words"),
         ),
         "nerve": _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS,
