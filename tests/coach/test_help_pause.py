@@ -13,6 +13,7 @@ ending ("All right, we will stop here. Take good care of your back.", "If you ar
 your symptoms, please contact a doctor.", ...): for a person who asked for help, as if they had
 asked to stop, and the call to action was no longer the last thing said. Now the summary comes
 first, the call to action last, and the session ends ``no-response`` (nobody answered).
+(So does an ordinary pause now, task C.2, without the call to action: test_paused_limit.py.)
 """
 
 from __future__ import annotations
@@ -94,9 +95,11 @@ def test_run_text_help_me_then_nothing(tmp_path: Path) -> None:
     assert [e["outcome"] for e in events if e["type"] == "end"] == ["no-response"]
 
 
-def test_an_ordinary_pause_still_ends_stopped(tmp_path: Path) -> None:
-    """Only the help pause: a pause for a drink that runs out ends as before."""
+def test_an_ordinary_pause_ends_after_ten_minutes_without_the_call(tmp_path: Path) -> None:
+    """A pause for a drink that runs out: ten minutes, no call to action said again, and
+    no-response too, with when to call for help last (tests/coach/test_paused_limit.py)."""
     stdout, events = run_text(["next", "pause"], tmp_path, "--start", "days-4-7")
     said = [e["text"] for e in events if e["type"] == "say"]
-    assert "We have been paused for 10 minutes." in said and "[outcome: stopped]" in stdout
-    assert "All right, we will stop here. Take good care of your back." in said
+    assert "We have been paused for 10 minutes." in said and "[outcome: no-response]" in stdout
+    assert _unanswered() not in said
+    assert said[-1] == coach().book.after_routine[0].replace("{emergency_number}", "911")

@@ -1,7 +1,12 @@
 """A session left paused ends: after ``pacing.paused_limit_seconds`` paused with no command the
-coach stops through its stopped path; a command meanwhile starts the wait again. On the virtual
-clock through the real Session loop, and once as ``run --text`` with piped input (which had
-looped for ever)."""
+coach ends it; a command meanwhile starts the wait again. On the virtual clock through the real
+Session loop, and once as ``run --text`` with piped input (which had looped for ever).
+
+Task C.2, session 36: it ended ``stopped``, so the dialog's stopped ending followed ("All
+right, we will stop here. Take good care of your back.", ...), an answer to a person who asked
+to stop. Nobody answered: it now ends ``no-response``, as a help pause does (bae7849), with
+"We have been paused for 10 minutes.", the summary, and ``after_routine``'s when to call for
+help (article 000) last, as when the routine ends by itself."""
 
 from __future__ import annotations
 
@@ -16,6 +21,10 @@ from tests.coach.harness import coach, holds, run
 from voiceskill.coach.engine import TIMER
 from voiceskill.events import End, Heard, Say, StartTimer, TimerFired
 
+#: Said last when the pause runs out (exercises.yaml's after_routine, source 000).
+CALL_LATER = ("If you later notice numbness between your legs, trouble with your bladder or "
+              "bowels, or weakness in your legs, call 911 straight away.")
+
 
 @pytest.fixture(scope="module")
 def limit() -> float:
@@ -29,10 +38,10 @@ def test_the_limit_is_a_sensible_time() -> None:
 def test_a_session_left_paused_stops_at_the_limit(start: float, limit: float) -> None:
     pause_at = start + INTO
     done = run(EXERCISE, schedule=[(pause_at, "pause")])
-    assert done.outcome == "stopped"
+    assert done.outcome == "no-response"
     assert done.clock.now() == pytest.approx(pause_at + limit)
-    assert done.texts()[-2:] == ["We have been paused for 10 minutes.",
-                                 "We did not finish any exercise this time."]
+    assert done.texts()[-3:] == ["We have been paused for 10 minutes.",
+                                 "We did not finish any exercise this time.", CALL_LATER]
     end = done.timers()[-1]  # the held stretch is closed with the time it still had
     assert end["event"] == "end" and end["remaining"] == round(HOLD - INTO, 1)
     assert end["t"] == pytest.approx(pause_at + limit)
@@ -42,7 +51,7 @@ def test_a_command_while_paused_starts_the_wait_again(start: float, limit: float
     pause_at = start + INTO
     asked = pause_at + limit - 5.0
     done = run(EXERCISE, schedule=[(pause_at, "pause"), (asked, "how-long")])
-    assert done.outcome == "stopped"
+    assert done.outcome == "no-response"
     assert done.clock.now() == pytest.approx(asked + limit)
 
 
@@ -56,7 +65,7 @@ def test_resuming_before_the_limit_carries_on_to_the_end(start: float, limit: fl
 
 def test_a_paused_open_practice_stops_at_the_limit_too(limit: float) -> None:
     done = run("hip-hinge", schedule=[(7.0, "pause")])  # in its open practice beat
-    assert done.outcome == "stopped"
+    assert done.outcome == "no-response"
     assert done.clock.now() == pytest.approx(7.0 + limit)
 
 
@@ -66,9 +75,11 @@ def test_run_text_with_piped_pause_ends(tmp_path: Path) -> None:
         [sys.executable, "-m", "voiceskill", "run", "--text", "--start", "walk",
          "--transcripts", str(tmp_path)],
         input="pause\n", capture_output=True, text=True, timeout=60, check=False)
-    assert "[outcome: stopped]" in done.stdout, done.stdout + done.stderr
+    assert "[outcome: no-response]" in done.stdout, done.stdout + done.stderr
     assert "We have been paused for 10 minutes." in done.stdout
-    assert "bladder or bowel trouble" in done.stdout  # the stopped ending's warning signs
+    said = " ".join(done.stdout.split())  # lines wrapped as the terminal shows them
+    assert f"{CALL_LATER} [outcome: no-response]" in said, done.stdout  # said last
+    assert "we will stop here" not in done.stdout  # not the stopped ending
 
 
 def test_talk_that_is_no_command_does_not_keep_a_pause_alive(limit: float) -> None:
@@ -83,4 +94,4 @@ def test_talk_that_is_no_command_does_not_keep_a_pause_alive(limit: float) -> No
     state, actions = engine.step(state, TimerFired(TIMER), wake.deadline)
     assert actions == [StartTimer(TIMER, 2.0 + limit)]
     state, actions = engine.step(state, TimerFired(TIMER), 2.0 + limit)
-    assert actions[-1] == End("stopped") and state.mode == "ended"
+    assert actions[-1] == End("no-response") and state.mode == "ended"

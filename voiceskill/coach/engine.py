@@ -3,15 +3,15 @@
 It walks a plan of steps (:mod:`voiceskill.coach.plan`), counts repetitions aloud, runs holds on
 absolute deadlines (:mod:`voiceskill.coach.timers`) and answers commands at any moment. It ends
 with ``End("exercise")`` when the routine is complete (after the summary, when to call for
-help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop" (or after
-``pacing.paused_limit_seconds`` paused with no command), ``End("no-response")`` when the pause
-a call for help began passes its own shorter limit with no command heard (its call to action
-said again, last), ``End("advice")`` after pain that is neither severe nor spreading, or
-``Goto(RED_FLAG_NODE)`` when it is (or when the answer is unclear: silence never counts as
-"no"), and at once on numbness, tingling or weakness or another warning sign (``signs:``:
-"I wet myself", "my knee gave way") reported at any moment. A call for help ("help me") pauses
-it and says how to get help; said with pain or a warning sign, its call to action comes first,
-then the pain question or the hand-back.
+help: ``after_routine`` in exercises.yaml), ``End("stopped")`` on "stop",
+``End("no-response")`` after ``pacing.paused_limit_seconds`` paused with no command heard
+(``after_routine`` said last too), or when the pause a call for help began passes its own
+shorter limit so (its call to action said again, last), ``End("advice")`` after pain that
+is neither severe nor spreading, or ``Goto(RED_FLAG_NODE)`` when it is (or when the answer is
+unclear: silence never counts as "no"), and at once on numbness, tingling or weakness or
+another warning sign (``signs:``: "I wet myself", "my knee gave way") reported at any moment.
+A call for help ("help me") pauses it and says how to get help; said with pain or a warning
+sign, its call to action comes first, then the pain question or the hand-back.
 
 A beat's time is the person's: it counts from the end of the words that start it (a move's
 3 s after its instruction is heard, a 30 s hold after "Hold."), so the coach falls silent
@@ -550,8 +550,11 @@ class CoachEngine:
         state, actions = self._leave(state, now)
         if state.help_paused:
             return self._help_unanswered(state, now, actions)
+        # Nobody answered: no-response, not stopped, whose ending ("All right, we will stop
+        # here") answers a person who asked to stop. When to call for help is said last, as
+        # after the routine (the conversation adds no ending to a no-response).
         closing = self.book.say["paused_too_long"].format(time=spoken_duration(limit))
-        state, more = self._finish(state, now, "stopped", closing)
+        state, more = self._finish(state, now, "no-response", closing)
         return state, actions + more
 
     def _help_unanswered(self, state: CoachState, now: float,
@@ -575,7 +578,7 @@ class CoachEngine:
             closing = say["finished" if did_something(state.done) else "finished_nothing_done"]
         actions: list[Action] = [CancelTimer(TIMER), Say(closing, "coach:end"),
                                  Say(self.summary(state, now), "coach:summary")]
-        if outcome == "exercise":  # the routine is over and nothing follows: when to get help
+        if outcome in ("exercise", "no-response"):  # nothing follows: when to get help
             actions += [Say(self._fill(text), "coach:after-routine")
                         for text in self.book.after_routine]
         actions.append(End(outcome))
