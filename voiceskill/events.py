@@ -102,6 +102,13 @@ class Listen:
     stricter second decoding (for intents whose threshold asks for it) listens for them too,
     and an utterance that fits one of them better does not confirm the answer."""
 
+    decoys: tuple[str, ...] = ()
+    """Phrases a barge-in turn decodes besides its own, which never mean anything and never
+    cut a prompt: the rest of the listen whose prompts are playing
+    (:func:`voiceskill.session.barge_in_listen`). Without them a person's other words said
+    over a prompt were forced onto the nearest command ("back" over a count came back
+    "goodbye", and the session ended); now "back" can come back as "back"."""
+
     @property
     def phrases(self) -> list[str]:
         """All phrases, in order, without duplicates (the recognizer grammar)."""
@@ -208,6 +215,7 @@ def from_dict(data: dict[str, Any]) -> Any:
         data["choices"] = tuple(Choice(**c) for c in data["choices"])
         data["thresholds"] = tuple(tuple(t) for t in data.get("thresholds", ()))
         data["near_misses"] = tuple(data.get("near_misses", ()))
+        data["decoys"] = tuple(data.get("decoys", ()))
     if cls is Goto:
         data["answered"] = tuple(tuple(a) for a in data.get("answered", ()))
     return cls(**data)

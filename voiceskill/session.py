@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from voiceskill.clock import Clock
@@ -137,14 +137,33 @@ def interrupts(heard: Heard | None, prompt: str, barge_in: Listen | None = None,
 def barge_in_listen(listen: Listen | None) -> Listen | None:
     """What may interrupt the prompts of a turn whose listen is ``listen``: its own
     ``barge_in`` listen if it carries one (the running coach's, with the thresholds its
-    commands need), else its choices of :data:`BARGE_IN_INTENTS`; None when nothing may."""
+    commands need), else its choices of :data:`BARGE_IN_INTENTS`; None when nothing may.
+
+    The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`):
+    decoded while the prompts play, they never cut one, and a person's other words said over
+    a prompt come back as themselves rather than as the nearest command."""
     if listen is None:
         return None
     own = getattr(listen, "barge_in", None)
-    if own is not None:
-        return own if own.choices else None
-    choices = tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS)
-    return Listen(choices) if choices else None
+    if own is None:
+        own = Listen(tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS))
+    if not own.choices:
+        return None
+    return replace(own, decoys=decoys(listen, own))
+
+
+def decoys(listen: Listen, cutting: Listen) -> tuple[str, ...]:
+    """The phrases and near misses of ``listen`` that are not phrases of ``cutting`` (what
+    may cut its prompts), nor pieces of one: "help" stays out beside the coach's "help me", so
+    a "help" said over a prompt is still heard as the nearest phrase that cuts."""
+    own = [tuple(p.split()) for p in cutting.phrases]
+
+    def inside(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+        n = len(words)
+        return any(phrase[i:i + n] == words for i in range(len(phrase) - n + 1))
+
+    return tuple(p for p in dict.fromkeys([*listen.phrases, *listen.near_misses])
+                 if not any(inside(tuple(p.split()), phrase) for phrase in own))
 
 #: What a stop asked for from outside (:meth:`Session.request_stop`: SIGTERM, a kiosk reset)
 #: is heard as: the engine ends politely, as it does on a spoken "stop".
