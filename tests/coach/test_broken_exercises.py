@@ -49,6 +49,10 @@ CASES = [
     ("nerve-phrase-as-word", "  words: [numb, numbness,", "  words: [my leg is numb, numbness,",
      "my leg is numb, numbness",
      "nerve.words[0]: 'my leg is numb' is not valid here (expected one lower-case word"),
+    ("report-without-words", "      words: [i fell, fell over, fell down, fell off, i've fallen,"
+     " i have fallen, had a fall,\n              fallen over, fallen down, i slipped, i tripped,"
+     " i collapsed]\n", "", "    - id: fall",
+     "signs.reports.fall: missing key 'words' (expected words, or absent"),
     ("nerve-without-source", "  source: 003_4ff19ceaa20ef4af.txt\n  words: [numb,",
      "  words: [numb,", "nerve:",
      "nerve.source: missing key 'source' (expected a seed file name"),

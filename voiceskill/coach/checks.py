@@ -52,6 +52,7 @@ def reference_problems(loaded: YamlDocument) -> list[Problem]:
         if report["id"] in [r["id"] for r in reports[:i]]:
             out.append(loaded.problem(("signs", "reports", i, "id"),
                                       f"duplicate id {report['id']!r}", "each id once"))
+    out += _word_problems(loaded)
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
     out += _barge_in_problems(loaded)
@@ -78,6 +79,20 @@ def _never_problems(loaded: YamlDocument, i: int, phase_ids: dict[str, Any],
         out.append(loaded.problem(
             where, f"{allowed} in {phase['id']!r}, whose 'never' lists {ex_id!r}",
             f"an earliest phase after {phase['id']!r}"))
+    return out
+
+
+def _word_problems(loaded: YamlDocument) -> list[Problem]:
+    """Each report (``signs.reports``, ``nerve.everyday``) has ``words``, or ``absent``
+    words that stand for them: one with neither would be found in anything said."""
+    data, out = loaded.data, []
+    items = [(("signs", "reports", i), r) for i, r in enumerate(data["signs"]["reports"])]
+    everyday = data["nerve"].get("everyday", ())
+    items += [(("nerve", "everyday", i), r) for i, r in enumerate(everyday)]
+    for where, report in items:
+        if "words" not in report and "absent" not in report:
+            out.append(loaded.problem(where, "missing key 'words'",
+                                      "words, or absent: what the sign takes away"))
     return out
 
 

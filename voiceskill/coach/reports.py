@@ -40,7 +40,7 @@ class Report:
 
     words: tuple[tuple[str, ...], ...]
     """Runs of words: one of them in what was heard or typed is such a report (with one of
-    ``together_with`` too, when there are any)."""
+    ``together_with`` or ``absent`` too, when there are any). Empty only with ``absent``."""
 
     together_with: tuple[tuple[str, ...], ...] = ()
     """Runs of words of which one must also be there ("bladder" with "leaked")."""
@@ -54,17 +54,35 @@ class Report:
     counts_as: CountsAs | None = None
     """The red-flag question the report answers, if any."""
 
+    absent: tuple[tuple[str, ...], ...] = ()
+    """Runs of words naming what the sign takes away ("strength", "control", "peed"): one
+    of them said in the form of a denial ("no strength", "I don't have any control", "I
+    haven't peed since yesterday": :meth:`Denials.denied_at`, hedges or not) stands for one
+    of ``together_with``, and is needed (besides ``words``, if any) when there are none.
+    Typed words only, and only with ``denials`` (a literal reading has no denial)."""
+
     def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
         """Whether ``words`` (of what was heard or typed) report this sign; with
         ``denials``, not where its words, or the ``together_with`` words said with them, are
-        all plainly denied ("I haven't wet myself", "my bladder isn't leaking"). A voice
-        phrase (:attr:`phrases`) is always a report."""
+        all plainly denied ("I haven't wet myself", "my bladder isn't leaking"), and also
+        where one of its ``absent`` words is ("my leg has no strength"). A voice phrase
+        (:attr:`phrases`) is always a report."""
         if has_run(words, runs_of(self.phrases)):
             return True
+        if has_run(words, self.unless):
+            return False
         own = frozenset(i for start, length in found(words, (*self.words, *self.together_with))
                         for i in range(start, start + length))
-        return undenied(words, self.words, denials, own) and not has_run(words, self.unless) and (
-            not self.together_with or undenied(words, self.together_with, denials, own))
+        if self.words and not undenied(words, self.words, denials, own):
+            return False
+        if not self.together_with and not self.absent:
+            return True
+        return undenied(words, self.together_with, denials, own) or self.lacking(words, denials)
+
+    def lacking(self, words: list[str], denials: Denials | None) -> bool:
+        """Whether one of :attr:`absent` is in ``words`` in the form of a denial."""
+        return denials is not None and any(denials.denied_at(words, start)
+                                           for start, _ in found(words, self.absent))
 
     def without_its_words(self, words: list[str]) -> list[str]:
         """What else ``words`` say besides this report: every run of its phrases and words
@@ -73,7 +91,7 @@ class Report:
         tingles" leaves "tingles"). Blanks, not gaps, so no run is made of words that were
         apart."""
         own = found(words, (*runs_of(self.phrases), *self.words))
-        near = found(words, self.together_with)
+        near = found(words, (*self.together_with, *self.absent))
         used = {i for start, length in own for i in range(start, start + length)}
         for start, _ in own:
             if near:

@@ -476,7 +476,8 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
 
 def _report(data: dict[str, Any], report_id: str, source: str) -> Report:
     """A report (``signs.reports`` item, or ``nerve.everyday`` item) from its YAML."""
-    return Report(report_id, source, runs_of(data["words"]),
+    return Report(report_id, source, runs_of(data.get("words", ())),
                   runs_of(data.get("together_with", ())), runs_of(data.get("unless", ())),
                   tuple(data.get("phrases", ())),
-                  CountsAs(**data["counts_as"]) if "counts_as" in data else None)
+                  CountsAs(**data["counts_as"]) if "counts_as" in data else None,
+                  runs_of(data.get("absent", ())))

@@ -94,17 +94,19 @@ COUNTS_AS = _object(
 )
 
 #: One kind of warning sign reported during the exercises (``signs.reports``).
+#: ``words`` may be left out only when ``absent`` is there (voiceskill.coach.checks).
 REPORT = _object(
-    {"id": ID, "source": SOURCE, "words": RUNS, "together_with": RUNS, "unless": RUNS,
-     "phrases": PHRASES, "counts_as": COUNTS_AS},
-    ("id", "source", "words"),
-    expected="id, source and words; optional together_with, unless, phrases, counts_as",
+    {"id": ID, "source": SOURCE, "words": RUNS, "together_with": RUNS, "absent": RUNS,
+     "unless": RUNS, "phrases": PHRASES, "counts_as": COUNTS_AS},
+    ("id", "source"),
+    expected="id, source and words (or absent); optional together_with, absent, unless, "
+             "phrases, counts_as",
 )
 
 #: The nerve report in everyday words (``nerve.everyday``): matched as a report's words are.
 EVERYDAY = _object(
-    {"words": RUNS, "together_with": RUNS, "unless": RUNS}, ("words",),
-    expected="words; optional together_with and unless",
+    {"words": RUNS, "together_with": RUNS, "absent": RUNS, "unless": RUNS}, (),
+    expected="words (or absent); optional together_with, absent and unless",
 )
 
 EXERCISE = _object(
@@ -211,7 +213,7 @@ SCHEMA: dict[str, Any] = _object(
             {"source": SOURCE, "words": WORDS, "say": TEXT, "counts_as": COUNTS_AS,
              "everyday": {"type": "array", "items": EVERYDAY, "minItems": 1,
                           "x-expected": "a list of runs of words, each with optional "
-                                        "together_with and unless"}},
+                                        "together_with, absent and unless"}},
             ("source", "words", "say", "counts_as"),
             expected="source, words, say and counts_as; optional everyday",
         ),

@@ -75,6 +75,14 @@ class Denials:
         sign's other words (``own``: their places; "can't" of "I can't pee")."""
         if run[0] in self.not_after or has_run(words, self.unless):
             return False
+        return self.denied_at(words, start, own)
+
+    def denied_at(self, words: list[str], start: int, own: frozenset[int] = frozenset()) -> bool:
+        """Whether a denying word stands before ``start`` in ``words``, with only
+        :attr:`between` words in between (and, after an "or"/"nor", other sign words), in the
+        same part of the sentence, none of them one of ``own``: the form of a denial alone,
+        hedges or not (:meth:`deny` adds those; a report's ``absent`` words take this form
+        alone: "I haven't peed since yesterday" says none was passed, "since" or not)."""
         joined = False  # an "or" passed: the words before it name other things denied too
         for at in range(start - 1, -1, -1):
             word = words[at]
