@@ -14,7 +14,8 @@ def test_pain_during_an_exercise_never_leads_back_to_the_exercises() -> None:
     """'It hurts', the pain is severe, every warning sign a "no" again: the session ends with
     care advice instead of asking when the back popped and offering the exercises again."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
-    actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes",  # the coach starts
+    actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes",  # read back
+                                "yes",  # the coach starts
                                 "it hurts", "yes", *NO_RED_FLAGS])
     keys = [a.key for a in actions if isinstance(a, Say)]
     assert keys.count("question:time-since-pop") == 1
@@ -68,7 +69,7 @@ def test_the_questions_are_asked_again_only_in_a_session_that_asked_them() -> No
             after = said(actions[reported:])
             assert "again" not in after, (start, report, after)
     for report in reports:
-        actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", *report])
+        actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes", *report])
         red_flags = [a.text for a in actions
                      if isinstance(a, Say) and a.key == "statement:red-flags"]
         assert len(red_flags) == 2 and "again" not in red_flags[0], report
@@ -118,7 +119,8 @@ def test_when_the_pop_was_this_week_the_days_are_asked() -> None:
     for days, phase_key in (("two", "statement:care-first-72-hours"),
                             ("five", "statement:care-days-4-7"),
                             ("ten", "statement:care-later")):
-        actions = converse(engine, [*NO_RED_FLAGS, "this week", days])
+        read_back = ["yes"] if days == "ten" else []  # "Ten days ago, is that right?"
+        actions = converse(engine, [*NO_RED_FLAGS, "this week", days, *read_back])
         keys = [a.key for a in actions if isinstance(a, Say)]
         assert "question:days-since-pop" in keys and phase_key in keys, (days, keys)
 
@@ -146,10 +148,11 @@ def test_days_past_twenty_can_be_said_and_take_the_gentler_later_phase() -> None
     engine = build_conversation(voiceskill.DIALOGS_DIR)
     for answer, phase in (("more than twenty", "week-2"), ("three weeks", "week-2"),
                           ("a month", "week-4"), ("months", "week-4")):
-        actions = converse(engine, [*NO_RED_FLAGS, "last week", answer])
+        actions = converse(engine, [*NO_RED_FLAGS, "last week", answer, "yes"])  # read back
         answered = [a.data for a in actions if isinstance(a, Record) and a.type == "answer"]
-        assert answered[-1]["node"] == "days-since-pop", answer
-        assert answered[-1]["intent"] == phase, answer
+        assert answered[-2]["node"] == "days-since-pop", answer
+        assert answered[-2]["intent"] == phase, answer
+        assert answered[-1]["node"] == "later-read-back", answer
         assert "statement:care-later" in [a.key for a in actions if isinstance(a, Say)]
 
 
@@ -217,6 +220,11 @@ def _phase_of(actions: list) -> str | None:
     return None
 
 
+def _read_back(care: str) -> list[str]:
+    """The "yes" to "Ten days ago, is that right?", asked before a later phase's care."""
+    return ["yes"] if care == "care-later" else []
+
+
 def test_days_ago_are_understood_and_an_open_answer_is_asked_in_days() -> None:
     """"Ten days ago" was not understood, and the last re-ask offered "longer ago", which
     counted as week four: someone ten days out was coached the week-four routine (dead bugs).
@@ -227,9 +235,10 @@ def test_days_ago_are_understood_and_an_open_answer_is_asked_in_days() -> None:
                 "fourteen days ago": "care-later", "longer ago": "days-since-pop",
                 "longer": "days-since-pop", "a few days ago": "days-since-pop",
                 "a couple of days ago": "days-since-pop", "a month ago": "care-later"}
-    heard = {answer: _phase_of(converse(engine, [*NO_RED_FLAGS, answer])) for answer in expected}
+    heard = {answer: _phase_of(converse(engine, [*NO_RED_FLAGS, answer, *_read_back(phase)]))
+             for answer, phase in expected.items()}
     assert heard == expected
-    actions = converse(engine, [*NO_RED_FLAGS, "longer ago", "ten", "yes"])
+    actions = converse(engine, [*NO_RED_FLAGS, "longer ago", "ten", "yes", "yes"])
     keys = [a.key for a in actions if isinstance(a, Say)]
     assert "phase:week-2" in keys and "phase:week-4" not in keys
     reasks = engine.screening.dialog.nodes["time-since-pop"].reprompts
@@ -241,13 +250,13 @@ def test_each_ending_is_said_once_and_agrees_with_itself() -> None:
     "no more exercises today", and the worsening pain the coach spoke of gets its advice. The
     urgent ending does not tell someone with weak legs to call if they get weak legs."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
-    hurt = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "it hurts", "yes",
-                                  *NO_RED_FLAGS]))
+    hurt = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes", "it hurts",
+                                  "yes", *NO_RED_FLAGS]))
     assert "another time" not in hurt
     assert "If the pain keeps getting worse, get checked by a doctor today." in hurt
     assert hurt.count("a few questions about warning signs") == 1  # at the start ...
     assert hurt.count("I will ask the warning-sign questions again.") == 1  # ... and again
-    declined = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "no"]))
+    declined = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "no"]))
     assert declined.count("We will leave the exercises for another time.") == 1
     for k in (13, 14):  # leg-symptoms-since-pop, foot-drop
         weak = said(converse(engine, [*NO_RED_FLAGS[:k], "yes"]))
@@ -259,7 +268,7 @@ def test_stopping_the_coach_ends_with_the_warning_signs() -> None:
     """The coach's own stop said "Okay, stopping here." and a summary, and never the warning
     signs every other ending names; now the dialog's stopped ending follows it."""
     engine = build_conversation(voiceskill.DIALOGS_DIR)
-    actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "please stop"])
+    actions = converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes", "please stop"])
     assert [a.outcome for a in actions if isinstance(a, End)] == ["stopped"]
     keys = [a.key for a in actions if isinstance(a, Say)]
     assert keys[-4:] == ["coach:summary", "outcome:stopped", "outcome:stopped",

@@ -34,7 +34,7 @@ def run_text(answers: list[str], tmp_path: Path, *args: str) -> tuple[str, list[
         (["no"] * 10 + ["yes"], "urgent"),
         (["no"] * 13 + ["yes"], "urgent"),  # leg numbness, tingling or weakness: care today
         (["no"] * 15 + ["yes"], "see-clinician"),
-        ([*NO_RED_FLAGS, "two weeks ago", "no"], "advice"),
+        ([*NO_RED_FLAGS, "two weeks ago", "yes", "no"], "advice"),  # read back, then no coach
         (["no", "stop"], "stopped"),
         ([], "no-response"),
         (["", "", ""], "no-response"),  # Enter alone: was "not understood", the emergency

@@ -29,7 +29,7 @@ PAIN_LINE = "Because the exercise brought on pain"
 
 #: How the coach is reached: (start, answers before the coach runs).
 TO_THE_COACH = {
-    "whole session": (None, [*NO_RED_FLAGS, "two weeks ago", "yes"]),
+    "whole session": (None, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes"]),  # read back
     "started at a phase": ("days-4-7", []),
     "started at an exercise": ("cat-cow", []),
 }

@@ -104,9 +104,9 @@ def test_a_flag_that_can_reach_exercise_is_handed_to_the_coach(tmp_path: Path) -
     assert ("leg-check", "yes") in route.set_by and route.reaches_coach
 
     engine = build_conversation(directory)
-    weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes"]))
+    weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "yes", "yes"]))
     assert "Because one of your legs feels weak, we leave out nerve glides" in weak
-    not_weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "no", "yes"]))
+    not_weak = said(converse(engine, [*NO_RED_FLAGS, "two weeks ago", "yes", "no", "yes"]))
     assert "legs feels weak" not in not_weak
     assert "Nerve glides" in not_weak or "nerve glides" in not_weak
 

@@ -26,7 +26,8 @@ HELP_NOW = "If you need someone to help you now, call 911."
 
 #: Answers that lead to a question (a red-flag one, or one outside them).
 TO_THE_QUESTION = {"saddle-numbness": [], "bowel-control": ["no"] * 3,
-                   "time-since-pop": NO_RED_FLAGS, "start-exercises": [*NO_RED_FLAGS, "two weeks"]}
+                   "time-since-pop": NO_RED_FLAGS,
+                   "start-exercises": [*NO_RED_FLAGS, "two weeks", "yes"]}  # "yes": read back
 
 
 def talk(answers: list[str], emergency_number: str = "911") -> list[Action]:

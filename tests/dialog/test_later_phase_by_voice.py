@@ -74,6 +74,9 @@ def test_an_unconfirmed_later_phase_is_asked_again_then_advice(question, text, i
     (conversation, state), listen = listen_at(question)
     heard = apply_thresholds(Heard(text, intent, 0.9), listen)
     state, actions = conversation.step(state, heard, 1.0)
+    # read back first (test_later_phase_read_back.py), then its care
+    assert "question:later-read-back" in [a.key for a in actions if isinstance(a, Say)]
+    state, actions = conversation.step(state, Heard("yes", "yes", 0.9), 2.0)
     assert "statement:care-later" in [a.key for a in actions if isinstance(a, Say)]
 
 

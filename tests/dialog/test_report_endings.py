@@ -23,8 +23,9 @@ PAIN_LINE = "Because the exercise brought on pain"
 REPORT_LINE = "Because of what you told me, I will not guide exercises today."
 FALL_LINE = "If you had a fall, and your back pain is worse or different since"
 
-#: Reaching the exercises through the whole screening (two weeks: week two's routine).
-SCREENED = [*NO_RED_FLAGS, "two weeks ago", "yes"]
+#: Reaching the exercises through the whole screening (two weeks: week two's routine, read
+#: back: "Two weeks ago, is that right?").
+SCREENED = [*NO_RED_FLAGS, "two weeks ago", "yes", "yes"]
 
 
 def talk(answers: list[str], start: str | None = None) -> list[Action]:

@@ -30,7 +30,7 @@ AGAIN = "I will ask the warning-sign questions again."
 TO_THE_QUESTION = {
     "time-since-pop": NO_RED_FLAGS,
     "days-since-pop": [*NO_RED_FLAGS, "last week"],
-    "start-exercises": [*NO_RED_FLAGS, "two weeks ago"],
+    "start-exercises": [*NO_RED_FLAGS, "two weeks ago", "yes"],  # "yes": read back
 }
 
 

@@ -17,7 +17,7 @@ from tests.test_run_text import run_text
 from voiceskill.conversation import build_conversation
 from voiceskill.events import End, Heard, Listen, Say, Started
 
-TO_THE_QUESTION = [*NO_RED_FLAGS, "two weeks ago"]
+TO_THE_QUESTION = [*NO_RED_FLAGS, "two weeks ago", "yes"]  # "yes": "Two weeks ago, is that right?"
 LATER = "We will leave the exercises for another time."
 
 

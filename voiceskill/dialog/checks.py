@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Dialog, Node
+from voiceskill.dialog.readback import WHEN
 from voiceskill.dialog.schema import OUTCOME_NAMES
 from voiceskill.errors import Problem
 from voiceskill.yamlread import Path_, YamlDocument, walk_strings
@@ -55,18 +56,22 @@ def check_dialog(dialog: Dialog, docs: Documents) -> list[Problem]:
     problems = _references(dialog, docs)
     if not problems:  # with a dangling reference, reachability would only repeat it
         problems += _reachability(dialog, docs)
+    if not problems:
+        problems += _read_backs(dialog, docs)
     for check in (_answers, _texts, _thresholds, _near_misses):
         problems += check(dialog, docs)
     return problems
 
 
-def targets(node: Node) -> Iterator[tuple[Path_, str]]:
-    """Every (path in triage.yaml, target) a node can lead to."""
+def targets(node: Node, again: bool = True) -> Iterator[tuple[Path_, str]]:
+    """Every (path in triage.yaml, target) a node can lead to; without the answers that ask a
+    question on the way again (``again: true``) when ``again`` is False: the ways forward."""
     base: Path_ = ("nodes", node.id)
     if node.next is not None:
         yield (*base, "next"), node.next
     for answer in node.answers:
-        yield (*base, "answers", answer.intent), answer.target
+        if again or not answer.again:
+            yield (*base, "answers", answer.intent), answer.target
     if node.if_unsure is not None:
         yield (*base, "if_unsure"), node.if_unsure
     if node.if_asked_before is not None:
@@ -222,7 +227,7 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
     def visit(name: str) -> None:  # depth-first; an edge back onto the path is a loop
         reached.add(name)
         on_path.append(name)
-        for path, target in targets(dialog.nodes[name]):
+        for path, target in targets(dialog.nodes[name], again=False):
             if target in on_path:
                 problems.append(t.problem(path, f"leads back to '{target}': the conversation "
                                           "could go round in a loop",
@@ -260,6 +265,37 @@ def _reachability(dialog: Dialog, docs: Documents) -> list[Problem]:
     return problems
 
 
+def _read_backs(dialog: Dialog, docs: Documents) -> list[Problem]:
+    """A question holding ``{when}`` (the last answer read back) is reached only by answers
+    of questions, and an answer with ``again: true`` leads to a question on the way to its
+    own question, which is then asked again (no loop: the engine counts them)."""
+    from voiceskill.dialog.flags import reachable
+
+    t = docs.triage
+    problems = []
+    for node in dialog.nodes.values():
+        texts = (node.text, *node.reprompts, node.text_if_screened or "")
+        if any(WHEN in text for text in texts):
+            ways = [(path, other) for other in dialog.nodes.values()
+                    for path, target in targets(other) if target == node.id]
+            bad = [path for path, other in ways if len(path) < 4 or path[2] != "answers"]
+            if node.id == dialog.start or bad:
+                how = ".".join(str(p) for p in bad[0]) if bad else "the start"
+                problems.append(t.problem(
+                    ("nodes", node.id), f"'{WHEN}' reads back the answer that led here, but "
+                    f"{how} leads here without one", f"only answers of questions leading to a "
+                    f"question with '{WHEN}'"))
+        for answer in node.answers:
+            target = dialog.nodes.get(answer.target)
+            if answer.again and (target is None or not target.is_question
+                                 or node.id not in reachable(dialog, answer.target)):
+                problems.append(t.problem(
+                    ("nodes", node.id, "answers", answer.intent),
+                    f"again: '{answer.target}' is not a question on the way here",
+                    "again: true only to a question that leads here, which is asked again"))
+    return problems
+
+
 def _texts(dialog: Dialog, docs: Documents) -> list[Problem]:
     """Placeholders other than {emergency_number}, and stray braces."""
     problems = []
@@ -268,7 +304,8 @@ def _texts(dialog: Dialog, docs: Documents) -> list[Problem]:
             if "source" in path or path[-2:-1] == ("phrases",):
                 continue
             for name in _PLACEHOLDER.findall(text):
-                if name not in PLACEHOLDERS:
+                if name not in PLACEHOLDERS and not (doc is docs.triage and path[0] == "nodes"
+                                                     and f"{{{name}}}" == WHEN):
                     problems.append(doc.problem(path, f"unknown placeholder '{{{name}}}'",
                                                 "only {emergency_number}"))
             if number_not_called(text):

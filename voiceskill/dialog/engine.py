@@ -36,6 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from voiceskill.dialog.model import QUESTION_COMMANDS, TIERS, Answer, Dialog, Intent, Node, Outcome
+from voiceskill.dialog.readback import answer_words, as_time_ago, read_back
 from voiceskill.events import (
     Action,
     Choice,
@@ -93,6 +94,14 @@ class ScreeningState:
 
     answers: tuple[tuple[str, str], ...] = ()
     """Every (question id, intent) answered so far, in order."""
+
+    said: tuple[str, ...] = ()
+    """The words of each of :attr:`answers` ("ten", "two weeks ago"; empty for one taken from
+    a report): the last is read back where a question's text holds ``{when}``."""
+
+    corrections: int = 0
+    """Answers taken in this session that ask a question on the way again (``again``: "no" to
+    the read-back of a later phase); past MAX_REASKS, the cautious branch instead."""
 
     undo: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     """What "go back" returns to, last answer last: (question id, context before its answer)
@@ -251,6 +260,8 @@ class ScreeningEngine:
             return state, []
         intent = heard.intent or self._typed(node, heard.text)
         answer = node.answer_for(intent) if intent else None
+        if answer is not None and answer.again:
+            return self._ask_again(state, node, answer, heard.text)
         if answer is not None:
             state, said = self._take(state, node, answer, heard.text)
             new_state, actions = self.enter(state, answer.target)
@@ -279,7 +290,8 @@ class ScreeningEngine:
             return state, [
                 *first,
                 Say(self._fill(help_text), f"help:{node.id}"),
-                Say(self._fill(self._reprompt(node, 0)), f"question:{node.id}"),
+                Say(self._fill(self._when(self._reprompt(node, 0), state)),
+                    f"question:{node.id}"),
                 self.listen_for(node),
             ]
         if intent == "stop":
@@ -305,21 +317,48 @@ class ScreeningEngine:
         its own words."""
         data = {"node": node.id, "intent": answer.intent, "text": text}
         record = Record("answer", {**data, "reported": True} if reported else data)
+        fillers = self.dialog.intents.get(FILLER)
+        words = "" if reported else answer_words(
+            text, (answer.phrases or self._phrases(answer)) + answer.typed,
+            fillers.phrases if fillers else ())
         state = replace(
             state,
             answers=state.answers + ((node.id, answer.intent),),
+            said=state.said + (words,),
             context=_merge(state.context, answer.sets),
             undo=state.undo + ((node.id, state.context),),
         )
         said = [Say(self._fill(answer.say), f"answer:{node.id}")] if answer.say else []
         return state, [record, *said]
 
+    def _phrases(self, answer: Answer) -> tuple[str, ...]:
+        """The phrases of ``answer``'s global intent (none for a question-specific answer)."""
+        intent = self.dialog.intents.get(answer.intent)
+        return intent.phrases if intent is not None else ()
+
+    def _ask_again(self, state: ScreeningState, node: Node, answer: Answer,
+                   text: str) -> tuple[ScreeningState, list[Action]]:
+        """An answer that asks a question on the way again (``again``: "no" to the read-back of
+        a later phase): its words and that question, or, past MAX_REASKS such answers in the
+        session, the cautious branch of ``node`` (never a phase guessed)."""
+        state, said = self._take(state, node, answer, text)
+        state = replace(state, corrections=state.corrections + 1)
+        if state.corrections > MAX_REASKS:
+            target = self.cautious_target(node)
+            record = Record("cautious", {"node": node.id, "reason": "corrected",
+                                         "target": target})
+            new_state, actions = self.enter(state, target)
+            return new_state, [record, *actions]
+        new_state, actions = self.enter(state, answer.target)
+        return new_state, [*said, *actions]
+
     def _go_back(self, state: ScreeningState, node: Node) -> tuple[ScreeningState, list[Action]]:
         """Withdraw the last answer and ask its question again, as if for the first time."""
         question, context = state.undo[-1]
         withdrawn = state.answers[-1][1]
         record = Record("back", {"node": node.id, "to": question, "withdrawn": withdrawn})
-        state = replace(state, answers=state.answers[:-1], context=context, undo=state.undo[:-1])
+        state = replace(state, answers=state.answers[:-1], said=state.said[:-1], context=context,
+                        undo=state.undo[:-1])
         said = self.message("back", f"back:{question}")
         new_state, actions = self.enter(state, question)
         return new_state, [record, *said, *actions]
@@ -444,7 +483,8 @@ class ScreeningEngine:
             why["asked"] = asked
         if failures <= MAX_REASKS:
             lead_in = lead_in or self.dialog.messages.get(reason, "")
-            text = " ".join(t for t in (lead_in, self._reprompt(node, failures - 1)) if t)
+            reprompt = self._when(self._reprompt(node, failures - 1), state)
+            text = " ".join(t for t in (lead_in, reprompt) if t)
             return state, [
                 Record("reprompt", {**why, "attempt": failures}),
                 Say(self._fill(text), f"reprompt:{node.id}"),
@@ -471,9 +511,15 @@ class ScreeningEngine:
     def text_of(self, node: Node, state: ScreeningState) -> str:
         """What ``node`` says: its ``ask_if_screened`` / ``say_if_screened`` once every
         red-flag question has been answered "no" in this session, else its ask or say."""
+        text = node.text
         if node.text_if_screened is not None and self.screened(state):
-            return node.text_if_screened
-        return node.text
+            text = node.text_if_screened
+        return self._when(text, state)
+
+    @staticmethod
+    def _when(text: str, state: ScreeningState) -> str:
+        """``text`` with ``{when}`` filled in: the last answer's words as a time ago."""
+        return read_back(text, as_time_ago(state.said[-1]) if state.said else "")
 
     def _current(self, state: ScreeningState) -> Node | None:
         return self.dialog.nodes.get(state.node) if state.node else None

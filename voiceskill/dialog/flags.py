@@ -78,5 +78,5 @@ def reachable(dialog: Dialog, target: str, avoiding: str | None = None) -> set[s
         seen.add(name)
         node = dialog.nodes.get(name)
         if node is not None:
-            todo += [target for _path, target in targets(node)]
+            todo += [target for _path, target in targets(node, again=False)]
     return seen

@@ -113,6 +113,7 @@ def _answer(intent: str, value: str | dict[str, Any]) -> Answer:
         tuple(value.get("typed", ())),
         tuple(value.get("reports", ())),
         float(value.get("threshold", 0.0)),
+        bool(value.get("again", False)),
     )
 
 

@@ -110,6 +110,12 @@ class Answer:
     whose false hearing is the unsafe one (a later phase's days, whose exercises are not for
     the first days)."""
 
+    again: bool = False
+    """The target is a question asked before on the way here, asked again ("no" to the
+    read-back of a later phase: the days question again); such an arrow is no loop, since after
+    :data:`~voiceskill.dialog.engine.MAX_REASKS` of them the question's cautious branch is
+    taken instead."""
+
 
 @dataclass(frozen=True)
 class Node:

@@ -61,11 +61,13 @@ ANSWER_OBJECT = {
                                   "or nerve), e.g. [fall]"},
         "threshold": {"type": "number", "minimum": 0, "maximum": 0.95,
                       "x-expected": "a confidence from 0 to 0.95"},
+        "again": {"type": "boolean",
+                  "x-expected": "true (the target is a question on the way here, asked again)"},
     },
     "required": ["to"],
     "additionalProperties": False,
-    "x-expected": "a target, or a mapping with to, phrases, sets, say, typed, reports and "
-                  "threshold",
+    "x-expected": "a target, or a mapping with to, phrases, sets, say, typed, reports, "
+                  "threshold and again",
 }
 ANSWER = {
     "if": {"type": "string"},
