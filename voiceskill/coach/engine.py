@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from voiceskill.coach.pain import ASK_AGAIN, CAUTIOUS_ANSWERS, RED_FLAG_NODE, PainQuestion
 from voiceskill.coach.plan import Beat, Step, exercise_steps, plan_exercises
 from voiceskill.coach.progress import (
     Progress,
@@ -57,7 +58,7 @@ from voiceskill.coach.routine import ExerciseBook, load_exercises
 from voiceskill.coach.schema import NEVER_CHECKED
 from voiceskill.coach.timers import EPSILON, Countdown, CueWords, plan_cues
 from voiceskill.coach.words import words_of
-from voiceskill.dialog.engine import HELP_NOW, MAX_REPEATS, WAIT_SECONDS, with_intent_checks
+from voiceskill.dialog.engine import HELP_NOW
 from voiceskill.dialog.model import Intent
 from voiceskill.events import (
     Action,
@@ -79,10 +80,6 @@ from voiceskill.events import (
 from voiceskill.intents import FILLER
 from voiceskill.speech.phrase_words import UNKNOWN
 
-#: Screening node the coach hands over to when pain is severe or spreading, or a leg is numb,
-#: tingling or weak.
-RED_FLAG_NODE = "red-flags"
-
 
 @dataclass(frozen=True)
 class CommandListen(Listen):
@@ -94,9 +91,6 @@ class CommandListen(Listen):
     ``barge_in:`` lists, at ``checked:``'s threshold; None = the session's default (stop,
     pause, wait, pain)."""
 
-#: The pain question's id in the transcript (``answer`` and ``cautious`` records).
-PAIN_QUESTION = "pain-severe-or-spreading"
-
 #: Id of the coach's one timer.
 TIMER = "coach"
 #: Intent of a warning sign reported (``signs:`` in exercises.yaml; ``sign:<id>`` in a listen).
@@ -104,16 +98,6 @@ SIGN = "sign"
 #: Phase of the routine when the coach is started on its own with no phase (tests, benches);
 #: in a session the conversation always passes one (voiceskill.conversation.DEFAULT_PHASE).
 STANDALONE_PHASE = "week-2"
-#: How often the pain question is said again (or waits on), by what came back: not understood
-#: (None) once, "repeat", "help" or "wait" up to MAX_REPEATS times (counted together), as a
-#: red-flag question does.
-_ASK_PAIN_AGAIN: dict[str | None, int] = {None: 1, "repeat": MAX_REPEATS, "help": MAX_REPEATS,
-                                          "wait": MAX_REPEATS}
-
-#: Answers to the pain question that send the person to the red-flag questions (a report of
-#: numbness, tingling or weakness does too, with its own line first: CoachEngine._report).
-CAUTIOUS_ANSWERS = frozenset({"yes", "unsure", "pain"})
-
 
 @dataclass(frozen=True)
 class CoachState:
@@ -236,19 +220,11 @@ class CoachEngine:
         self.practice_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
                                              timeout=self.book.pacing.practice_reminder_seconds,
                                              barge_in=barge_in)
-        answers = {a: (*ps, *(intents[a].phrases if a in intents else ()))
-                   for a, ps in self.book.answers.items()}
-        pain_choices = [Choice(p, a) for a, ps in answers.items() for p in dict.fromkeys(ps)]
-        # the unsure phrases, as hedges of a typed answer in the question's own words
-        self.hedges = tuple(tuple(words_of(p)) for p in answers.get("unsure", ()))
-        pain_choices += [Choice(p, intent) for intent in ("repeat", "help", "stop", "pain",
-                                                          "nerve")
-                         for p in self.book.commands[intent]]
-        # "wait" / "hold on": the screening's wait (the coach's own are pause words)
-        pain_choices += [Choice(p, "wait") for p in (intents["wait"].phrases
-                                                      if "wait" in intents else ())]
-        self.pain_listen = with_intent_checks(Listen(tuple(pain_choices + reporting + fillers)),
-                                              intents)
+        self.pain = PainQuestion.build(self.book.pain, self.book.answers, self.book.commands,
+                                       [*reporting, *fillers], intents, self.book.denials,
+                                       emergency_number)
+        self.pain_listen = self.pain.listen
+        self.hedges = self.pain.hedges
 
     # ------------------------------------------------------------------ public
 
@@ -781,13 +757,12 @@ class CoachEngine:
 
     def _pain(self, state: CoachState, now: float,
               call: list[Action] | None = None) -> tuple[CoachState, list[Action]]:
-        """Pain reported: stop the exercise and ask whether it is severe or spreading.
-        ``call``: the call to action of a call for help said with the pain, said first."""
-        pain = self.book.pain
+        """Pain reported: stop the exercise and ask whether it is severe or spreading
+        (:class:`~voiceskill.coach.pain.PainQuestion`). ``call``: the call to action of a call
+        for help said with the pain, said first."""
         state, actions = self._leave(state, now)
         state = replace(state, mode="pain", pain_asks=0, listen=self.pain_listen)
-        return state, [*actions, self.pain_listen, *(call or []), Say(pain.stop, "pain:stop"),
-                       Say(pain.advice, "pain:advice"), Say(pain.question, "pain:question")]
+        return state, [*actions, *self.pain.opening(call or [])]
 
     def _call_for(self, heard: Heard) -> list[Action]:
         """The call to action (``help_now.call``, with the number) when ``heard`` calls for
@@ -827,63 +802,26 @@ class CoachEngine:
 
     def _pain_answer(self, state: CoachState, event: Event,
                      now: float) -> tuple[CoachState, list[Action]]:
-        pain = self.book.pain
+        """An answer to the pain question (:class:`~voiceskill.coach.pain.PainQuestion` says
+        what it means and leads to): asked again up to its limits, a warning sign reported
+        (:meth:`_report`), or the coach ends (the red-flag questions, care advice, a stop)."""
         if isinstance(event, TimerFired):
             return state, []
         if isinstance(event, Silence):  # no answer: the careful path, with no answer recorded
-            return self._pain_unanswered(state, {"reason": "silence"})
-        intent = self.intent_of(event) if isinstance(event, Heard) else None  # pain word: pain
-        if intent is None and isinstance(event, Heard):  # typed in the question's own words
-            intent = pain.answer_in(words_of(event.text), self.book.denials, self.hedges)
-        if intent == HELP_NOW:  # the exercise has stopped: how to get help, and to answer
-            intent = "help"
-        if intent in _ASK_PAIN_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit
-            if state.pain_asks < _ASK_PAIN_AGAIN[intent]:
-                return replace(state, pain_asks=state.pain_asks + 1), self._ask_pain_again(
-                    intent)
+            return replace(state, mode="ended"), self.pain.unanswered({"reason": "silence"})
+        heard = event if isinstance(event, Heard) else None
+        intent = None if heard is None else self.pain.reading(self.intent_of(heard),
+                                                              words_of(heard.text))
+        if intent in ASK_AGAIN:  # not understood, "repeat", "help", "wait": up to a limit
+            if state.pain_asks < ASK_AGAIN[intent]:
+                return replace(state, pain_asks=state.pain_asks + 1), self.pain.again(intent)
             # still no usable answer: the careful path, as the screening's questions record it
-            return self._pain_unanswered(state, {"reason": "not_understood"} if intent is None
-                                         else {"reason": "unsure", "asked": intent})
-        if intent in (SIGN, "nerve") and isinstance(event, Heard):
-            return self._report(state, event, now)
-        if intent == "stop":  # asked to stop (said, a kiosk's stop, SIGTERM): no answer
-            return replace(state, mode="ended"), [Say(pain.advice, "pain:advice"),
-                                                  End("stopped")]
-        record = Record("answer", {"question": PAIN_QUESTION, "intent": intent})
-        if intent in CAUTIOUS_ANSWERS:
-            call = self._call_for(event) if isinstance(event, Heard) else []
-            return replace(state, mode="ended"), [record, *call,
-                                                  Say(pain.red_flags, "pain:red-flags"),
-                                                  Goto(RED_FLAG_NODE)]
-        if intent == "no":
-            care = [Say(text, "pain:care") for text in pain.care]
-            return replace(state, mode="ended"), [record, *care, End("advice")]
-        return state, [Say(pain.question, "pain:question")]
-
-    def _pain_unanswered(self, state: CoachState,
-                         why: dict[str, object]) -> tuple[CoachState, list[Action]]:
-        """The pain question left with no usable answer (silence; still not understood, or
-        asked to repeat, help or wait, past the limit): the careful path, the red-flag
-        questions, as after "not sure". The transcript says why, not that an answer was given:
-        a ``cautious`` record (``why``: its ``reason``, as the screening's questions write
-        it), not an ``answer``."""
-        record = Record("cautious", {"question": PAIN_QUESTION, **why, "target": RED_FLAG_NODE})
-        return replace(state, mode="ended"), [
-            record, Say(self.book.pain.red_flags, "pain:red-flags"), Goto(RED_FLAG_NODE)]
-
-    def _ask_pain_again(self, intent: str | None) -> list[Action]:
-        """The pain question's answer to a request: "wait" says to take one's time and waits
-        :data:`WAIT_SECONDS` for the answer (the question is not said again); "help" says how
-        to answer, then the question; not understood, "Sorry, I did not catch that."
-        (``pain.not_understood``), then the question; "repeat", the question. Each with its
-        listen, so the usual silence is back after a wait."""
-        pain = self.book.pain
-        if intent == "wait":
-            return [Say(pain.wait, "pain:wait"), replace(self.pain_listen, timeout=WAIT_SECONDS)]
-        said = [Say(self._fill(pain.help), "pain:help")] if intent == "help" else []
-        if intent is None:  # as the screening's questions say it
-            said = [Say(pain.not_understood, "pain:not-understood")]
-        return [*said, Say(pain.question, "pain:question"), self.pain_listen]
+            return replace(state, mode="ended"), self.pain.given_up(intent)
+        if intent in (SIGN, "nerve") and heard is not None:
+            return self._report(state, heard, now)
+        call = self._call_for(heard) if heard is not None and intent in CAUTIOUS_ANSWERS else []
+        ended, actions = self.pain.answered(intent, call)
+        return (replace(state, mode="ended") if ended else state), actions
 
     # ------------------------------------------------------------------ helpers
 

@@ -2,7 +2,8 @@
 
 Every problem found is reported as ``file:line: key: what is wrong (expected ...)`` through
 :class:`voiceskill.errors.ContentError`; the coach never starts on a broken file. What a
-person may report is in :mod:`voiceskill.coach.reports`, how their words are read in
+person may report is in :mod:`voiceskill.coach.reports`, the pain question in
+:mod:`voiceskill.coach.pain`, how their words are read in
 :mod:`voiceskill.coach.words`, and the checks the schema cannot make in
 :mod:`voiceskill.coach.checks`.
 """
@@ -15,9 +16,10 @@ from typing import Any
 
 from voiceskill import DIALOGS_DIR
 from voiceskill.coach.checks import reference_problems
+from voiceskill.coach.pain import PainScript
 from voiceskill.coach.reports import CountsAs, HelpScript, NerveScript, Report, SignScript
 from voiceskill.coach.schema import SCHEMA
-from voiceskill.coach.words import Denials, found, has_run, runs_of
+from voiceskill.coach.words import Denials, runs_of
 from voiceskill.coach.words import words_of as words_of  # where conversation.py reads it
 from voiceskill.errors import ContentError, Problem
 from voiceskill.events import Choice
@@ -180,65 +182,6 @@ class Pacing:
 
     paused_limit_seconds: float
     """Time paused with no command heard before the coach ends the session."""
-
-
-@dataclass(frozen=True)
-class PainScript:
-    """What the coach says when the person reports pain."""
-
-    source: str
-    """Seed file."""
-
-    words: frozenset[str]
-    """Words that make anything heard while coaching a pain report, whatever else was said
-    ("sharp pain", "stop it hurts"): the safe reading."""
-
-    stop: str
-    """Stop instruction."""
-
-    advice: str
-    """The seeds' advice about pain during movement."""
-
-    question: str
-    """Asks whether the pain is severe or spreading to the legs."""
-
-    red_flags: str
-    """Said before handing over to the red-flag questions."""
-
-    care: tuple[str, ...]
-    """Care advice when the pain is neither severe nor spreading."""
-
-    help: str
-    """Said on "help" (or "help me") at the question, before it is asked again: how to get
-    help (``{emergency_number}``) and how to answer."""
-
-    wait: str
-    """Said on "wait" or "hold on" at the question, which then waits longer for its answer."""
-
-    not_understood: str = ""
-    """Said before the question is asked again after an answer not understood."""
-
-    yes_words: tuple[tuple[str, ...], ...] = ()
-    """Runs of words that answer the question yes in its own words, typed ("severe", "it's
-    spreading down my leg"): :meth:`answer_in`."""
-
-    def answer_in(self, words: list[str], denials: Denials | None,
-                  hedges: tuple[tuple[str, ...], ...] = ()) -> str | None:
-        """The answer ``words`` (of what was typed) give in the question's own words
-        (:attr:`yes_words`): ``yes`` when one of them is said plainly ("severe", "it's
-        spreading down my leg"); ``unsure`` when one is said, not plainly denied, but with a
-        denying word or one of ``hedges`` (the question's unsure phrases) anywhere ("severe
-        but not spreading", "I don't think it's severe", "maybe it's spreading"): the same
-        careful path, recorded as not sure; None when none is said, or each one said is
-        plainly denied (``denials``: "not severe", "it's not spreading"): a denial of one half
-        of the question says nothing of the other, so it is not understood, never a "no"."""
-        said = [(start, length) for start, length in found(words, self.yes_words)
-                if denials is None or not denials.deny(words, start,
-                                                       tuple(words[start:start + length]))]
-        if not said:
-            return None
-        denying = denials is not None and any(w in denials.words for w in words)
-        return "unsure" if denying or has_run(words, hedges) else "yes"
 
 
 @dataclass(frozen=True)
