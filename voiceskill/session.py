@@ -146,7 +146,11 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
         return None
     own = getattr(listen, "barge_in", None)
     if own is None:
-        own = Listen(tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS))
+        # A question's prompts: no decoys. With its answers as decoys, the out-of-grammar
+        # clips said over two screening questions cut them as "stop" 92 times in 932 (54
+        # without): a decoded answer followed by "stop" is that command.
+        choices = tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS)
+        return Listen(choices) if choices else None
     if not own.choices:
         return None
     return replace(own, decoys=decoys(listen, own))

@@ -49,14 +49,19 @@ def test_the_rest_of_the_listen_comes_along_as_decoys(coach_cutting: Listen) -> 
     assert "help me" in coach_cutting.phrases and "help" not in coach_cutting.decoys
 
 
-def test_a_question_s_barge_in_listen_has_its_answers_and_near_misses_as_decoys() -> None:
+def test_a_question_s_barge_in_listen_has_no_decoys() -> None:
+    """Only the running coach's prompts get decoys. Measured over two screening questions'
+    prompts (the 233 out-of-grammar clips at 0 and 0.5 s, /tmp/s36/d/measure.py): with the
+    question's answers as decoys they were cut as "stop" 92 times in 932, 54 without (a
+    decoded answer followed by "stop" is that command); over the coach's prompts the clips cut
+    165 times in 1398 with decoys and 184 without."""
     question = Listen((Choice("yes", "yes"), Choice("no", "no"), Choice("stop", "stop"),
                        Choice("wait", "wait"), Choice("go back", "back")),
                       near_misses=("now", "go"))
     cutting = barge_in_listen(question)
     assert cutting is not None
     assert cutting.phrases == ["stop", "wait"]
-    assert cutting.decoys == ("yes", "no", "go back", "now", "go")
+    assert cutting.decoys == ()
     assert from_dict(to_dict(cutting)) == cutting
     assert barge_in_listen(Listen((Choice("yes", "yes"),))) is None  # nothing may cut
 
