@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Dialog, Node
+from voiceskill.dialog.model import QUESTION_COMMANDS, SEVERITY, Answer, Dialog, Node
 from voiceskill.dialog.readback import WHEN
 from voiceskill.dialog.schema import OUTCOME_NAMES
 from voiceskill.errors import Problem
@@ -135,7 +135,8 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
                                           + ") or phrases for this answer"))
                 continue
             phrases = answer.phrases or dialog.intents[answer.intent].phrases
-            for phrase in (*phrases, *answer.typed):
+            problems += _extra_phrases(answer, phrases, path, docs)
+            for phrase in (*phrases, *answer.extra_phrases, *answer.typed):
                 other = heard.setdefault(phrase, answer.intent)
                 if other != answer.intent:
                     problems.append(t.problem(path, f"phrase '{phrase}' already means '{other}' "
@@ -153,6 +154,17 @@ def _answers(dialog: Dialog, docs: Documents) -> list[Problem]:
             problems.append(t.problem(base, "a question without a tier has no if_unsure",
                                       "if_unsure: where to go when the person cannot answer"))
     return problems
+
+
+def _extra_phrases(answer: Answer, phrases: tuple[str, ...], path: Path_,
+                   docs: Documents) -> list[Problem]:
+    """``extra_phrases`` only beside a global intent's phrases, none of them one of those."""
+    if answer.extra_phrases and answer.phrases:
+        return [docs.triage.problem((*path, "extra_phrases"), "extra_phrases beside phrases",
+                                    "the phrases of a question-specific answer in phrases")]
+    return [docs.triage.problem((*path, "extra_phrases"), f"'{phrase}' is already a phrase "
+                                f"of '{answer.intent}'", "a phrase the intent does not have")
+            for phrase in answer.extra_phrases if phrase in phrases]
 
 
 def _not_answers(node: Node, dialog: Dialog, docs: Documents,

@@ -371,7 +371,7 @@ def _phrases(directory: Path) -> Iterator[tuple[YamlDocument, Path_, str]]:
         if document is None:
             continue
         for path, text in walk_strings(document.data, ()):
-            in_grammar = "phrases" in path or "near_misses" in path or (
+            in_grammar = bool({"phrases", "extra_phrases", "near_misses"} & set(path)) or (
                 name == EXERCISES_FILE and path[:1] in (("commands",), ("answers",))
             )
             if in_grammar:

@@ -232,7 +232,7 @@ class ScreeningEngine:
         for answer in node.answers:
             intent = self.dialog.intents.get(answer.intent)
             phrases = answer.phrases or (intent.phrases if intent else ())
-            choices += [Choice(p, answer.intent) for p in phrases]
+            choices += [Choice(p, answer.intent) for p in (*phrases, *answer.extra_phrases)]
         for name in QUESTION_COMMANDS:
             intent = self.dialog.intents.get(name)
             if intent is not None:
@@ -319,7 +319,7 @@ class ScreeningEngine:
         record = Record("answer", {**data, "reported": True} if reported else data)
         fillers = self.dialog.intents.get(FILLER)
         words = "" if reported else answer_words(
-            text, (answer.phrases or self._phrases(answer)) + answer.typed,
+            text, (answer.phrases or self._phrases(answer)) + answer.extra_phrases + answer.typed,
             fillers.phrases if fillers else ())
         state = replace(
             state,

@@ -113,6 +113,7 @@ def _answer(intent: str, value: str | dict[str, Any]) -> Answer:
         tuple(value.get("typed", ())),
         tuple(value.get("reports", ())),
         float(value.get("threshold", 0.0)),
+        tuple(value.get("extra_phrases", ())),
         bool(value.get("again", False)),
     )
 
@@ -140,7 +141,8 @@ def listened_phrases(directory: Path) -> set[str]:
     dialog = load_dialog(directory)
     phrases: list[str] = [p for intent in dialog.intents.values()
                           for p in (*intent.phrases, *intent.near_misses)]
-    phrases += [p for node in dialog.nodes.values() for a in node.answers for p in a.phrases]
+    phrases += [p for node in dialog.nodes.values() for a in node.answers
+                for p in (*a.phrases, *a.extra_phrases)]
     phrases += coach_phrases(directory)
     return {" ".join(phrase.lower().split()) for phrase in phrases}
 

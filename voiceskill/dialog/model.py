@@ -110,6 +110,11 @@ class Answer:
     whose false hearing is the unsafe one (a later phase's days, whose exercises are not for
     the first days)."""
 
+    extra_phrases: tuple[str, ...] = ()
+    """Phrases that also mean this answer of a global intent at this question only, beside
+    the intent's own (in the recognizer's grammar, and typed): "i fell" for the fall
+    question's yes. Each can catch unrelated speech: measure before adding one."""
+
     again: bool = False
     """The target is a question asked before on the way here, asked again ("no" to the
     read-back of a later phase: the days question again); such an arrow is no loop, since after

@@ -61,13 +61,15 @@ ANSWER_OBJECT = {
                                   "or nerve), e.g. [fall]"},
         "threshold": {"type": "number", "minimum": 0, "maximum": 0.95,
                       "x-expected": "a confidence from 0 to 0.95"},
+        "extra_phrases": {**PHRASES, "x-expected": "a list of phrases that also mean this "
+                          "global intent's answer here, e.g. [i fell]"},
         "again": {"type": "boolean",
                   "x-expected": "true (the target is a question on the way here, asked again)"},
     },
     "required": ["to"],
     "additionalProperties": False,
     "x-expected": "a target, or a mapping with to, phrases, sets, say, typed, reports, "
-                  "threshold and again",
+                  "threshold, extra_phrases and again",
 }
 ANSWER = {
     "if": {"type": "string"},
