@@ -12,25 +12,6 @@ import pytest
 
 from tests.pulse import PulseServer, running_pulse
 
-#: Fixtures that start or route a PulseAudio server: a test using one runs in real time.
-PULSE_FIXTURES = frozenset({"pulse", "pulse_server", "room_pulse"})
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist (``make test`` runs ``pytest -n 3 --dist loadgroup``): every
-    real-time audio test (marked ``audio`` or using a PulseAudio fixture) in one group, so they
-    run one after another on one worker as in a plain ``pytest`` (two sessions never play at
-    once, none competes with another's real-time stream), and every other module in a group of
-    its own, so its tests run in the order written and share its module fixtures (a
-    synthesizer, the conversation) on one worker while the audio group plays."""
-    for item in items:
-        fixtures = set(getattr(item, "fixturenames", ()))
-        if item.get_closest_marker("audio") or fixtures & PULSE_FIXTURES:
-            group = "audio"
-        else:
-            group = item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
 
 @pytest.fixture(autouse=True)
 def same_dither_every_test() -> None:
