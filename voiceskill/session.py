@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from voiceskill.clock import Clock
+from voiceskill.coach.words import has_run
 from voiceskill.events import (
     Action,
     AdjustVoice,
@@ -160,14 +161,9 @@ def decoys(listen: Listen, cutting: Listen) -> tuple[str, ...]:
     """The phrases and near misses of ``listen`` that are not phrases of ``cutting`` (what
     may cut its prompts), nor pieces of one: "help" stays out beside the coach's "help me", so
     a "help" said over a prompt is still heard as the nearest phrase that cuts."""
-    own = [tuple(p.split()) for p in cutting.phrases]
-
-    def inside(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-        n = len(words)
-        return any(phrase[i:i + n] == words for i in range(len(phrase) - n + 1))
-
+    own = [p.split() for p in cutting.phrases]
     return tuple(p for p in dict.fromkeys([*listen.phrases, *listen.near_misses])
-                 if not any(inside(tuple(p.split()), phrase) for phrase in own))
+                 if not any(has_run(phrase, (tuple(p.split()),)) for phrase in own))
 
 #: What a stop asked for from outside (:meth:`Session.request_stop`: SIGTERM, a kiosk reset)
 #: is heard as: the engine ends politely, as it does on a spoken "stop".

@@ -230,8 +230,7 @@ class ScreeningEngine:
         """The exact phrases a question accepts: its answers and the question commands."""
         choices: list[Choice] = []
         for answer in node.answers:
-            intent = self.dialog.intents.get(answer.intent)
-            phrases = answer.phrases or (intent.phrases if intent else ())
+            phrases = answer.phrases or self._phrases(answer)
             choices += [Choice(p, answer.intent) for p in (*phrases, *answer.extra_phrases)]
         for name in QUESTION_COMMANDS:
             intent = self.dialog.intents.get(name)

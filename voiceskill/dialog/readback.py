@@ -7,6 +7,7 @@ the words of the last answer taken (:attr:`~voiceskill.dialog.engine.ScreeningSt
 
 from __future__ import annotations
 
+from voiceskill.coach.words import has_run
 from voiceskill.intents import normalize
 
 #: The placeholder a question's text holds for the answer read back.
@@ -20,7 +21,8 @@ def answer_words(text: str, phrases: tuple[str, ...], fillers: tuple[str, ...] =
     """The words of ``text`` that the answer's ``phrases`` read: the longest phrase found in
     it as a run of words ("um ten ten" → "ten"); else the words without fillers ("10", typed)."""
     words = normalize(text).split()
-    found = [p for p in phrases if _run_in(tuple(normalize(p).split()), words)]
+    runs = {p: tuple(normalize(p).split()) for p in phrases}
+    found = [p for p, run in runs.items() if run and has_run(words, (run,))]
     if found:
         return max(found, key=lambda p: len(p.split()))
     return " ".join(w for w in words if w not in fillers)
@@ -44,7 +46,3 @@ def read_back(text: str, said: str) -> str:
     filled = text.replace(WHEN, said)
     return filled[:1].upper() + filled[1:] if text.startswith(WHEN) else filled
 
-
-def _run_in(run: tuple[str, ...], words: list[str]) -> bool:
-    return bool(run) and any(tuple(words[i:i + len(run)]) == run
-                             for i in range(len(words) - len(run) + 1))
