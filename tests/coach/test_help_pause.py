@@ -24,6 +24,7 @@ import pytest
 
 from tests.coach.conftest import EXERCISE, INTO
 from tests.coach.harness import coach, run
+from tests.coach.test_paused_limit import PAUSED_OUT
 from tests.test_run_text import run_text
 
 
@@ -82,7 +83,7 @@ def test_after_resume_a_pause_is_an_ordinary_one(start: float) -> None:
     limit = coach().book.pacing.paused_limit_seconds
     assert done.clock.now() == pytest.approx(at + 15.0 + limit)
     assert _unanswered() not in done.texts()
-    assert "We have been paused for 10 minutes." in done.texts()
+    assert PAUSED_OUT in done.texts()
 
 
 def test_run_text_help_me_then_nothing(tmp_path: Path) -> None:
@@ -100,6 +101,6 @@ def test_an_ordinary_pause_ends_after_ten_minutes_without_the_call(tmp_path: Pat
     no-response too, with when to call for help last (tests/coach/test_paused_limit.py)."""
     stdout, events = run_text(["next", "pause"], tmp_path, "--start", "days-4-7")
     said = [e["text"] for e in events if e["type"] == "say"]
-    assert "We have been paused for 10 minutes." in said and "[outcome: no-response]" in stdout
+    assert PAUSED_OUT in said and "[outcome: no-response]" in stdout
     assert _unanswered() not in said
     assert said[-1] == coach().book.after_routine[0].replace("{emergency_number}", "911")

@@ -6,7 +6,11 @@ Task C.2, session 36: it ended ``stopped``, so the dialog's stopped ending follo
 right, we will stop here. Take good care of your back.", ...), an answer to a person who asked
 to stop. Nobody answered: it now ends ``no-response``, as a help pause does (bae7849), with
 "We have been paused for 10 minutes.", the summary, and ``after_routine``'s when to call for
-help (article 000) last, as when the routine ends by itself."""
+help (article 000) last, as when the routine ends by itself.
+
+Task B.1, session 37: that line never said the coach was stopping (the person, back from a
+phone call, could not tell the session had ended). It now says so: "We have been paused for 10
+minutes, so I will stop here." (``say.paused_too_long``); when to call for help stays last."""
 
 from __future__ import annotations
 
@@ -20,6 +24,9 @@ from tests.coach.conftest import EXERCISE, HOLD, INTO
 from tests.coach.harness import coach, holds, run
 from voiceskill.coach.engine import TIMER
 from voiceskill.events import End, Heard, Say, StartTimer, TimerFired
+
+#: Said when the pause runs out: that it did, and that the coach stops (say.paused_too_long).
+PAUSED_OUT = "We have been paused for 10 minutes, so I will stop here."
 
 #: Said last when the pause runs out (exercises.yaml's after_routine, source 000).
 CALL_LATER = ("If you later notice numbness between your legs, trouble with your bladder or "
@@ -40,7 +47,7 @@ def test_a_session_left_paused_stops_at_the_limit(start: float, limit: float) ->
     done = run(EXERCISE, schedule=[(pause_at, "pause")])
     assert done.outcome == "no-response"
     assert done.clock.now() == pytest.approx(pause_at + limit)
-    assert done.texts()[-3:] == ["We have been paused for 10 minutes.",
+    assert done.texts()[-3:] == [PAUSED_OUT,
                                  "We did not finish any exercise this time.", CALL_LATER]
     end = done.timers()[-1]  # the held stretch is closed with the time it still had
     assert end["event"] == "end" and end["remaining"] == round(HOLD - INTO, 1)
@@ -76,8 +83,8 @@ def test_run_text_with_piped_pause_ends(tmp_path: Path) -> None:
          "--transcripts", str(tmp_path)],
         input="pause\n", capture_output=True, text=True, timeout=60, check=False)
     assert "[outcome: no-response]" in done.stdout, done.stdout + done.stderr
-    assert "We have been paused for 10 minutes." in done.stdout
     said = " ".join(done.stdout.split())  # lines wrapped as the terminal shows them
+    assert PAUSED_OUT in said
     assert f"{CALL_LATER} [outcome: no-response]" in said, done.stdout  # said last
     assert "we will stop here" not in done.stdout  # not the stopped ending
 
