@@ -65,7 +65,10 @@ MORE = {
 }
 
 #: Reports already before, still the same.
-STILL = {"I can't pee": ("bladder-control",), "I have no feeling in my leg": ("nerve",),
+#: "I can't pee" is also article 000's inability to urinate said bare (``retention``'s
+#: ``absent_last``, task B.2, session 37); both answer the bladder question, as before.
+STILL = {"I can't pee": ("bladder-control", "retention"),
+         "I have no feeling in my leg": ("nerve",),
          "I wet myself": ("bladder",)}
 
 #: Plain denials, and the same words said present: no report.

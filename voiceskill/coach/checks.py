@@ -90,7 +90,7 @@ def _word_problems(loaded: YamlDocument) -> list[Problem]:
     everyday = data["nerve"].get("everyday", ())
     items += [(("nerve", "everyday", i), r) for i, r in enumerate(everyday)]
     for where, report in items:
-        if "words" not in report and "absent" not in report:
+        if "words" not in report and "absent" not in report and "absent_last" not in report:
             out.append(loaded.problem(where, "missing key 'words'",
                                       "words, or absent: what the sign takes away"))
     return out

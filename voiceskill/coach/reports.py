@@ -59,7 +59,15 @@ class Report:
     of them said in the form of a denial ("no strength", "I don't have any control", "I
     haven't peed since yesterday": :meth:`Denials.denied_at`, hedges or not) stands for one
     of ``together_with``, and is needed (besides ``words``, if any) when there are none.
-    Typed words only, and only with ``denials`` (a literal reading has no denial)."""
+    Typed words only, and only with ``denials`` (a literal reading has no denial). Said
+    after a doubt ("I'm not sure I can control my bladder": :meth:`Denials.doubted_at`) they
+    count too, and so does a run of ``words`` directly before one, the two denied together
+    ("I have no leg strength")."""
+
+    absent_last: tuple[tuple[str, ...], ...] = ()
+    """Runs of words read as :attr:`absent` are, but only as the last words of what was said
+    or of a part of it ("I didn't pee", "I did not pee."; not "I didn't pee before we
+    started", which names no stretch of time)."""
 
     def found_in(self, words: list[str], denials: Denials | None = None) -> bool:
         """Whether ``words`` (of what was heard or typed) report this sign; with
@@ -73,16 +81,34 @@ class Report:
             return False
         own = frozenset(i for start, length in found(words, (*self.words, *self.together_with))
                         for i in range(start, start + length))
+        if self.lacking_named(words, denials):
+            return True
         if self.words and not undenied(words, self.words, denials, own):
             return False
-        if not self.together_with and not self.absent:
+        if not self.together_with and not self.absent and not self.absent_last:
             return True
         return undenied(words, self.together_with, denials, own) or self.lacking(words, denials)
 
     def lacking(self, words: list[str], denials: Denials | None) -> bool:
-        """Whether one of :attr:`absent` is in ``words`` in the form of a denial."""
-        return denials is not None and any(denials.denied_at(words, start)
-                                           for start, _ in found(words, self.absent))
+        """Whether one of :attr:`absent` is in ``words`` in the form of a denial or after a
+        doubt, or one of :attr:`absent_last` in the form of a denial as the last words of
+        what was said or of a part of it."""
+        if denials is None:
+            return False
+        return any(denials.denied_at(words, start) or denials.doubted_at(words, start)
+                   for start, _ in found(words, self.absent)) or any(
+            denials.denied_at(words, start) for start, length in found(words, self.absent_last)
+            if start + length == len(words) or not words[start + length])
+
+    def lacking_named(self, words: list[str], denials: Denials | None) -> bool:
+        """Whether a run of :attr:`words` directly before one of :attr:`absent` is in the
+        form of a denial with it ("I have no leg strength", "no groin sensation"): the
+        denying word denies what the two name together, not the leg."""
+        if denials is None:
+            return False
+        ends = {start: length for start, length in found(words, self.absent)}
+        return any(start + length in ends and denials.denied_at(words, start)
+                   for start, length in found(words, self.words))
 
     def without_its_words(self, words: list[str]) -> list[str]:
         """What else ``words`` say besides this report: every run of its phrases and words
@@ -91,7 +117,7 @@ class Report:
         tingles" leaves "tingles"). Blanks, not gaps, so no run is made of words that were
         apart."""
         own = found(words, (*runs_of(self.phrases), *self.words))
-        near = found(words, (*self.together_with, *self.absent))
+        near = found(words, (*self.together_with, *self.absent, *self.absent_last))
         used = {i for start, length in own for i in range(start, start + length)}
         for start, _ in own:
             if near:

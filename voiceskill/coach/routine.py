@@ -413,7 +413,9 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         denials=Denials(frozenset(data["denials"]["words"]),
                         frozenset(data["denials"]["between"]),
                         frozenset(data["denials"]["not_after"]),
-                        runs_of(data["denials"]["unless"])),
+                        runs_of(data["denials"]["unless"]),
+                        runs_of(data["denials"].get("doubts", ())),
+                        frozenset(data["denials"].get("doubt_between", ()))),
     )
 
 
@@ -423,4 +425,4 @@ def _report(data: dict[str, Any], report_id: str, source: str) -> Report:
                   runs_of(data.get("together_with", ())), runs_of(data.get("unless", ())),
                   tuple(data.get("phrases", ())),
                   CountsAs(**data["counts_as"]) if "counts_as" in data else None,
-                  runs_of(data.get("absent", ())))
+                  runs_of(data.get("absent", ())), runs_of(data.get("absent_last", ())))

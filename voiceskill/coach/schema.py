@@ -94,13 +94,14 @@ COUNTS_AS = _object(
 )
 
 #: One kind of warning sign reported during the exercises (``signs.reports``).
-#: ``words`` may be left out only when ``absent`` is there (voiceskill.coach.checks).
+#: ``words`` may be left out only when ``absent`` or ``absent_last`` is there
+#: (voiceskill.coach.checks).
 REPORT = _object(
     {"id": ID, "source": SOURCE, "words": RUNS, "together_with": RUNS, "absent": RUNS,
-     "unless": RUNS, "phrases": PHRASES, "counts_as": COUNTS_AS},
+     "absent_last": RUNS, "unless": RUNS, "phrases": PHRASES, "counts_as": COUNTS_AS},
     ("id", "source"),
-    expected="id, source and words (or absent); optional together_with, absent, unless, "
-             "phrases, counts_as",
+    expected="id, source and words (or absent); optional together_with, absent, absent_last, "
+             "unless, phrases, counts_as",
 )
 
 #: The nerve report in everyday words (``nerve.everyday``): matched as a report's words are.
@@ -222,9 +223,11 @@ SCHEMA: dict[str, Any] = _object(
                                       "x-expected": "a list of reports"}},
             ("say", "reports"), expected="say and reports, as in the shipped exercises.yaml"),
         "denials": _object(
-            {"words": WORDS, "between": WORDS, "not_after": WORDS, "unless": RUNS},
+            {"words": WORDS, "between": WORDS, "not_after": WORDS, "unless": RUNS,
+             "doubts": RUNS, "doubt_between": WORDS},
             ("words", "between", "not_after", "unless"),
-            expected="words, between, not_after and unless: how a sign denied is read"),
+            expected="words, between, not_after and unless: how a sign denied is read; "
+                     "optional doubts and doubt_between"),
         "help_now": _object(
             {"source": SOURCE, "words": RUNS, "phrases": PHRASES, "dial": WORDS, "say": TEXT,
              "call": TEXT, "paused_limit_seconds": SECONDS, "unanswered": TEXT},

@@ -65,6 +65,15 @@ class Denials:
     ("not sure", "not really") and times that put the sign at another moment ("no longer",
     "any more")."""
 
+    doubts: tuple[tuple[str, ...], ...] = ()
+    """Runs of words that doubt what follows them ("not sure", "don't think"): a report's
+    ``absent`` words said after one ("I'm not sure I can control my bladder") are the sign,
+    as when said denied (:meth:`doubted_at`). Uncertainty is a report."""
+
+    doubt_between: frozenset[str] = frozenset()
+    """Words that may stand between a doubt and the ``absent`` words it doubts ("not sure
+    *I can* control", "don't know *if I have* feeling")."""
+
     def deny(self, words: list[str], start: int, run: tuple[str, ...],
              own: frozenset[int] = frozenset()) -> bool:
         """Whether the sign's words ``run``, at ``start`` in ``words``, are plainly denied: a
@@ -95,6 +104,16 @@ class Denials:
             elif not word or word not in self.between and not joined:
                 return False
         return False
+
+    def doubted_at(self, words: list[str], start: int) -> bool:
+        """Whether one of :attr:`doubts` ends before ``start`` in ``words``, with only
+        :attr:`doubt_between` words in between, in the same part of the sentence: "I'm not
+        sure I can control my bladder", "I don't think I have strength in my leg"."""
+        at = start
+        while at > 0 and words[at - 1] in self.doubt_between:
+            at -= 1
+        return any(at >= len(run) and tuple(words[at - len(run):at]) == run
+                   for run in self.doubts)
 
 
 def undenied(words: list[str], runs: tuple[tuple[str, ...], ...], denials: Denials | None,
