@@ -37,6 +37,13 @@ ECHO_CANCEL_ARGS = (
     f"sink_name={ECHO_SINK}",
 )
 
+#: Level of the faint 440 Hz tone a tests' microphone carries (:meth:`PulseServer.tone_source`,
+#: :meth:`PulseServer.tone_into`): about 4 of int16's 32767 at the kiosk's 16 kHz (measured:
+#: largest sample 5, standard deviation 3.7, 6 % of the samples 0). A real microphone is never
+#: silent (it has noise); a null sink's monitor or a null source sends exact zeros, which the
+#: kiosk takes for a microphone that was removed (voiceskill/kiosk/zeros.py).
+ROOM_TONE = "-70dB"
+
 #: Stream name prefix of the silent clients that keep every sink and monitor awake; the device
 #: name follows it.
 KEEP_AWAKE = "keep awake: "
@@ -244,6 +251,40 @@ class PulseServer:
             yield
         finally:
             self.pactl("unload-module", index)
+
+    def tone_source(self, name: str) -> str:
+        """Load a source ``name`` that records a faint steady tone (:data:`ROOM_TONE`): a
+        microphone in a quiet room, which never sends exact zeros (unlike
+        ``module-null-source``). Returns the module's index (unloading it removes the source,
+        as a USB microphone unplugged)."""
+        index = self.pactl("load-module", "module-sine-source", f"source_name={name}",
+                           "frequency=440").strip()
+        self.pactl("set-source-volume", name, ROOM_TONE)
+        return index
+
+    def tone_into(self, sink: str) -> str:
+        """Play a faint steady tone (:data:`ROOM_TONE`) into ``sink`` until its module is
+        unloaded: the sink's monitor is then a microphone in a quiet room, which never sends
+        exact zeros. Returns the module's index. The tone stays on ``sink`` (moved there by
+        hand, as :meth:`_pin_helpers` does) until the sink is removed: PulseAudio then moves it
+        to a sink that is left, or ends it and unloads its module when none is."""
+        index = self.pactl("load-module", "module-sine", f"sink={sink}", "frequency=440").strip()
+        (stream,) = [s["index"] for s in self._list("sink-inputs")
+                     if str(s.get("owner_module")) == index]
+        self.pactl("set-sink-input-volume", str(stream), ROOM_TONE)
+        self.pactl("move-sink-input", str(stream), sink)
+        return index
+
+    @contextlib.contextmanager
+    def toned(self, sink: str) -> Iterator[None]:
+        """:meth:`tone_into` ``sink`` for the ``with`` block (the module unloaded after it,
+        unless PulseAudio unloaded it already)."""
+        index = self.tone_into(sink)
+        try:
+            yield
+        finally:
+            subprocess.run(["pactl", "--server", self.server, "unload-module", index],
+                           capture_output=True)
 
     @contextlib.contextmanager
     def speaker_leak(self, speaker: str, mic: str, volume: str) -> Iterator[None]:

@@ -32,13 +32,24 @@ def voice_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def pulse(pulse: PulseServer) -> Iterator[PulseServer]:
+    """The shared server as tests/conftest.py routes it, with a faint tone in the ``mic`` sink
+    for the test (``PulseServer.tone_into``): the kiosk's microphone, its monitor, is a quiet
+    room, not the exact zeros of a removed microphone (voiceskill/kiosk/zeros.py)."""
+    with pulse.toned("mic"):
+        yield pulse
+
+
+@pytest.fixture
 def room_pulse() -> Iterator[PulseServer]:
     """A PulseAudio server of the test's own: the speaker is the null sink ``spk``, the
-    microphone the null source ``room`` (a silent room: the person answers on the screen). The
-    shared server is used again afterwards. For a speaker or microphone lost mid-session."""
+    microphone the source ``room``, a quiet room (a faint tone, ``PulseServer.tone_source``:
+    a null source's exact zeros are a removed microphone to the kiosk); the person answers on
+    the screen. The shared server is used again afterwards. For a speaker or microphone lost
+    mid-session."""
     try:
         with running_pulse(sinks=("spk",)) as server:
-            server.pactl("load-module", "module-null-source", "source_name=room")
+            server.tone_source("room")
             server.route(source="room", sink="spk")
             yield server
     finally:

@@ -84,10 +84,12 @@ def test_an_8_khz_microphone_gets_the_companion_model(
 @pytest.fixture
 def own_pulse() -> Iterator[PulseServer]:
     """A PulseAudio server of this test's own, routed like ``pulse`` (the test suspends its
-    speaker); the shared server is used again afterwards."""
+    speaker, and plays a faint tone into ``mic`` as the ``pulse`` of tests/kiosk/conftest.py
+    does); the shared server is used again afterwards."""
     try:
         with running_pulse() as server:
             server.route(source="mic.monitor", sink="spk")
+            server.tone_into("mic")
             yield server
     finally:
         reinitialize_portaudio()

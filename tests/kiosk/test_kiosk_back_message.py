@@ -1,6 +1,6 @@
 """"I can hear you again" only once the microphone really delivers audio, on the real audio
-path: the kiosk records through PortAudio from the PulseAudio null source ``room``
-(conftest's ``room_pulse``), which the test suspends: a recording stream on it stays open
+path: the kiosk records through PortAudio from the PulseAudio source ``room`` (a quiet room,
+conftest's ``room_pulse``), which the test suspends: a recording stream on it stays open
 and delivers nothing, as a microphone that opens but sends no sound.
 
 Before, the kiosk said it as soon as the devices opened again after a failure, before any

@@ -28,9 +28,11 @@ from voiceskill.kiosk.service import BACK_MESSAGE
 
 @pytest.fixture(scope="module")
 def own_pulse() -> Iterator[PulseServer]:
-    """A private PulseAudio server with ``mic`` and ``spk`` sinks, routed like ``pulse``."""
+    """A private PulseAudio server with ``mic`` and ``spk`` sinks, routed like ``pulse``, a
+    faint tone in ``mic`` (a quiet room: exact zeros are a removed microphone to the kiosk)."""
     with running_pulse() as server:
         server.route(source="mic.monitor", sink="spk")
+        server.tone_into("mic")
         yield server
 
 
@@ -43,13 +45,18 @@ def unplug(pulse: PulseServer) -> None:
 
 
 def plug_in(pulse: PulseServer) -> None:
-    """Bring the sinks back and route them again."""
+    """Bring the sinks back and route them again, with the room's tone in ``mic`` again
+    (PulseAudio ended it with the sinks, or moved it to a sink that was left)."""
     present = pulse.pactl("list", "short", "sinks")
     for sink in pulse.sinks:
         if f"\t{sink}\t" not in present:
             pulse.pactl("load-module", "module-null-sink", f"sink_name={sink}",
                         f"rate={pulse.rate}")
     pulse.route(source="mic.monitor", sink="spk")
+    for line in pulse.pactl("list", "short", "modules").splitlines():
+        if line.split("\t")[1] == "module-sine":  # moved to a sink that was left, if any
+            pulse.pactl("unload-module", line.split("\t")[0])
+    pulse.tone_into("mic")
 
 
 @contextlib.contextmanager

@@ -1,15 +1,16 @@
 """The microphone lost in the middle of a session, on the real audio path: the kiosk records
-through PortAudio from a PulseAudio null source, and the test takes that recording away while a
-session runs. The speaker (the null sink ``spk``) keeps working; the person answers with the
-screen's buttons, as in test_kiosk_speaker_lost.py.
+through PortAudio from the PulseAudio source ``room`` (a quiet room, conftest's
+``room_pulse``), and the test takes that recording away while a session runs. The speaker (the
+null sink ``spk``) keeps working; the person answers with the screen's buttons, as in
+test_kiosk_speaker_lost.py.
 
 Two ways to lose it. The stream ended: PulseAudio ends the kiosk's recording stream
 (``pacmd``'s ``kill-source-output``, through the CLI module loaded for the test). That is what
 it does to a recording stream when its source is unloaded and no other source can take it.
-Unloading ``room`` itself does not take the microphone away here: PulseAudio 16 moves the
-stream to the source that is left, the monitor of ``spk`` (the kiosk then records its own
-voice, and PortAudio never knows; the same happens with the ``mic`` null sink of the other
-tests, whose monitor is the microphone), and any sink left in the server keeps such a monitor.
+Unloading ``room`` itself does not end the stream here: PulseAudio 16 moves it to the source
+that is left, the monitor of ``spk`` (exact zeros, and the kiosk's own voice while it speaks;
+PortAudio never knows), and any sink left in the server keeps such a monitor: that is
+test_kiosk_microphone_removed.py's.
 Ending the stream reaches PortAudio as the real loss does: its stream finishes and the next
 read fails. The stream stalled: ``room`` suspended, the stream stays open and delivers nothing,
 as when PortAudio's capture thread hangs (test_kiosk_faults.py) or a device stops sending.

@@ -1,12 +1,12 @@
 """The speaker lost in the middle of a session, on the real audio path: the kiosk speaks through
 PortAudio into a PulseAudio null sink, and the test removes that sink while a session runs.
 
-The microphone is a null source here (a silent room), not the monitor of a second null sink:
-PulseAudio 16 moves the streams of a removed sink to any sink that is left, so with a ``mic``
-sink the kiosk's voice would simply go on playing into its own microphone. The person answers
-with the screen's buttons (``InputHub.press``, which counts exactly like the spoken word): the
-path under test is the speaker's, and the answers stay exact and quick. The screen's server is
-not started; its state is what the page would show.
+The microphone is a source here (a quiet room, conftest's ``room_pulse``), not the monitor of
+a second null sink: PulseAudio 16 moves the streams of a removed sink to any sink that is left,
+so with a ``mic`` sink the kiosk's voice would simply go on playing into its own microphone.
+The person answers with the screen's buttons (``InputHub.press``, which counts exactly like the
+spoken word): the path under test is the speaker's, and the answers stay exact and quick. The
+screen's server is not started; its state is what the page would show.
 
 The speaker is put back before the kiosk's first attempt to reopen the devices (a 1 s pause
 here): with a source left and no sink at all, PortAudio sometimes opened an output stream and

@@ -20,6 +20,7 @@ from voiceskill.clock import Clock
 from voiceskill.config import Settings
 from voiceskill.kiosk.inputs import InputHub
 from voiceskill.kiosk.service import Devices
+from voiceskill.kiosk.zeros import DIGITAL_SILENCE_SECONDS, DigitalSilence
 from voiceskill.speech.audio import (
     AudioDeviceError,
     Microphone,
@@ -70,8 +71,12 @@ class AudioKeeper:
 
 
 class WatchedSource:
-    """A microphone whose silence-of-the-stream (no chunks at all for ``stall_seconds``)
-    counts as a device error, and whose audio can be kept by an :class:`AudioKeeper`.
+    """A microphone whose silence-of-the-stream (no chunks at all for ``stall_seconds``), or
+    digital silence (chunks of nothing but exact zeros for ``zero_seconds``: a source removed
+    under the stream, see :mod:`voiceskill.kiosk.zeros`), counts as a device error, and whose
+    audio can be kept by an :class:`AudioKeeper`. Once lost to digital silence, every later
+    read raises that error too (a read under a prompt may be the one that notices it, and the
+    prompt's barge-in listen gives up quietly: the ear's next listen must hear of it).
 
     :meth:`read` never returns None: a running stream hands out a chunk every 50 ms, so a read
     that gets none in its ``timeout`` waits on until a chunk comes or the stream counts as
@@ -80,42 +85,65 @@ class WatchedSource:
     became questions asked again and a session ended in no-response, with nobody heard."""
 
     def __init__(self, inner: Any, keeper: AudioKeeper | None = None,
-                 stall_seconds: float = STALL_SECONDS) -> None:
+                 stall_seconds: float = STALL_SECONDS,
+                 zero_seconds: float | None = DIGITAL_SILENCE_SECONDS) -> None:
         self.inner = inner
         self.keeper = keeper
         self.stall_seconds = stall_seconds
+        self.zeros = DigitalSilence(zero_seconds) if zero_seconds is not None else None
+        """The digital-silence watch (None: exact zeros count as audio like any other)."""
         self._last_chunk = time.monotonic()
         self._delivered = False
 
     def read(self, timeout: float | None) -> np.ndarray:
+        self._check_zeros()
         chunk = self.inner.read(timeout)
         while chunk is None:
             self._check_stall()
             chunk = self.inner.read(self.stall_seconds - self._waited())
-        self._last_chunk = time.monotonic()
-        self._delivered = True
+        self._arrived(chunk)
         if self.keeper is not None:
             self.keeper.write(chunk)
+        self._check_zeros()
         return chunk
 
     def audio_arrived(self, timeout: float) -> bool:
         """Whether the stream has delivered audio since it was opened, waiting up to
-        ``timeout`` seconds for a first chunk (dropped: nobody is listened to yet). Raises
-        AudioDeviceError as :meth:`read` does once none has come for ``stall_seconds``."""
-        if self._delivered:
-            return True
-        chunk = self.inner.read(max(0.0, min(timeout, self.stall_seconds - self._waited())))
-        if chunk is None:
-            self._check_stall()
-            return False
-        self._last_chunk = time.monotonic()
-        self._delivered = True
+        ``timeout`` seconds for it (what comes meanwhile is dropped: nobody is listened to
+        yet). Exact zeros are no audio: they are what a removed source's stream carries.
+        Raises AudioDeviceError as :meth:`read` does: once no chunk has come for
+        ``stall_seconds``, or only zeros for ``zero_seconds``."""
+        deadline = time.monotonic() + timeout
+        while not self._delivered:
+            self._check_zeros()
+            left = min(deadline - time.monotonic(), self.stall_seconds - self._waited())
+            chunk = self.inner.read(max(0.0, left))
+            if chunk is None:
+                self._check_stall()
+            else:
+                self._arrived(chunk)
+            if not self._delivered and time.monotonic() >= deadline:
+                self._check_zeros()
+                return False
         return True
 
     @property
     def delivered(self) -> bool:
-        """Whether the stream has delivered any audio since it was opened."""
+        """Whether the stream has delivered audio since it was opened (exact zeros alone are
+        none, while the digital-silence watch is on)."""
         return self._delivered
+
+    def _arrived(self, chunk: np.ndarray) -> None:
+        self._last_chunk = time.monotonic()
+        if self.zeros is None:
+            self._delivered = True
+            return
+        self.zeros.feed(chunk)
+        self._delivered = self.zeros.heard
+
+    def _check_zeros(self) -> None:
+        if self.zeros is not None and self.zeros.silent:
+            raise AudioDeviceError(self.zeros.error)
 
     def _waited(self) -> float:
         return time.monotonic() - self._last_chunk
@@ -126,11 +154,17 @@ class WatchedSource:
 
     def drain(self) -> int:
         """Drop what was recorded; audio dropped is audio the stream delivered (a drain
-        that finds none is no sign of life: the kiosk drains after every prompt)."""
+        that finds none is no sign of life: the kiosk drains after every prompt). It is not
+        looked at, so a run of exact zeros counts afresh after it (the prompt it held may have
+        come back from a speaker's monitor); and it only counts as the room heard while
+        zeros are not watched for."""
         dropped = int(self.inner.drain())
         if dropped:
             self._last_chunk = time.monotonic()
-            self._delivered = True
+            if self.zeros is None:
+                self._delivered = True
+        if self.zeros is not None and not self.zeros.silent:
+            self.zeros.restart()
         return dropped
 
 
