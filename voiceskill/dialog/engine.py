@@ -99,9 +99,12 @@ class ScreeningState:
     """The words of each of :attr:`answers` ("ten", "two weeks ago"; empty for one taken from
     a report): the last is read back where a question's text holds ``{when}``."""
 
-    corrections: int = 0
-    """Answers taken in this session that ask a question on the way again (``again``: "no" to
-    the read-back of a later phase); past MAX_REASKS, the cautious branch instead."""
+    corrections: tuple[tuple[str, int], ...] = ()
+    """(question id, count) of the answers taken at that question that ask a question on the
+    way again (``again``: "no" to the read-back of a later phase); past MAX_REASKS at one
+    question, its cautious branch instead. Counted per question, for the whole session: a
+    new reading of the same read-back ("Twelve days ago?" after "Ten days ago?") goes on
+    counting (else the loop would never end), another read-back has tries of its own."""
 
     undo: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     """What "go back" returns to, last answer last: (question id, context before its answer)
@@ -338,11 +341,13 @@ class ScreeningEngine:
     def _ask_again(self, state: ScreeningState, node: Node, answer: Answer,
                    text: str) -> tuple[ScreeningState, list[Action]]:
         """An answer that asks a question on the way again (``again``: "no" to the read-back of
-        a later phase): its words and that question, or, past MAX_REASKS such answers in the
-        session, the cautious branch of ``node`` (never a phase guessed)."""
+        a later phase): its words and that question, or, past MAX_REASKS such answers at
+        ``node`` in the session, the cautious branch of ``node`` (never a phase guessed)."""
         state, said = self._take(state, node, answer, text)
-        state = replace(state, corrections=state.corrections + 1)
-        if state.corrections > MAX_REASKS:
+        corrections = dict(state.corrections)
+        corrections[node.id] = corrections.get(node.id, 0) + 1
+        state = replace(state, corrections=tuple(corrections.items()))
+        if corrections[node.id] > MAX_REASKS:
             target = self.cautious_target(node)
             record = Record("cautious", {"node": node.id, "reason": "corrected",
                                          "target": target})
