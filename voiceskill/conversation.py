@@ -157,8 +157,13 @@ class Conversation:
             # A warning sign said in the person's own words, whatever the question was: the
             # stricter reading wins, as during the exercises.
             assert isinstance(event, Heard)
+            node = state.screening.node
             screening_state, actions = self.screening.report(state.screening, event, report,
                                                              RED_FLAG_NODE)
+            if not report.negated and self.coach.book.help_now.found_in(words_of(event.text)):
+                # said with a call for help ("I can't get up", "help me, I wet myself"): how
+                # to get help first, as the coach says it during the exercises
+                actions = [*self.screening.message("help_now", f"help-now:{node}"), *actions]
             return self._after(replace(state, screening=screening_state), actions, now)
         if isinstance(event, Heard) and event.intent in (None, "help") and (
                 self.coach.book.help_now.found_in(normalize(event.text).split())):

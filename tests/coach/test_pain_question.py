@@ -147,9 +147,9 @@ def test_an_answer_after_a_wait_counts() -> None:
     assert outcome == "advice"
 
 
-@pytest.mark.parametrize("help_", ["help", "help me", "i can't get up"])
+@pytest.mark.parametrize("help_", ["help", "help me", "i'm stuck"])
 def test_help_says_how_to_get_help_and_to_answer_then_the_question(help_: str) -> None:
-    """"help", and a call for help ("help me", "I can't get up": the exercise has stopped
+    """"help", and a call for help ("help me", "I'm stuck": the exercise has stopped
     already), say how to get help, with the configured number, and how to answer."""
     events, _, _ = at_the_pain_question([help_], emergency_number="112")
     said = [(e["key"], e["text"]) for e in events if e["type"] == "say"]

@@ -119,7 +119,7 @@ def test_a_fall_leads_to_the_questions_and_never_back_to_the_exercises() -> None
 
 
 @pytest.mark.parametrize("where", [w for w in SITUATIONS if w != "pain question"])
-@pytest.mark.parametrize("text", ["help me", "Help me!", "please help", "I'm stuck, I can't get up",
+@pytest.mark.parametrize("text", ["help me", "Help me!", "please help", "I'm stuck",
                                   "I need help"])
 def test_help_me_pauses_and_says_how_to_get_help(where: str, text: str) -> None:
     engine = build_conversation(voiceskill.DIALOGS_DIR, emergency_number="112").coach

@@ -40,7 +40,7 @@ def keys(actions: list[Action]) -> list[str]:
 
 @pytest.mark.parametrize("question", TO_THE_QUESTION)
 @pytest.mark.parametrize("text", ["help me", "Help me!", "please help", "I need help",
-                                  "I can't get up", "um help me"])
+                                  "I'm stuck", "um help me"])
 def test_help_me_says_how_to_get_help_then_the_question_again(question: str, text: str) -> None:
     before = TO_THE_QUESTION[question]
     actions = talk([*before, text])

@@ -367,7 +367,7 @@ class CoachEngine:
         ``nerve`` whenever it reports numbness, tingling or weakness (one of ``nerve:``'s
         words, or its everyday words: "I can't feel my leg", "my leg went dead"), else
         ``pain`` whenever one is a pain word, else ``help-now`` for a call for help ("help
-        me", "I can't get up"), whatever else was said or understood ("stop my leg is numb",
+        me", "I'm stuck"), whatever else was said or understood ("stop my leg is numb",
         "it hurts and tingles", "sharp pain"), else its intent. The stricter reading wins:
         signs go to the red-flag questions with no question first. A call for help said with
         a sign or pain ("call an ambulance, it hurts") is not lost under them: its call to
@@ -792,7 +792,7 @@ class CoachEngine:
             Goto(RED_FLAG_NODE, answered=answered)]
 
     def _help_now(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
-        """A call for help ("help me", "I can't get up"): pause the exercise (already paused:
+        """A call for help ("help me", "I'm stuck"): pause the exercise (already paused:
         stay so) and say how to get help and what to say. The pause is then a help pause: a
         shorter limit, ending with the call to action again (``help_now.unanswered``)."""
         said = Say(self._fill(self.book.help_now.say), "coach:help-now")

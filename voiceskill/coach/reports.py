@@ -169,7 +169,7 @@ class SignScript:
 
 @dataclass(frozen=True)
 class HelpScript:
-    """A call for help during the exercises ("help me", "I can't get up")."""
+    """A call for help during the exercises ("help me", "I'm stuck")."""
 
     source: str
     """Seed file."""
