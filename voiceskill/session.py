@@ -9,10 +9,11 @@ Rules the edges can rely on:
 - A :class:`Listen` is in force from the start of the turn that emits it (its prompts can be
   interrupted) until the engine emits another one or :class:`End`.
 - Silence is measured from the moment listening (re)starts after the last prompt was spoken.
-- While speaking, only the barge-in intents of the current listen are heard: stop, pause,
-  wait and pain, unless the listen carries a ``barge_in`` listen of its own (the running
-  coach's: ``barge_in:`` in dialogs/exercises.yaml, with the confidence each needs). A barge-in
-  cuts the rest of that turn's prompts and the engine gets the Heard.
+- While speaking, only the barge-in intents of the current listen are heard (stop, pause,
+  wait and pain), at the confidence the listen asks of each as an answer, unless the listen
+  carries a ``barge_in`` listen of its own (the running coach's: ``barge_in:`` in
+  dialogs/exercises.yaml, with the confidence each needs). A barge-in cuts the rest of that
+  turn's prompts and the engine gets the Heard.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ def interrupts(heard: Heard | None, prompt: str, barge_in: Listen | None = None,
 def barge_in_listen(listen: Listen | None) -> Listen | None:
     """What may interrupt the prompts of a turn whose listen is ``listen``: its own
     ``barge_in`` listen if it carries one (the running coach's, with the thresholds its
-    commands need), else its choices of :data:`BARGE_IN_INTENTS`; None when nothing may.
+    commands need), else its choices of :data:`BARGE_IN_INTENTS` at the listen's own
+    thresholds for them; None when nothing may.
 
     The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`):
     decoded while the prompts play, they never cut one, and a person's other words said over
@@ -149,9 +151,13 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
     if own is None:
         # A question's prompts: no decoys. With its answers as decoys, the out-of-grammar
         # clips said over two screening questions cut them as "stop" 92 times in 932 (54
-        # without): a decoded answer followed by "stop" is that command.
+        # without): a decoded answer followed by "stop" is that command. The question's own
+        # thresholds: a word that would not count as an answer there (a 0.5 "stop" under
+        # stop's 0.6) does not cut its prompt either, only to be taken as not understood.
         choices = tuple(c for c in listen.choices if c.intent in BARGE_IN_INTENTS)
-        return Listen(choices) if choices else None
+        intents = {c.intent for c in choices}
+        thresholds = tuple(t for t in listen.thresholds if t[0] in intents)
+        return Listen(choices, thresholds=thresholds) if choices else None
     if not own.choices:
         return None
     return replace(own, decoys=decoys(listen, own))
