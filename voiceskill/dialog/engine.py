@@ -237,7 +237,7 @@ class ScreeningEngine:
             choices += [Choice(p, answer.intent) for p in (*phrases, *answer.extra_phrases)]
         for name in QUESTION_COMMANDS:
             intent = self.dialog.intents.get(name)
-            if intent is not None:
+            if intent is not None and name not in node.typed_only:  # those: typed (_typed)
                 choices += [Choice(p, name) for p in intent.phrases]
         listen = with_intent_checks(Listen(tuple(dict.fromkeys(choices))), self.dialog.intents)
         own = tuple((a.intent, a.threshold) for a in node.answers if a.threshold)
@@ -303,9 +303,13 @@ class ScreeningEngine:
         return self._on_unusable(state, "unsure" if intent == "unsure" else "not_understood")
 
     def _typed(self, node: Node, text: str) -> str | None:
-        """The answer ``text`` types with the question's ``typed`` phrases (fillers before
-        them skipped); never one of the recognizer's words, so never what voice mode heard."""
+        """The answer ``text`` types with the question's ``typed`` phrases, or the command
+        it types of the question's ``typed_only`` ("go back" at the read-back), fillers before
+        them skipped; never one of the recognizer's words, so never what voice mode heard."""
         choices = [Choice(p, a.intent) for a in node.answers for p in a.typed]
+        choices += [Choice(p, name) for name in node.typed_only
+                    if (command := self.dialog.intents.get(name)) is not None
+                    for p in command.phrases]
         if not choices:
             return None
         filler = self.dialog.intents.get(FILLER)

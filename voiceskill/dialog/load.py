@@ -95,6 +95,7 @@ def _node(node_id: str, raw: dict[str, Any], line: int) -> Node:
         if_reported=raw.get("if_reported"),
         not_answers=tuple(raw.get("not_answers", {}).get("intents", ())),
         not_answer_line=_clean(raw["not_answers"]["say"]) if raw.get("not_answers") else None,
+        typed_only=tuple(raw.get("typed_only", ())),
         text_if_screened=_clean(screened) if (
             screened := raw.get("ask_if_screened") or raw.get("say_if_screened")) else None,
         line=line,

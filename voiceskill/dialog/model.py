@@ -173,6 +173,12 @@ class Node:
     ``not_answer_line``, then the question again as a re-ask (after two, its cautious
     branch)."""
 
+    typed_only: tuple[str, ...] = ()
+    """Questions only: question commands heard here only when typed, left out of the voice
+    listen (``back`` at the read-back of a later phase, where a spoken "yeah" came back
+    "back" for 2 of 9 held-out voices; its "no" asks the days again anyway). Every other
+    question command is listened for at every question."""
+
     not_answer_line: str | None = None
     """Said before the re-ask when one of ``not_answers`` is heard ("A yes or a no does not
     tell me when.")."""

@@ -113,6 +113,11 @@ QUESTION = {
             "additionalProperties": False,
             "x-expected": "intents (global intents that answer nothing here) and say (the line "
                           "said before the question is asked again)"},
+        "typed_only": {
+            "type": "array", "items": {"enum": ["back"]}, "minItems": 1, "uniqueItems": True,
+            "x-expected": "question commands heard here only when typed, left out of the voice "
+                          "listen: [back] (stop, repeat, help and wait are heard at every "
+                          "question)"},
         "ask_if_screened": {
             **TEXT, "x-expected": "the question said instead of ask once every red-flag "
                                   "question was answered no in the session (at most 400 "
@@ -122,7 +127,7 @@ QUESTION = {
     "required": ["ask", "answers", "reprompts", "source"],
     "additionalProperties": False,
     "x-expected": "ask, answers, reprompts, source, and optionally tier, help, if_unsure, "
-                  "if_asked_before, if_reported, not_answers, ask_if_screened",
+                  "if_asked_before, if_reported, not_answers, typed_only, ask_if_screened",
 }
 STATEMENT = {
     "properties": {
