@@ -56,6 +56,12 @@ class TimerFired:
     timer: str
     """Id of the timer, as given in StartTimer."""
 
+    spoken_seconds: float | None = None
+    """How long the mouth took over the Say actions of the turn before this event (the
+    session's clock around each ``Mouth.say``): how long those words really took to say, without
+    the loop's own time to deliver the event. None: not measured (the time up to this event
+    counts)."""
+
 
 Event = Started | Heard | Silence | TimerFired
 

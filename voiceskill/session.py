@@ -249,6 +249,10 @@ class Session:
         self._outcome: str | None = None
         self._stop_requested = threading.Event()
         self._silence_from = self._t0
+        self._spoken = 0.0
+        """Seconds the mouth took over the last turn's Say actions (see TimerFired)."""
+        self._barge_in: tuple[Listen | None, Listen | None] | None = None
+        """The listen that last asked for :func:`barge_in_listen`, and its answer."""
 
     # ------------------------------------------------------------------ public
 
@@ -298,6 +302,7 @@ class Session:
         # The turn's listen holds while its prompts play: barge-in phrases and thresholds.
         self._listen = next((a for a in reversed(actions) if isinstance(a, Listen)), self._listen)
         unchanged: str | None = None  # the mouth's line after a voice change it cannot make
+        self._spoken = 0.0
         for action in actions:
             if unchanged is not None and isinstance(action, Say):
                 # The Say after an AdjustVoice confirms it: the mouth's own line instead.
@@ -309,7 +314,10 @@ class Session:
                     if barged is not None:
                         continue
                     self._log("say", text=text, key=key)
-                    barged = self.mouth.say(text, self._barge_in_listen())
+                    barge_in = self._barge_in_listen()
+                    began = self.clock.now()
+                    barged = self.mouth.say(text, barge_in)
+                    self._spoken += self.clock.now() - began
                     if barged is not None and self._listen is not None:
                         barged = self._take(barged, self._listen, barge_in=True)
                 case Listen():
@@ -330,7 +338,10 @@ class Session:
         return barged
 
     def _barge_in_listen(self) -> Listen | None:
-        return barge_in_listen(self._listen)
+        # once per listen, not per prompt (its decoys take a millisecond or two to work out)
+        if self._barge_in is None or self._barge_in[0] is not self._listen:
+            self._barge_in = (self._listen, barge_in_listen(self._listen))
+        return self._barge_in[1]
 
     def _wait_for_event(self) -> Event:
         """Listen until speech, silence timeout or the next timer, whichever comes first."""
@@ -353,7 +364,7 @@ class Session:
             now = self.clock.now()
             if timer is not None and now >= timer_deadline:
                 del self._timers[timer]
-                return TimerFired(timer)
+                return TimerFired(timer, self._spoken)
             if now >= silence_deadline:
                 seconds = now - self._silence_from
                 self._log("silence", seconds=round(seconds, 3))

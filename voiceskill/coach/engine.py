@@ -339,7 +339,7 @@ class CoachEngine:
         if state.mode == "pain":
             return self._pain_answer(state, event, now)
         if isinstance(event, TimerFired):
-            return self._timer(state, now) if event.timer == TIMER else (state, [])
+            return self._timer(state, event, now) if event.timer == TIMER else (state, [])
         started: list[Action] = []
         if state.speech is not None and isinstance(event, Heard | Silence):
             state, started = self._speech_over(state, now, measured=False)
@@ -446,27 +446,33 @@ class CoachEngine:
             state = replace(state, done=credit(state.done, step.exercise, reps=1))
         return self._enter_step(state, state.index + 1, now)
 
-    def _timer(self, state: CoachState, now: float) -> tuple[CoachState, list[Action]]:
+    def _timer(self, state: CoachState, event: TimerFired,
+               now: float) -> tuple[CoachState, list[Action]]:
         started: list[Action] = []
         if state.speech is not None:  # the wake-up after speech (it may also find a beat due)
-            state, started = self._speech_over(state, now, measured=True)
+            state, started = self._speech_over(state, now, measured=True,
+                                               spoken=event.spoken_seconds)
         state, actions = self._timer_due(state, now)
         return state, started + actions
 
-    def _speech_over(self, state: CoachState, now: float,
-                     measured: bool) -> tuple[CoachState, list[Action]]:
+    def _speech_over(self, state: CoachState, now: float, measured: bool,
+                     spoken: float | None = None) -> tuple[CoachState, list[Action]]:
         """The speech of an earlier turn is over by ``now``: note when it ended on the
         schedule and run the countdown that stood still for it. ``measured``: ``now`` is its
         wake-up, so its length is known (the pace "how long" uses); else something was heard
         first (a person speaking as the words end, a typed or simulated reply, a barge-in that
         cut them), so it ended at the latest then, and the hold or move runs from there: the
-        answer to what was heard does not keep it standing still."""
+        answer to what was heard does not keep it standing still. ``spoken``: how long the
+        mouth took over the words, as the session measured it (TimerFired.spoken_seconds);
+        the wake-up itself comes a little after that (the loop's own time, more on a busy
+        machine), which must not move the rest of the routine."""
         assert state.speech is not None
         due, sent, words = state.speech
-        state = replace(state, speech=None, spoken_until=due + (now - sent))
+        took = now - sent if spoken is None else min(spoken, now - sent)
+        state = replace(state, speech=None, spoken_until=due + took)
         if measured:
             seconds, said = state.talk
-            state = replace(state, talk=(seconds + now - sent, said + words))
+            state = replace(state, talk=(seconds + took, said + words))
         if state.mode == "running" and state.waiting is not None:
             return self._run_countdown(state, state.spoken_until)
         return state, []
