@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from voiceskill.dialog.flags import FLAG_SET, FlagRoute, flag_routes
 from voiceskill.dialog.load import load_dialog
-from voiceskill.dialog.model import TIERS, Dialog
+from voiceskill.dialog.model import Dialog
 from voiceskill.errors import ContentError, Problem
 from voiceskill.yamlread import Path_, YamlDocument, read_yaml, walk_strings
 
@@ -202,7 +202,7 @@ def _answer_reports_problems(directory: Path, dialog: Dialog,
     problems = []
     for node in dialog.nodes.values():
         for answer in node.answers:
-            if answer.reports and node.tier not in TIERS and document is not None:
+            if answer.reports and not node.is_red_flag and document is not None:
                 problems.append(document.problem(
                     ("nodes", node.id, "answers", answer.intent, "reports"),
                     f"'{node.id}' is not a red-flag question (no tier), where a report is never "

@@ -403,7 +403,7 @@ class ScreeningEngine:
         node = self._current(state)
         if node is None:
             return state, []
-        at_red_flag = node.tier in TIERS
+        at_red_flag = node.is_red_flag
         if at_red_flag and report.negated:
             return self._on_heard(state, replace(heard, intent=None))
         record = Record("report", {"node": node.id, "sign": ", ".join(report.signs),
@@ -463,7 +463,7 @@ class ScreeningEngine:
         (:meth:`_emergency_reported`)."""
         tiers = [node.tier for question, intent, _ in state.reported
                  if (node := self.dialog.nodes.get(question)) is not None
-                 and node.tier in TIERS and node.answer_for(intent) is not None]
+                 and node.is_red_flag and node.answer_for(intent) is not None]
         return min(tiers, key=TIERS.index) if tiers else None
 
     def _answers(self, question: str, intent: str) -> bool:
@@ -514,7 +514,7 @@ class ScreeningEngine:
         a session started past some of them, until the coach hands back and they are asked)."""
         denied = {question for question, intent in state.answers if intent == "no"}
         return all(node.id in denied for node in self.dialog.nodes.values()
-                   if node.tier in TIERS)
+                   if node.is_red_flag)
 
     def text_of(self, node: Node, state: ScreeningState) -> str:
         """What ``node`` says: its ``ask_if_screened`` / ``say_if_screened`` once every

@@ -196,6 +196,11 @@ class Node:
         """True for questions (they have answers)."""
         return bool(self.answers)
 
+    @property
+    def is_red_flag(self) -> bool:
+        """True for red-flag questions: those with a tier of :data:`TIERS`."""
+        return self.tier in TIERS
+
     def answer_for(self, intent: str) -> Answer | None:
         """The answer that accepts ``intent``, if any."""
         return next((a for a in self.answers if a.intent == intent), None)

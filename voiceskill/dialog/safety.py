@@ -68,7 +68,7 @@ class SafetyReport:
 def red_flags_skipped(dialog: Dialog, start: str) -> list[str]:
     """The red-flag questions some path from node ``start`` passes by on its way to exercise
     or home advice (invariant 3 for a session begun there); empty when all are still ahead."""
-    return [node.id for node in dialog.nodes.values() if node.tier in TIERS
+    return [node.id for node in dialog.nodes.values() if node.is_red_flag
             and any(home in reachable(dialog, start, avoiding=node.id) for home in HOME_OUTCOMES)]
 
 
@@ -76,9 +76,9 @@ def check_safety(engine: ScreeningEngine, limit: int = 200_000) -> SafetyReport:
     """Explore every state of ``engine`` from its start and check the invariants."""
     report = SafetyReport()
     dialog = engine.dialog
-    red_flags = {n.id for n in dialog.nodes.values() if n.tier in TIERS}
+    red_flags = {n.id for n in dialog.nodes.values() if n.is_red_flag}
     reports = emergency_reports(dialog)
-    restart = next((n.id for n in dialog.nodes.values() if n.tier in TIERS), dialog.start)
+    restart = next((n.id for n in dialog.nodes.values() if n.is_red_flag), dialog.start)
     start, actions = engine.step(engine.initial_state(), Started(), 0.0)
     stack: list[tuple[ScreeningState, list[Action], tuple[str, ...]]] = [(start, actions, ())]
     seen: set[ScreeningState] = set()
@@ -130,7 +130,7 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
     node = engine.dialog.nodes[node_id]
     end = _end(actions)
     intent = event.intent if isinstance(event, Heard) else None
-    if intent == "yes" and node.tier in TIERS:
+    if intent == "yes" and node.is_red_flag:
         if end is None or SEVERITY[end] < SEVERITY[node.tier]:
             report.violations.append(
                 f"{_p(path)}: 'yes' to a {node.tier} question does not end in {node.tier}"
@@ -161,12 +161,12 @@ def _check_step(engine, node_id, state, event, label, new_state, actions, path, 
     if unusable:
         if end is None and new_state.node != node_id:
             report.violations.append(f"{_p(path)}: '{label}' was taken as an answer")
-        if end is not None and node.tier in TIERS and end != "no-response":
+        if end is not None and node.is_red_flag and end != "no-response":
             if SEVERITY[end] < SEVERITY[node.tier]:
                 report.violations.append(
                     f"{_p(path)}: '{label}' on a {node.tier} question ends in {end}"
                 )
-        if end in HOME_OUTCOMES and node.tier in TIERS:
+        if end in HOME_OUTCOMES and node.is_red_flag:
             report.violations.append(f"{_p(path)}: '{label}' on a red flag ends in {end}")
         if end is None and state.failures >= MAX_REASKS:
             report.violations.append(f"{_p(path)}: asked more than {MAX_REASKS} extra times")
