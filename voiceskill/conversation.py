@@ -15,7 +15,7 @@ from voiceskill.coach.engine import RED_FLAG_NODE
 from voiceskill.coach.routine import words_of
 from voiceskill.dialog.engine import HELP_NOW, ScreeningEngine, ScreeningState, SignReport
 from voiceskill.dialog.flags import FLAG_SET, reachable
-from voiceskill.dialog.model import TIERS, Dialog
+from voiceskill.dialog.model import Dialog
 from voiceskill.dialog.safety import red_flags_skipped
 from voiceskill.events import Action, Choice, End, Event, Goto, Heard, Listen, Record, Started
 from voiceskill.intents import normalize
@@ -134,7 +134,7 @@ class Conversation:
         node = self.screening.dialog.nodes.get(state.screening.node)
         if node is None:
             return actions
-        extra = self.help_choices + (() if node.tier in TIERS else self.report_choices)
+        extra = self.help_choices + (() if node.is_red_flag else self.report_choices)
         return [replace(a, choices=tuple(dict.fromkeys(a.choices + extra)))
                 if isinstance(a, Listen) else a for a in actions]
 
@@ -208,7 +208,7 @@ class Conversation:
     def _at_red_flag(self, state: ConversationState) -> bool:
         """Whether the screening is at a red-flag question (a question with a tier)."""
         node = self.screening.dialog.nodes.get(state.screening.node or "")
-        return node is not None and node.tier in TIERS
+        return node is not None and node.is_red_flag
 
     def _skips_red_flags(self, start: str | None) -> bool:
         """Whether a session started at ``start`` can reach exercise or home advice without
