@@ -219,6 +219,43 @@ class LostMidSession:
     said: list[str]
     """What the kiosk had given its voice until then."""
 
+    def microphone_lost_ending(self, error: str) -> list[str]:
+        """Check the transcript of a session ended by its microphone under the second red-flag
+        question: the answer given kept as given, no silence, the ``device`` line (``error``)
+        right after that question, then the kiosk's "cannot hear you" and the dialog's own
+        stopped ending, each said in that order after the question, and nothing else. Returns
+        that closing, as said."""
+        from voiceskill.kiosk.service import MICROPHONE_LOST_MESSAGE
+        from voiceskill.transcript import read_transcript
+
+        events = read_transcript(self.path)
+        assert [(e["intent"], e["confidence"]) for e in events if e["type"] == "heard"] == [
+            ("no", 1.0)]
+        assert [e["type"] for e in events].count("silence") == 0  # noticed within the listen
+        (at,) = [i for i, e in enumerate(events) if e["type"] == "device"]
+        assert events[at]["microphone"] == "lost" and events[at]["error"] == error, events[at]
+        assert events[at - 1]["type"] == "say"
+        assert events[at - 1]["key"] == "question:bladder-control"
+        after = events[at + 1:]
+        assert [e["type"] for e in after] == ["say"] * (len(after) - 1) + ["end"], after
+        assert after[0]["key"] == "kiosk:microphone-lost"
+        assert len(after) > 2 and {e["key"] for e in after[1:-1]} == {"outcome:stopped"}
+        assert after[-1]["outcome"] == "stopped"
+        closing = [e["text"] for e in after[:-1]]
+        assert closing[0] == MICROPHONE_LOST_MESSAGE
+        asked = self.said.index(events[at - 1]["text"])
+        assert self.said[asked + 1:asked + 1 + len(closing)] == closing, self.said[asked:]
+        return closing
+
+
+def wait_for_attempts(kiosk: KioskRunner, count: int, timeout: float) -> None:
+    """Wait until the kiosk has tried to open the devices ``count`` times."""
+    deadline = time.monotonic() + timeout
+    while len(kiosk.attempts) < count:
+        assert time.monotonic() < deadline, f"only {len(kiosk.attempts)} attempts"
+        assert kiosk.thread.is_alive(), kiosk.error
+        time.sleep(0.05)  # another thread's counter; nothing to wait on
+
 
 def lose_a_device_mid_session(
     settings: Settings, model: Any, caplog: Any, lose: Callable[[KioskRunner], None],

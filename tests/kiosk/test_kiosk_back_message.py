@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk.harness import KioskRunner, kiosk_settings
+from tests.kiosk.harness import KioskRunner, kiosk_settings, wait_for_attempts
 from tests.pulse import PulseServer
 from voiceskill.kiosk.devices import STALL_SECONDS
 from voiceskill.kiosk.service import BACK_MESSAGE, READY_MESSAGE
@@ -29,15 +29,6 @@ PAUSE = 0.5
 
 BACK = BACK_MESSAGE.format(wake="hey coach")
 READY = READY_MESSAGE.format(wake="hey coach")
-
-
-def wait_for_attempts(kiosk: KioskRunner, count: int, timeout: float) -> None:
-    """Wait until the kiosk has tried to open the devices ``count`` times."""
-    deadline = time.monotonic() + timeout
-    while len(kiosk.attempts) < count:
-        assert time.monotonic() < deadline, f"only {len(kiosk.attempts)} attempts"
-        assert kiosk.thread.is_alive(), kiosk.error
-        time.sleep(0.05)  # another thread's counter; nothing to wait on
 
 
 def wait_for_audio(kiosk: KioskRunner, timeout: float) -> None:
