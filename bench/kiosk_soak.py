@@ -92,6 +92,8 @@ def run(sessions: int, talk_minutes: float, idle_seconds: float = 20.0,
     rows: list[tuple[str, str, str]] = []
     with PulseServer(sinks=("mic", "spk")) as pulse:
         pulse.route(source="mic.monitor", sink="spk")
+        # a quiet room, not exact zeros: those are a removed microphone (kiosk/zeros.py)
+        pulse.tone_into("mic")
         settings = kiosk_settings(folder, silence_timeout=2.0, model_dir=model_dir)
         kiosk = KioskRunner(settings, model).start()
         outcomes: dict[str, int] = {}
