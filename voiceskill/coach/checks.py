@@ -56,6 +56,7 @@ def reference_problems(loaded: YamlDocument) -> list[Problem]:
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
     out += _barge_in_problems(loaded)
+    out += _near_miss_problems(loaded)
     return out
 
 
@@ -113,6 +114,20 @@ def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
             out.append(loaded.problem(
                 where, f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
                 "phrases of commands other than stop, pause, pain and nerve"))
+    return out
+
+
+def _near_miss_problems(loaded: YamlDocument) -> list[Problem]:
+    """``near_misses:`` lists words that are no command phrase, each once."""
+    commands = {p for ps in loaded.data["commands"].values() for p in ps}
+    listed, out = loaded.data.get("near_misses", []), []
+    for j, phrase in enumerate(listed):
+        where = ("near_misses", j)
+        if phrase in listed[:j]:
+            out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
+        elif phrase in commands:
+            out.append(loaded.problem(where, f"{phrase!r} is a phrase of a command",
+                                      "words that are no command"))
     return out
 
 

@@ -215,11 +215,12 @@ class CoachEngine:
             (intent, self.book.checked.threshold)
             for intent in dict.fromkeys(c.intent for c in cutting)
             if intent not in NEVER_CHECKED and intent not in {c.intent for c in reporting}))
+        near = self.book.near_misses
         self.running_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
-                                            barge_in=barge_in)
+                                            near_misses=near, barge_in=barge_in)
         self.practice_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
                                              timeout=self.book.pacing.practice_reminder_seconds,
-                                             barge_in=barge_in)
+                                             near_misses=near, barge_in=barge_in)
         self.pain = PainQuestion.build(self.book.pain, self.book.answers, self.book.commands,
                                        [*reporting, *fillers], intents, self.book.denials,
                                        emergency_number)
