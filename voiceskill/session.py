@@ -142,7 +142,8 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
     commands need), else its choices of :data:`BARGE_IN_INTENTS` at the listen's own
     thresholds for them; None when nothing may.
 
-    The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`):
+    The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`), with
+    the barge-in listen's own:
     decoded while the prompts play, they never cut one, and a person's other words said over
     a prompt come back as themselves rather than as the nearest command."""
     if listen is None:
@@ -160,7 +161,8 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
         return Listen(choices, thresholds=thresholds) if choices else None
     if not own.choices:
         return None
-    return replace(own, decoys=decoys(listen, own))
+    # its own decoys too (the coach's everyday words: exercises.yaml decoys:)
+    return replace(own, decoys=tuple(dict.fromkeys((*decoys(listen, own), *own.decoys))))
 
 
 def decoys(listen: Listen, cutting: Listen) -> tuple[str, ...]:

@@ -141,7 +141,7 @@ def test_stop_and_help_over_a_coach_prompt_still_cut_it(synth: Any, speech_model
 # ---------------------------------------------------------------- everyday words
 
 #: Prompts over which espeak-ng en-us's "good" (the prompt's echo 40 dB down) came back
-#: "goodbye", so stop, every time before the coach's near_misses: (bench/echo_offline.py,
+#: "goodbye", so stop, every time before the coach's decoys: (bench/echo_offline.py,
 #: session 37: 36 of 88 plays of "good" over 11 prompts by four voices).
 GOOD_PROMPTS = ("Let your belly sink and lift your head, arching your back.",
                 "Slowly straighten the affected leg while you tilt your head the other way.",
@@ -149,7 +149,8 @@ GOOD_PROMPTS = ("Let your belly sink and lift your head, arching your back.",
 
 
 def test_the_coach_s_everyday_words_come_along_as_decoys(coach_cutting: Listen) -> None:
-    """exercises.yaml's near_misses: are in the running listen and so among the decoys."""
+    """exercises.yaml's decoys: are among the barge-in listen's decoys, and not in the running
+    listen (after a prompt they are [unk] as before, and no command waits for a correction)."""
     assert {"good", "okay", "yes", "thank you"} <= set(coach_cutting.decoys)
     assert not {"good", "okay", "yes", "thank you"} & set(coach_cutting.phrases)
 
@@ -162,3 +163,8 @@ def test_good_said_over_a_coach_prompt_is_not_goodbye(synth: Any, speech_model: 
     and the echo's next word run together.)"""
     person = Synthesizer(VoiceSettings(voice="gmw/en-us")).synthesize("good")
     assert heard_over(synth, speech_model, tmp_path, coach_cutting, prompt, person, 0.2) is None
+
+
+def test_the_running_listen_itself_has_no_everyday_words() -> None:
+    running = build_conversation(voiceskill.DIALOGS_DIR).coach.running_listen
+    assert not running.near_misses and "good" not in running.phrases

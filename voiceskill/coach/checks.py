@@ -56,7 +56,7 @@ def reference_problems(loaded: YamlDocument) -> list[Problem]:
     out += _phrase_problems(loaded)
     out += _template_problems(loaded)
     out += _barge_in_problems(loaded)
-    out += _near_miss_problems(loaded)
+    out += _decoy_problems(loaded)
     return out
 
 
@@ -117,12 +117,12 @@ def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
     return out
 
 
-def _near_miss_problems(loaded: YamlDocument) -> list[Problem]:
-    """``near_misses:`` lists words that are no command phrase, each once."""
+def _decoy_problems(loaded: YamlDocument) -> list[Problem]:
+    """``decoys:`` lists words that are no command phrase, each once."""
     commands = {p for ps in loaded.data["commands"].values() for p in ps}
-    listed, out = loaded.data.get("near_misses", []), []
+    listed, out = loaded.data.get("decoys", []), []
     for j, phrase in enumerate(listed):
-        where = ("near_misses", j)
+        where = ("decoys", j)
         if phrase in listed[:j]:
             out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
         elif phrase in commands:

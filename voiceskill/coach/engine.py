@@ -214,13 +214,13 @@ class CoachEngine:
         barge_in = Listen(cutting, thresholds=tuple(
             (intent, self.book.checked.threshold)
             for intent in dict.fromkeys(c.intent for c in cutting)
-            if intent not in NEVER_CHECKED and intent not in {c.intent for c in reporting}))
-        near = self.book.near_misses
+            if intent not in NEVER_CHECKED and intent not in {c.intent for c in reporting}),
+            decoys=self.book.decoys)
         self.running_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
-                                            near_misses=near, barge_in=barge_in)
+                                            barge_in=barge_in)
         self.practice_listen = CommandListen(tuple(choices + fillers), thresholds=thresholds,
                                              timeout=self.book.pacing.practice_reminder_seconds,
-                                             near_misses=near, barge_in=barge_in)
+                                             barge_in=barge_in)
         self.pain = PainQuestion.build(self.book.pain, self.book.answers, self.book.commands,
                                        [*reporting, *fillers], intents, self.book.denials,
                                        emergency_number)

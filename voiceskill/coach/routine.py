@@ -234,11 +234,11 @@ class ExerciseBook:
     """Phrases of other commands that cut the coach's own prompts short as well as every phrase
     of stop, pause, pain and nerve (``barge_in:``), at ``checked``'s threshold."""
 
-    near_misses: tuple[str, ...] = ()
+    decoys: tuple[str, ...] = ()
     """Everyday words said while following along that sound almost like a command ("good" like
-    "goodbye"; ``near_misses:``): the running coach's listen decodes them so they come back as
-    themselves, never as the command, and never cut its prompts (they are among its barge-in
-    decoys: :func:`voiceskill.session.decoys`)."""
+    "goodbye"; ``decoys:``): decoded while the coach talks (its barge-in listen's decoys,
+    :func:`voiceskill.session.barge_in_listen`), so they come back as themselves and never cut
+    a prompt. Not in the running listen itself: there they are ``[unk]`` as any other word."""
 
     signs: SignScript = SignScript("", ())
     """Warning signs other than the nerve ones, reported during the exercises."""
@@ -333,7 +333,7 @@ class ExerciseBook:
         phrases += [p for c in self.cautions for p in c.phrases]
         phrases += [p for r in self.signs.reports for p in r.phrases]
         phrases += list(self.help_now.phrases)
-        phrases += list(self.near_misses)
+        phrases += list(self.decoys)
         return list(dict.fromkeys(phrases))
 
 
@@ -410,7 +410,7 @@ def _build(data: dict[str, Any]) -> ExerciseBook:
         answers={k: tuple(v) for k, v in data["answers"].items()},
         say=dict(data["say"]),
         barge_in=tuple(data["barge_in"]),
-        near_misses=tuple(data.get("near_misses", ())),
+        decoys=tuple(data.get("decoys", ())),
         signs=SignScript(signs["say"], reports),
         help_now=HelpScript(help_now["source"], runs_of(help_now["words"]),
                             tuple(help_now.get("phrases", ())), help_now["say"],

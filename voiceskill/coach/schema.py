@@ -86,9 +86,9 @@ CHECKED = _object(
 #: (every phrase of stop, pause, pain and nerve always does).
 BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, e.g. [next, skip]"}
 
-#: ``near_misses:`` (optional): what people say while they follow along that sounds almost like
+#: ``decoys:`` (optional): what people say while they follow along that sounds almost like
 #: a command ("good" like "goodbye") and means nothing to the coach.
-NEAR_MISSES = {**PHRASES, "minItems": 0,
+DECOYS = {**PHRASES, "minItems": 0,
                "x-expected": "a list of everyday words, e.g. [good, okay, thank you]"}
 
 #: ``counts_as:``: the red-flag question (triage.yaml) a report made during the exercises
@@ -246,7 +246,7 @@ SCHEMA: dict[str, Any] = _object(
         ),
         "checked": CHECKED,
         "barge_in": BARGE_IN,
-        "near_misses": NEAR_MISSES,
+        "decoys": DECOYS,
         "answers": _object(
             {"yes": PHRASES, "no": PHRASES, "unsure": PHRASES}, ("yes", "no", "unsure")
         ),

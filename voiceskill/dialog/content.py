@@ -372,7 +372,7 @@ def _phrases(directory: Path) -> Iterator[tuple[YamlDocument, Path_, str]]:
             continue
         for path, text in walk_strings(document.data, ()):
             in_grammar = bool({"phrases", "extra_phrases", "near_misses"} & set(path)) or (
-                name == EXERCISES_FILE and path[:1] in (("commands",), ("answers",))
+                name == EXERCISES_FILE and path[:1] in (("commands",), ("answers",), ("decoys",))
             )
             if in_grammar:
                 yield document, path, text.lower()
