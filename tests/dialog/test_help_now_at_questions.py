@@ -1,4 +1,4 @@
-"""A call for help at a question of the screening ("help me", "I can't get up": the words of
+"""A call for help at a question of the screening ("help me", "I'm stuck": the words of
 exercises.yaml's help_now:). Before, it was not understood ("Sorry, I did not catch that.")
 and the question was asked again, then the careful path; nothing said how to get help.
 
