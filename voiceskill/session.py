@@ -142,8 +142,8 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
     commands need), else its choices of :data:`BARGE_IN_INTENTS` at the listen's own
     thresholds for them; None when nothing may.
 
-    The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`), with
-    the barge-in listen's own:
+    The listen's other phrases and near misses come along as ``decoys`` (:func:`decoys`),
+    with the barge-in listen's own (the coach's everyday words: exercises.yaml ``decoys:``):
     decoded while the prompts play, they never cut one, and a person's other words said over
     a prompt come back as themselves rather than as the nearest command."""
     if listen is None:
@@ -161,16 +161,17 @@ def barge_in_listen(listen: Listen | None) -> Listen | None:
         return Listen(choices, thresholds=thresholds) if choices else None
     if not own.choices:
         return None
-    # its own decoys too (the coach's everyday words: exercises.yaml decoys:)
-    return replace(own, decoys=tuple(dict.fromkeys((*decoys(listen, own), *own.decoys))))
+    return replace(own, decoys=decoys(listen, own))
 
 
 def decoys(listen: Listen, cutting: Listen) -> tuple[str, ...]:
-    """The phrases and near misses of ``listen`` that are not phrases of ``cutting`` (what
-    may cut its prompts), nor pieces of one: "help" stays out beside the coach's "help me", so
-    a "help" said over a prompt is still heard as the nearest phrase that cuts."""
+    """The phrases and near misses of ``listen``, and the decoys ``cutting`` (what may cut
+    its prompts) brings of its own, that are not phrases of ``cutting`` nor pieces of one:
+    "help" stays out beside the coach's "help me", so a "help" said over a prompt is still
+    heard as the nearest phrase that cuts."""
     own = [p.split() for p in cutting.phrases]
-    return tuple(p for p in dict.fromkeys([*listen.phrases, *listen.near_misses])
+    return tuple(p for p in dict.fromkeys([*listen.phrases, *listen.near_misses,
+                                           *cutting.decoys])
                  if not any(has_run(phrase, (tuple(p.split()),)) for phrase in own))
 
 #: What a stop asked for from outside (:meth:`Session.request_stop`: SIGTERM, a kiosk reset)

@@ -6,6 +6,7 @@ phrase, ``barge_in:``, and the placeholders of its lines (the emergency number o
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from typing import Any
 
 from voiceskill.coach.schema import EMERGENCY_NUMBER, NEVER_CHECKED, SAY_FIELDS
@@ -98,36 +99,43 @@ def _word_problems(loaded: YamlDocument) -> list[Problem]:
 
 
 def _barge_in_problems(loaded: YamlDocument) -> list[Problem]:
-    """``barge_in:`` lists phrases of the commands, each once, none of stop, pause, pain or
-    nerve (every phrase of those barges in anyway)."""
-    commands = loaded.data["commands"]
-    command_of = {p: c for c, ps in commands.items() for p in ps}
-    listed, out = loaded.data["barge_in"], []
-    for j, phrase in enumerate(listed):
-        where = ("barge_in", j)
-        if phrase in listed[:j]:
-            out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
-        elif phrase not in command_of:
-            out.append(loaded.problem(where, f"{phrase!r} is not a phrase of any command",
-                                      "a phrase from commands"))
-        elif command_of[phrase] in NEVER_CHECKED:
-            out.append(loaded.problem(
-                where, f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
-                "phrases of commands other than stop, pause, pain and nerve"))
-    return out
+    """``barge_in:`` lists phrases of the commands, none of stop, pause, pain or nerve (every
+    phrase of those barges in anyway)."""
+    command_of = {p: c for c, ps in loaded.data["commands"].items() for p in ps}
+
+    def wrong(phrase: str) -> tuple[str, str] | None:
+        if phrase not in command_of:
+            return f"{phrase!r} is not a phrase of any command", "a phrase from commands"
+        if command_of[phrase] in NEVER_CHECKED:
+            return (f"{phrase!r} is a phrase of {command_of[phrase]}, which barges in anyway",
+                    "phrases of commands other than stop, pause, pain and nerve")
+        return None
+
+    return _phrase_list_problems(loaded, "barge_in", wrong)
 
 
 def _decoy_problems(loaded: YamlDocument) -> list[Problem]:
-    """``decoys:`` lists words that are no command phrase, each once."""
+    """``decoys:`` lists words that are no command phrase."""
     commands = {p for ps in loaded.data["commands"].values() for p in ps}
-    listed, out = loaded.data.get("decoys", []), []
+
+    def wrong(phrase: str) -> tuple[str, str] | None:
+        if phrase in commands:
+            return f"{phrase!r} is a phrase of a command", "words that are no command"
+        return None
+
+    return _phrase_list_problems(loaded, "decoys", wrong)
+
+
+def _phrase_list_problems(loaded: YamlDocument, key: str,
+                          wrong: Callable[[str], tuple[str, str] | None]) -> list[Problem]:
+    """The top-level list ``key`` (absent: empty): each phrase once, and ``wrong(phrase)``'s
+    (what is wrong, expected) for each that is not right there."""
+    listed, out = loaded.data.get(key, []), []
     for j, phrase in enumerate(listed):
-        where = ("decoys", j)
         if phrase in listed[:j]:
-            out.append(loaded.problem(where, f"{phrase!r} is listed twice", "each phrase once"))
-        elif phrase in commands:
-            out.append(loaded.problem(where, f"{phrase!r} is a phrase of a command",
-                                      "words that are no command"))
+            out.append(loaded.problem((key, j), f"{phrase!r} is listed twice", "each phrase once"))
+        elif (problem := wrong(phrase)) is not None:
+            out.append(loaded.problem((key, j), *problem))
     return out
 
 

@@ -89,7 +89,7 @@ BARGE_IN = {**PHRASES, "minItems": 0, "x-expected": "a list of command phrases, 
 #: ``decoys:`` (optional): what people say while they follow along that sounds almost like
 #: a command ("good" like "goodbye") and means nothing to the coach.
 DECOYS = {**PHRASES, "minItems": 0,
-               "x-expected": "a list of everyday words, e.g. [good, okay, thank you]"}
+          "x-expected": "a list of everyday words, e.g. [good, okay, thank you]"}
 
 #: ``counts_as:``: the red-flag question (triage.yaml) a report made during the exercises
 #: answers, so that question is not asked again after the hand-back; ``say`` is said instead.
