@@ -4,17 +4,10 @@ questions: there a report in the person's words leads back to the red-flag quest
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import voiceskill
+from tests.dialog.dialog_copy import copy_dialogs
 from voiceskill.dialog.content import check_content
-
-
-def copy_dialogs(tmp_path: Path) -> Path:
-    for path in voiceskill.DIALOGS_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path / "triage.yaml"
 
 
 def test_reports_on_a_question_without_a_tier_is_refused(tmp_path: Path) -> None:

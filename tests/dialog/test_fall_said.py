@@ -13,12 +13,12 @@ over-cautious ending; none taken as no; held-out "i fell" 2 -> 8 and "i had a fa
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import voiceskill
+from tests.dialog.dialog_copy import copy_dialogs
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.content import check_content
 from voiceskill.dialog.load import listened_phrases
@@ -65,12 +65,6 @@ def test_a_fall_heard_by_voice_is_the_yes(phrase: str) -> None:
 def test_typed_words_read_as_the_listen_s_phrases(text: str, intent: str | None) -> None:
     _, _, listen = at_the_question()
     assert match_intent(text, listen) == intent
-
-
-def copy_dialogs(tmp_path: Path) -> Path:
-    for path in voiceskill.DIALOGS_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path / "triage.yaml"
 
 
 def problems_with(tmp_path: Path, old: str, new: str) -> list[str]:

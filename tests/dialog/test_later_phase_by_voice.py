@@ -13,12 +13,12 @@ Typed answers are unchanged (text mode has full confidence).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import voiceskill
+from tests.dialog.dialog_copy import copy_dialogs
 from tests.dialog.test_flags import NO_RED_FLAGS, converse, said
 from voiceskill.conversation import build_conversation
 from voiceskill.dialog.content import check_content
@@ -87,9 +87,7 @@ def test_typed_answers_are_unchanged() -> None:
 
 
 def test_check_refuses_a_threshold_out_of_range(tmp_path: Path) -> None:
-    for path in voiceskill.DIALOGS_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    triage = tmp_path / "triage.yaml"
+    triage = copy_dialogs(tmp_path)
     text = triage.read_text()
     triage.write_text(text.replace("threshold: 0.7", "threshold: 1.5", 1))
     problems = [str(p) for p in check_content(tmp_path, None).problems]

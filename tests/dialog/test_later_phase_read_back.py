@@ -12,12 +12,12 @@ was typed or heard (a Heard carries no channel, and the recognizer's confidence 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 import voiceskill
+from tests.dialog.dialog_copy import copy_dialogs
 from tests.dialog.test_flags import NO_RED_FLAGS, converse, said
 from voiceskill.conversation import build_conversation, phases_leading_to
 from voiceskill.dialog.content import check_content
@@ -132,12 +132,6 @@ def test_the_words_said_as_a_time_ago(words: str, ago: str) -> None:
 def test_the_answer_s_words_without_fillers_or_repeats() -> None:
     assert answer_words("um ten ten", ("ten", "ten days"), ("um",)) == "ten"
     assert answer_words("10", ("ten",), ("um",)) == "10"
-
-
-def copy_dialogs(tmp_path: Path) -> Path:
-    for path in voiceskill.DIALOGS_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    return tmp_path / "triage.yaml"
 
 
 def test_check_refuses_the_read_back_reached_without_an_answer(tmp_path: Path) -> None:

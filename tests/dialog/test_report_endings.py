@@ -68,13 +68,10 @@ def test_every_other_report_from_the_coach_escalates_and_never_reaches_those_lin
 
 
 def test_check_refuses_an_if_reported_that_can_lead_to_the_exercises(tmp_path) -> None:
-    import shutil
-
+    from tests.dialog.dialog_copy import copy_dialogs
     from voiceskill.dialog.content import check_content
 
-    for path in voiceskill.DIALOGS_DIR.glob("*.yaml"):
-        shutil.copy(path, tmp_path / path.name)
-    triage = tmp_path / "triage.yaml"
+    triage = copy_dialogs(tmp_path)
     triage.write_text(triage.read_text().replace("if_reported: reported-no-exercise",
                                                  "if_reported: start-exercises"))
     problems = [str(p) for p in check_content(tmp_path, None).problems]
