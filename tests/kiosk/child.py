@@ -64,6 +64,7 @@ def serve(options: dict[str, Any]) -> int:
                  device_failures=stats.device_failures, recoveries=stats.recoveries,
                  retry_pauses=stats.retry_pauses,
                  stuck=stats.stuck,
+                 delivered=runner.devices is not None and runner.devices.delivered(),
                  threads=[t.name for t in threading.enumerate() if t.name.startswith("kiosk")])
     return 0
 
@@ -164,6 +165,14 @@ class ChildKiosk:
         """The child's counters and its kiosk threads now."""
         self._send(do="report")
         return self._next("report", 10, "reported its counters")
+
+    def wait_for_audio(self, timeout: float = 10.0) -> None:
+        """Wait until the microphone the kiosk opened last has delivered audio (a sample that
+        is not zero: the room heard)."""
+        deadline = time.monotonic() + timeout
+        while not self.report()["delivered"]:
+            assert time.monotonic() < deadline, "the microphone delivered no audio"
+            time.sleep(0.05)  # the child's flag, asked for; nothing to wait on
 
     def close(self) -> None:
         """End the child: kill it if it does not leave by itself (a stuck PortAudio thread)."""

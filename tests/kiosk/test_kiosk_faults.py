@@ -61,8 +61,10 @@ def plug_in(pulse: PulseServer) -> None:
 
 @contextlib.contextmanager
 def devices_gone(pulse: PulseServer, kiosk: ChildKiosk) -> Iterator[None]:
-    """Unplug the devices and wait until the kiosk notices; on leaving, plug them back in
-    and wait until it listens for the wake phrase again."""
+    """Once the kiosk has heard the room (so it can hear "again" afterwards), unplug the
+    devices and wait until it notices; on leaving, plug them back in and wait until it listens
+    for the wake phrase again."""
+    kiosk.wait_for_audio()
     try:
         unplug(pulse)
         kiosk.wait_status("trouble")
